@@ -1,0 +1,144 @@
+package config
+
+import "time"
+
+// File is the whole configuration file. Field names are those of the AWS
+// control-plane APIs (lower camelCase, as `aws apigatewayv2 get-*` prints them)
+// plus a few Portico extensions, each marked as such.
+type File struct {
+	// Listen is the data-plane address for every API. Zero means 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// Admin is the address of /healthz, /readyz and /metrics. Empty disables it.
+	Admin string `yaml:"admin"`
+	// Region is the AWS region the gateway pretends to be in. Zero means us-east-1.
+	Region string `yaml:"region"`
+	// AccountID appears in ARNs and events. Zero means "000000000000".
+	AccountID string `yaml:"accountId"`
+	// PublicURL overrides the scheme and host of callback URLs (for example
+	// https://ws.example.com). Empty means the base the client used.
+	PublicURL string `yaml:"publicUrl"`
+	// Credentials are the SigV4 keys accepted on @connections.
+	Credentials []Credential `yaml:"credentials"`
+	// ManagementAPI tunes the @connections API (Portico extension).
+	ManagementAPI ManagementAPI `yaml:"managementApi"`
+	// Lambda configures the client used for AWS_PROXY integrations to Lambda ARNs.
+	Lambda Lambda `yaml:"lambda"`
+	// NATS configures the bus.
+	NATS NATS `yaml:"nats"`
+	// APIs are the APIs served.
+	APIs []API `yaml:"apis"`
+}
+
+// Credential is one SigV4 key pair.
+type Credential struct {
+	AccessKeyID     string `yaml:"accessKeyId"`
+	SecretAccessKey string `yaml:"secretAccessKey"`
+}
+
+// ManagementAPI holds the @connections options (Portico extension).
+type ManagementAPI struct {
+	// AllowUnsigned accepts unsigned @connections requests, and only from
+	// loopback addresses. Signed requests are still verified.
+	AllowUnsigned bool `yaml:"allowUnsigned"`
+}
+
+// Lambda configures the Lambda Invoke client.
+type Lambda struct {
+	// Endpoint overrides the Lambda endpoint (LocalStack, sam local start-lambda, a test server).
+	Endpoint string `yaml:"endpoint"`
+	// Region overrides File.Region for Lambda calls. Zero means the ARN's region.
+	Region string `yaml:"region"`
+	// AccessKeyID and SecretAccessKey are static credentials for Lambda. Empty
+	// means the default AWS credential chain.
+	AccessKeyID     string `yaml:"accessKeyId"`
+	SecretAccessKey string `yaml:"secretAccessKey"`
+}
+
+// NATS configures the bus.
+type NATS struct {
+	// URL joins an external NATS server or cluster. Empty means an embedded server.
+	URL string `yaml:"url"`
+	// Listen exposes the embedded server on this address. Empty means no
+	// network listener (in-process connections only).
+	Listen string `yaml:"listen"`
+	// SubjectPrefix prefixes every subject. Zero means "portico".
+	SubjectPrefix string `yaml:"subjectPrefix"`
+}
+
+// API is an apigatewayv2 Api with its child resources.
+type API struct {
+	// APIID is generated (10 lowercase alphanumerics) when absent.
+	APIID                    string        `yaml:"apiId"`
+	Name                     string        `yaml:"name"`
+	Description              string        `yaml:"description"`
+	ProtocolType             string        `yaml:"protocolType"` // WEBSOCKET or HTTP
+	RouteSelectionExpression string        `yaml:"routeSelectionExpression"`
+	Integrations             []Integration `yaml:"integrations"`
+	Routes                   []Route       `yaml:"routes"`
+	Stages                   []Stage       `yaml:"stages"`
+	// Limits is a Portico extension; zero values mean the AWS defaults.
+	Limits Limits `yaml:"limits"`
+}
+
+// Integration is an apigatewayv2 Integration with its integration responses.
+type Integration struct {
+	IntegrationID               string                `yaml:"integrationId"`
+	Description                 string                `yaml:"description"`
+	IntegrationType             string                `yaml:"integrationType"` // AWS_PROXY, HTTP_PROXY, HTTP, MOCK
+	IntegrationURI              string                `yaml:"integrationUri"`
+	IntegrationMethod           string                `yaml:"integrationMethod"`
+	TimeoutInMillis             int                   `yaml:"timeoutInMillis"`
+	PayloadFormatVersion        string                `yaml:"payloadFormatVersion"`
+	PassthroughBehavior         string                `yaml:"passthroughBehavior"`
+	TemplateSelectionExpression string                `yaml:"templateSelectionExpression"`
+	RequestParameters           map[string]string     `yaml:"requestParameters"`
+	RequestTemplates            map[string]string     `yaml:"requestTemplates"`
+	IntegrationResponses        []IntegrationResponse `yaml:"integrationResponses"`
+}
+
+// IntegrationResponse is an apigatewayv2 IntegrationResponse (non-proxy integrations).
+type IntegrationResponse struct {
+	IntegrationResponseKey      string            `yaml:"integrationResponseKey"` // $default or /regex/
+	TemplateSelectionExpression string            `yaml:"templateSelectionExpression"`
+	ResponseTemplates           map[string]string `yaml:"responseTemplates"`
+	ResponseParameters          map[string]string `yaml:"responseParameters"`
+}
+
+// Route is an apigatewayv2 Route with its route responses.
+type Route struct {
+	RouteKey                         string          `yaml:"routeKey"`
+	Target                           string          `yaml:"target"` // integrations/{integrationId}
+	OperationName                    string          `yaml:"operationName"`
+	AuthorizationType                string          `yaml:"authorizationType"` // NONE (others: later)
+	RouteResponseSelectionExpression string          `yaml:"routeResponseSelectionExpression"`
+	RouteResponses                   []RouteResponse `yaml:"routeResponses"`
+}
+
+// RouteResponse is an apigatewayv2 RouteResponse. Only the $default key exists.
+type RouteResponse struct {
+	RouteResponseKey string `yaml:"routeResponseKey"`
+}
+
+// Stage is an apigatewayv2 Stage.
+type Stage struct {
+	StageName      string            `yaml:"stageName"`
+	Description    string            `yaml:"description"`
+	AutoDeploy     bool              `yaml:"autoDeploy"`
+	StageVariables map[string]string `yaml:"stageVariables"`
+}
+
+// Limits are per-API gateway limits (Portico extension). A nil pointer means
+// the AWS default; an explicit 0 disables idleTimeout and maxConnectionDuration.
+type Limits struct {
+	MaxFrameBytes         *int      `yaml:"maxFrameBytes"`         // default 32768
+	MaxMessageBytes       *int      `yaml:"maxMessageBytes"`       // default 131072
+	IdleTimeout           *Duration `yaml:"idleTimeout"`           // default 10m; 0 disables
+	MaxConnectionDuration *Duration `yaml:"maxConnectionDuration"` // default 2h; 0 disables
+	SendQueueBytes        *int      `yaml:"sendQueueBytes"`        // default 1 MiB
+	WriteTimeout          *Duration `yaml:"writeTimeout"`          // default 1s
+	AllowedOrigins        []string  `yaml:"allowedOrigins"`        // empty: any Origin
+}
+
+// Duration is a time.Duration written as a Go duration string ("10m", "1s")
+// or "0". Plain integers are rejected to avoid unit mistakes.
+type Duration time.Duration

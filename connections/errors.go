@@ -1,0 +1,66 @@
+package connections
+
+import (
+	"net/http"
+)
+
+// apiError is one gateway-generated response of the management API. This
+// table is the only place that writes management API error bodies.
+type apiError struct {
+	status    int
+	errorType string // x-amzn-ErrorType
+	body      string // empty: no body (AWS sends 410 with an empty body)
+}
+
+// The management API's responses. Bodies for 403, 413 and 429 are not
+// confirmed against AWS (reference websocket-api.md §4.2); they are JSON
+// objects with a "message" member, which every SDK parses.
+var (
+	errGone            = apiError{http.StatusGone, "GoneException", ""}
+	errForbidden       = apiError{http.StatusForbidden, "ForbiddenException", `{"message":"Forbidden"}`}
+	errPayloadTooLarge = apiError{http.StatusRequestEntityTooLarge, "PayloadTooLargeException", `{"message":"Message too long"}`}
+	errLimitExceeded   = apiError{http.StatusTooManyRequests, "LimitExceededException", `{"message":"Limit Exceeded"}`}
+	errBadRequestID    = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Invalid connectionId"}`}
+	errMissingToken    = apiError{http.StatusForbidden, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`}
+	errBodyRead        = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Could not read request body"}`}
+)
+
+// forbidden is a 403 ForbiddenException whose message says why (a SigV4
+// failure), so that a person reading the SDK error can act on it.
+func forbidden(msg string) apiError {
+	return apiError{http.StatusForbidden, "ForbiddenException", `{"message":` + quote(msg) + `}`}
+}
+
+func (e apiError) write(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("x-amzn-ErrorType", e.errorType)
+	if e.body == "" {
+		h.Set("Content-Length", "0")
+		w.WriteHeader(e.status)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	_, _ = w.Write([]byte(e.body))
+}
+
+// quote writes s as a JSON string.
+func quote(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
+}

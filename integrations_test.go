@@ -1,0 +1,212 @@
+package portico_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/gorilla/websocket"
+)
+
+// lambdaEndpoint serves the Lambda Invoke API
+// (POST /2015-03-31/functions/{name}/invocations) as the real Lambda does.
+type lambdaEndpoint struct {
+	*httptest.Server
+	mu       sync.Mutex
+	invoked  []string // function names
+	payloads chan events.APIGatewayWebsocketProxyRequest
+}
+
+func newLambdaEndpoint(t *testing.T, fn func(name string, ev events.APIGatewayWebsocketProxyRequest) (payload string, functionError string)) *lambdaEndpoint {
+	t.Helper()
+	l := &lambdaEndpoint{payloads: make(chan events.APIGatewayWebsocketProxyRequest, 64)}
+	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/2015-03-31/functions/")
+		name, ok2 := strings.CutSuffix(rest, "/invocations")
+		if !ok || !ok2 || r.Method != http.MethodPost {
+			t.Errorf("unexpected Lambda request %s %s", r.Method, r.URL)
+			http.Error(w, "not found", 404)
+			return
+		}
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=") {
+			t.Errorf("Lambda request not SigV4-signed: %q", r.Header.Get("Authorization"))
+		}
+		name, _ = url.PathUnescape(name)
+		raw, _ := io.ReadAll(r.Body)
+		var ev events.APIGatewayWebsocketProxyRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Errorf("Lambda payload: %v", err)
+		}
+		l.mu.Lock()
+		l.invoked = append(l.invoked, name)
+		l.mu.Unlock()
+		l.payloads <- ev
+		payload, fnErr := fn(name, ev)
+		if fnErr != "" {
+			w.Header().Set("X-Amz-Function-Error", fnErr)
+		}
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, payload)
+	}))
+	t.Cleanup(l.Close)
+	return l
+}
+
+func TestLambdaIntegrationThroughTheSDK(t *testing.T) {
+	l := newLambdaEndpoint(t, func(name string, ev events.APIGatewayWebsocketProxyRequest) (string, string) {
+		switch {
+		case ev.RequestContext.EventType != "MESSAGE":
+			return `{"statusCode":200}`, ""
+		case strings.Contains(ev.Body, "throw"):
+			return `{"errorMessage":"boom","errorType":"Error"}`, "Unhandled"
+		default:
+			return `{"statusCode":200,"body":"from ` + name + `"}`, ""
+		}
+	})
+	cfg := `
+lambda:
+  endpoint: ` + l.URL + `
+  accessKeyId: AKIDLAMBDA
+  secretAccessKey: lambda-secret
+apis:
+  - apiId: lambdaapi1
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: fn
+        integrationType: AWS_PROXY
+        integrationUri: arn:aws:lambda:us-east-1:123456789012:function:chat-handler
+      - integrationId: fnpath
+        integrationType: AWS_PROXY
+        integrationUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:other/invocations
+    routes:
+      - routeKey: $connect
+        target: integrations/fn
+      - routeKey: other
+        target: integrations/fnpath
+        routeResponseSelectionExpression: $default
+      - routeKey: $default
+        target: integrations/fn
+        routeResponseSelectionExpression: $default
+    stages:
+      - stageName: prod
+`
+	gw := startGateway(t, cfg)
+	c := dial(t, gw.WS+"/prod", nil)
+	if ev := <-l.payloads; ev.RequestContext.EventType != "CONNECT" {
+		t.Fatalf("first invocation %s, want CONNECT", ev.RequestContext.EventType)
+	}
+	send := func(s string) { _ = c.WriteMessage(websocket.TextMessage, []byte(s)) }
+
+	send(`{"action":"hello"}`)
+	if got := readText(t, c); got != "from arn:aws:lambda:us-east-1:123456789012:function:chat-handler" {
+		t.Errorf("reply %q", got)
+	}
+	send(`{"action":"other"}`)
+	if got := readText(t, c); got != "from arn:aws:lambda:us-east-1:123456789012:function:other" {
+		t.Errorf("reply %q", got)
+	}
+	send(`{"action":"throw"}`)
+	if got := readText(t, c); !errorFramePattern("Internal server error").MatchString(got) {
+		t.Errorf("function error: %q, want the Internal server error frame", got)
+	}
+}
+
+func TestHTTPProxyIntegrationWithRequestParameters(t *testing.T) {
+	type seen struct {
+		method, path, query, connID, static, stageVar, body, ct string
+	}
+	got := make(chan seen, 8)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("connectionId"), r.Header.Get("X-Static"), r.Header.Get("X-Color"), string(body), r.Header.Get("Content-Type")}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"proxied":true}`)
+	}))
+	defer backend.Close()
+	cfg := `
+apis:
+  - apiId: httpapi001
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: web
+        integrationType: HTTP_PROXY
+        integrationMethod: PUT
+        integrationUri: ` + backend.URL + `/rooms/{room}
+        requestParameters:
+          integration.request.header.connectionId: context.connectionId
+          integration.request.header.X-Static: "'fixed'"
+          integration.request.header.X-Color: stageVariables.color
+          integration.request.querystring.user: route.request.body.user
+          integration.request.path.room: route.request.body.room
+    routes:
+      - routeKey: $default
+        target: integrations/web
+        routeResponseSelectionExpression: $default
+    stages:
+      - stageName: dev
+        stageVariables: {color: green}
+`
+	gw := startGateway(t, cfg)
+	c := dial(t, gw.WS+"/dev", nil)
+	msg := `{"action":"say","user":"ann","room":"lobby"}`
+	_ = c.WriteMessage(websocket.TextMessage, []byte(msg))
+	var s seen
+	select {
+	case s = <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("backend not called")
+	}
+	if s.method != "PUT" || s.path != "/rooms/lobby" || s.query != "user=ann" || s.static != "fixed" || s.stageVar != "green" || s.body != msg {
+		t.Errorf("backend saw %+v", s)
+	}
+	if len(s.connID) != 16 || !strings.HasSuffix(s.connID, "=") {
+		t.Errorf("connectionId header %q", s.connID)
+	}
+	if reply := readText(t, c); reply != `{"proxied":true}` {
+		t.Errorf("two-way HTTP_PROXY reply %q", reply)
+	}
+}
+
+func TestMockIntegration(t *testing.T) {
+	cfg := `
+apis:
+  - apiId: mockapi001
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: mock
+        integrationType: MOCK
+        templateSelectionExpression: \$default
+        requestTemplates:
+          $default: '{"statusCode": 200}'
+        integrationResponses:
+          - integrationResponseKey: $default
+            responseTemplates:
+              $default: '{"pong": true}'
+    routes:
+      - routeKey: ping
+        target: integrations/mock
+        routeResponseSelectionExpression: $default
+      - routeKey: quiet
+        target: integrations/mock
+    stages:
+      - stageName: dev
+`
+	gw := startGateway(t, cfg)
+	c := dial(t, gw.WS+"/dev", nil)
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"quiet"}`))
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"ping"}`))
+	if got := readText(t, c); got != `{"pong": true}` {
+		t.Errorf("MOCK reply %q", got)
+	}
+}

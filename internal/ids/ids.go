@@ -1,0 +1,92 @@
+// Package ids makes the identifiers Portico hands out: node IDs, connection
+// IDs and request IDs, all in Amazon API Gateway's look (16 characters of
+// URL-safe base64 ending in "=").
+//
+// A connection ID carries the ID of the node that holds the connection in its
+// first four characters (three bytes), followed by 64 random bits, so that any
+// node can route an @connections call to the owner without shared state. No
+// ID starts with "-", which the AWS CLI would read as an option.
+//
+// All functions are safe for concurrent use.
+package ids
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+)
+
+// NodeIDLen is the length of a node ID in characters.
+const NodeIDLen = 4
+
+// IDLen is the length of connection, request and message IDs.
+const IDLen = 16
+
+var enc = base64.URLEncoding // with padding: 11 bytes → 15 characters + "="
+
+// NewNodeID returns a random node ID of NodeIDLen URL-safe base64 characters
+// that does not start with "-".
+func NewNodeID() string {
+	var b [3]byte
+	for {
+		mustRead(b[:])
+		s := enc.EncodeToString(b[:])
+		if s[0] != '-' {
+			return s
+		}
+	}
+}
+
+// NewConnectionID returns a connection ID owned by nodeID, which must come
+// from NewNodeID.
+func NewConnectionID(nodeID string) string {
+	var b [11]byte
+	if n, err := enc.Decode(b[:3], []byte(nodeID)); err != nil || n != 3 {
+		panic("ids: invalid node ID " + nodeID)
+	}
+	mustRead(b[3:])
+	return enc.EncodeToString(b[:])
+}
+
+// NewRequestID returns a fresh request (or message) ID in AWS's look.
+func NewRequestID() string {
+	var b [11]byte
+	for {
+		mustRead(b[:])
+		s := enc.EncodeToString(b[:])
+		if s[0] != '-' {
+			return s
+		}
+	}
+}
+
+// NodeOf returns the node ID encoded in a connection ID, and false when id is
+// not a well-formed connection ID.
+func NodeOf(id string) (string, bool) {
+	if !Valid(id) {
+		return "", false
+	}
+	return id[:NodeIDLen], true
+}
+
+// Valid reports whether id has the shape of a connection ID: 15 URL-safe
+// base64 characters followed by "=".
+func Valid(id string) bool {
+	if len(id) != IDLen || id[IDLen-1] != '=' {
+		return false
+	}
+	for i := 0; i < IDLen-1; i++ {
+		c := id[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	// The last data character encodes 4 bits: its low 2 bits must be zero.
+	return strings.IndexByte("AEIMQUYcgkosw048", id[IDLen-2]) >= 0
+}
+
+func mustRead(b []byte) {
+	if _, err := rand.Read(b); err != nil {
+		panic("ids: crypto/rand: " + err.Error()) // crypto/rand never fails on Linux
+	}
+}

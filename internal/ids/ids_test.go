@@ -1,0 +1,58 @@
+package ids
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConnectionIDShape(t *testing.T) {
+	node := NewNodeID()
+	if len(node) != NodeIDLen || node[0] == '-' {
+		t.Fatalf("node ID %q", node)
+	}
+	seen := make(map[string]bool)
+	for i := 0; i < 10000; i++ {
+		id := NewConnectionID(node)
+		if len(id) != IDLen || !strings.HasSuffix(id, "=") || id[0] == '-' {
+			t.Fatalf("connection ID %q: want 16 chars ending in '=' not starting with '-'", id)
+		}
+		if !Valid(id) {
+			t.Fatalf("Valid(%q) = false", id)
+		}
+		if got, ok := NodeOf(id); !ok || got != node {
+			t.Fatalf("NodeOf(%q) = %q, %v; want %q", id, got, ok, node)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate ID %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestRequestIDShape(t *testing.T) {
+	for i := 0; i < 1000; i++ {
+		id := NewRequestID()
+		if !Valid(id) || id[0] == '-' {
+			t.Fatalf("request ID %q", id)
+		}
+	}
+}
+
+func TestValid(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"R1kmxc2VNjMCFIA=", true},
+		{"TXzPWdnOjoECGjA=", true},
+		{"R1kmxc2VNjMCFIA", false},
+		{"R1kmxc2VNjMCFIB=", false}, // non-canonical last character
+		{"R1kmxc2VNjMC+IA=", false},
+		{"", false},
+		{"R1kmxc2VNjMCFIA==", false},
+	} {
+		if got := Valid(tc.id); got != tc.want {
+			t.Errorf("Valid(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}

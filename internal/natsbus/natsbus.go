@@ -1,0 +1,122 @@
+// Package natsbus starts or joins the NATS server a node uses: an embedded
+// nats-server in-process by default (no network listener unless Listen is
+// set), or an external server or cluster when URL is set. What travels over
+// the bus (lifecycle events, node-routed @connections, broadcast) belongs to
+// package connections.
+//
+// Concurrency: a Bus is safe for concurrent use; Close is idempotent.
+package natsbus
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Config configures the bus.
+type Config struct {
+	// URL joins an external NATS; empty means an embedded server.
+	URL string
+	// Listen exposes the embedded server on host:port. Empty means none.
+	Listen string
+	// NodeID names the embedded server.
+	NodeID string
+	// Logger receives connection state changes. Nil means discard.
+	Logger *slog.Logger
+	// Options are extra nats.go options (credentials, TLS, name).
+	Options []nats.Option
+}
+
+// Bus is a node's NATS connection and, when embedded, its server.
+type Bus struct {
+	Conn     *nats.Conn
+	embedded *server.Server
+	desc     string
+	once     sync.Once
+}
+
+// Start connects the node to NATS.
+func Start(cfg Config) (*Bus, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := append([]nats.Option{
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("NATS disconnected", "error", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("NATS reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+	}, cfg.Options...)
+
+	if cfg.URL != "" {
+		nc, err := nats.Connect(cfg.URL, append(opts, nats.RetryOnFailedConnect(true))...)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: connecting to %s: %w", cfg.URL, err)
+		}
+		return &Bus{Conn: nc, desc: "external " + nc.ConnectedUrlRedacted()}, nil
+	}
+
+	sopts := &server.Options{
+		ServerName: "portico-" + cfg.NodeID,
+		DontListen: cfg.Listen == "",
+		NoLog:      true,
+		NoSigs:     true,
+	}
+	desc := "embedded, in-process only"
+	if cfg.Listen != "" {
+		host, port, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: nats.listen %q: %w", cfg.Listen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: nats.listen %q: bad port", cfg.Listen)
+		}
+		sopts.Host, sopts.Port = host, p
+		desc = "embedded, listening on " + cfg.Listen
+	}
+	ns, err := server.NewServer(sopts)
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: embedded server: %w", err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		if cfg.Listen != "" {
+			return nil, fmt.Errorf("natsbus: embedded server did not start; is %s (nats.listen) already in use?", cfg.Listen)
+		}
+		return nil, errors.New("natsbus: embedded server did not start")
+	}
+	nc, err := nats.Connect("", append(opts, nats.InProcessServer(ns))...)
+	if err != nil {
+		ns.Shutdown()
+		return nil, fmt.Errorf("natsbus: connecting to the embedded server: %w", err)
+	}
+	return &Bus{Conn: nc, embedded: ns, desc: desc}, nil
+}
+
+// Describe says which NATS the node uses, for logs.
+func (b *Bus) Describe() string { return b.desc }
+
+// Close drains nothing: it closes the connection and stops the embedded
+// server, if any.
+func (b *Bus) Close() {
+	b.once.Do(func() {
+		b.Conn.Close()
+		if b.embedded != nil {
+			b.embedded.Shutdown()
+			b.embedded.WaitForShutdown()
+		}
+	})
+}

@@ -1,0 +1,399 @@
+package portico
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/natsbus"
+	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/ws"
+)
+
+// Config configures a Server.
+type Config struct {
+	// File is the loaded configuration. Required.
+	File *config.File
+	// Listen overrides File.Listen (the --listen flag).
+	Listen string
+	// Logger receives operational logs. Nil means discard.
+	Logger *slog.Logger
+	// ShutdownTimeout bounds Run's graceful shutdown. Zero means 30s.
+	ShutdownTimeout time.Duration
+	// Lambda, when set, replaces the Lambda client built from File.Lambda
+	// (tests, embedding).
+	Lambda integration.LambdaInvoker
+}
+
+// DefaultListen is the data-plane address when the file names none.
+const DefaultListen = "127.0.0.1:8080"
+
+// Server is one Portico node.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	nodeID   string
+	listen   string
+	registry *connections.Registry
+	mgmt     *connections.Management
+	wsSrv    *ws.Server
+	resolver *routing.Resolver
+	apis     map[string]*ws.API
+	bus      *natsbus.Bus
+	http     *http.Server
+
+	mu       sync.Mutex
+	listener net.Listener  // guarded by mu
+	served   chan struct{} // closed when Serve returns
+	serveErr error
+	shutdown bool // guarded by mu
+}
+
+// New builds a Server from cfg. It starts nothing: call Start or Run.
+func New(cfg Config) (*Server, error) {
+	if cfg.File == nil {
+		return nil, errors.New("portico: Config.File is nil")
+	}
+	f := cfg.File
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      log,
+		nodeID:   ids.NewNodeID(),
+		listen:   firstNonEmpty(cfg.Listen, f.Listen, DefaultListen),
+		registry: connections.NewRegistry(),
+		apis:     make(map[string]*ws.API),
+	}
+	creds := make(map[string]string, len(f.Credentials))
+	for _, c := range f.Credentials {
+		creds[c.AccessKeyID] = c.SecretAccessKey
+	}
+	mgmt, err := connections.NewManagement(connections.ManagementConfig{
+		Registry:      s.registry,
+		Credentials:   creds,
+		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
+		Logger:        log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mgmt = mgmt
+	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+
+	env := integration.Env{Lambda: cfg.Lambda}
+	var resolverAPIs []routing.API
+	for i := range f.APIs {
+		api := &f.APIs[i]
+		if api.APIID == "" {
+			api.APIID = generateAPIID()
+		}
+		if api.ProtocolType != "WEBSOCKET" {
+			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served yet; only WEBSOCKET APIs are", api.APIID, api.ProtocolType)
+		}
+		if env.Lambda == nil && needsLambda(api) {
+			lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
+				Endpoint:        f.Lambda.Endpoint,
+				Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
+				AccessKeyID:     f.Lambda.AccessKeyID,
+				SecretAccessKey: f.Lambda.SecretAccessKey,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("portico: building the Lambda client: %w", err)
+			}
+			env.Lambda = lc
+		}
+		wsAPI, err := s.buildWebSocketAPI(api, env)
+		if err != nil {
+			return nil, err
+		}
+		s.apis[api.APIID] = wsAPI
+		var stages []string
+		for _, st := range api.Stages {
+			stages = append(stages, st.StageName)
+		}
+		resolverAPIs = append(resolverAPIs, routing.API{ID: api.APIID, Stages: stages})
+	}
+	s.resolver = routing.NewResolver(resolverAPIs)
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
+}
+
+func (s *Server) buildWebSocketAPI(api *config.API, env integration.Env) (*ws.API, error) {
+	f := s.cfg.File
+	expr, err := routing.ParseSelectionExpression(api.RouteSelectionExpression)
+	if err != nil {
+		return nil, fmt.Errorf("portico: API %s: routeSelectionExpression: %w", api.APIID, err)
+	}
+	invokers := make(map[string]integration.Invoker, len(api.Integrations))
+	for _, in := range api.Integrations {
+		inv, err := integration.New(integrationSpec(in), env)
+		if err != nil {
+			return nil, fmt.Errorf("portico: API %s: integration %s: %w", api.APIID, in.IntegrationID, err)
+		}
+		invokers[in.IntegrationID] = inv
+	}
+	var routes []ws.Route
+	for _, rt := range api.Routes {
+		id := strings.TrimPrefix(rt.Target, "integrations/")
+		inv, ok := invokers[id]
+		if !ok {
+			return nil, fmt.Errorf("portico: API %s: route %s: target %q not found", api.APIID, rt.RouteKey, rt.Target)
+		}
+		twoWay := rt.RouteResponseSelectionExpression == "$default"
+		for _, rr := range rt.RouteResponses {
+			if rr.RouteResponseKey == "$default" {
+				twoWay = true
+			}
+		}
+		routes = append(routes, ws.Route{Key: rt.RouteKey, Integration: inv, TwoWay: twoWay})
+	}
+	var stages []ws.Stage
+	for _, st := range api.Stages {
+		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables})
+	}
+	return s.wsSrv.NewAPI(ws.APIConfig{
+		APIID:          api.APIID,
+		Region:         firstNonEmpty(f.Region, "us-east-1"),
+		AccountID:      firstNonEmpty(f.AccountID, "000000000000"),
+		Stages:         stages,
+		RouteSelection: expr,
+		Routes:         routes,
+		Limits:         wsLimits(api.Limits),
+	})
+}
+
+// wsLimits applies the AWS defaults to the file's limits.
+func wsLimits(l config.Limits) ws.Limits {
+	out := ws.Limits{
+		IdleTimeout:           10 * time.Minute,
+		MaxConnectionDuration: 2 * time.Hour,
+		AllowedOrigins:        l.AllowedOrigins,
+	}
+	if l.MaxFrameBytes != nil {
+		out.MaxFrameBytes = *l.MaxFrameBytes
+	}
+	if l.MaxMessageBytes != nil {
+		out.MaxMessageBytes = *l.MaxMessageBytes
+	}
+	if l.SendQueueBytes != nil {
+		out.SendQueueBytes = *l.SendQueueBytes
+	}
+	if l.IdleTimeout != nil {
+		out.IdleTimeout = l.IdleTimeout.Std()
+	}
+	if l.MaxConnectionDuration != nil {
+		out.MaxConnectionDuration = l.MaxConnectionDuration.Std()
+	}
+	if l.WriteTimeout != nil {
+		out.WriteTimeout = l.WriteTimeout.Std()
+	}
+	return out
+}
+
+func integrationSpec(in config.Integration) integration.Spec {
+	spec := integration.Spec{
+		Type:                        in.IntegrationType,
+		URI:                         in.IntegrationURI,
+		Method:                      in.IntegrationMethod,
+		Timeout:                     time.Duration(in.TimeoutInMillis) * time.Millisecond,
+		RequestParameters:           in.RequestParameters,
+		RequestTemplates:            in.RequestTemplates,
+		TemplateSelectionExpression: in.TemplateSelectionExpression,
+		PassthroughBehavior:         in.PassthroughBehavior,
+	}
+	for _, r := range in.IntegrationResponses {
+		spec.Responses = append(spec.Responses, integration.ResponseSpec{
+			Key:                         r.IntegrationResponseKey,
+			TemplateSelectionExpression: r.TemplateSelectionExpression,
+			Templates:                   r.ResponseTemplates,
+		})
+	}
+	return spec
+}
+
+func needsLambda(api *config.API) bool {
+	for _, in := range api.Integrations {
+		if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
+			return true
+		}
+	}
+	return false
+}
+
+// NodeID returns this node's ID, the first characters of its connection IDs.
+func (s *Server) NodeID() string { return s.nodeID }
+
+// Registry returns the node's connection registry.
+func (s *Server) Registry() *connections.Registry { return s.registry }
+
+// Start connects to NATS (starting the embedded server when no URL is
+// configured), binds the data-plane listener and serves in the background.
+func (s *Server) Start() error {
+	bus, err := natsbus.Start(natsbus.Config{
+		URL:     s.cfg.File.NATS.URL,
+		Listen:  s.cfg.File.NATS.Listen,
+		NodeID:  s.nodeID,
+		Logger:  s.log,
+		Options: []nats.Option{nats.Name("portico-" + s.nodeID)},
+	})
+	if err != nil {
+		return err
+	}
+	s.bus = bus
+	l, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		bus.Close()
+		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
+	}
+	s.mu.Lock()
+	s.listener = l
+	s.served = make(chan struct{})
+	s.mu.Unlock()
+	go func() {
+		err := s.http.Serve(l)
+		s.mu.Lock()
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr = err
+		}
+		close(s.served)
+		s.mu.Unlock()
+	}()
+	s.log.Info("portico serving", "listen", l.Addr().String(), "node_id", s.nodeID, "nats", bus.Describe())
+	return nil
+}
+
+// Addr returns the data-plane address, once started.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.Addr()
+}
+
+// Run starts the server and serves until ctx ends, then shuts down
+// gracefully within Config.ShutdownTimeout.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Start(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	served := s.served
+	s.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-served:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.Shutdown(sctx)
+	s.mu.Lock()
+	serveErr := s.serveErr
+	s.mu.Unlock()
+	if serveErr != nil {
+		return serveErr
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, closes every WebSocket connection with
+// 1001 "Going away", waits for their $disconnect integrations, and closes
+// NATS. It returns ctx.Err() if ctx ends first. It is idempotent.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	first := !s.shutdown
+	s.shutdown = true
+	s.mu.Unlock()
+
+	errHTTP := s.http.Shutdown(ctx)
+	errWS := s.wsSrv.Shutdown(ctx)
+	if first && s.bus != nil {
+		s.bus.Close()
+	}
+	return errors.Join(errHTTP, errWS)
+}
+
+// ServeHTTP routes one data-plane request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t, err := s.resolver.Resolve(r.Host, r.URL.EscapedPath())
+	if err != nil {
+		var re *routing.ResolveError
+		switch {
+		case errors.As(err, &re) && errors.Is(err, routing.ErrUnknownAPI):
+			errUnknownAPI(re.APIID).write(w)
+		default:
+			errForbidden.write(w)
+		}
+		return
+	}
+	if connections.IsManagementPath(t.Rest) {
+		s.mgmt.Serve(w, r, t.APIID, t.Stage, t.Rest)
+		return
+	}
+	api, ok := s.apis[t.APIID]
+	if !ok {
+		errNotFound.write(w)
+		return
+	}
+	if t.Rest != "" && t.Rest != "/" {
+		errForbidden.write(w)
+		return
+	}
+	api.ServeHTTP(w, r, t.Stage)
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// generateAPIID returns 10 lowercase alphanumerics, as API Gateway's IDs.
+func generateAPIID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	id := ids.NewRequestID()
+	b := make([]byte, 10)
+	for i := range b {
+		b[i] = alphabet[int(id[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// unwrapSyscall shortens "listen tcp 127.0.0.1:8080: bind: address already
+// in use" to its cause, since the caller names the address.
+func unwrapSyscall(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
+}

@@ -1,0 +1,292 @@
+package ws
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/routing"
+)
+
+// Route is one route of a WebSocket API.
+type Route struct {
+	// Key is the route key: $connect, $disconnect, $default or a custom key.
+	Key string
+	// Integration is the route's target.
+	Integration integration.Invoker
+	// TwoWay is true when the route has a $default route response: the
+	// integration's body is then sent back to the client.
+	TwoWay bool
+}
+
+// Limits are an API's gateway limits. Zero values mean the AWS defaults,
+// except the two timeouts, where the defaults are applied by config
+// conversion and zero disables them.
+type Limits struct {
+	MaxFrameBytes         int           // zero means 32768
+	MaxMessageBytes       int           // zero means 131072
+	IdleTimeout           time.Duration // zero disables
+	MaxConnectionDuration time.Duration // zero disables
+	SendQueueBytes        int           // zero means 1 MiB
+	WriteTimeout          time.Duration // zero means 1s
+	// AllowedOrigins lists exact origins ("https://app.example.com"),
+	// wildcard-host origins ("https://*.example.com") or "*". Empty means any
+	// Origin, and also requests without one.
+	AllowedOrigins []string
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFrameBytes <= 0 {
+		l.MaxFrameBytes = 32 << 10
+	}
+	if l.MaxMessageBytes <= 0 {
+		l.MaxMessageBytes = 128 << 10
+	}
+	if l.SendQueueBytes <= 0 {
+		l.SendQueueBytes = 1 << 20
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = time.Second
+	}
+	return l
+}
+
+// Stage is one stage of an API.
+type Stage struct {
+	Name      string
+	Variables map[string]string
+}
+
+// ConnectRequest is what an Authorizer sees of a $connect.
+type ConnectRequest struct {
+	Request        *http.Request
+	APIID          string
+	Stage          string
+	StageVariables map[string]string
+	ConnectionID   string
+	RequestID      string
+	ConnectedAt    time.Time
+}
+
+// Decision is an authorizer's answer. A deny is a decision, not an error.
+type Decision struct {
+	Allow bool
+	// Status is the handshake status of a deny: 401 or 403. Zero means 403.
+	Status int
+	// Context becomes requestContext.authorizer in every later event of the
+	// connection (principalId and the authorizer's context keys).
+	Context map[string]any
+}
+
+// Authorizer decides whether a $connect may proceed. It is the seam for the
+// shared authorizer layer.
+type Authorizer interface {
+	Authorize(ctx context.Context, req *ConnectRequest) (Decision, error)
+}
+
+// APIConfig describes one WebSocket API.
+type APIConfig struct {
+	APIID     string
+	Region    string // zero means us-east-1
+	AccountID string
+	Stages    []Stage
+	// RouteSelection is the API's route selection expression. Required.
+	RouteSelection *routing.Expression
+	Routes         []Route
+	Limits         Limits
+	// Authorizer guards $connect. Nil means none.
+	Authorizer Authorizer
+}
+
+// API serves one WebSocket API. Build it with Server.NewAPI.
+type API struct {
+	srv        *Server
+	id         string
+	region     string
+	accountID  string
+	stages     map[string]*Stage
+	selection  *routing.Expression
+	routes     map[string]*Route
+	limits     Limits
+	authorizer Authorizer
+	upgrader   websocket.Upgrader
+}
+
+// ID returns the API's ID.
+func (a *API) ID() string { return a.id }
+
+// Limits returns the API's effective limits.
+func (a *API) Limits() Limits { return a.limits }
+
+func (a *API) hasRoute(key string) bool {
+	_, ok := a.routes[key]
+	return ok
+}
+
+// ServeHTTP handles a request addressed to one of the API's stages:
+// rawBase is the escaped base path that addressed the stage ("/dev").
+// Management API paths are not handled here.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string) {
+	requestID := ids.NewRequestID()
+	stage, ok := a.stages[stageName]
+	if !ok {
+		errOriginForbidden.write(w, requestID) // same 403 Forbidden as an unknown stage
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		errUpgradeRequired.write(w, requestID)
+		return
+	}
+	if !validHandshake(r) {
+		errBadHandshake.write(w, requestID)
+		return
+	}
+	if !originAllowed(a.limits.AllowedOrigins, r.Header.Get("Origin")) {
+		errOriginForbidden.write(w, requestID)
+		return
+	}
+	if !a.srv.beginHandshake() {
+		errShuttingDown.write(w, requestID)
+		return
+	}
+	defer a.srv.endHandshake()
+
+	connectedAt := time.Now()
+	c := a.newConn(r, stage, connectedAt)
+	ctx := r.Context()
+
+	if a.authorizer != nil {
+		d, err := a.authorizer.Authorize(ctx, &ConnectRequest{
+			Request: r, APIID: a.id, Stage: stage.Name, StageVariables: stage.Variables,
+			ConnectionID: c.id, RequestID: requestID, ConnectedAt: connectedAt,
+		})
+		switch {
+		case err != nil:
+			a.srv.log.Warn("authorizer failed", "api_id", a.id, "stage", stage.Name, "connection_id", c.id, "error", err)
+			errAuthorizerFailure.write(w, requestID)
+			return
+		case !d.Allow && d.Status == http.StatusUnauthorized:
+			errUnauthorized.write(w, requestID)
+			return
+		case !d.Allow:
+			errAuthorizerDenied.write(w, requestID)
+			return
+		}
+		c.authorizer = d.Context
+	}
+
+	var responseHeader http.Header
+	if route, ok := a.routes["$connect"]; ok {
+		ev := c.connectEvent(r, requestID, connectedAt)
+		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.connectParams(r, requestID)})
+		switch {
+		case errors.Is(err, integration.ErrTimeout):
+			errConnectTimeout.write(w, requestID)
+			return
+		case err != nil:
+			a.srv.log.Warn("$connect integration failed", "api_id", a.id, "stage", stage.Name, "connection_id", c.id, "request_id", requestID, "error", err)
+			errConnectFailed.write(w, requestID)
+			return
+		case resp.StatusCode < 200 || resp.StatusCode > 299:
+			writeRejection(w, resp, requestID)
+			return
+		}
+		if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+			responseHeader = http.Header{"Sec-Websocket-Protocol": {p}}
+		}
+	}
+
+	// Register before the 101 is written, so that a POST racing the
+	// handshake's completion is queued rather than answered 410.
+	a.srv.registry.Add(c)
+	guard := &hijackGuard{ResponseWriter: w, maxFrame: int64(a.limits.MaxFrameBytes)}
+	wsConn, err := a.upgrader.Upgrade(guard, r, responseHeader)
+	if err != nil {
+		a.srv.registry.Remove(c)
+		a.srv.log.Debug("upgrade failed", "api_id", a.id, "connection_id", c.id, "error", err)
+		return
+	}
+	if !a.srv.track(c) {
+		// Shutdown began while we upgraded.
+		a.srv.registry.Remove(c)
+		_ = wsConn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, reasonGoingAway), time.Now().Add(time.Second))
+		_ = wsConn.Close()
+		return
+	}
+	c.start(wsConn, guard.conn)
+}
+
+// writeRejection passes a non-2xx $connect answer through as the handshake
+// response: its status, its Content-Type and its body.
+func writeRejection(w http.ResponseWriter, resp *integration.Response, requestID string) {
+	h := w.Header()
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(resp.Body)
+}
+
+// validHandshake checks what gorilla would check after $connect ran, so that
+// a malformed upgrade is refused before any integration is invoked.
+func validHandshake(r *http.Request) bool {
+	if r.Method != http.MethodGet || r.Header.Get("Sec-Websocket-Version") != "13" {
+		return false
+	}
+	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))
+	return err == nil && len(key) == 16
+}
+
+// originAllowed implements limits.allowedOrigins.
+func originAllowed(allowed []string, origin string) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	if origin == "" {
+		return false
+	}
+	origin = strings.ToLower(origin)
+	for _, a := range allowed {
+		a = strings.ToLower(a)
+		switch {
+		case a == "*" || a == origin:
+			return true
+		case strings.Contains(a, "://*."):
+			scheme, host, _ := strings.Cut(a, "://*.")
+			os, ohost, ok := strings.Cut(origin, "://")
+			if ok && os == scheme && strings.HasSuffix(ohost, "."+host) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hijackGuard hands gorilla a net.Conn that enforces the frame size limit.
+type hijackGuard struct {
+	http.ResponseWriter
+	maxFrame int64
+	conn     *frameGuard
+}
+
+func (g *hijackGuard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(g.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, fmt.Errorf("hijacking: %w", err)
+	}
+	g.conn = &frameGuard{Conn: nc, max: g.maxFrame}
+	return g.conn, brw, nil
+}

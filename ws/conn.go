@@ -1,0 +1,420 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/timewheel"
+	"github.com/portico-gw/portico/routing"
+)
+
+// maxInflight is the number of message invocations a connection may have
+// running at once; past it, the reader invokes inline, which stops reading
+// from the socket (TCP backpressure) instead of dropping messages.
+const maxInflight = 16
+
+// Connection states.
+const (
+	stateOpening = iota // registered, 101 not yet written or reader not started
+	stateOpen
+	stateClosing // a close frame was sent or the socket failed
+	stateClosed
+)
+
+// conn is one WebSocket connection. Its reader goroutine owns the socket's
+// read side and its teardown; a writer goroutine exists only while messages
+// are queued.
+type conn struct {
+	api         *API
+	id          string
+	stage       *Stage
+	connectedAt time.Time
+	sourceIP    string
+	userAgent   string
+	domainName  string
+	authorizer  map[string]any // set before the connection is shared
+
+	lastActive atomic.Int64 // unix milliseconds
+	inflight   atomic.Int32
+
+	ws      *websocket.Conn // set by start, before the reader or writer run
+	netConn net.Conn
+
+	mu          sync.Mutex
+	state       int      // guarded by mu
+	queue       [][]byte // guarded by mu
+	queuedBytes int      // guarded by mu
+	writing     bool     // guarded by mu; a writer goroutine is running
+	closeCode   int      // guarded by mu; set when the gateway closes
+	closeReason string   // guarded by mu
+
+	idleTimer *timewheel.Timer // set by start
+	maxTimer  *timewheel.Timer // set by start
+}
+
+var _ connections.Conn = (*conn)(nil)
+
+func (a *API) newConn(r *http.Request, stage *Stage, connectedAt time.Time) *conn {
+	c := &conn{
+		api:         a,
+		id:          ids.NewConnectionID(a.srv.nodeID),
+		stage:       stage,
+		connectedAt: connectedAt,
+		sourceIP:    sourceIP(r),
+		userAgent:   r.Header.Get("User-Agent"),
+		domainName:  r.Host,
+	}
+	c.lastActive.Store(connectedAt.UnixMilli())
+	return c
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ID implements connections.Conn.
+func (c *conn) ID() string { return c.id }
+
+// APIID implements connections.Conn.
+func (c *conn) APIID() string { return c.api.id }
+
+// Stage implements connections.Conn.
+func (c *conn) Stage() string { return c.stage.Name }
+
+// MaxMessageBytes implements connections.Conn.
+func (c *conn) MaxMessageBytes() int { return c.api.limits.MaxMessageBytes }
+
+// Info implements connections.Conn.
+func (c *conn) Info() connections.Info {
+	return connections.Info{
+		ConnectedAt:  c.connectedAt,
+		LastActiveAt: time.UnixMilli(c.lastActive.Load()),
+		SourceIP:     c.sourceIP,
+		UserAgent:    c.userAgent,
+	}
+}
+
+func (c *conn) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
+
+// Send implements connections.Conn: it queues data for the client.
+func (c *conn) Send(data []byte) error {
+	if len(data) > c.api.limits.MaxMessageBytes {
+		return connections.ErrTooLarge
+	}
+	c.mu.Lock()
+	if c.state >= stateClosing {
+		c.mu.Unlock()
+		return connections.ErrGone
+	}
+	if c.queuedBytes+len(data) > c.api.limits.SendQueueBytes {
+		c.mu.Unlock()
+		return connections.ErrQueueFull
+	}
+	c.queue = append(c.queue, data)
+	c.queuedBytes += len(data)
+	start := c.state == stateOpen && !c.writing
+	if start {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	c.touch()
+	if start {
+		c.api.srv.goTracked(c.writeLoop)
+	}
+	return nil
+}
+
+// Delete implements connections.Conn.
+func (c *conn) Delete() error {
+	if !c.closeWith(websocket.CloseNormalClosure, reasonDeleted) {
+		return connections.ErrGone
+	}
+	return nil
+}
+
+// start runs once the 101 was written: it starts the reader, the timers, and
+// the writer if messages were queued during the handshake.
+func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
+	lim := c.api.limits
+	wsConn.SetReadLimit(int64(lim.MaxMessageBytes))
+	wsConn.SetCloseHandler(func(code int, text string) error {
+		// Answer the client's close with the same code, as RFC 6455 asks.
+		msg := websocket.FormatCloseMessage(code, "")
+		if code == websocket.CloseNoStatusReceived {
+			msg = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		}
+		_ = wsConn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(lim.WriteTimeout))
+		return nil
+	})
+	wheel := c.api.srv.wheel
+	c.idleTimer = wheel.NewTimer(c.checkIdle)
+	c.maxTimer = wheel.NewTimer(func() {
+		go c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+	})
+
+	c.mu.Lock()
+	c.ws = wsConn
+	c.netConn = nc
+	c.state = stateOpen
+	startWriter := len(c.queue) > 0 && !c.writing
+	if startWriter {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	if lim.IdleTimeout > 0 {
+		c.idleTimer.Reset(lim.IdleTimeout)
+	}
+	if lim.MaxConnectionDuration > 0 {
+		c.maxTimer.Reset(lim.MaxConnectionDuration)
+	}
+	c.api.srv.goTracked(c.readLoop)
+	if startWriter {
+		c.api.srv.goTracked(c.writeLoop)
+	}
+}
+
+// checkIdle runs on the wheel: it closes the connection when nothing was
+// sent or received for the idle timeout, or re-arms for the remaining time.
+func (c *conn) checkIdle() {
+	idle := c.api.limits.IdleTimeout
+	since := time.Since(time.UnixMilli(c.lastActive.Load()))
+	if since < idle {
+		c.idleTimer.Reset(idle - since)
+		return
+	}
+	go c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+}
+
+// closeWith starts a gateway-initiated close: it sends a close frame with
+// code and reason and gives the client a moment to answer; the reader then
+// tears the connection down. It returns false when the connection was
+// already closing.
+func (c *conn) closeWith(code int, reason string) bool {
+	c.mu.Lock()
+	if c.state >= stateClosing || c.ws == nil {
+		c.mu.Unlock()
+		return false
+	}
+	c.state = stateClosing
+	c.closeCode, c.closeReason = code, reason
+	c.queue, c.queuedBytes = nil, 0
+	c.mu.Unlock()
+
+	deadline := time.Now().Add(c.api.limits.WriteTimeout)
+	frameReason := reason
+	if code == websocket.CloseNormalClosure {
+		frameReason = "" // DeleteConnection closes with a bare 1000
+	}
+	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, frameReason), deadline); err != nil {
+		_ = c.netConn.Close()
+		return true
+	}
+	// Wait briefly for the client's close frame, then give up on it.
+	_ = c.netConn.SetReadDeadline(time.Now().Add(closeGrace))
+	return true
+}
+
+// closeGrace is how long a gateway-initiated close waits for the client's
+// close frame before the socket is closed.
+const closeGrace = 2 * time.Second
+
+// abort closes the socket at once (shutdown past its grace period).
+func (c *conn) abort() {
+	c.mu.Lock()
+	nc := c.netConn
+	c.mu.Unlock()
+	if nc != nil {
+		_ = nc.Close()
+	}
+}
+
+// readLoop reads messages until the connection ends, then tears it down and
+// runs $disconnect.
+func (c *conn) readLoop() {
+	code, reason := c.read()
+
+	c.mu.Lock()
+	if c.closeCode != 0 {
+		code, reason = c.closeCode, c.closeReason
+	}
+	c.state = stateClosed
+	c.queue, c.queuedBytes = nil, 0
+	c.mu.Unlock()
+
+	c.idleTimer.Stop()
+	c.maxTimer.Stop()
+	_ = c.netConn.Close()
+	c.api.srv.registry.Remove(c)
+	c.disconnect(code, reason)
+	c.api.srv.untrack(c)
+}
+
+// read runs the read loop and returns the close code and reason to report in
+// $disconnect.
+func (c *conn) read() (int, string) {
+	for {
+		mt, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return c.classify(err)
+		}
+		if mt == websocket.BinaryMessage {
+			c.closeWith(websocket.CloseUnsupportedData, reasonBinary)
+			continue // read on until the client answers or the grace ends
+		}
+		c.mu.Lock()
+		closing := c.state >= stateClosing
+		c.mu.Unlock()
+		if closing {
+			continue
+		}
+		c.touch()
+		if c.inflight.Add(1) > maxInflight {
+			c.handleMessage(data)
+			c.inflight.Add(-1)
+			continue
+		}
+		c.api.srv.goTracked(func() {
+			defer c.inflight.Add(-1)
+			c.handleMessage(data)
+		})
+	}
+}
+
+// classify turns the reader's final error into a disconnect code and reason.
+func (c *conn) classify(err error) (int, string) {
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce):
+		if ce.Code == websocket.CloseNoStatusReceived {
+			return ce.Code, reasonNoStatus
+		}
+		return ce.Code, ce.Text
+	case errors.Is(err, errFrameTooLarge), errors.Is(err, websocket.ErrReadLimit):
+		c.mu.Lock()
+		first := c.closeCode == 0
+		if first {
+			c.closeCode, c.closeReason = websocket.CloseMessageTooBig, reasonTooBig
+			c.state = stateClosing
+		}
+		c.mu.Unlock()
+		if first && errors.Is(err, errFrameTooLarge) {
+			// gorilla sends 1009 itself for ErrReadLimit, not for frames.
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, reasonTooBig), time.Now().Add(c.api.limits.WriteTimeout))
+		}
+		return websocket.CloseMessageTooBig, reasonTooBig
+	default:
+		return websocket.CloseAbnormalClosure, ""
+	}
+}
+
+// writeLoop drains the send queue and exits when it is empty.
+func (c *conn) writeLoop() {
+	timeout := c.api.limits.WriteTimeout
+	for {
+		c.mu.Lock()
+		if c.state >= stateClosing || len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = nil
+		c.queuedBytes = 0
+		c.mu.Unlock()
+
+		for _, msg := range batch {
+			mt := websocket.TextMessage
+			if !utf8.Valid(msg) {
+				mt = websocket.BinaryMessage
+			}
+			_ = c.ws.SetWriteDeadline(time.Now().Add(timeout))
+			if err := c.ws.WriteMessage(mt, msg); err != nil {
+				c.slowConsumer()
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// slowConsumer closes a connection whose client stopped reading: its socket
+// buffer is full, so no close frame could get through.
+func (c *conn) slowConsumer() {
+	c.mu.Lock()
+	if c.closeCode == 0 {
+		c.closeCode, c.closeReason = websocket.CloseAbnormalClosure, reasonWriteTimout
+	}
+	c.state = stateClosing
+	c.queue, c.queuedBytes = nil, 0
+	c.mu.Unlock()
+	_ = c.netConn.Close()
+}
+
+// handleMessage routes one text message and invokes its integration.
+func (c *conn) handleMessage(data []byte) {
+	a := c.api
+	requestID := ids.NewRequestID()
+	routeKey, ok := routing.SelectRoute(a.selection, data, a.hasRoute)
+	if !ok {
+		_ = c.Send(errorFrame(msgForbidden, c.id, requestID))
+		return
+	}
+	route := a.routes[routeKey]
+	ev := c.messageEvent(routeKey, requestID, data)
+	ctx := context.Background()
+	resp, err := route.Integration.Invoke(ctx, &integration.Request{
+		Event:  ev,
+		Body:   data,
+		Params: c.messageParams(routeKey, requestID, data),
+	})
+	switch {
+	case errors.Is(err, integration.ErrTimeout):
+		_ = c.Send(errorFrame(msgEndpointTimedOut, c.id, requestID))
+	case err != nil:
+		a.srv.log.Warn("integration failed", "api_id", a.id, "stage", c.stage.Name, "route_key", routeKey, "connection_id", c.id, "request_id", requestID, "error", err)
+		_ = c.Send(errorFrame(msgInternalError, c.id, requestID))
+	case route.TwoWay && len(resp.Body) > 0:
+		_ = c.Send(resp.Body)
+	}
+}
+
+// disconnect runs the $disconnect route, best effort, after the socket closed.
+func (c *conn) disconnect(code int, reason string) {
+	route, ok := c.api.routes["$disconnect"]
+	if !ok {
+		return
+	}
+	requestID := ids.NewRequestID()
+	ev := c.disconnectEvent(requestID, code, reason)
+	ctx, cancel := context.WithTimeout(context.Background(), c.api.srv.discTO)
+	defer cancel()
+	if _, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.disconnectParams(requestID)}); err != nil {
+		c.api.srv.log.Warn("$disconnect integration failed", "api_id", c.api.id, "stage", c.stage.Name, "connection_id", c.id, "request_id", requestID, "error", err)
+	}
+}
+
+// hostOnly strips a port from a Host header value.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return strings.TrimSuffix(host, ".")
+}
