@@ -37,7 +37,8 @@ func TestEventsMatchAWS(t *testing.T) {
 	b := newBackend(t, nil)
 	gw := startGateway(t, chatConfig(b.URL, ""))
 
-	hdr := http.Header{"User-Agent": {"portico-test/1.0"}}
+	// A non-canonical spelling must reach the event as the client wrote it.
+	hdr := http.Header{"User-Agent": {"portico-test/1.0"}, "x-custom-Header": {"v1"}}
 	c := dial(t, gw.WS+"/dev?token=abc&token=def&x=1", hdr)
 
 	conn := b.next(t, "CONNECT")
@@ -61,6 +62,9 @@ func TestEventsMatchAWS(t *testing.T) {
 			if ev.Headers[h] == "" || len(ev.MultiValueHeaders[h]) == 0 {
 				t.Errorf("header %s missing: %v", h, ev.Headers)
 			}
+		}
+		if ev.Headers["x-custom-Header"] != "v1" || len(ev.MultiValueHeaders["x-custom-Header"]) != 1 {
+			t.Errorf("client header spelling lost: %v", ev.Headers)
 		}
 		for _, h := range []string{"Connection", "Upgrade"} {
 			if _, ok := ev.Headers[h]; ok {

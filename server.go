@@ -18,6 +18,7 @@ import (
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
+	"github.com/portico-gw/portico/internal/rawheader"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
 )
@@ -138,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       rawheader.ConnContext,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	return s, nil
@@ -271,6 +273,7 @@ func (s *Server) Start() error {
 		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
 	}
 	s.mu.Lock()
+	l = rawheader.Listener(l)
 	s.listener = l
 	s.served = make(chan struct{})
 	s.mu.Unlock()

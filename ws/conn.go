@@ -187,6 +187,10 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	if startWriter {
 		c.api.srv.goTracked(c.writeLoop)
 	}
+	if c.api.srv.isClosing() {
+		// Shutdown began between tracking and now, and could not close us.
+		c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+	}
 }
 
 // checkIdle runs on the wheel: it closes the connection when nothing was

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/rawheader"
 )
 
 // The Lambda proxy events of WebSocket APIs (reference websocket-api.md §1).
@@ -148,25 +149,31 @@ func (c *conn) disconnectEvent(requestID string, code int, reason string) []byte
 
 // connectHeaders returns the CONNECT event's header maps: the client's
 // handshake headers without the hop-by-hop Connection and Upgrade, plus the
-// headers API Gateway adds.
-//
-// net/http canonicalizes header names; headerName restores the spelling
-// clients use for the WebSocket headers ("Sec-WebSocket-Key").
+// headers API Gateway adds. Names keep the client's spelling when the
+// listener recorded it (package rawheader); otherwise headerName restores
+// the usual spelling of the WebSocket headers.
 func connectHeaders(r *http.Request, sourceIP string) (map[string]string, map[string][]string) {
+	raw, _ := rawheader.For(r)
+	nameOf := func(canonical string) string {
+		if n, ok := raw[canonical]; ok {
+			return n
+		}
+		return headerName(canonical)
+	}
 	single := make(map[string]string, len(r.Header)+5)
 	multi := make(map[string][]string, len(r.Header)+5)
 	set := func(name string, values []string) {
 		single[name] = values[len(values)-1]
 		multi[name] = values
 	}
-	set("Host", []string{r.Host})
+	set(nameOf("Host"), []string{r.Host})
 	for name, values := range r.Header {
 		switch name {
 		case "Connection", "Upgrade", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Amzn-Trace-Id":
 			continue
 		}
 		if len(values) > 0 {
-			set(headerName(name), values)
+			set(nameOf(name), values)
 		}
 	}
 	xff := sourceIP

@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestVersion(t *testing.T) {
@@ -79,11 +84,85 @@ apis:
 	}
 }
 
-func TestServeReportsPortInUse(t *testing.T) {
-	// Covered end to end by TestServeProcess in the root package; here only
-	// the missing-file message.
+func TestServeMissingFile(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"serve", "--config", "/nonexistent/portico.yaml"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "/nonexistent/portico.yaml") {
 		t.Errorf("missing file: exit %d: %q", code, errb.String())
 	}
+}
+
+func TestServePortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	path := filepath.Join("..", "..", "examples", "chat", "portico.yaml")
+	var out, errb bytes.Buffer
+	code := run([]string{"serve", "-c", path, "--listen", l.Addr().String()}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "cannot listen on "+l.Addr().String()) || !strings.Contains(errb.String(), "address already in use") {
+		t.Errorf("port in use: exit %d: %q", code, errb.String())
+	}
+}
+
+// TestServeStopsOnSignal runs serve in-process and sends the process SIGINT:
+// serve's signal handler takes it, shuts down gracefully and returns 0.
+func TestServeStopsOnSignal(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	path := filepath.Join("..", "..", "examples", "chat", "portico.yaml")
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"serve", "--config", path, "--listen", addr, "--log-format", "json"}, &out, &errb) }()
+	// Wait until it serves: a plain GET on the stage answers 426.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/dev")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUpgradeRequired {
+				t.Fatalf("GET /dev: %d, want 426", resp.StatusCode)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never listened: %s", errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d after SIGINT: %s", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after SIGINT")
+	}
+	if !strings.Contains(errb.String(), "portico stopped") {
+		t.Errorf("log lacks the stop line: %s", errb.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
