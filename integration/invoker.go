@@ -39,8 +39,10 @@ type Response struct {
 	Body       []byte
 }
 
-// ErrTimeout is returned by Invoke when the integration did not answer within
-// its timeout. Modes map it to "Endpoint request timed out".
+// ErrTimeout is returned (wrapped; test with errors.Is) by Invoke when the
+// integration did not answer within its own timeout. A cancelled or expired
+// caller context is not ErrTimeout: Invoke returns that context's Err().
+// Modes map it to "Endpoint request timed out".
 var ErrTimeout = errors.New("integration: endpoint request timed out")
 
 // Spec describes one integration (converted from config.Integration).

@@ -1,0 +1,363 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// maxResponseBytes bounds what is read from an HTTP backend: API Gateway's
+// 10 MB payload limit.
+const maxResponseBytes = 10 << 20
+
+// roundTrip sends req and reads the whole answer.
+func roundTrip(client *http.Client, req *http.Request) (status int, header http.Header, body []byte, err error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("reading the response: %w", err)
+	}
+	if len(body) > maxResponseBytes {
+		return 0, nil, nil, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// httpBackend is the request side shared by HTTP and HTTP_PROXY: method,
+// URI with {NAME} placeholders, and requestParameters.
+type httpBackend struct {
+	client   *http.Client
+	method   string
+	uri      uriTemplate
+	display  string // the URI without a password, for errors
+	params   paramPlan
+	deadline deadline
+}
+
+func newHTTPBackend(spec Spec, client *http.Client, d deadline) (*httpBackend, error) {
+	params, err := newParamPlan(spec.RequestParameters)
+	if err != nil {
+		return nil, err
+	}
+	uri := parseURITemplate(spec.URI)
+	names := uri.placeholders()
+	sample := make(map[string]string, len(names))
+	for _, name := range names {
+		if !slices.ContainsFunc(params.path, func(m paramMapping) bool { return m.name == name }) {
+			return nil, fmt.Errorf("integrationUri %q: {%s} has no integration.request.path.%s parameter", spec.URI, name, name)
+		}
+		sample[name] = "x"
+	}
+	for _, m := range params.path {
+		if !slices.Contains(names, m.name) {
+			return nil, fmt.Errorf("requestParameters integration.request.path.%s: integrationUri %q has no {%s}", m.name, spec.URI, m.name)
+		}
+	}
+	u, err := url.Parse(uri.expand(sample))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("integrationUri %q is not an http(s) URL", spec.URI)
+	}
+	method := strings.ToUpper(spec.Method)
+	switch method {
+	case "", "ANY": // a WebSocket message has no method of its own
+		method = http.MethodPost
+	}
+	if !validHeaderName(method) { // a method is a token too
+		return nil, fmt.Errorf("integrationMethod %q is not an HTTP method", spec.Method)
+	}
+	return &httpBackend{client: client, method: method, uri: uri, display: u.Redacted(), params: params, deadline: d}, nil
+}
+
+// send makes one request with body and the mapped parameters, and returns
+// the backend's answer. A parent cancellation gives ctx.Err() unwrapped.
+func (b *httpBackend) send(ctx context.Context, req *Request, body []byte) (status int, header http.Header, respBody []byte, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, nil, nil, err
+	}
+	var pathValues map[string]string
+	if len(b.params.path) > 0 {
+		pathValues = make(map[string]string, len(b.params.path))
+		for _, m := range b.params.path {
+			if v, ok := m.value.resolve(req.Params); ok {
+				pathValues[m.name] = v
+			}
+		}
+	}
+	target := b.uri.expand(pathValues)
+	var query strings.Builder
+	for _, m := range b.params.query {
+		if v, ok := m.value.resolve(req.Params); ok {
+			query.WriteByte('&')
+			query.WriteString(url.QueryEscape(m.name))
+			query.WriteByte('=')
+			query.WriteString(url.QueryEscape(v))
+		}
+	}
+	if query.Len() > 0 {
+		target = appendQuery(target, query.String()[1:])
+	}
+
+	tctx, cancel := b.deadline.start(ctx)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(tctx, b.method, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", b.method, b.display, err)
+	}
+	for _, m := range b.params.headers {
+		v, ok := m.value.resolve(req.Params)
+		switch {
+		case !ok:
+		case strings.EqualFold(m.name, "Host"):
+			hreq.Host = v
+		default:
+			hreq.Header.Set(m.name, sanitizeHeaderValue(v))
+		}
+	}
+	if len(body) > 0 && hreq.Header.Get("Content-Type") == "" {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	status, header, respBody, err = roundTrip(b.client, hreq)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return 0, nil, nil, cerr
+		}
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", b.method, b.display, b.deadline.check(tctx, err))
+	}
+	return status, header, respBody, nil
+}
+
+// appendQuery adds an encoded query to a URL that may have one, before its
+// fragment.
+func appendQuery(target, query string) string {
+	frag := ""
+	if i := strings.IndexByte(target, '#'); i >= 0 {
+		target, frag = target[:i], target[i:]
+	}
+	switch {
+	case strings.HasSuffix(target, "?"):
+		target += query
+	case strings.Contains(target, "?"):
+		target += "&" + query
+	default:
+		target += "?" + query
+	}
+	return target + frag
+}
+
+// sanitizeHeaderValue replaces the bytes a header value cannot carry.
+func sanitizeHeaderValue(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == 0 {
+			return ' '
+		}
+		return r
+	}, v)
+}
+
+// hopHeaders are connection-level header fields that are not passed on.
+var hopHeaders = []string{
+	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// endToEndHeader returns a copy of h without hop-by-hop fields.
+func endToEndHeader(h http.Header) http.Header {
+	out := h.Clone()
+	if out == nil {
+		return http.Header{}
+	}
+	for _, v := range out.Values("Connection") {
+		for f := range strings.SplitSeq(v, ",") {
+			out.Del(strings.TrimSpace(f))
+		}
+	}
+	for _, name := range hopHeaders {
+		out.Del(name)
+	}
+	return out
+}
+
+// requestTemplates selects the request template of a non-proxy
+// integration.
+type requestTemplates struct {
+	selection   selector
+	templates   map[string]string
+	passthrough string // WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER
+}
+
+func newRequestTemplates(spec Spec) (requestTemplates, error) {
+	sel, err := parseSelector(spec.TemplateSelectionExpression)
+	if err != nil {
+		return requestTemplates{}, fmt.Errorf("templateSelectionExpression: %w", err)
+	}
+	pass := spec.PassthroughBehavior
+	switch pass {
+	case "":
+		pass = "WHEN_NO_MATCH"
+	case "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER":
+	default:
+		return requestTemplates{}, fmt.Errorf("passthroughBehavior %q; want WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER", pass)
+	}
+	return requestTemplates{selection: sel, templates: spec.RequestTemplates, passthrough: pass}, nil
+}
+
+// lookup returns the key of the template for this request: the one the
+// selection expression evaluates to, else "$default".
+func (t requestTemplates) lookup(body []byte) (key string, ok bool) {
+	if len(t.templates) == 0 {
+		return "", false
+	}
+	return pickTemplate(t.templates, t.selection.eval(selectionScope{body: body}))
+}
+
+// pickTemplate returns key when templates has it, else "$default" when
+// templates has that.
+func pickTemplate(templates map[string]string, key string) (string, bool) {
+	if _, ok := templates[key]; ok {
+		return key, true
+	}
+	_, ok := templates["$default"]
+	return "$default", ok
+}
+
+// body returns what an HTTP integration sends: the selected template
+// (verbatim, until mapping templates are evaluated) or, as passthroughBehavior
+// allows, the client's payload.
+func (t requestTemplates) body(req *Request) ([]byte, error) {
+	if key, ok := t.lookup(req.Body); ok {
+		return []byte(t.templates[key]), nil
+	}
+	switch {
+	case t.passthrough == "NEVER", t.passthrough == "WHEN_NO_TEMPLATES" && len(t.templates) > 0:
+		return nil, ErrUnsupportedMediaType
+	}
+	return req.Body, nil
+}
+
+// integrationResponses are the integration responses of a non-proxy
+// integration.
+type integrationResponses struct {
+	keyed []keyedResponse // in configuration order
+	def   *responseTemplates
+}
+
+type keyedResponse struct {
+	key     string
+	pattern *regexp.Regexp
+	responseTemplates
+}
+
+type responseTemplates struct {
+	selection selector
+	templates map[string]string
+}
+
+func newIntegrationResponses(specs []ResponseSpec) (integrationResponses, error) {
+	var r integrationResponses
+	seen := make(map[string]bool, len(specs))
+	for _, s := range specs {
+		if seen[s.Key] {
+			return integrationResponses{}, fmt.Errorf("integration response key %q appears twice", s.Key)
+		}
+		seen[s.Key] = true
+		sel, err := parseSelector(s.TemplateSelectionExpression)
+		if err != nil {
+			return integrationResponses{}, fmt.Errorf("integration response %s: templateSelectionExpression: %w", s.Key, err)
+		}
+		rt := responseTemplates{selection: sel, templates: s.Templates}
+		if s.Key == "$default" {
+			r.def = &rt
+			continue
+		}
+		if len(s.Key) < 3 || s.Key[0] != '/' || s.Key[len(s.Key)-1] != '/' {
+			return integrationResponses{}, fmt.Errorf("integration response key %q: want $default or a /regex/", s.Key)
+		}
+		re, err := regexp.Compile(`^(?:` + s.Key[1:len(s.Key)-1] + `)$`)
+		if err != nil {
+			return integrationResponses{}, fmt.Errorf("integration response key %q: %w", s.Key, err)
+		}
+		r.keyed = append(r.keyed, keyedResponse{key: s.Key, pattern: re, responseTemplates: rt})
+	}
+	return r, nil
+}
+
+// find returns the integration response for status: the first regex key
+// that matches the whole status code, else $default, else nil.
+func (r integrationResponses) find(status int) *responseTemplates {
+	code := fmt.Sprint(status)
+	for i := range r.keyed {
+		if r.keyed[i].pattern.MatchString(code) {
+			return &r.keyed[i].responseTemplates
+		}
+	}
+	return r.def
+}
+
+// apply maps a backend answer through the integration responses. Without a
+// matching integration response or template the backend's body passes
+// through, with its Content-Type; a template replaces it (verbatim, until
+// mapping templates are evaluated) and no header is kept.
+func (r integrationResponses) apply(status int, header http.Header, body, reqBody []byte) *Response {
+	resp := &Response{StatusCode: status, Header: http.Header{}, Body: body}
+	if ct := header.Get("Content-Type"); ct != "" {
+		resp.Header.Set("Content-Type", ct)
+	}
+	ir := r.find(status)
+	if ir == nil || len(ir.templates) == 0 {
+		return resp
+	}
+	key := ir.selection.eval(selectionScope{body: reqBody, status: status, header: header})
+	if key, ok := pickTemplate(ir.templates, key); ok {
+		resp.Header = http.Header{}
+		resp.Body = []byte(ir.templates[key])
+	}
+	return resp
+}
+
+// httpIntegration is an HTTP (non-proxy) integration.
+type httpIntegration struct {
+	backend   *httpBackend
+	request   requestTemplates
+	responses integrationResponses
+}
+
+var _ Invoker = (*httpIntegration)(nil)
+
+func newHTTP(spec Spec, client *http.Client, d deadline) (*httpIntegration, error) {
+	backend, err := newHTTPBackend(spec, client, d)
+	if err != nil {
+		return nil, err
+	}
+	request, err := newRequestTemplates(spec)
+	if err != nil {
+		return nil, err
+	}
+	responses, err := newIntegrationResponses(spec.Responses)
+	if err != nil {
+		return nil, err
+	}
+	return &httpIntegration{backend: backend, request: request, responses: responses}, nil
+}
+
+// Invoke implements Invoker.
+func (h *httpIntegration) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	body, err := h.request.body(req)
+	if err != nil {
+		return nil, err
+	}
+	status, header, respBody, err := h.backend.send(ctx, req, body)
+	if err != nil {
+		return nil, err
+	}
+	return h.responses.apply(status, header, respBody, req.Body), nil
+}

@@ -1,0 +1,99 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout is the integration timeout used when Spec.Timeout is zero:
+// Amazon API Gateway's 29 seconds.
+const DefaultTimeout = 29 * time.Second
+
+// Env is what integrations share.
+type Env struct {
+	// HTTPClient is used for http(s) integrations (HTTP, HTTP_PROXY, and
+	// AWS_PROXY to a URL). Nil means a pooled client owned by the package:
+	// keep-alive, MaxIdleConnsPerHost 256, no redirects followed, and no
+	// overall client Timeout (the per-request context does it). A client
+	// given here is used as is, redirect policy included.
+	HTTPClient *http.Client
+	// Lambda invokes Lambda functions. Nil makes New fail for AWS_PROXY
+	// integrations whose URI is a Lambda ARN.
+	Lambda LambdaInvoker
+}
+
+// New builds the Invoker for spec. It validates the spec: an unknown type,
+// a URI that does not fit the type, a malformed requestParameters key, a bad
+// integration response key or template selection expression is an error.
+func New(spec Spec, env Env) (Invoker, error) {
+	d, err := newDeadline(spec.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	client := env.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient()
+	}
+	switch spec.Type {
+	case "AWS_PROXY":
+		return newAWSProxy(spec, env.Lambda, client, d)
+	case "HTTP_PROXY":
+		return newHTTPProxy(spec, client, d)
+	case "HTTP":
+		return newHTTP(spec, client, d)
+	case "MOCK":
+		return newMock(spec)
+	case "AWS":
+		return nil, fmt.Errorf("integrationType AWS (non-proxy Lambda) is not supported yet; use AWS_PROXY")
+	case "":
+		return nil, fmt.Errorf("integrationType is missing")
+	default:
+		return nil, fmt.Errorf("unknown integrationType %q; want AWS_PROXY, HTTP_PROXY, HTTP or MOCK", spec.Type)
+	}
+}
+
+// defaultHTTPClient is the package's pooled client, built on first use.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0 // no overall limit; idle connections still expire
+	tr.MaxIdleConnsPerHost = 256
+	return &http.Client{
+		Transport: tr,
+		// API Gateway hands a backend's 3xx to the caller; it does not
+		// follow it.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+})
+
+// deadline is an integration's own timeout.
+type deadline time.Duration
+
+func newDeadline(d time.Duration) (deadline, error) {
+	switch {
+	case d < 0:
+		return 0, fmt.Errorf("negative timeout %v", d)
+	case d == 0:
+		d = DefaultTimeout
+	}
+	return deadline(d), nil
+}
+
+// start derives the context one invocation's I/O runs under.
+func (d deadline) start(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, time.Duration(d))
+}
+
+// check classifies err, which came from I/O under tctx (made by start) while
+// the parent context was still live: when tctx has expired, the integration
+// timed out and check returns ErrTimeout (wrapped); else err unchanged.
+// Callers look at the parent first, since a cancelled parent's ctx.Err() is
+// returned as is.
+func (d deadline) check(tctx context.Context, err error) error {
+	if err != nil && tctx.Err() != nil {
+		return fmt.Errorf("%w after %v", ErrTimeout, time.Duration(d))
+	}
+	return err
+}
