@@ -256,6 +256,10 @@ func (s *Server) Registry() *connections.Registry { return s.registry }
 // Start connects to NATS (starting the embedded server when no URL is
 // configured), binds the data-plane listener and serves in the background.
 func (s *Server) Start() error {
+	l, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
+	}
 	bus, err := natsbus.Start(natsbus.Config{
 		URL:     s.cfg.File.NATS.URL,
 		Listen:  s.cfg.File.NATS.Listen,
@@ -264,16 +268,12 @@ func (s *Server) Start() error {
 		Options: []nats.Option{nats.Name("portico-" + s.nodeID)},
 	})
 	if err != nil {
+		l.Close()
 		return err
 	}
 	s.bus = bus
-	l, err := net.Listen("tcp", s.listen)
-	if err != nil {
-		bus.Close()
-		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
-	}
-	s.mu.Lock()
 	l = rawheader.Listener(l)
+	s.mu.Lock()
 	s.listener = l
 	s.served = make(chan struct{})
 	s.mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/routing"
@@ -218,13 +216,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string
 		a.srv.log.Debug("upgrade failed", "api_id", a.id, "connection_id", c.id, "error", err)
 		return
 	}
-	if !a.srv.track(c) {
-		// Shutdown began while we upgraded.
-		a.srv.registry.Remove(c)
-		_ = wsConn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, reasonGoingAway), time.Now().Add(time.Second))
-		_ = wsConn.Close()
-		return
-	}
+	// A connection upgraded after Shutdown began is still tracked and
+	// started: start closes it with 1001, and its $disconnect runs.
+	a.srv.track(c)
 	c.start(wsConn, guard.conn)
 }
 

@@ -122,7 +122,10 @@ func (c *conn) Send(data []byte) error {
 		c.mu.Unlock()
 		return connections.ErrGone
 	}
-	if c.queuedBytes+len(data) > c.api.limits.SendQueueBytes {
+	// A message larger than the whole queue is still taken when the queue is
+	// empty, so that sendQueueBytes below the message limit cannot make a
+	// message undeliverable.
+	if c.queuedBytes > 0 && c.queuedBytes+len(data) > c.api.limits.SendQueueBytes {
 		c.mu.Unlock()
 		return connections.ErrQueueFull
 	}
@@ -305,8 +308,11 @@ func (c *conn) classify(err error) (int, string) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce):
-		if ce.Code == websocket.CloseNoStatusReceived {
+		switch ce.Code {
+		case websocket.CloseNoStatusReceived:
 			return ce.Code, reasonNoStatus
+		case websocket.CloseAbnormalClosure:
+			return ce.Code, "" // gorilla's text is "unexpected EOF"
 		}
 		return ce.Code, ce.Text
 	case errors.Is(err, errFrameTooLarge), errors.Is(err, websocket.ErrReadLimit):

@@ -142,15 +142,11 @@ func (s *Server) endHandshake() {
 	s.mu.Unlock()
 }
 
-// track records an upgraded connection; false means shutdown began.
-func (s *Server) track(c *conn) bool {
+// track records an upgraded connection. Shutdown waits for it.
+func (s *Server) track(c *conn) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
 	s.conns[c] = struct{}{}
-	return true
+	s.mu.Unlock()
 }
 
 func (s *Server) isClosing() bool {

@@ -98,7 +98,7 @@ func TestServePortInUse(t *testing.T) {
 	}
 	defer l.Close()
 	path := filepath.Join("..", "..", "examples", "chat", "portico.yaml")
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	code := run([]string{"serve", "-c", path, "--listen", l.Addr().String()}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "cannot listen on "+l.Addr().String()) || !strings.Contains(errb.String(), "address already in use") {
 		t.Errorf("port in use: exit %d: %q", code, errb.String())
