@@ -207,9 +207,9 @@ func readClose(t testing.TB, c *websocket.Conn, within time.Duration) *websocket
 // mgmtClient is the real aws-sdk-go-v2 management API client for a stage.
 func mgmtClient(endpoint, accessKey, secret string) *apigatewaymanagementapi.Client {
 	return apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
-		BaseEndpoint: aws.String(endpoint),
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
 	})
 }

@@ -20,7 +20,7 @@ type params struct {
 	eventType string
 	requestID string
 	messageID string
-	body      []byte       // MESSAGE only
+	body      []byte        // MESSAGE only
 	req       *http.Request // CONNECT only
 }
 

@@ -117,7 +117,9 @@ func TestServeStopsOnSignal(t *testing.T) {
 	path := filepath.Join("..", "..", "examples", "chat", "portico.yaml")
 	var out, errb syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run([]string{"serve", "--config", path, "--listen", addr, "--log-format", "json"}, &out, &errb) }()
+	go func() {
+		done <- run([]string{"serve", "--config", path, "--listen", addr, "--log-format", "json"}, &out, &errb)
+	}()
 	// Wait until it serves: a plain GET on the stage answers 426.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
