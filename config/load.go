@@ -171,8 +171,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 			return
 		}
 		p := reflect.New(v.Type().Elem())
+		before := len(d.errs)
 		d.decode(n, p.Elem(), key)
-		v.Set(p)
+		if len(d.errs) == before { // leave nil on error: no follow-on complaints
+			v.Set(p)
+		}
 		return
 	}
 	if v.Type() == durationType {
