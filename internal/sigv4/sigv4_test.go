@@ -94,7 +94,11 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		want   Kind
 	}{
 		{"body", func(r *http.Request) []byte { return []byte("other") }, InvalidSignature},
-		{"path", func(r *http.Request) []byte { r.URL.RawPath = "/dev/@connections/R1kmxc2VNjMCFIA%3D"; r.URL.Path = "/dev/@connections/R1kmxc2VNjMCFIA="; return body }, InvalidSignature},
+		{"path", func(r *http.Request) []byte {
+			r.URL.RawPath = "/dev/@connections/R1kmxc2VNjMCFIA%3D"
+			r.URL.Path = "/dev/@connections/R1kmxc2VNjMCFIA="
+			return body
+		}, InvalidSignature},
 		{"signed header", func(r *http.Request) []byte { r.Host = "evil:8080"; return body }, InvalidSignature},
 		{"date", func(r *http.Request) []byte {
 			r.Header.Set("X-Amz-Date", now.Add(-2*time.Minute).UTC().Format("20060102T150405Z"))
