@@ -216,15 +216,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 			fields[tag] = i
 			names = append(names, tag)
 		}
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			sub := join(key, k.Value)
-			if line, dup := seen[k.Value]; dup {
-				d.errorf(k, sub, "duplicate key (first set on line %d)", line)
-				continue
-			}
-			seen[k.Value] = k.Line
+		d.eachPair(n, key, func(k, val *yaml.Node, sub string) {
 			idx, ok := fields[k.Value]
 			if !ok {
 				msg := "unknown key"
@@ -234,10 +226,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 					msg += "; valid keys: " + strings.Join(names, ", ")
 				}
 				d.errorf(k, sub, "%s", msg)
-				continue
+				return
 			}
 			d.decode(val, v.Field(idx), sub)
-		}
+		})
 	case reflect.Slice:
 		if n.Tag == "!!null" {
 			return
@@ -260,19 +252,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			sub := join(key, k.Value)
-			if line, dup := seen[k.Value]; dup {
-				d.errorf(k, sub, "duplicate key (first set on line %d)", line)
-				continue
-			}
-			seen[k.Value] = k.Line
+		d.eachPair(n, key, func(k, val *yaml.Node, sub string) {
 			ev := reflect.New(v.Type().Elem()).Elem()
 			d.decode(val, ev, sub)
 			m.SetMapIndex(reflect.ValueOf(k.Value), ev)
-		}
+		})
 		v.Set(m)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
@@ -308,6 +292,21 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		}
 	default:
 		d.errorf(n, key, "unsupported field type %s", v.Type())
+	}
+}
+
+// eachPair calls f for each key of mapping n, reporting duplicate keys.
+func (d *decoder) eachPair(n *yaml.Node, key string, f func(k, val *yaml.Node, sub string)) {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		sub := join(key, k.Value)
+		if line, dup := seen[k.Value]; dup {
+			d.errorf(k, sub, "duplicate key (first set on line %d)", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		f(k, val, sub)
 	}
 }
 

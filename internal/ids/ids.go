@@ -27,11 +27,16 @@ var enc = base64.URLEncoding // with padding: 11 bytes → 15 characters + "="
 // NewNodeID returns a random node ID of NodeIDLen URL-safe base64 characters
 // that does not start with "-".
 func NewNodeID() string {
-	var b [3]byte
+	return randomNoDash(3)
+}
+
+// randomNoDash encodes n random bytes, drawing again until the first
+// character is not "-".
+func randomNoDash(n int) string {
+	b := make([]byte, n)
 	for {
-		mustRead(b[:])
-		s := enc.EncodeToString(b[:])
-		if s[0] != '-' {
+		mustRead(b)
+		if s := enc.EncodeToString(b); s[0] != '-' {
 			return s
 		}
 	}
@@ -50,14 +55,7 @@ func NewConnectionID(nodeID string) string {
 
 // NewRequestID returns a fresh request (or message) ID in AWS's look.
 func NewRequestID() string {
-	var b [11]byte
-	for {
-		mustRead(b[:])
-		s := enc.EncodeToString(b[:])
-		if s[0] != '-' {
-			return s
-		}
-	}
+	return randomNoDash(11)
 }
 
 // NodeOf returns the node ID encoded in a connection ID, and false when id is
