@@ -59,6 +59,9 @@ func TestConnectStatusPassThrough(t *testing.T) {
 			if tc.wantBody != "" && string(body) != tc.wantBody {
 				t.Errorf("body %q, want %q", body, tc.wantBody)
 			}
+			if tc.wantStatus == 301 && resp.Header.Get("Location") != "/elsewhere" {
+				t.Errorf("Location %q not passed through", resp.Header.Get("Location"))
+			}
 			// A rejected connect never runs $disconnect.
 			select {
 			case rec := <-b.notify:
@@ -213,5 +216,24 @@ func TestHandshakeErrors(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUpgradeRequired {
 		t.Errorf("Host-style address: %d, want 426 (it reached the API)", resp.StatusCode)
+	}
+}
+
+func TestConnectTimeoutIs504(t *testing.T) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+		if ev.RequestContext.EventType == "CONNECT" {
+			time.Sleep(time.Second)
+		}
+		return 200, `{"statusCode":200}`
+	})
+	cfg := strings.Replace(chatConfig(b.URL, ""), "integrationUri: "+b.URL, "integrationUri: "+b.URL+"\n        timeoutInMillis: 200", 1)
+	gw := startGateway(t, cfg)
+	_, resp, err := websocket.DefaultDialer.Dial(gw.WS+"/dev", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("slow $connect: %v %v, want 504", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != `{"message":"Endpoint request timed out"}` {
+		t.Errorf("body %q", body)
 	}
 }

@@ -223,11 +223,17 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string
 }
 
 // writeRejection passes a non-2xx $connect answer through as the handshake
-// response: its status, its Content-Type and its body.
+// response: its status, its headers (Location of a 301, WWW-Authenticate of
+// a 401, ...) and its body. Hop-by-hop and framing headers are the
+// gateway's own.
 func writeRejection(w http.ResponseWriter, resp *integration.Response, requestID string) {
 	h := w.Header()
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		h.Set("Content-Type", ct)
+	for name, values := range resp.Header {
+		switch http.CanonicalHeaderKey(name) {
+		case "Connection", "Upgrade", "Content-Length", "Transfer-Encoding", "Keep-Alive", "Sec-Websocket-Accept", "Sec-Websocket-Protocol":
+			continue
+		}
+		h[http.CanonicalHeaderKey(name)] = values
 	}
 	h.Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(resp.StatusCode)
