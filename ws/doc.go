@@ -24,7 +24,8 @@
 //     same code and reason.
 //   - A $connect integration timeout answers 504 {"message":"Endpoint request timed out"}.
 //   - Only Sec-WebSocket-Protocol is copied from a 2xx $connect answer to the
-//     101 response. No permessage-deflate.
+//     101 response; a non-2xx answer is passed through whole (status,
+//     headers, body). No permessage-deflate.
 //   - Protocol-level pings are answered but do not count as activity for the
 //     idle timeout; only messages do, in either direction.
 //   - A client that stops reading is closed once a write blocks for
