@@ -174,11 +174,15 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	c.mu.Lock()
 	c.ws = wsConn
 	c.netConn = nc
-	c.state = stateOpen
-	startWriter := len(c.queue) > 0 && !c.writing
+	pendingClose := c.state == stateClosing // closed while opening
+	if !pendingClose {
+		c.state = stateOpen
+	}
+	startWriter := !pendingClose && len(c.queue) > 0 && !c.writing
 	if startWriter {
 		c.writing = true
 	}
+	code, reason := c.closeCode, c.closeReason
 	c.mu.Unlock()
 	if lim.IdleTimeout > 0 {
 		c.idleTimer.Reset(lim.IdleTimeout)
@@ -190,7 +194,10 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	if startWriter {
 		c.api.srv.goTracked(c.writeLoop)
 	}
-	if c.api.srv.isClosing() {
+	switch {
+	case pendingClose:
+		c.sendClose(code, reason)
+	case c.api.srv.isClosing():
 		// Shutdown began between tracking and now, and could not close us.
 		c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
 	}
@@ -210,19 +217,28 @@ func (c *conn) checkIdle() {
 
 // closeWith starts a gateway-initiated close: it sends a close frame with
 // code and reason and gives the client a moment to answer; the reader then
-// tears the connection down. It returns false when the connection was
-// already closing.
+// tears the connection down. On a connection still opening (registered, 101
+// not yet done) the close is recorded and start sends it. It returns false
+// when the connection was already closing.
 func (c *conn) closeWith(code int, reason string) bool {
 	c.mu.Lock()
-	if c.state >= stateClosing || c.ws == nil {
+	if c.state >= stateClosing {
 		c.mu.Unlock()
 		return false
 	}
 	c.state = stateClosing
 	c.closeCode, c.closeReason = code, reason
 	c.queue, c.queuedBytes = nil, 0
+	opening := c.ws == nil
 	c.mu.Unlock()
+	if !opening {
+		c.sendClose(code, reason)
+	}
+	return true
+}
 
+// sendClose writes the close frame and bounds the wait for the client's.
+func (c *conn) sendClose(code int, reason string) {
 	deadline := time.Now().Add(c.api.limits.WriteTimeout)
 	frameReason := reason
 	if code == websocket.CloseNormalClosure {
@@ -230,11 +246,10 @@ func (c *conn) closeWith(code int, reason string) bool {
 	}
 	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, frameReason), deadline); err != nil {
 		_ = c.netConn.Close()
-		return true
+		return
 	}
 	// Wait briefly for the client's close frame, then give up on it.
 	_ = c.netConn.SetReadDeadline(time.Now().Add(closeGrace))
-	return true
 }
 
 // closeGrace is how long a gateway-initiated close waits for the client's
