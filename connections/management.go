@@ -137,7 +137,11 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 			errGone.write(w)
 		}
 	case http.MethodGet:
-		info := c.Info()
+		info, err := c.Info()
+		if err != nil {
+			errGone.write(w)
+			return
+		}
 		var b strings.Builder
 		b.WriteString(`{"connectedAt":"`)
 		b.WriteString(isoTime(info.ConnectedAt))

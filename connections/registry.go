@@ -32,8 +32,9 @@ type Conn interface {
 	// runs $disconnect. It returns ErrGone when the connection is already
 	// closing.
 	Delete() error
-	// Info describes the connection for GetConnection.
-	Info() Info
+	// Info describes the connection for GetConnection. It returns ErrGone
+	// once the connection is closing.
+	Info() (Info, error)
 	// MaxMessageBytes is the largest message Send accepts.
 	MaxMessageBytes() int
 }

@@ -101,13 +101,19 @@ func (c *conn) Stage() string { return c.stage.Name }
 func (c *conn) MaxMessageBytes() int { return c.api.limits.MaxMessageBytes }
 
 // Info implements connections.Conn.
-func (c *conn) Info() connections.Info {
+func (c *conn) Info() (connections.Info, error) {
+	c.mu.Lock()
+	closing := c.state >= stateClosing
+	c.mu.Unlock()
+	if closing {
+		return connections.Info{}, connections.ErrGone
+	}
 	return connections.Info{
 		ConnectedAt:  c.connectedAt,
 		LastActiveAt: time.UnixMilli(c.lastActive.Load()),
 		SourceIP:     c.sourceIP,
 		UserAgent:    c.userAgent,
-	}
+	}, nil
 }
 
 func (c *conn) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
