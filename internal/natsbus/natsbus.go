@@ -85,6 +85,13 @@ func Start(cfg Config) (*Bus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("natsbus: nats.listen %q: bad port", cfg.Listen)
 		}
+		// Probe the address so that a port in use fails at once, by name,
+		// rather than after the server's start-up wait.
+		probe, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: cannot listen on %s (nats.listen): %w", cfg.Listen, err)
+		}
+		probe.Close()
 		sopts.Host, sopts.Port = host, p
 		desc = "embedded, listening on " + cfg.Listen
 	}

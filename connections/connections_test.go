@@ -1,0 +1,78 @@
+package connections
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+type fakeConn struct{ id string }
+
+func (f *fakeConn) ID() string           { return f.id }
+func (f *fakeConn) APIID() string        { return "api" }
+func (f *fakeConn) Stage() string        { return "dev" }
+func (f *fakeConn) Send([]byte) error    { return nil }
+func (f *fakeConn) Delete() error        { return nil }
+func (f *fakeConn) Info() (Info, error)  { return Info{}, nil }
+func (f *fakeConn) MaxMessageBytes() int { return 1 }
+
+func TestRegistryConcurrent(t *testing.T) {
+	r := NewRegistry()
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				c := &fakeConn{id: fmt.Sprintf("%d-%d", w, i)}
+				r.Add(c)
+				if got, ok := r.Get(c.id); !ok || got != c {
+					t.Errorf("Get(%s) after Add", c.id)
+				}
+				if i%2 == 0 {
+					r.Remove(c)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	if n := r.Len(); n != 8*250 {
+		t.Errorf("Len = %d, want %d", n, 8*250)
+	}
+	if n := len(r.Snapshot()); n != 8*250 {
+		t.Errorf("Snapshot has %d, want %d", n, 8*250)
+	}
+	// Remove of a stale Conn with the same ID keeps the current one.
+	a, b := &fakeConn{id: "x"}, &fakeConn{id: "x"}
+	r.Add(a)
+	r.Add(b)
+	r.Remove(a)
+	if got, ok := r.Get("x"); !ok || got != b {
+		t.Error("Remove of a replaced Conn removed its replacement")
+	}
+}
+
+func TestConnectionIDFromPath(t *testing.T) {
+	for _, tc := range []struct {
+		rest, id string
+		ok       bool
+	}{
+		{"/@connections/R1kmxc2VNjMCFIA%3D", "R1kmxc2VNjMCFIA=", true},
+		{"/%40connections/R1kmxc2VNjMCFIA=", "R1kmxc2VNjMCFIA=", true},
+		{"/@connections/", "", false},
+		{"/@connections", "", false},
+		{"/@connections/a/b", "", false},
+		{"/@connections/%zz", "", false},
+	} {
+		id, ok := connectionIDFromPath(tc.rest)
+		if id != tc.id || ok != tc.ok {
+			t.Errorf("connectionIDFromPath(%q) = %q %v", tc.rest, id, ok)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	if got := quote("a\"b\\c\nd\x01"); got != `"a\"b\\c\nd\u0001"` {
+		t.Errorf("quote = %s", got)
+	}
+}

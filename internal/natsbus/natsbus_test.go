@@ -1,0 +1,71 @@
+package natsbus
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+func TestEmbeddedInProcess(t *testing.T) {
+	b, err := Start(Config{NodeID: "abcd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	sub, err := b.Conn.SubscribeSync("portico.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Conn.Publish("portico.test", []byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.NextMsg(5 * time.Second)
+	if err != nil || string(m.Data) != "hi" {
+		t.Fatalf("round trip: %v %v", m, err)
+	}
+	if !strings.Contains(b.Describe(), "in-process") {
+		t.Errorf("Describe = %q", b.Describe())
+	}
+	b.Close()
+	b.Close() // idempotent
+}
+
+func TestEmbeddedListenAndExternalJoin(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	server, err := Start(Config{NodeID: "srv1", Listen: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	// A second node joins it as an external server, as backends would.
+	client, err := Start(Config{URL: "nats://" + addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sub, _ := server.Conn.SubscribeSync("x")
+	_ = server.Conn.Flush()
+	if err := client.Conn.Publish("x", []byte("across")); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := sub.NextMsg(5 * time.Second); err != nil || string(m.Data) != "across" {
+		t.Fatalf("across: %v %v", m, err)
+	}
+	if _, err := nats.Connect("nats://" + addr); err != nil {
+		t.Fatalf("plain nats.go client: %v", err)
+	}
+}
+
+func TestEmbeddedListenPortInUse(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	_, err := Start(Config{NodeID: "x", Listen: l.Addr().String()})
+	if err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+		t.Fatalf("port in use: %v", err)
+	}
+}
