@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -52,7 +53,9 @@ type Server struct {
 	wsSrv    *ws.Server
 	resolver *routing.Resolver
 	apis     map[string]*ws.API
-	bus      *natsbus.Bus
+	nats     *natsbus.Bus
+	bus      *connections.Bus
+	natsConn atomic.Pointer[nats.Conn]
 	http     *http.Server
 
 	mu       sync.Mutex
@@ -83,26 +86,13 @@ func New(cfg Config) (*Server, error) {
 		registry: connections.NewRegistry(),
 		apis:     make(map[string]*ws.API),
 	}
-	creds := make(map[string]string, len(f.Credentials))
-	for _, c := range f.Credentials {
-		creds[c.AccessKeyID] = c.SecretAccessKey
-	}
-	mgmt, err := connections.NewManagement(connections.ManagementConfig{
-		Registry:      s.registry,
-		Credentials:   creds,
-		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
-		Logger:        log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.mgmt = mgmt
-	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log})
+	var err error
+	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL})
 	if err != nil {
 		return nil, err
 	}
 
-	env := integration.Env{Lambda: cfg.Lambda}
+	env := integration.Env{Lambda: cfg.Lambda, NATS: s.natsConn.Load}
 	var resolverAPIs []routing.API
 	for i := range f.APIs {
 		api := &f.APIs[i]
@@ -256,22 +246,71 @@ func (s *Server) Registry() *connections.Registry { return s.registry }
 // Start connects to NATS (starting the embedded server when no URL is
 // configured), binds the data-plane listener and serves in the background.
 func (s *Server) Start() error {
+	f := s.cfg.File
 	l, err := net.Listen("tcp", s.listen)
 	if err != nil {
 		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
 	}
-	bus, err := natsbus.Start(natsbus.Config{
-		URL:     s.cfg.File.NATS.URL,
-		Listen:  s.cfg.File.NATS.Listen,
-		NodeID:  s.nodeID,
-		Logger:  s.log,
-		Options: []nats.Option{nats.Name("portico-" + s.nodeID)},
+	natsOpts, err := natsOptions(f.NATS)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	nb, err := natsbus.Start(natsbus.Config{
+		URL:           f.NATS.URL,
+		Listen:        f.NATS.Listen,
+		NodeID:        s.nodeID,
+		Logger:        s.log,
+		Options:       append(natsOpts, nats.Name("portico-"+s.nodeID)),
+		ClusterName:   f.NATS.Cluster.Name,
+		ClusterListen: f.NATS.Cluster.Listen,
+		Routes:        f.NATS.Cluster.Routes,
 	})
 	if err != nil {
 		l.Close()
 		return err
 	}
-	s.bus = bus
+	s.nats = nb
+	s.natsConn.Store(nb.Conn)
+	// Node IDs are random; make sure no live node has this one.
+	for tries := 0; nb.Conn.IsConnected() && connections.NodeInUse(nb.Conn, f.NATS.SubjectPrefix, s.nodeID) && tries < 5; tries++ {
+		s.nodeID = ids.NewNodeID()
+		s.wsSrv.SetNodeID(s.nodeID)
+	}
+	s.bus, err = connections.NewBus(connections.BusConfig{
+		Conn: nb.Conn, NodeID: s.nodeID, Prefix: f.NATS.SubjectPrefix, Registry: s.registry, Logger: s.log,
+	})
+	if err != nil {
+		nb.Close()
+		l.Close()
+		return fmt.Errorf("portico: subscribing on NATS: %w", err)
+	}
+	creds := make(map[string]string, len(f.Credentials))
+	for _, c := range f.Credentials {
+		creds[c.AccessKeyID] = c.SecretAccessKey
+	}
+	s.mgmt, err = connections.NewManagement(connections.ManagementConfig{
+		Registry:      s.registry,
+		NodeID:        s.nodeID,
+		Bus:           s.bus,
+		Credentials:   creds,
+		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
+		MaxMessageBytes: func(apiID string) int {
+			if api, ok := s.apis[apiID]; ok {
+				return api.Limits().MaxMessageBytes
+			}
+			return 128 << 10
+		},
+		Logger: s.log,
+	})
+	if err != nil {
+		s.bus.Close()
+		nb.Close()
+		l.Close()
+		return err
+	}
+	s.wsSrv.SetLifecycle(s.bus)
+
 	l = rawheader.Listener(l)
 	s.mu.Lock()
 	s.listener = l
@@ -286,9 +325,40 @@ func (s *Server) Start() error {
 		close(s.served)
 		s.mu.Unlock()
 	}()
-	s.log.Info("portico serving", "listen", l.Addr().String(), "node_id", s.nodeID, "nats", bus.Describe())
+	s.log.Info("portico serving", "listen", l.Addr().String(), "node_id", s.nodeID, "nats", nb.Describe())
 	return nil
 }
+
+// natsOptions turns the file's NATS credentials and TLS into nats.go options.
+func natsOptions(c config.NATS) ([]nats.Option, error) {
+	var opts []nats.Option
+	if c.CredentialsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredentialsFile))
+	}
+	if c.NKeySeedFile != "" {
+		o, err := nats.NkeyOptionFromSeed(c.NKeySeedFile)
+		if err != nil {
+			return nil, fmt.Errorf("portico: nats.nkeySeedFile: %w", err)
+		}
+		opts = append(opts, o)
+	}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.Token != "" {
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.TLS.CAFile != "" {
+		opts = append(opts, nats.RootCAs(c.TLS.CAFile))
+	}
+	if c.TLS.CertFile != "" {
+		opts = append(opts, nats.ClientCert(c.TLS.CertFile, c.TLS.KeyFile))
+	}
+	return opts, nil
+}
+
+// Bus returns the node's cluster bus, once started.
+func (s *Server) Bus() *connections.Bus { return s.bus }
 
 // Addr returns the data-plane address, once started.
 func (s *Server) Addr() net.Addr {
@@ -336,8 +406,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 	errHTTP := s.http.Shutdown(ctx)
 	errWS := s.wsSrv.Shutdown(ctx)
-	if first && s.bus != nil {
+	if first && s.nats != nil {
 		s.bus.Close()
+		_ = s.nats.Conn.Flush() // disconnect events
+		s.nats.Close()
 	}
 	return errors.Join(errHTTP, errWS)
 }
@@ -368,7 +440,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errForbidden.write(w)
 		return
 	}
-	api.ServeHTTP(w, r, t.Stage)
+	api.ServeHTTP(w, r, t.Stage, t.BasePath)
 }
 
 func firstNonEmpty(v ...string) string {

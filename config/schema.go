@@ -63,6 +63,33 @@ type NATS struct {
 	Listen string `yaml:"listen"`
 	// SubjectPrefix prefixes every subject. Zero means "portico".
 	SubjectPrefix string `yaml:"subjectPrefix"`
+	// Credentials for an external NATS (nats.go options).
+	CredentialsFile string `yaml:"credentialsFile"` // a .creds file (JWT + NKey)
+	NKeySeedFile    string `yaml:"nkeySeedFile"`
+	User            string `yaml:"user"`
+	Password        string `yaml:"password"`
+	Token           string `yaml:"token"`
+	// TLS for an external NATS.
+	TLS NATSTLS `yaml:"tls"`
+	// Cluster joins embedded servers into a NATS cluster.
+	Cluster NATSCluster `yaml:"cluster"`
+}
+
+// NATSTLS configures TLS to an external NATS server.
+type NATSTLS struct {
+	CAFile   string `yaml:"caFile"`
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+}
+
+// NATSCluster clusters embedded NATS servers over routes.
+type NATSCluster struct {
+	// Name is the cluster's name; every node uses the same. Zero means "portico".
+	Name string `yaml:"name"`
+	// Listen is this node's route address (host:port). Empty: no clustering.
+	Listen string `yaml:"listen"`
+	// Routes are the other nodes' route URLs (nats-route://host:port).
+	Routes []string `yaml:"routes"`
 }
 
 // API is an apigatewayv2 Api with its child resources.
@@ -84,7 +111,7 @@ type API struct {
 type Integration struct {
 	IntegrationID               string                `yaml:"integrationId"`
 	Description                 string                `yaml:"description"`
-	IntegrationType             string                `yaml:"integrationType"` // AWS_PROXY, HTTP_PROXY, HTTP, MOCK
+	IntegrationType             string                `yaml:"integrationType"` // AWS_PROXY, HTTP_PROXY, HTTP, MOCK, NATS (Portico extension)
 	IntegrationURI              string                `yaml:"integrationUri"`
 	IntegrationMethod           string                `yaml:"integrationMethod"`
 	TimeoutInMillis             int                   `yaml:"timeoutInMillis"`

@@ -17,6 +17,7 @@ var (
 	apigwARNRE    = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$`)
 	paramTargetRE = regexp.MustCompile(`^integration\.request\.(header|querystring|path)\.[^.\s]+$`)
 	paramSourceRE = regexp.MustCompile(`^('[^']*'|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.\S+)$`)
+	natsURIRE     = regexp.MustCompile(`^nats:[^\s*>.?]+(\.[^\s*>.?]+)*(\?mode=(publish|request))?$`)
 	httpMethods   = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
 )
 
@@ -39,6 +40,20 @@ func validate(f *File, d *decoder) {
 			u, err := url.Parse(strings.TrimSpace(s))
 			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
 				d.at("nats.url", "%q is not a nats://, tls:// or ws(s):// URL", s)
+			}
+		}
+	}
+	if c := f.NATS.Cluster; c.Listen != "" || len(c.Routes) > 0 {
+		if f.NATS.URL != "" {
+			d.at("nats.cluster", "clusters embedded servers; it cannot be used with nats.url")
+		}
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			d.at("nats.cluster.listen", "want host:port for this node's route listener (%v)", err)
+		}
+		for i, r := range c.Routes {
+			u, err := url.Parse(r)
+			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats-route", "nats", "tls") {
+				d.at(fmt.Sprintf("nats.cluster.routes[%d]", i), "%q: want nats-route://host:port", r)
 			}
 		}
 	}
@@ -201,12 +216,16 @@ func validateIntegration(in Integration, k string, d *decoder) {
 			d.at(k+".integrationUri", "%q: want an absolute http(s):// URL", in.IntegrationURI)
 		}
 	case "MOCK":
+	case "NATS":
+		if !natsURIRE.MatchString(in.IntegrationURI) {
+			d.at(k+".integrationUri", "%q: want nats:SUBJECT or nats:SUBJECT?mode=publish", in.IntegrationURI)
+		}
 	case "AWS":
 		d.at(k+".integrationType", "AWS (non-proxy AWS service) integrations are not supported yet")
 	case "":
-		d.at(k, "integrationType is required: AWS_PROXY, HTTP_PROXY, HTTP or MOCK")
+		d.at(k, "integrationType is required: AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS")
 	default:
-		d.at(k+".integrationType", "%q: want AWS_PROXY, HTTP_PROXY, HTTP or MOCK", in.IntegrationType)
+		d.at(k+".integrationType", "%q: want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", in.IntegrationType)
 	}
 	if t := in.TimeoutInMillis; t != 0 && (t < 50 || t > 29000) {
 		d.at(k+".timeoutInMillis", "%d: must be between 50 and 29000", t)

@@ -4,17 +4,20 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/gorilla/websocket"
 )
 
 type fakeConn struct{ id string }
 
-func (f *fakeConn) ID() string           { return f.id }
-func (f *fakeConn) APIID() string        { return "api" }
-func (f *fakeConn) Stage() string        { return "dev" }
-func (f *fakeConn) Send([]byte) error    { return nil }
-func (f *fakeConn) Delete() error        { return nil }
-func (f *fakeConn) Info() (Info, error)  { return Info{}, nil }
-func (f *fakeConn) MaxMessageBytes() int { return 1 }
+func (f *fakeConn) ID() string                                         { return f.id }
+func (f *fakeConn) APIID() string                                      { return "api" }
+func (f *fakeConn) Stage() string                                      { return "dev" }
+func (f *fakeConn) Send([]byte) error                                  { return nil }
+func (f *fakeConn) SendPrepared(*websocket.PreparedMessage, int) error { return nil }
+func (f *fakeConn) Delete() error                                      { return nil }
+func (f *fakeConn) Info() (Info, error)                                { return Info{}, nil }
+func (f *fakeConn) MaxMessageBytes() int                               { return 1 }
 
 func TestRegistryConcurrent(t *testing.T) {
 	r := NewRegistry()

@@ -23,6 +23,12 @@ var (
 	errBadRequestID    = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Invalid connectionId"}`}
 	errMissingToken    = apiError{http.StatusForbidden, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`}
 	errBodyRead        = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Could not read request body"}`}
+	// Another node could not be reached because NATS is down or did not
+	// answer in time (Portico: cross-node calls fail fast, never hang).
+	errBusUnavailable = apiError{http.StatusServiceUnavailable, "ServiceUnavailableException", `{"message":"Cluster bus unavailable; retry later"}`}
+	// Listing parameters (Portico extension).
+	errBadMaxResults = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"maxResults must be between 1 and 1000"}`}
+	errBadNextToken  = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Invalid nextToken"}`}
 )
 
 // forbidden is a 403 ForbiddenException whose message says why (a SigV4
@@ -31,17 +37,13 @@ func forbidden(msg string) apiError {
 	return apiError{http.StatusForbidden, "ForbiddenException", `{"message":` + quote(msg) + `}`}
 }
 
-func (e apiError) write(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("x-amzn-ErrorType", e.errorType)
-	if e.body == "" {
-		h.Set("Content-Length", "0")
-		w.WriteHeader(e.status)
-		return
+func (e apiError) result() Result {
+	r := Result{Status: e.status, ErrorType: e.errorType}
+	if e.body != "" {
+		r.ContentType = "application/json"
+		r.Body = []byte(e.body)
 	}
-	h.Set("Content-Type", "application/json")
-	w.WriteHeader(e.status)
-	_, _ = w.Write([]byte(e.body))
+	return r
 }
 
 // quote writes s as a JSON string.

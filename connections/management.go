@@ -1,12 +1,15 @@
 package connections
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,23 +23,36 @@ import (
 type ManagementConfig struct {
 	// Registry holds this node's connections. Required.
 	Registry *Registry
+	// NodeID is this node's ID. Connections of other nodes are reached
+	// through Bus.
+	NodeID string
+	// Bus routes operations on other nodes' connections, broadcasts and
+	// listings. Nil means a single node: other nodes' IDs are gone.
+	Bus *Bus
 	// Credentials maps access key IDs to secrets. Empty means no signed
 	// request can succeed.
 	Credentials map[string]string
 	// AllowUnsigned accepts requests with no SigV4 authentication at all, and
 	// only from loopback addresses. Signed requests are always verified.
 	AllowUnsigned bool
+	// MaxMessageBytes returns an API's message size limit, for @broadcast.
+	// Nil means 128 KB.
+	MaxMessageBytes func(apiID string) int
 	// Now returns the current time for signature checks. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives request logs at debug level. Nil means discard.
 	Logger *slog.Logger
 }
 
-// Management serves the @connections API.
+// Management serves the @connections API, and Portico's @broadcast and
+// connection listing.
 type Management struct {
 	reg           *Registry
+	node          string
+	bus           *Bus
 	verifier      *sigv4.Verifier
 	allowUnsigned bool
+	maxMessage    func(string) int
 	log           *slog.Logger
 }
 
@@ -53,8 +69,14 @@ func NewManagement(cfg ManagementConfig) (*Management, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Management{
-		reg: cfg.Registry,
+	maxMessage := cfg.MaxMessageBytes
+	if maxMessage == nil {
+		maxMessage = func(string) int { return 128 << 10 }
+	}
+	m := &Management{
+		reg:  cfg.Registry,
+		node: cfg.NodeID,
+		bus:  cfg.Bus,
 		verifier: &sigv4.Verifier{
 			Service: "execute-api",
 			Lookup: func(ak string) (string, bool) {
@@ -64,19 +86,29 @@ func NewManagement(cfg ManagementConfig) (*Management, error) {
 			Now: cfg.Now,
 		},
 		allowUnsigned: cfg.AllowUnsigned,
+		maxMessage:    maxMessage,
 		log:           log,
-	}, nil
+	}
+	if m.bus != nil {
+		h := m.Local
+		m.bus.handleOp.Store(&h)
+	}
+	return m, nil
 }
 
 // ConnectionsPrefix is the path that starts every management API request
 // after the stage's base path.
 const ConnectionsPrefix = "/@connections"
 
+// BroadcastPath is Portico's broadcast endpoint after the stage's base path.
+const BroadcastPath = "/@broadcast"
+
 // IsManagementPath reports whether rest (the escaped path after the stage's
 // base path) addresses the management API. The SDKs send "@" unescaped; a
 // few clients escape it as %40.
 func IsManagementPath(rest string) bool {
-	return strings.HasPrefix(rest, ConnectionsPrefix) || strings.HasPrefix(rest, "/%40connections")
+	return strings.HasPrefix(rest, ConnectionsPrefix) || strings.HasPrefix(rest, "/%40connections") ||
+		rest == BroadcastPath || rest == "/%40broadcast"
 }
 
 // Serve answers one management API request for the API stage (apiID, stage).
@@ -86,61 +118,92 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 	w.Header().Set("x-amzn-RequestId", uuid.NewString())
 
 	// Read the body first: the signature covers it. PostToConnection bodies
-	// are at most 128 KB; allow some slack so the size check below can
-	// answer 413 rather than a read error.
+	// are at most 128 KB; allow some slack so the size check can answer 413
+	// rather than a read error.
 	const maxBody = 1 << 20
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		errBodyRead.write(w)
+		writeResult(w, errBodyRead.result())
 		return
 	}
 	if !m.authenticate(w, r, body) {
 		return
 	}
+	switch {
+	case rest == BroadcastPath || rest == "/%40broadcast":
+		if r.Method != http.MethodPost {
+			writeResult(w, errMissingToken.result())
+			return
+		}
+		writeResult(w, m.broadcast(apiID, stage, body))
+		return
+	case rest == ConnectionsPrefix || rest == ConnectionsPrefix+"/" || rest == "/%40connections":
+		if r.Method != http.MethodGet {
+			writeResult(w, errMissingToken.result())
+			return
+		}
+		writeResult(w, m.list(r, apiID, stage))
+		return
+	}
 
 	id, ok := connectionIDFromPath(rest)
 	if !ok {
-		errMissingToken.write(w)
+		writeResult(w, errMissingToken.result())
 		return
 	}
 	switch r.Method {
 	case http.MethodPost, http.MethodGet, http.MethodDelete:
 	default:
-		errMissingToken.write(w)
+		writeResult(w, errMissingToken.result())
 		return
 	}
 	if !ids.Valid(id) {
-		errBadRequestID.write(w)
+		writeResult(w, errBadRequestID.result())
 		return
 	}
-	c, found := m.reg.Get(id)
-	if !found || c.APIID() != apiID || c.Stage() != stage {
-		errGone.write(w)
+	op := Op{Method: r.Method, ConnectionID: id, APIID: apiID, Stage: stage, Body: body}
+	node, _ := ids.NodeOf(id)
+	if node == m.node || m.bus == nil {
+		writeResult(w, m.Local(op))
 		return
 	}
+	res, err := m.bus.Remote(r.Context(), node, op)
+	switch {
+	case errors.Is(err, ErrNodeGone):
+		res = errGone.result()
+	case err != nil:
+		m.log.Warn("@connections call to another node failed", "connection_id", id, "error", err)
+		res = errBusUnavailable.result()
+	}
+	writeResult(w, res)
+}
 
-	switch r.Method {
+// Local runs op on this node's registry. Other nodes' requests arrive here
+// through the bus, so a remote call answers exactly as a local one.
+func (m *Management) Local(op Op) Result {
+	c, found := m.reg.Get(op.ConnectionID)
+	if !found || c.APIID() != op.APIID || c.Stage() != op.Stage {
+		return errGone.result()
+	}
+	switch op.Method {
 	case http.MethodPost:
-		if len(body) > c.MaxMessageBytes() {
-			errPayloadTooLarge.write(w)
-			return
+		if len(op.Body) > c.MaxMessageBytes() {
+			return errPayloadTooLarge.result()
 		}
-		switch err := c.Send(body); {
+		switch err := c.Send(op.Body); {
 		case err == nil:
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusOK)
+			return Result{Status: http.StatusOK}
 		case errors.Is(err, ErrQueueFull):
-			errLimitExceeded.write(w)
+			return errLimitExceeded.result()
 		case errors.Is(err, ErrTooLarge):
-			errPayloadTooLarge.write(w)
+			return errPayloadTooLarge.result()
 		default:
-			errGone.write(w)
+			return errGone.result()
 		}
 	case http.MethodGet:
 		info, err := c.Info()
 		if err != nil {
-			errGone.write(w)
-			return
+			return errGone.result()
 		}
 		var b strings.Builder
 		b.WriteString(`{"connectedAt":"`)
@@ -152,16 +215,88 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 		b.WriteString(`},"lastActiveAt":"`)
 		b.WriteString(isoTime(info.LastActiveAt))
 		b.WriteString(`"}`)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, b.String())
+		return Result{Status: http.StatusOK, ContentType: "application/json", Body: []byte(b.String())}
 	case http.MethodDelete:
 		if err := c.Delete(); err != nil {
-			errGone.write(w)
-			return
+			return errGone.result()
 		}
-		w.WriteHeader(http.StatusNoContent)
+		return Result{Status: http.StatusNoContent}
 	}
+	return errMissingToken.result()
+}
+
+// broadcast serves POST {base}/@broadcast (Portico extension).
+func (m *Management) broadcast(apiID, stage string, body []byte) Result {
+	if len(body) > m.maxMessage(apiID) {
+		return errPayloadTooLarge.result()
+	}
+	if m.bus == nil {
+		DeliverLocal(m.reg, apiID, stage, body)
+		return Result{Status: http.StatusOK}
+	}
+	if _, err := m.bus.Broadcast(apiID, stage, body); err != nil {
+		m.log.Warn("broadcast not published to other nodes", "api_id", apiID, "stage", stage, "error", err)
+		return errBusUnavailable.result()
+	}
+	return Result{Status: http.StatusOK}
+}
+
+// list serves GET {base}/@connections?maxResults=N&nextToken=T (Portico
+// extension): the stage's connections on every node, in ID order.
+func (m *Management) list(r *http.Request, apiID, stage string) Result {
+	q := r.URL.Query()
+	limit := 100
+	if s := q.Get("maxResults"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return errBadMaxResults.result()
+		}
+		limit = n
+	}
+	after := ""
+	if tok := q.Get("nextToken"); tok != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || !ids.Valid(string(raw)) {
+			return errBadNextToken.result()
+		}
+		after = string(raw)
+	}
+	var items []Listed
+	if m.bus == nil {
+		items = ListLocal(m.reg, apiID, stage, after, limit+1)
+	} else {
+		var err error
+		if items, err = m.bus.List(r.Context(), apiID, stage, after, limit+1); err != nil {
+			m.log.Warn("connection listing failed", "api_id", apiID, "stage", stage, "error", err)
+			return errBusUnavailable.result()
+		}
+	}
+	page := struct {
+		Items     []Listed `json:"items"`
+		NextToken string   `json:"nextToken,omitempty"`
+	}{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextToken = base64.RawURLEncoding.EncodeToString([]byte(items[limit-1].ConnectionID))
+	}
+	if page.Items == nil {
+		page.Items = []Listed{}
+	}
+	body, _ := json.Marshal(page)
+	return Result{Status: http.StatusOK, ContentType: "application/json", Body: body}
+}
+
+func writeResult(w http.ResponseWriter, res Result) {
+	h := w.Header()
+	if res.ErrorType != "" {
+		h.Set("x-amzn-ErrorType", res.ErrorType)
+	}
+	if res.ContentType != "" {
+		h.Set("Content-Type", res.ContentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(res.Body)))
+	w.WriteHeader(res.Status)
+	_, _ = w.Write(res.Body)
 }
 
 // authenticate verifies the request's SigV4 signature, or lets an unsigned
@@ -172,12 +307,12 @@ func (m *Management) authenticate(w http.ResponseWriter, r *http.Request, body [
 		if m.allowUnsigned && fromLoopback(r) {
 			return true
 		}
-		errMissingToken.write(w)
+		writeResult(w, errMissingToken.result())
 		return false
 	}
 	if _, err := m.verifier.Verify(r, body); err != nil {
 		m.log.Debug("@connections signature refused", "error", err)
-		forbidden(err.Error()).write(w)
+		writeResult(w, forbidden(err.Error()).result())
 		return false
 	}
 	return true

@@ -5,6 +5,8 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // Errors returned by Conn.Send and by the registry's users.
@@ -28,6 +30,9 @@ type Conn interface {
 	Stage() string
 	// Send queues one message for the client without blocking.
 	Send(data []byte) error
+	// SendPrepared queues a broadcast frame encoded once for every
+	// recipient; size is its payload length.
+	SendPrepared(pm *websocket.PreparedMessage, size int) error
 	// Delete closes the connection with 1000 as DeleteConnection does, and
 	// runs $disconnect. It returns ErrGone when the connection is already
 	// closing.
@@ -111,6 +116,19 @@ func (r *Registry) Len() int {
 		s.mu.RUnlock()
 	}
 	return n
+}
+
+// Each calls f for every registered connection. f must not call Add or
+// Remove; it may run while other goroutines change the registry.
+func (r *Registry) Each(f func(Conn)) {
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.RLock()
+		for _, c := range s.conns {
+			f(c)
+		}
+		s.mu.RUnlock()
+	}
 }
 
 // Snapshot returns every registered connection. The registry may change

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // DefaultTimeout is the integration timeout used when Spec.Timeout is zero:
@@ -23,6 +25,10 @@ type Env struct {
 	// Lambda invokes Lambda functions. Nil makes New fail for AWS_PROXY
 	// integrations whose URI is a Lambda ARN.
 	Lambda LambdaInvoker
+	// NATS returns the connection NATS integrations (a Portico extension)
+	// use; it is called on each invocation, so the connection may be made
+	// after New. Nil makes New fail for NATS integrations.
+	NATS func() *nats.Conn
 }
 
 // New builds the Invoker for spec. It validates the spec: an unknown type,
@@ -46,12 +52,14 @@ func New(spec Spec, env Env) (Invoker, error) {
 		return newHTTP(spec, client, d)
 	case "MOCK":
 		return newMock(spec)
+	case "NATS":
+		return newNATS(spec, env.NATS, d)
 	case "AWS":
 		return nil, fmt.Errorf("integrationType AWS (non-proxy Lambda) is not supported yet; use AWS_PROXY")
 	case "":
 		return nil, fmt.Errorf("integrationType is missing")
 	default:
-		return nil, fmt.Errorf("unknown integrationType %q; want AWS_PROXY, HTTP_PROXY, HTTP or MOCK", spec.Type)
+		return nil, fmt.Errorf("unknown integrationType %q; want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", spec.Type)
 	}
 }
 

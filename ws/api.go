@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/routing"
@@ -134,9 +135,10 @@ func (a *API) hasRoute(key string) bool {
 }
 
 // ServeHTTP handles a request addressed to one of the API's stages:
-// rawBase is the escaped base path that addressed the stage ("/dev").
-// Management API paths are not handled here.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string) {
+// basePath is the escaped base path that addressed the stage ("/dev"), from
+// which the connection's callback URL is made. Management API paths are not
+// handled here.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, basePath string) {
 	requestID := ids.NewRequestID()
 	stage, ok := a.stages[stageName]
 	if !ok {
@@ -163,6 +165,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string
 
 	connectedAt := time.Now()
 	c := a.newConn(r, stage, connectedAt)
+	c.callbackURL = a.srv.callbackURL(r, basePath)
 	ctx := r.Context()
 
 	if a.authorizer != nil {
@@ -220,6 +223,30 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName string
 	// started: start closes it with 1001, and its $disconnect runs.
 	a.srv.track(c)
 	c.start(wsConn, guard.conn)
+	if life := a.srv.life; life != nil {
+		life.PublishConnect(connections.ConnectEvent{
+			ConnectionID: c.id,
+			CallbackURL:  c.callbackURL,
+			APIID:        a.id,
+			Stage:        stage.Name,
+			ConnectedAt:  connectedAt.UnixMilli(),
+			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent},
+			Authorizer:   c.authorizer,
+		})
+	}
+}
+
+// callbackURL is the base the client used (or PublicURL's scheme and host)
+// plus the stage's base path and /@connections.
+func (s *Server) callbackURL(r *http.Request, basePath string) string {
+	if s.public != "" {
+		return s.public + basePath + "/@connections"
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + basePath + "/@connections"
 }
 
 // writeRejection passes a non-2xx $connect answer through as the handshake

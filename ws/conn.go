@@ -44,6 +44,7 @@ type conn struct {
 	sourceIP    string
 	userAgent   string
 	domainName  string
+	callbackURL string
 	authorizer  map[string]any // set before the connection is shared
 
 	lastActive atomic.Int64 // unix milliseconds
@@ -54,7 +55,7 @@ type conn struct {
 
 	mu          sync.Mutex
 	state       int      // guarded by mu
-	queue       [][]byte // guarded by mu
+	queue       []outMsg // guarded by mu
 	queuedBytes int      // guarded by mu
 	writing     bool     // guarded by mu; a writer goroutine is running
 	closeCode   int      // guarded by mu; set when the gateway closes
@@ -118,11 +119,32 @@ func (c *conn) Info() (connections.Info, error) {
 
 func (c *conn) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
 
+// outMsg is one queued message: raw bytes, or a frame prepared once for a
+// broadcast.
+type outMsg struct {
+	data     []byte
+	prepared *websocket.PreparedMessage
+	size     int
+}
+
 // Send implements connections.Conn: it queues data for the client.
 func (c *conn) Send(data []byte) error {
 	if len(data) > c.api.limits.MaxMessageBytes {
 		return connections.ErrTooLarge
 	}
+	return c.enqueue(outMsg{data: data, size: len(data)})
+}
+
+// SendPrepared implements connections.Conn: it queues a broadcast frame
+// encoded once for all its recipients.
+func (c *conn) SendPrepared(pm *websocket.PreparedMessage, size int) error {
+	if size > c.api.limits.MaxMessageBytes {
+		return connections.ErrTooLarge
+	}
+	return c.enqueue(outMsg{prepared: pm, size: size})
+}
+
+func (c *conn) enqueue(m outMsg) error {
 	c.mu.Lock()
 	if c.state >= stateClosing {
 		c.mu.Unlock()
@@ -131,12 +153,12 @@ func (c *conn) Send(data []byte) error {
 	// A message larger than the whole queue is still taken when the queue is
 	// empty, so that sendQueueBytes below the message limit cannot make a
 	// message undeliverable.
-	if c.queuedBytes > 0 && c.queuedBytes+len(data) > c.api.limits.SendQueueBytes {
+	if c.queuedBytes > 0 && c.queuedBytes+m.size > c.api.limits.SendQueueBytes {
 		c.mu.Unlock()
 		return connections.ErrQueueFull
 	}
-	c.queue = append(c.queue, data)
-	c.queuedBytes += len(data)
+	c.queue = append(c.queue, m)
+	c.queuedBytes += m.size
 	start := c.state == stateOpen && !c.writing
 	if start {
 		c.writing = true
@@ -149,10 +171,15 @@ func (c *conn) Send(data []byte) error {
 	return nil
 }
 
-// Delete implements connections.Conn.
+// Delete implements connections.Conn. The close frame is written on a
+// goroutine of its own, so that a slow client cannot hold up the caller.
 func (c *conn) Delete() error {
-	if !c.closeWith(websocket.CloseNormalClosure, reasonDeleted) {
+	ok, opening := c.markClosing(websocket.CloseNormalClosure, reasonDeleted)
+	if !ok {
 		return connections.ErrGone
+	}
+	if !opening {
+		c.api.srv.goTracked(func() { c.sendClose(websocket.CloseNormalClosure, reasonDeleted) })
 	}
 	return nil
 }
@@ -227,20 +254,26 @@ func (c *conn) checkIdle() {
 // not yet done) the close is recorded and start sends it. It returns false
 // when the connection was already closing.
 func (c *conn) closeWith(code int, reason string) bool {
+	ok, opening := c.markClosing(code, reason)
+	if ok && !opening {
+		c.sendClose(code, reason)
+	}
+	return ok
+}
+
+// markClosing moves the connection to closing with code and reason. ok is
+// false when it was already closing; opening is true when the 101 is not
+// done yet, and start will send the close frame.
+func (c *conn) markClosing(code int, reason string) (ok, opening bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.state >= stateClosing {
-		c.mu.Unlock()
-		return false
+		return false, false
 	}
 	c.state = stateClosing
 	c.closeCode, c.closeReason = code, reason
 	c.queue, c.queuedBytes = nil, 0
-	opening := c.ws == nil
-	c.mu.Unlock()
-	if !opening {
-		c.sendClose(code, reason)
-	}
-	return true
+	return true, c.ws == nil
 }
 
 // sendClose writes the close frame and bounds the wait for the client's.
@@ -289,6 +322,16 @@ func (c *conn) readLoop() {
 	c.maxTimer.Stop()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
+	if life := c.api.srv.life; life != nil {
+		life.PublishDisconnect(connections.DisconnectEvent{
+			ConnectionID:         c.id,
+			APIID:                c.api.id,
+			Stage:                c.stage.Name,
+			ConnectedAt:          c.connectedAt.UnixMilli(),
+			DisconnectStatusCode: code,
+			DisconnectReason:     reason,
+		})
+	}
 	c.disconnect(code, reason)
 	c.api.srv.untrack(c)
 }
@@ -370,12 +413,14 @@ func (c *conn) writeLoop() {
 		c.mu.Unlock()
 
 		for _, msg := range batch {
-			mt := websocket.TextMessage
-			if !utf8.Valid(msg) {
-				mt = websocket.BinaryMessage
-			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(timeout))
-			if err := c.ws.WriteMessage(mt, msg); err != nil {
+			var err error
+			if msg.prepared != nil {
+				err = c.ws.WritePreparedMessage(msg.prepared)
+			} else {
+				err = c.ws.WriteMessage(messageType(msg.data), msg.data)
+			}
+			if err != nil {
 				c.slowConsumer()
 				c.mu.Lock()
 				c.writing = false
@@ -384,6 +429,14 @@ func (c *conn) writeLoop() {
 			}
 		}
 	}
+}
+
+// messageType is text for valid UTF-8, binary otherwise.
+func messageType(data []byte) int {
+	if utf8.Valid(data) {
+		return websocket.TextMessage
+	}
+	return websocket.BinaryMessage
 }
 
 // slowConsumer closes a connection whose client stopped reading: its socket

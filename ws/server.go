@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,16 @@ type Config struct {
 	// DisconnectTimeout bounds each $disconnect invocation. Zero means 29s
 	// (the integration's own timeout applies as well).
 	DisconnectTimeout time.Duration
+	// PublicURL replaces the scheme and host of callback URLs
+	// ("https://ws.example.com"). Empty means the ones the client used.
+	PublicURL string
+}
+
+// Lifecycle hears of connections being established and closed; the cluster
+// bus publishes these as events. Its methods must not block.
+type Lifecycle interface {
+	PublishConnect(connections.ConnectEvent)
+	PublishDisconnect(connections.DisconnectEvent)
 }
 
 // Server owns the WebSocket connections of a node across its APIs: the shared
@@ -38,6 +49,8 @@ type Server struct {
 	wheel    *timewheel.Wheel
 	discTO   time.Duration
 	bufPool  *sync.Pool
+	public   string
+	life     Lifecycle // set before serving
 
 	wg sync.WaitGroup // every goroutine the server starts
 
@@ -67,9 +80,17 @@ func NewServer(cfg Config) (*Server, error) {
 		wheel:    timewheel.New(time.Second),
 		discTO:   cfg.DisconnectTimeout,
 		bufPool:  &sync.Pool{},
+		public:   strings.TrimSuffix(cfg.PublicURL, "/"),
 		conns:    make(map[*conn]struct{}),
 	}, nil
 }
+
+// SetNodeID replaces the node ID. Call it only before the server serves.
+func (s *Server) SetNodeID(id string) { s.nodeID = id }
+
+// SetLifecycle installs the lifecycle hook. Call it only before the server
+// serves.
+func (s *Server) SetLifecycle(l Lifecycle) { s.life = l }
 
 // NewAPI builds an API served by s.
 func (s *Server) NewAPI(cfg APIConfig) (*API, error) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -32,6 +33,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Options are extra nats.go options (credentials, TLS, name).
 	Options []nats.Option
+	// ClusterName, ClusterListen and Routes cluster the embedded server with
+	// other nodes' embedded servers. Empty ClusterListen: no clustering.
+	ClusterName   string
+	ClusterListen string
+	Routes        []string
+	// ReconnectBuffer bounds what is published while the connection is
+	// down; it is flushed when NATS returns. Zero means 8 MiB.
+	ReconnectBuffer int
 }
 
 // Bus is a node's NATS connection and, when embedded, its server.
@@ -48,7 +57,11 @@ func Start(cfg Config) (*Bus, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReconnectBuffer <= 0 {
+		cfg.ReconnectBuffer = 8 << 20
+	}
 	opts := append([]nats.Option{
+		nats.ReconnectBufSize(cfg.ReconnectBuffer),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -94,6 +107,29 @@ func Start(cfg Config) (*Bus, error) {
 		probe.Close()
 		sopts.Host, sopts.Port = host, p
 		desc = "embedded, listening on " + cfg.Listen
+	}
+	if cfg.ClusterListen != "" {
+		host, port, err := net.SplitHostPort(cfg.ClusterListen)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: nats.cluster.listen %q: %w", cfg.ClusterListen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("natsbus: nats.cluster.listen %q: bad port", cfg.ClusterListen)
+		}
+		name := cfg.ClusterName
+		if name == "" {
+			name = "portico"
+		}
+		sopts.Cluster = server.ClusterOpts{Name: name, Host: host, Port: p}
+		for _, r := range cfg.Routes {
+			u, err := url.Parse(r)
+			if err != nil {
+				return nil, fmt.Errorf("natsbus: nats.cluster.routes: %q: %w", r, err)
+			}
+			sopts.Routes = append(sopts.Routes, u)
+		}
+		desc += ", cluster " + name + " on " + cfg.ClusterListen
 	}
 	ns, err := server.NewServer(sopts)
 	if err != nil {
