@@ -2,6 +2,8 @@ package portico_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -212,4 +214,9 @@ func mgmtClient(endpoint, accessKey, secret string) *apigatewaymanagementapi.Cli
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
 	})
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }
