@@ -86,8 +86,8 @@ func TestLifecycleEventsOverNATS(t *testing.T) {
 	}
 	var ev struct {
 		ConnectionID, CallbackURL, SendSubject, APIID, Stage string
-		ConnectedAt                                         int64
-		Identity                                            struct{ SourceIP, UserAgent string }
+		ConnectedAt                                          int64
+		Identity                                             struct{ SourceIP, UserAgent string }
 	}
 	var raw map[string]any
 	_ = json.Unmarshal(m.Data, &raw)
@@ -500,8 +500,6 @@ func TestNATSOutageUnderTraffic(t *testing.T) {
 	// NATS returns; cross-node recovers and events queued meanwhile arrive.
 	ns = startNATS()
 	defer ns.Shutdown()
-	watcher := natsClient(t, fmt.Sprintf("nats://127.0.0.1:%d", port))
-	_ = watcher
 	deadline = time.Now().Add(15 * time.Second)
 	for {
 		err := post(client1, id2, "after")
