@@ -31,6 +31,11 @@ func TestFullExampleLoads(t *testing.T) {
 	if a.RouteSelectionExpression != "$request.body.action" || a.Routes[0].RouteKey != "$connect" || a.Routes[1].RouteResponseSelectionExpression != "$default" {
 		t.Errorf("expressions were expanded: %+v", a)
 	}
+	good := strings.Replace(strings.Replace(base, "AWS_PROXY", "NATS", 1), "http://127.0.0.1:9000/events", "nats:chat.backend?mode=publish", 1) +
+		"nats:\n  cluster:\n    listen: 127.0.0.1:6222\n    routes: [nats-route://127.0.0.1:6223]\n"
+	if _, err := parse("ok.yaml", []byte(good), env(nil)); err != nil {
+		t.Errorf("NATS integration and cluster: %v", err)
+	}
 	if *a.Limits.MaxFrameBytes != 32768 || a.Limits.IdleTimeout.Std() != 10*time.Minute || a.Limits.MaxConnectionDuration.Std() != 2*time.Hour || a.Limits.WriteTimeout.Std() != time.Second {
 		t.Errorf("limits = %+v", a.Limits)
 	}
@@ -102,6 +107,8 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 		{"duplicate yaml key", "listen: a:1\nlisten: b:2\n" + base, []string{"f.yaml:2:1: listen: duplicate key (first set on line 1)"}},
 		{"no stages", strings.Replace(base, "    stages:\n      - stageName: dev\n", "", 1), []string{"at least one stage"}},
 		{"origin", base + "    limits:\n      allowedOrigins: [\"example.com\"]\n", []string{"apis[0].limits.allowedOrigins[0]"}},
+		{"nats uri", strings.Replace(strings.Replace(base, "AWS_PROXY", "NATS", 1), "http://127.0.0.1:9000/events", "nats:a.*", 1), []string{`apis[0].integrations[0].integrationUri: "nats:a.*": want nats:SUBJECT`}},
+		{"cluster with url", "nats:\n  url: nats://x:4222\n  cluster:\n    listen: 127.0.0.1:6222\n    routes: [http://x]\n" + base, []string{"nats.cluster: clusters embedded servers", "nats.cluster.routes[0]"}},
 		{"top level list", "- a\n", []string{"the top level must be a mapping"}},
 		{"empty", "", []string{"the file is empty"}},
 		{"syntax", "apis: [\n", []string{"f.yaml:"}},
