@@ -462,8 +462,10 @@ func TestNATSOutageUnderTraffic(t *testing.T) {
 	readText(t, c2)
 	goroutinesBefore := runtime.NumGoroutine()
 
+	t0 := time.Now()
 	ns.Shutdown()
 	ns.WaitForShutdown()
+	t.Logf("nats-server stopped in %v", time.Since(t0))
 	// Wait until the gateways notice.
 	deadline := time.Now().Add(10 * time.Second)
 	for g1.Bus().Connected() || g2.Bus().Connected() {
@@ -472,6 +474,7 @@ func TestNATSOutageUnderTraffic(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	t.Logf("gateways noticed the outage after %v", time.Since(t0))
 	// Local traffic is unaffected: messages, local @connections, new connections.
 	for i := 0; i < 20; i++ {
 		if err := post(client1, id1, fmt.Sprintf("local %d", i)); err != nil {
@@ -498,8 +501,10 @@ func TestNATSOutageUnderTraffic(t *testing.T) {
 	_ = c3.Close()
 
 	// NATS returns; cross-node recovers and events queued meanwhile arrive.
+	t.Logf("outage checks done after %v", time.Since(t0))
 	ns = startNATS()
 	defer ns.Shutdown()
+	t.Logf("nats-server back after %v", time.Since(t0))
 	deadline = time.Now().Add(15 * time.Second)
 	for {
 		err := post(client1, id2, "after")
@@ -511,6 +516,7 @@ func TestNATSOutageUnderTraffic(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	t.Logf("cross-node recovered after %v", time.Since(t0))
 	if got := readText(t, c2); got != "after" {
 		t.Errorf("got %q after recovery", got)
 	}

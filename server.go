@@ -408,7 +408,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	errWS := s.wsSrv.Shutdown(ctx)
 	if first && s.nats != nil {
 		s.bus.Close()
-		_ = s.nats.Conn.Flush() // disconnect events
+		if s.nats.Conn.IsConnected() {
+			_ = s.nats.Conn.FlushTimeout(time.Second) // disconnect events
+		}
 		s.nats.Close()
 	}
 	return errors.Join(errHTTP, errWS)
