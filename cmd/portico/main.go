@@ -17,10 +17,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/internal/bench"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -31,6 +34,7 @@ const usage = `Portico: a WebSocket-first API gateway that speaks Amazon API Gat
 Usage:
   portico serve --config FILE [--listen ADDR] [--log-level debug|info|warn|error] [--log-format text|json]
   portico validate --config FILE
+  portico bench SCENARIO|all [--conns N] [--duration D] [--pairs P] [--json]
   portico version
 
 Flags -c and --config are the same.
@@ -50,6 +54,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(args[1:], stdout, stderr)
+	case "bench-client": // internal: a load-generator process started by bench
+		return benchClient(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "portico", versionString())
 		return 0
@@ -150,4 +158,70 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", format)
 	}
+}
+
+func benchCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	conns := fs.Int("conns", 0, "client connections (zero: the scenario's default)")
+	duration := fs.Duration("duration", 5*time.Second, "length of each timed run")
+	pairs := fs.Int("pairs", 3, "gateway/baseline pairs, alternating")
+	asJSON := fs.Bool("json", false, "print one JSON object per scenario")
+	verbose := fs.Bool("v", false, "print every run")
+	var names []string
+	rest := args
+	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		names = append(names, rest[0])
+		rest = rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return 2
+	}
+	names = append(names, fs.Args()...)
+	if len(names) == 0 {
+		fmt.Fprintf(stderr, "portico bench: name a scenario (%s) or all\n", strings.Join(bench.Names(), ", "))
+		return 2
+	}
+	if len(names) == 1 && names[0] == "all" {
+		names = bench.Names()
+	}
+	o := bench.Options{Conns: *conns, Duration: *duration, Pairs: *pairs}
+	if *verbose {
+		o.Log = stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var reports []*bench.Report
+	for _, n := range names {
+		r, err := bench.Run(ctx, n, o)
+		if err != nil {
+			fmt.Fprintln(stderr, "portico bench:", err)
+			return 1
+		}
+		reports = append(reports, r)
+	}
+	if *asJSON {
+		if err := bench.WriteJSON(stdout, reports); err != nil {
+			return 1
+		}
+		return 0
+	}
+	bench.WriteTable(stdout, reports)
+	return 0
+}
+
+func benchClient(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench-client", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "", "WebSocket URL")
+	conns := fs.Int("conns", 1, "connections to hold")
+	source := fs.Int("source", 0, "index of the 127.0.0.x source address")
+	if err := fs.Parse(args); err != nil || *url == "" {
+		return 2
+	}
+	if err := bench.RunClient(*url, *conns, *source, os.Stdin, stdout); err != nil {
+		fmt.Fprintln(stderr, "portico bench-client:", err)
+		return 1
+	}
+	return 0
 }

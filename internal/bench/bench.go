@@ -1,0 +1,513 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/gorilla/websocket"
+)
+
+// Options scale a run.
+type Options struct {
+	// Conns is the number of client connections. Zero means the scenario's default.
+	Conns int
+	// Duration is how long each timed run lasts. Zero means 5s.
+	Duration time.Duration
+	// Pairs is how many gateway/baseline pairs alternate. Zero means 3.
+	Pairs int
+	// Executable runs client processes (portico bench-client). Empty means
+	// os.Executable().
+	Executable string
+	// Log receives progress lines. Nil means discard.
+	Log io.Writer
+}
+
+// Report is one scenario's outcome: medians of each side, their ratio, and
+// the budget it is held to.
+type Report struct {
+	Scenario string             `json:"scenario"`
+	Gateway  map[string]float64 `json:"gateway"`
+	Baseline map[string]float64 `json:"baseline"`
+	Ratio    float64            `json:"ratio"`
+	Budget   string             `json:"budget"`
+	Pass     bool               `json:"pass"`
+	Notes    string             `json:"notes,omitempty"`
+}
+
+type scenario struct {
+	name        string
+	conns       int
+	metric      string // the metric the ratio is taken on
+	higherGood  bool
+	budget      string
+	pass        func(gw, base map[string]float64, ratio float64) bool
+	run         func(ctx context.Context, t *Target, o Options) (map[string]float64, error)
+	needsClient bool
+}
+
+var scenarios = []scenario{
+	{
+		name: "idle", conns: 15000, metric: "rss_kb_per_conn", budget: "RSS/conn ≤ 8 KB and ≤ 1.8× baseline; ≤ 1.0 goroutine per conn",
+		pass: func(gw, _ map[string]float64, r float64) bool {
+			return gw["rss_kb_per_conn"] <= 8 && r <= 1.8 && gw["goroutines_per_conn"] <= 1.0
+		},
+		run: runIdle, needsClient: true,
+	},
+	{
+		name: "connect", conns: 64, metric: "conns_per_sec", higherGood: true, budget: "≥ 0.6× baseline conns/s; p99 handshake ≤ 50 ms",
+		pass: func(gw, _ map[string]float64, r float64) bool { return r >= 0.6 && gw["p99_ms"] <= 50 },
+		run:  runConnect,
+	},
+	{
+		name: "post", conns: 1000, metric: "posts_per_sec", higherGood: true, budget: "≥ 0.7× baseline throughput; p99 ≤ 1.5× baseline",
+		pass: func(gw, base map[string]float64, r float64) bool {
+			return r >= 0.7 && gw["p99_ms"] <= 1.5*math.Max(base["p99_ms"], 0.001)
+		},
+		run: runPost,
+	},
+	{
+		name: "fanout", conns: 9000, metric: "deliveries_per_sec", higherGood: true, budget: "≥ 1.0× baseline deliveries/s (stretch 1.5×)",
+		pass: func(_, _ map[string]float64, r float64) bool { return r >= 1.0 },
+		run:  runFanout,
+	},
+}
+
+// Names lists the scenarios.
+func Names() []string {
+	var n []string
+	for _, s := range scenarios {
+		n = append(n, s.name)
+	}
+	return n
+}
+
+// Run runs one scenario: gateway and baseline alternate, each in this
+// process, and the report gives the medians and their ratio.
+func Run(ctx context.Context, name string, o Options) (*Report, error) {
+	var sc *scenario
+	for i := range scenarios {
+		if scenarios[i].name == name {
+			sc = &scenarios[i]
+		}
+	}
+	if sc == nil {
+		return nil, fmt.Errorf("unknown scenario %q; known: %s", name, strings.Join(Names(), ", "))
+	}
+	if o.Conns <= 0 {
+		o.Conns = sc.conns
+	}
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	if o.Pairs <= 0 {
+		o.Pairs = 3
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	var gws, bases []map[string]float64
+	for i := 0; i < o.Pairs; i++ {
+		for _, start := range []func() (*Target, error){StartBaseline, StartGateway} {
+			t, err := start()
+			if err != nil {
+				return nil, err
+			}
+			m, err := sc.run(ctx, t, o)
+			t.Close()
+			if err != nil {
+				return nil, fmt.Errorf("%s on %s: %w", name, t.Name, err)
+			}
+			fmt.Fprintf(o.Log, "%s %s run %d: %v\n", name, t.Name, i+1, m)
+			if t.Name == "gateway" {
+				gws = append(gws, m)
+			} else {
+				bases = append(bases, m)
+			}
+			runtime.GC()
+			debug.FreeOSMemory()
+		}
+	}
+	r := &Report{Scenario: name, Gateway: medians(gws), Baseline: medians(bases), Budget: sc.budget}
+	if b := r.Baseline[sc.metric]; b > 0 {
+		r.Ratio = round(r.Gateway[sc.metric] / b)
+	}
+	r.Pass = sc.pass(r.Gateway, r.Baseline, r.Ratio)
+	return r, nil
+}
+
+func medians(runs []map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	if len(runs) == 0 {
+		return out
+	}
+	for k := range runs[0] {
+		var v []float64
+		for _, r := range runs {
+			v = append(v, r[k])
+		}
+		sort.Float64s(v)
+		out[k] = round(v[len(v)/2])
+	}
+	return out
+}
+
+func round(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// WriteTable prints reports for people.
+func WriteTable(w io.Writer, reports []*Report) {
+	fmt.Fprintf(w, "%-10s %-6s %-8s %s\n", "scenario", "ratio", "pass", "budget")
+	for _, r := range reports {
+		fmt.Fprintf(w, "%-10s %-6.3f %-8v %s\n", r.Scenario, r.Ratio, r.Pass, r.Budget)
+		keys := make([]string, 0, len(r.Gateway))
+		for k := range r.Gateway {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "    %-22s gateway %-12g baseline %g\n", k, r.Gateway[k], r.Baseline[k])
+		}
+	}
+}
+
+// WriteJSON prints one JSON object per report.
+func WriteJSON(w io.Writer, reports []*Report) error {
+	enc := json.NewEncoder(w)
+	for _, r := range reports {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dialer spreads client connections over 127.0.0.x source addresses.
+func dialer(i int) *websocket.Dialer {
+	src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%200))}
+	return &websocket.Dialer{
+		NetDial: (&net.Dialer{LocalAddr: src, Timeout: 10 * time.Second}).Dial,
+		// Small buffers: the load generator must stay lean too.
+		ReadBufferSize:   512,
+		WriteBufferSize:  512,
+		HandshakeTimeout: 10 * time.Second,
+	}
+}
+
+// clients holds connections in this process, each with a reader that feeds
+// the latency histogram from timestamps carried in the payload.
+type clients struct {
+	conns    []*websocket.Conn
+	received atomic.Int64
+	mu       sync.Mutex
+	hist     *hdrhistogram.Histogram
+	wg       sync.WaitGroup
+}
+
+func openClients(t *Target, n int) (*clients, error) {
+	cs := &clients{hist: hdrhistogram.New(1, 60_000_000, 3)}
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			c, _, err := dialer(i).Dial(t.WSURL, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			cs.conns = append(cs.conns, c)
+		}(i)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		cs.close()
+		return nil, fmt.Errorf("dialing %d connections: %w", n, firstErr)
+	}
+	for _, c := range cs.conns {
+		cs.wg.Add(1)
+		go cs.read(c)
+	}
+	// Wait until the server has registered every connection.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(t.IDs()) < n {
+		if time.Now().After(deadline) {
+			cs.close()
+			return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cs, nil
+}
+
+func (cs *clients) read(c *websocket.Conn) {
+	defer cs.wg.Done()
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			return
+		}
+		now := time.Now().UnixNano()
+		if sent, err := strconv.ParseInt(strings.TrimSpace(string(data[:min(len(data), 19)])), 10, 64); err == nil {
+			cs.mu.Lock()
+			_ = cs.hist.RecordValue((now - sent) / 1000) // microseconds
+			cs.mu.Unlock()
+		}
+		cs.received.Add(1)
+	}
+}
+
+func (cs *clients) close() {
+	for _, c := range cs.conns {
+		c.Close()
+	}
+	cs.wg.Wait()
+}
+
+// payload is a timestamp followed by padding to size bytes.
+func payload(size int) []byte {
+	ts := strconv.FormatInt(time.Now().UnixNano(), 10)
+	if size < len(ts) {
+		size = len(ts)
+	}
+	return []byte(ts + strings.Repeat(" ", size-len(ts)))
+}
+
+func ms(us int64) float64 { return float64(us) / 1000 }
+
+func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	cs, err := openClients(t, o.Conns)
+	if err != nil {
+		return nil, err
+	}
+	defer cs.close()
+	ids := t.IDs()
+	const posters = 32
+	var sent, failed atomic.Int64
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for p := 0; p < posters; p++ {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			post := t.NewPoster()
+			for i := p; ctx.Err() == nil; i += posters {
+				if err := post(ctx, ids[i%len(ids)], payload(100)); err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				sent.Add(1)
+			}
+		}(p)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	waitFor(func() bool { return cs.received.Load() >= sent.Load() }, 5*time.Second)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return map[string]float64{
+		"posts_per_sec": float64(sent.Load()) / elapsed.Seconds(),
+		"p50_ms":        ms(cs.hist.ValueAtQuantile(50)),
+		"p99_ms":        ms(cs.hist.ValueAtQuantile(99)),
+		"failed":        float64(failed.Load()),
+		"lost":          float64(max(0, sent.Load()-cs.received.Load())),
+	}, nil
+}
+
+func runFanout(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	cs, err := openClients(t, o.Conns)
+	if err != nil {
+		return nil, err
+	}
+	defer cs.close()
+	rounds := 10
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		if err := t.Broadcast(ctx, payload(100)); err != nil {
+			return nil, err
+		}
+	}
+	want := int64(rounds * o.Conns)
+	if !waitFor(func() bool { return cs.received.Load() >= want }, 60*time.Second) {
+		return nil, fmt.Errorf("%d of %d deliveries", cs.received.Load(), want)
+	}
+	elapsed := time.Since(start)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return map[string]float64{
+		"deliveries_per_sec": float64(want) / elapsed.Seconds(),
+		"p99_ms":             ms(cs.hist.ValueAtQuantile(99)),
+	}, nil
+}
+
+func runConnect(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	hist := hdrhistogram.New(1, 60_000_000, 3)
+	var mu sync.Mutex
+	var made, failed atomic.Int64
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for p := 0; p < o.Conns; p++ {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			d := dialer(p)
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				c, _, err := d.Dial(t.WSURL, nil)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				us := time.Since(t0).Microseconds()
+				mu.Lock()
+				_ = hist.RecordValue(max(us, 1))
+				mu.Unlock()
+				made.Add(1)
+				_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""), time.Now().Add(time.Second))
+				c.Close()
+			}
+		}(p)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	return map[string]float64{
+		"conns_per_sec": float64(made.Load()) / elapsed.Seconds(),
+		"p99_ms":        ms(hist.ValueAtQuantile(99)),
+		"failed":        float64(failed.Load()),
+	}, nil
+}
+
+// runIdle holds o.Conns idle connections from client processes (at most
+// 9,000 each, from distinct 127.0.0.x sources) and measures this process:
+// RSS and goroutines per connection after GC.
+func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	exe := o.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
+	settle := func() (rssKB float64, goroutines int) {
+		for i := 0; i < 3; i++ {
+			runtime.GC()
+			debug.FreeOSMemory()
+			time.Sleep(200 * time.Millisecond)
+		}
+		return readRSSKB(), runtime.NumGoroutine()
+	}
+	rss0, g0 := settle()
+	const perProcess = 9000
+	var procs []*exec.Cmd
+	var stdins []io.WriteCloser
+	defer func() {
+		for i, p := range procs {
+			stdins[i].Close()
+			_ = p.Wait()
+		}
+	}()
+	for left, i := o.Conns, 0; left > 0; i++ {
+		n := min(left, perProcess)
+		left -= n
+		cmd := exec.CommandContext(ctx, exe, "bench-client", "--url", t.WSURL, "--conns", strconv.Itoa(n), "--source", strconv.Itoa(i))
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("starting client process %s: %w", exe, err)
+		}
+		procs = append(procs, cmd)
+		stdins = append(stdins, stdin)
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || strings.TrimSpace(line) != "ready" {
+			return nil, fmt.Errorf("client process %d: %q %v", i, line, err)
+		}
+	}
+	if !waitFor(func() bool { return len(t.IDs()) >= o.Conns }, 30*time.Second) {
+		return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), o.Conns)
+	}
+	rss1, g1 := settle()
+	n := float64(o.Conns)
+	return map[string]float64{
+		"rss_kb_per_conn":     (rss1 - rss0) / n,
+		"goroutines_per_conn": float64(g1-g0) / n,
+	}, nil
+}
+
+// RunClient holds n idle connections to url until stdin closes; it prints
+// "ready" once all are open. It is the body of `portico bench-client`.
+func RunClient(url string, n, source int, stdin io.Reader, stdout io.Writer) error {
+	conns := make([]*websocket.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	d := dialer(source)
+	for i := 0; i < n; i++ {
+		c, _, err := d.Dial(url, nil)
+		if err != nil {
+			return fmt.Errorf("connection %d: %w", i, err)
+		}
+		conns = append(conns, c)
+	}
+	fmt.Fprintln(stdout, "ready")
+	_, _ = io.Copy(io.Discard, stdin)
+	return nil
+}
+
+func readRSSKB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				v, _ := strconv.ParseFloat(f[0], 64)
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+func waitFor(cond func() bool, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}

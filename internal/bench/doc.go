@@ -1,0 +1,17 @@
+// Package bench is the measuring instrument behind `portico bench`: each
+// scenario drives the gateway and, in the same run, a bare baseline (a lean
+// gorilla/websocket server, reference performance.md §4.3), alternating
+// baseline and gateway for several pairs, and reports medians and the ratio
+// against the scenario's budget.
+//
+// Both servers run in the bench process, so the idle scenario's memory and
+// goroutine counts are the server's: its clients live in separate
+// `portico bench-client` processes (at most 9,000 connections each, one
+// 127.0.0.x source address each), since one process here holds at most
+// ~19,900 sockets. The other scenarios keep their clients in process.
+// Latency comes from send timestamps carried in each payload, recorded in
+// an HDR histogram.
+//
+// Concurrency: Run is not meant to be called concurrently; it uses the
+// machine.
+package bench

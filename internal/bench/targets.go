@@ -1,0 +1,278 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/gorilla/websocket"
+
+	"github.com/portico-gw/portico"
+	"github.com/portico-gw/portico/config"
+)
+
+// Target is a server under measurement: the gateway or the bare baseline.
+type Target struct {
+	Name string
+	// WSURL is where clients connect.
+	WSURL string
+	// IDs lists the open connections' IDs.
+	IDs func() []string
+	// NewPoster returns a function that POSTs data to one connection, as
+	// the scenario's client would (SigV4 for the gateway).
+	NewPoster func() func(ctx context.Context, id string, data []byte) error
+	// Broadcast sends data to every connection.
+	Broadcast func(ctx context.Context, data []byte) error
+	// Close stops the server.
+	Close func()
+}
+
+const (
+	benchAccessKey = "AKIDBENCH"
+	benchSecret    = "portico-bench-secret"
+)
+
+// gatewayConfig is one WebSocket API whose only route is a one-way MOCK.
+const gatewayConfig = `
+credentials:
+  - accessKeyId: AKIDBENCH
+    secretAccessKey: portico-bench-secret
+apis:
+  - apiId: bench
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: mock
+        integrationType: MOCK
+    routes:
+      - routeKey: $default
+        target: integrations/mock
+    stages:
+      - stageName: b
+    limits:
+      idleTimeout: 0
+      maxConnectionDuration: 0
+`
+
+// StartGateway runs a Portico node in this process on 127.0.0.1.
+func StartGateway() (*Target, error) {
+	f, err := config.Parse("bench.yaml", []byte(gatewayConfig))
+	if err != nil {
+		return nil, err
+	}
+	srv, err := portico.New(portico.Config{File: f, Listen: "127.0.0.1:0"})
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	base := "http://" + srv.Addr().String() + "/b"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
+	signer := v4.NewSigner()
+	creds := aws.Credentials{AccessKeyID: benchAccessKey, SecretAccessKey: benchSecret}
+	signedPost := func(ctx context.Context, url string, data []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", "us-east-1", time.Now()); err != nil {
+			return err
+		}
+		return do(client, req)
+	}
+	return &Target{
+		Name:  "gateway",
+		WSURL: "ws://" + srv.Addr().String() + "/b",
+		IDs: func() []string {
+			var ids []string
+			for _, c := range srv.Registry().Snapshot() {
+				ids = append(ids, c.ID())
+			}
+			return ids
+		},
+		NewPoster: func() func(context.Context, string, []byte) error {
+			return func(ctx context.Context, id string, data []byte) error {
+				return signedPost(ctx, base+"/@connections/"+strings.ReplaceAll(id, "=", "%3D"), data)
+			}
+		},
+		Broadcast: func(ctx context.Context, data []byte) error {
+			return signedPost(ctx, base+"/@broadcast", data)
+		},
+		Close: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+		},
+	}, nil
+}
+
+func do(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	var buf [512]byte
+	for {
+		if _, err := resp.Body.Read(buf[:]); err != nil {
+			break
+		}
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s: status %d", req.URL.Path, resp.StatusCode)
+	}
+	return nil
+}
+
+// baseline is the lean gorilla server of reference performance.md §4.3:
+// small read buffer, pooled write buffers, one reader goroutine per
+// connection returned from the handler, a per-connection write mutex,
+// PreparedMessage broadcast, and POST /post/{id} writing straight to the
+// connection.
+type baseline struct {
+	upgrader websocket.Upgrader
+	next     atomic.Int64
+	mu       sync.RWMutex
+	conns    map[string]*baseConn
+}
+
+type baseConn struct {
+	mu sync.Mutex
+	ws *websocket.Conn
+}
+
+func (c *baseConn) write(mt int, data []byte, pm *websocket.PreparedMessage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(time.Second))
+	if pm != nil {
+		return c.ws.WritePreparedMessage(pm)
+	}
+	return c.ws.WriteMessage(mt, data)
+}
+
+// StartBaseline runs the bare baseline in this process.
+func StartBaseline() (*Target, error) {
+	b := &baseline{conns: make(map[string]*baseConn)}
+	b.upgrader = websocket.Upgrader{ReadBufferSize: 256, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /b", func(w http.ResponseWriter, r *http.Request) {
+		ws, err := b.upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		id := strconv.FormatInt(b.next.Add(1), 10)
+		c := &baseConn{ws: ws}
+		b.mu.Lock()
+		b.conns[id] = c
+		b.mu.Unlock()
+		go func() {
+			defer func() {
+				b.mu.Lock()
+				delete(b.conns, id)
+				b.mu.Unlock()
+				ws.Close()
+			}()
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+	})
+	mux.HandleFunc("POST /post/{id}", func(w http.ResponseWriter, r *http.Request) {
+		data, err := readAll(r)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		b.mu.RLock()
+		c := b.conns[r.PathValue("id")]
+		b.mu.RUnlock()
+		if c == nil {
+			http.Error(w, "gone", http.StatusGone)
+			return
+		}
+		if err := c.write(websocket.TextMessage, data, nil); err != nil {
+			http.Error(w, "gone", http.StatusGone)
+		}
+	})
+	mux.HandleFunc("POST /broadcast", func(w http.ResponseWriter, r *http.Request) {
+		data, err := readAll(r)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, data)
+		b.mu.RLock()
+		all := make([]*baseConn, 0, len(b.conns))
+		for _, c := range b.conns {
+			all = append(all, c)
+		}
+		b.mu.RUnlock()
+		for _, c := range all {
+			_ = c.write(0, nil, pm)
+		}
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux}
+	go func() { _ = srv.Serve(l) }()
+	addr := l.Addr().String()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
+	post := func(ctx context.Context, url string, data []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		return do(client, req)
+	}
+	return &Target{
+		Name:  "baseline",
+		WSURL: "ws://" + addr + "/b",
+		IDs: func() []string {
+			b.mu.RLock()
+			defer b.mu.RUnlock()
+			ids := make([]string, 0, len(b.conns))
+			for id := range b.conns {
+				ids = append(ids, id)
+			}
+			return ids
+		},
+		NewPoster: func() func(context.Context, string, []byte) error {
+			return func(ctx context.Context, id string, data []byte) error {
+				return post(ctx, "http://"+addr+"/post/"+id, data)
+			}
+		},
+		Broadcast: func(ctx context.Context, data []byte) error { return post(ctx, "http://"+addr+"/broadcast", data) },
+		Close: func() {
+			_ = srv.Close()
+			b.mu.Lock()
+			for _, c := range b.conns {
+				c.ws.Close()
+			}
+			b.mu.Unlock()
+		},
+	}, nil
+}
+
+func readAll(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, 1<<20))
+	return buf.Bytes(), err
+}
