@@ -79,3 +79,24 @@ func TestQuote(t *testing.T) {
 		t.Errorf("quote = %s", got)
 	}
 }
+
+// BenchmarkRegistryGet measures the lookup every @connections call makes,
+// with 10,000 registered connections and parallel callers.
+func BenchmarkRegistryGet(b *testing.B) {
+	r := NewRegistry()
+	ids := make([]string, 10000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%015d=", i)
+		r.Add(&fakeConn{id: ids[i]})
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, ok := r.Get(ids[i%len(ids)]); !ok {
+				b.Fatal("missing")
+			}
+			i++
+		}
+	})
+}

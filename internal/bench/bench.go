@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -198,9 +199,10 @@ func WriteJSON(w io.Writer, reports []*Report) error {
 
 // dialer spreads client connections over 127.0.0.x source addresses.
 func dialer(i int) *websocket.Dialer {
-	src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%200))}
+	src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+(i+int(sourceOffset.Add(0)))%250))}
+	nd := &net.Dialer{LocalAddr: src, Timeout: 10 * time.Second, Control: bindAddressNoPort}
 	return &websocket.Dialer{
-		NetDial: (&net.Dialer{LocalAddr: src, Timeout: 10 * time.Second}).Dial,
+		NetDial: nd.Dial,
 		// Small buffers: the load generator must stay lean too.
 		ReadBufferSize:   512,
 		WriteBufferSize:  512,
@@ -437,7 +439,7 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	for left, i := o.Conns, 0; left > 0; i++ {
 		n := min(left, perProcess)
 		left -= n
-		cmd := exec.CommandContext(ctx, exe, "bench-client", "--url", t.WSURL, "--conns", strconv.Itoa(n), "--source", strconv.Itoa(i))
+		cmd := exec.CommandContext(ctx, exe, "bench-client", "--url", t.WSURL, "--conns", strconv.Itoa(n), "--source", strconv.Itoa(i+int(sourceOffset.Add(1))))
 		stdin, _ := cmd.StdinPipe()
 		stdout, _ := cmd.StdoutPipe()
 		cmd.Stderr = os.Stderr
@@ -482,6 +484,24 @@ func RunClient(url string, n, source int, stdin io.Reader, stdout io.Writer) err
 	fmt.Fprintln(stdout, "ready")
 	_, _ = io.Copy(io.Discard, stdin)
 	return nil
+}
+
+// sourceOffset rotates source addresses between runs, so that one run's
+// TIME_WAIT sockets do not crowd the next.
+var sourceOffset atomic.Int64
+
+// bindAddressNoPort sets IP_BIND_ADDRESS_NO_PORT: with a source address
+// bound, the port is chosen at connect time per destination, not at bind
+// time per address, so many connections can share a source address.
+func bindAddressNoPort(network, address string, c syscall.RawConn) error {
+	var serr error
+	err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, 1)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
 }
 
 func readRSSKB() float64 {
