@@ -16,6 +16,7 @@ import (
 	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/rawheader"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -139,6 +140,7 @@ func (a *API) hasRoute(key string) bool {
 // which the connection's callback URL is made. Management API paths are not
 // handled here.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, basePath string) {
+	defer rawheader.Release(r) // the header spelling is needed only by $connect
 	requestID := ids.NewRequestID()
 	stage, ok := a.stages[stageName]
 	if !ok {
@@ -314,6 +316,6 @@ func (g *hijackGuard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("hijacking: %w", err)
 	}
-	g.conn = &frameGuard{Conn: nc, max: g.maxFrame}
+	g.conn = &frameGuard{Conn: rawheader.Unwrap(nc), max: g.maxFrame}
 	return g.conn, brw, nil
 }

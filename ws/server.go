@@ -128,7 +128,7 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 	a.upgrader = websocket.Upgrader{
 		// Connections hold no read buffer of net/http's and take a write
 		// buffer from the pool only while writing (reference performance.md §3.1).
-		ReadBufferSize:  512,
+		ReadBufferSize:  256,
 		WriteBufferSize: 4096,
 		WriteBufferPool: s.bufPool,
 		// Origins were checked before $connect ran.

@@ -74,6 +74,25 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
+// Unwrap returns the socket under a recording connection, for callers that
+// take a connection over (a WebSocket upgrade) and need no more recording.
+func Unwrap(c net.Conn) net.Conn {
+	if rc, ok := c.(*conn); ok {
+		return rc.Conn
+	}
+	return c
+}
+
+// Release drops what was recorded for r's connection, when For was not
+// called: an upgraded connection must not keep its request's bytes.
+func Release(r *http.Request) {
+	if rc, _ := r.Context().Value(ctxKey{}).(*conn); rc != nil {
+		rc.mu.Lock()
+		rc.buf, rc.done = nil, true
+		rc.mu.Unlock()
+	}
+}
+
 // For returns the client's spelling of r's header names, keyed by canonical
 // name, and releases the recording. ok is false when r is not the
 // connection's recorded first request.
