@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,6 +50,9 @@ type Verifier struct {
 	MaxSkew time.Duration
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+
+	keys     sync.Map // signing keys by secret, date, region, service
+	keyCount atomic.Int64
 }
 
 // Identity is who signed a request.
@@ -59,7 +64,8 @@ type Identity struct {
 // Signed reports whether r carries SigV4 authentication in its
 // Authorization header or its query string.
 func Signed(r *http.Request) bool {
-	return r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Algorithm") != ""
+	return r.Header.Get("Authorization") != "" ||
+		(strings.Contains(r.URL.RawQuery, "X-Amz-Algorithm=") && r.URL.Query().Get("X-Amz-Algorithm") != "")
 }
 
 type parsed struct {
@@ -139,7 +145,10 @@ func isHex64(s string) bool {
 // Verify checks r's signature. body is the full request body.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	var p parsed
-	query := r.URL.Query()
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		var e *Error
 		if p, e = parseAuthorization(h); e != nil {
@@ -149,7 +158,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 		if p.amzDate == "" {
 			p.amzDate = r.Header.Get("Date")
 		}
-	} else if query.Get("X-Amz-Algorithm") != "" {
+	} else if query != nil && query.Get("X-Amz-Algorithm") != "" {
 		if query.Get("X-Amz-Algorithm") != algorithm {
 			return Identity{}, &Error{IncompleteSignature, "X-Amz-Algorithm must be " + algorithm + "."}
 		}
@@ -239,12 +248,10 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	sum := sha256.Sum256([]byte(creq))
 	scope := p.date + "/" + p.region + "/" + p.service + "/aws4_request"
 	sts := algorithm + "\n" + p.amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	key := hmacSHA256([]byte("AWS4"+secret), p.date)
-	key = hmacSHA256(key, p.region)
-	key = hmacSHA256(key, p.service)
-	key = hmacSHA256(key, "aws4_request")
-	want := hex.EncodeToString(hmacSHA256(key, sts))
-	if !hmac.Equal([]byte(want), []byte(p.signature)) {
+	key := v.signingKey(secret, p.date, p.region, p.service)
+	var want [64]byte
+	hex.Encode(want[:], hmacSHA256(key, sts))
+	if !hmac.Equal(want[:], []byte(p.signature)) {
 		return Identity{}, &Error{InvalidSignature, msgMismatch}
 	}
 	return Identity{AccessKeyID: p.accessKey, Region: p.region, Service: p.service, SignedAt: signedAt}, nil
@@ -253,6 +260,28 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 func minutes(d time.Duration) string {
 	return strconv.Itoa(int(d/time.Minute)) + " min."
 }
+
+// signingKey derives (and caches) the SigV4 signing key, which depends only
+// on the secret, the day, the region and the service.
+func (v *Verifier) signingKey(secret, date, region, service string) []byte {
+	ck := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	if k, ok := v.keys.Load(ck); ok {
+		return k.([]byte)
+	}
+	key := hmacSHA256([]byte("AWS4"+secret), date)
+	key = hmacSHA256(key, region)
+	key = hmacSHA256(key, service)
+	key = hmacSHA256(key, "aws4_request")
+	if v.keyCount.Add(1) > maxCachedKeys {
+		v.keys.Clear()
+		v.keyCount.Store(0)
+	}
+	v.keys.Store(ck, key)
+	return key
+}
+
+// maxCachedKeys bounds the signing-key cache; a new day or region adds keys.
+const maxCachedKeys = 1024
 
 func hmacSHA256(key []byte, data string) []byte {
 	h := hmac.New(sha256.New, key)
