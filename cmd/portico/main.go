@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -168,6 +169,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	pairs := fs.Int("pairs", 3, "gateway/baseline pairs, alternating")
 	asJSON := fs.Bool("json", false, "print one JSON object per scenario")
 	verbose := fs.Bool("v", false, "print every run")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (gateway, baseline and in-process clients) to `file`")
 	var names []string
 	rest := args
 	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -191,6 +193,19 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "portico bench:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "portico bench:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var reports []*bench.Report
 	for _, n := range names {
 		r, err := bench.Run(ctx, n, o)
