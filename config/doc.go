@@ -1,24 +1,49 @@
-// Package config owns Portico's configuration file: its schema (AWS
-// control-plane shapes and field names, lower camelCase as
+// Package config owns Portico's configuration file: its schema (the shapes
+// and lower-camelCase field names of the AWS control-plane APIs, as
 // `aws apigatewayv2 get-routes` prints them, plus a few marked Portico
-// extensions), loading from YAML or JSON, environment expansion, and
-// validation.
+// extensions), loading it from YAML or JSON, environment expansion, and
+// validation. Packages that serve APIs never see the file: they take their
+// own Config structs, converted from a File.
 //
-// Loading is strict. Unknown keys, wrong types, duplicate keys, dangling
-// route targets, duplicate route keys, malformed route selection
-// expressions and out-of-range values are all reported, each as
-// "file:line:col: key.path: what is wrong", in file order, in one ErrorList.
+// # Loading
 //
-// Environment expansion replaces only ${NAME} where NAME matches
-// [A-Z_][A-Z0-9_]*; it runs on scalar values after parsing, so line numbers
-// stay right and a variable cannot inject YAML structure. $connect,
-// $request.body.x, ${request.body.x} and ${stageVariables.x} pass through
-// untouched; $${ writes a literal ${. An unset variable is an error; a set
-// but empty one is not.
+// Load and Parse read one YAML document; JSON is read by the same YAML
+// parser, so both give line numbers. The result is plain data: no defaults
+// are applied, a zero value (or a nil pointer in Limits) means "the default",
+// and the field's consumer documents what that default is.
 //
-// No defaults are applied here: a zero value means "the default", and the
-// packages that use a field say what that default is.
+// # Strictness
 //
-// Concurrency: Load and Parse are safe to call concurrently; a File is plain
-// data.
+// Unknown keys (with a suggestion or the list of valid keys), wrong types,
+// duplicate keys, quoted numbers and booleans, durations without a unit,
+// custom YAML tags and merge keys are errors, as are the validation rules:
+// required fields, allowed values, dangling route targets, duplicate route
+// keys, IDs and stage names, malformed route selection expressions, URIs,
+// parameter mappings, origins and addresses. Every problem is reported, in
+// file order, in one ErrorList; each Error reads
+//
+//	file:line:col: key.path: what is wrong
+//
+// for example
+//
+//	portico.yaml:14:9: apis[0].routes[1].target: integration "backnd" not found (known: backend)
+//
+// A problem with a key that is absent is reported at its nearest parent.
+//
+// # Environment expansion
+//
+// Expansion replaces only ${NAME} where NAME matches [A-Z_][A-Z0-9_]*, with
+// the variable's value, and $${ with a literal ${. Everything else passes
+// through untouched: $connect, $default, $request.body.action,
+// ${request.body.x}, ${stageVariables.x}. It runs on scalar values after the
+// YAML is parsed, never on keys or raw text, so line numbers stay right and a
+// value cannot inject YAML structure. An unset variable is an error; a
+// variable set to "" is not. Numbers, booleans and durations can come from
+// the environment too (maxFrameBytes: ${MAX_FRAME}).
+//
+// # Concurrency
+//
+// Load and Parse keep no state between calls and are safe to call
+// concurrently. A File is plain data: safe to read from many goroutines,
+// and owned by the caller.
 package config

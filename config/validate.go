@@ -2,79 +2,111 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
+// This file checks what decoding cannot: required fields, allowed values,
+// references between resources, and the syntax of the small languages in
+// the file (route selection expressions, parameter mappings, origins). Every
+// check reports and carries on, so that one run lists every problem.
+
 var (
-	apiIDRE       = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	stageNameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	stageVarRE    = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
-	bodyPathRE    = regexp.MustCompile(`^[A-Za-z0-9_-]+(\[[0-9]+\])*(\.[A-Za-z0-9_-]+(\[[0-9]+\])*)*$`)
-	lambdaARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$`)
-	apigwARNRE    = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$`)
-	paramTargetRE = regexp.MustCompile(`^integration\.request\.(header|querystring|path)\.[^.\s]+$`)
-	paramSourceRE = regexp.MustCompile(`^('[^']*'|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.\S+)$`)
-	natsURIRE     = regexp.MustCompile(`^nats:[^\s*>.?]+(\.[^\s*>.?]+)*(\?mode=(publish|request))?$`)
-	httpMethods   = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true}
+	apiIDRE      = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	stageNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	stageVarRE   = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	accountIDRE  = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	bodyPathRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+(\[[0-9]+\])*(\.[A-Za-z0-9_-]+(\[[0-9]+\])*)*$`)
+	lambdaARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`)
+	apigwARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$`)
+	paramKeyRE   = regexp.MustCompile(`^integration\.request\.(header|querystring|path)\.[^\s.]\S*$`)
+	paramValueRE = regexp.MustCompile(`^('[^']*'|context\.[A-Za-z0-9_.-]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.\S+)$`)
+	httpRouteRE  = regexp.MustCompile(`^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\S*$`)
+	schemeRE     = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
+	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+)
+
+// The defaults that limits are compared against when a value is absent.
+const (
+	defaultMaxFrameBytes   = 32768
+	defaultMaxMessageBytes = 131072
 )
 
 func validate(f *File, d *decoder) {
 	for _, a := range []struct{ key, v string }{{"listen", f.Listen}, {"admin", f.Admin}, {"nats.listen", f.NATS.Listen}} {
 		if a.v != "" {
-			if _, _, err := net.SplitHostPort(a.v); err != nil {
-				d.at(a.key, "want host:port, e.g. 127.0.0.1:8080 (%v)", err)
-			}
+			checkHostPort(d, a.key, a.v)
 		}
+	}
+	if f.Region != "" && !regionRE.MatchString(f.Region) {
+		d.at("region", "%q is not a region name such as us-east-1", f.Region)
+	}
+	if f.AccountID != "" && !accountIDRE.MatchString(f.AccountID) {
+		d.at("accountId", "%q: want 12 digits (quote it in YAML: \"000000000000\")", f.AccountID)
 	}
 	if f.PublicURL != "" {
 		u, err := url.Parse(f.PublicURL)
-		if err != nil || u.Host == "" || u.RawQuery != "" || !oneOf(u.Scheme, "http", "https", "ws", "wss") {
-			d.at("publicUrl", "want an absolute http(s) or ws(s) URL without a query, e.g. https://ws.example.com")
+		if err != nil || u.Host == "" || !oneOf(u.Scheme, "http", "https", "ws", "wss") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			d.at("publicUrl", "%q: want an absolute http(s) or ws(s) URL without a query, e.g. https://ws.example.com", f.PublicURL)
 		}
-	}
-	if f.NATS.URL != "" {
-		for _, s := range strings.Split(f.NATS.URL, ",") {
-			u, err := url.Parse(strings.TrimSpace(s))
-			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
-				d.at("nats.url", "%q is not a nats://, tls:// or ws(s):// URL", s)
-			}
-		}
-	}
-	if c := f.NATS.Cluster; c.Listen != "" || len(c.Routes) > 0 {
-		if f.NATS.URL != "" {
-			d.at("nats.cluster", "clusters embedded servers; it cannot be used with nats.url")
-		}
-		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			d.at("nats.cluster.listen", "want host:port for this node's route listener (%v)", err)
-		}
-		for i, r := range c.Routes {
-			u, err := url.Parse(r)
-			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats-route", "nats", "tls") {
-				d.at(fmt.Sprintf("nats.cluster.routes[%d]", i), "%q: want nats-route://host:port", r)
-			}
-		}
-	}
-	if p := f.NATS.SubjectPrefix; p != "" && (strings.ContainsAny(p, " \t*>") || strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") || strings.Contains(p, "..")) {
-		d.at("nats.subjectPrefix", "%q is not a valid NATS subject prefix (no spaces, *, > or empty tokens)", p)
 	}
 	for i, c := range f.Credentials {
-		k := fmt.Sprintf("credentials[%d]", i)
+		k := indexKey("credentials", i)
 		if c.AccessKeyID == "" {
-			d.at(k, "accessKeyId is required")
+			d.at(k+".accessKeyId", "required")
 		}
 		if c.SecretAccessKey == "" {
-			d.at(k, "secretAccessKey is required")
+			d.at(k+".secretAccessKey", "required")
 		}
 	}
+	if f.Lambda.Endpoint != "" && !isHTTPURL(f.Lambda.Endpoint) {
+		d.at("lambda.endpoint", "%q: want an absolute http(s):// URL", f.Lambda.Endpoint)
+	}
+	validateNATS(&f.NATS, d)
 	if len(f.APIs) == 0 {
 		d.at("apis", "at least one API is required")
 	}
 	ids := map[string]string{}
 	for i := range f.APIs {
-		validateAPI(&f.APIs[i], fmt.Sprintf("apis[%d]", i), d, ids)
+		validateAPI(&f.APIs[i], indexKey("apis", i), d, ids)
+	}
+}
+
+func validateNATS(n *NATS, d *decoder) {
+	if n.URL != "" {
+		for s := range strings.SplitSeq(n.URL, ",") {
+			s = strings.TrimSpace(s)
+			u, err := url.Parse(s)
+			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats", "tls", "ws", "wss") {
+				d.at("nats.url", "%q is not a nats://, tls:// or ws(s):// URL", s)
+			}
+		}
+	}
+	if p := n.SubjectPrefix; p != "" && !subjectOK(p) {
+		d.at("nats.subjectPrefix", "%q is not a NATS subject prefix (dot-separated tokens without spaces, * or >)", p)
+	}
+	if c := n.Cluster; c.Listen != "" || len(c.Routes) > 0 {
+		if n.URL != "" {
+			d.at("nats.cluster", "clusters embedded servers; it cannot be used with nats.url")
+		}
+		if c.Listen == "" {
+			d.at("nats.cluster.listen", "required with routes: this node's route address, e.g. 127.0.0.1:6222")
+		} else {
+			checkHostPort(d, "nats.cluster.listen", c.Listen)
+		}
+		for i, r := range c.Routes {
+			u, err := url.Parse(r)
+			if err != nil || u.Host == "" || !oneOf(u.Scheme, "nats-route", "nats", "tls") {
+				d.at(indexKey("nats.cluster.routes", i), "%q: want nats-route://host:port", r)
+			}
+		}
 	}
 }
 
@@ -83,171 +115,200 @@ func validateAPI(a *API, k string, d *decoder, ids map[string]string) {
 		if !apiIDRE.MatchString(a.APIID) {
 			d.at(k+".apiId", "%q: use 1-64 letters, digits, _ or -", a.APIID)
 		} else if prev, dup := ids[a.APIID]; dup {
-			d.at(k+".apiId", "duplicate apiId %q (also %s)", a.APIID, prev)
+			d.at(k+".apiId", "duplicate apiId %q (also %s, line %d)", a.APIID, prev, d.line(prev+".apiId"))
+		} else {
+			ids[a.APIID] = k
 		}
-		ids[a.APIID] = k
 	}
 	ws := a.ProtocolType == "WEBSOCKET"
 	switch a.ProtocolType {
 	case "WEBSOCKET", "HTTP":
 	case "":
-		d.at(k, "protocolType is required: WEBSOCKET or HTTP")
+		d.at(k+".protocolType", "required: WEBSOCKET or HTTP")
 	default:
 		d.at(k+".protocolType", "%q: want WEBSOCKET or HTTP", a.ProtocolType)
 	}
-	if ws {
-		if a.RouteSelectionExpression == "" {
-			d.at(k, "routeSelectionExpression is required for WEBSOCKET APIs (e.g. $request.body.action)")
-		} else if msg := checkSelection(a.RouteSelectionExpression); msg != "" {
-			d.at(k+".routeSelectionExpression", "%s", msg)
+	switch e := a.RouteSelectionExpression; {
+	case ws && e == "":
+		d.at(k+".routeSelectionExpression", "required for WEBSOCKET APIs, e.g. $request.body.action")
+	case ws:
+		if msg := checkSelection(e); msg != "" {
+			d.at(k+".routeSelectionExpression", "%q: %s", e, msg)
 		}
+	case a.ProtocolType == "HTTP" && e != "" && e != "${request.method} ${request.path}":
+		d.at(k+".routeSelectionExpression", "%q: HTTP APIs always use ${request.method} ${request.path}; leave it out", e)
 	}
-	integ := map[string]bool{}
-	var known []string
-	for i, in := range a.Integrations {
-		ik := fmt.Sprintf("%s.integrations[%d]", k, i)
-		validateIntegration(in, ik, d)
-		if in.IntegrationID == "" {
-			continue
-		}
-		if integ[in.IntegrationID] {
-			d.at(ik+".integrationId", "duplicate integrationId %q", in.IntegrationID)
-		}
-		integ[in.IntegrationID] = true
-		known = append(known, in.IntegrationID)
-	}
-	routes := map[string]string{}
-	for i, r := range a.Routes {
-		rk := fmt.Sprintf("%s.routes[%d]", k, i)
+
+	known := map[string]bool{}
+	var names []string
+	for i := range a.Integrations {
+		in := &a.Integrations[i]
+		ik := indexKey(k+".integrations", i)
+		validateIntegration(in, ik, a.ProtocolType, d)
 		switch {
-		case r.RouteKey == "":
-			d.at(rk, "routeKey is required")
-		case routes[r.RouteKey] != "":
-			d.at(rk+".routeKey", "duplicate route key %q (also %s, line %d)", r.RouteKey, routes[r.RouteKey], line(d, routes[r.RouteKey]+".routeKey"))
-		case ws && strings.HasPrefix(r.RouteKey, "$") && !oneOf(r.RouteKey, "$connect", "$disconnect", "$default"):
-			d.at(rk+".routeKey", "%q: keys starting with $ are reserved ($connect, $disconnect, $default)", r.RouteKey)
-		}
-		if r.RouteKey != "" && routes[r.RouteKey] == "" {
-			routes[r.RouteKey] = rk
-		}
-		switch id, ok := strings.CutPrefix(r.Target, "integrations/"); {
-		case r.Target == "":
-			d.at(rk, "target is required (integrations/{integrationId})")
-		case !ok:
-			d.at(rk+".target", "%q: want integrations/{integrationId}", r.Target)
-		case !integ[id]:
-			d.at(rk+".target", "integration %q not found (known: %s)", id, strings.Join(known, ", "))
-		}
-		if r.RouteResponseSelectionExpression != "" && r.RouteResponseSelectionExpression != "$default" {
-			d.at(rk+".routeResponseSelectionExpression", "%q: only $default is supported", r.RouteResponseSelectionExpression)
-		}
-		if r.RouteKey == "$disconnect" && (r.RouteResponseSelectionExpression != "" || len(r.RouteResponses) > 0) {
-			d.at(rk+".routeResponseSelectionExpression", "$disconnect cannot answer: the client is gone")
-		}
-		for j, rr := range r.RouteResponses {
-			if rr.RouteResponseKey != "$default" {
-				d.at(fmt.Sprintf("%s.routeResponses[%d].routeResponseKey", rk, j), "%q: only $default is supported", rr.RouteResponseKey)
-			}
-		}
-		if r.AuthorizationType != "" && r.AuthorizationType != "NONE" {
-			d.at(rk+".authorizationType", "%q: only NONE is supported until authorizers arrive", r.AuthorizationType)
+		case in.IntegrationID == "":
+			d.at(ik+".integrationId", "required")
+		case known[in.IntegrationID]:
+			d.at(ik+".integrationId", "duplicate integrationId %q", in.IntegrationID)
+		default:
+			known[in.IntegrationID] = true
+			names = append(names, in.IntegrationID)
 		}
 	}
+
+	routes := map[string]string{} // route key → its key path
+	for i := range a.Routes {
+		validateRoute(&a.Routes[i], indexKey(k+".routes", i), ws, a.ProtocolType == "HTTP", d, routes, known, names)
+	}
+
 	if len(a.Stages) == 0 {
-		d.at(k, "at least one stage is required (stages: [{stageName: dev}])")
+		d.at(k+".stages", "at least one stage is required, e.g. stages: [{stageName: dev}]")
 	}
-	stages := map[string]bool{}
+	stages := map[string]string{}
 	for i, s := range a.Stages {
-		sk := fmt.Sprintf("%s.stages[%d]", k, i)
+		sk := indexKey(k+".stages", i)
 		switch {
 		case s.StageName == "":
-			d.at(sk, "stageName is required")
-		case s.StageName == "$default" && ws:
+			d.at(sk+".stageName", "required")
+		case s.StageName == "$default" && a.ProtocolType != "HTTP":
 			d.at(sk+".stageName", "$default stages exist only for HTTP APIs")
 		case s.StageName != "$default" && !stageNameRE.MatchString(s.StageName):
 			d.at(sk+".stageName", "%q: use letters, digits, _ or -", s.StageName)
-		case stages[s.StageName]:
-			d.at(sk+".stageName", "duplicate stage %q", s.StageName)
+		case stages[s.StageName] != "":
+			prev := stages[s.StageName]
+			d.at(sk+".stageName", "duplicate stage %q (also %s, line %d)", s.StageName, prev, d.line(prev+".stageName"))
+		default:
+			stages[s.StageName] = sk
 		}
-		stages[s.StageName] = true
-		for name, v := range s.StageVariables {
-			vk := sk + ".stageVariables." + name
+		for _, name := range slices.Sorted(maps.Keys(s.StageVariables)) {
+			vk := childKey(sk+".stageVariables", name)
 			if !stageVarRE.MatchString(name) {
-				d.at(vk, "stage variable names use letters, digits and _")
+				d.atKey(vk, "stage variable names use letters, digits and _")
 			}
-			if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 }) {
+			if strings.ContainsFunc(s.StageVariables[name], unicode.IsControl) {
 				d.at(vk, "stage variable values cannot hold control characters")
 			}
 		}
 	}
-	validateLimits(a.Limits, k+".limits", d)
+	validateLimits(&a.Limits, k+".limits", d)
 }
 
-func line(d *decoder, key string) int {
-	if n := d.pos[key]; n != nil {
-		return n.Line
+func validateRoute(r *Route, rk string, ws, http bool, d *decoder, routes map[string]string, known map[string]bool, names []string) {
+	switch {
+	case r.RouteKey == "":
+		d.at(rk+".routeKey", "required")
+	case routes[r.RouteKey] != "":
+		prev := routes[r.RouteKey]
+		d.at(rk+".routeKey", "duplicate routeKey %q (also %s, line %d)", r.RouteKey, prev, d.line(prev+".routeKey"))
+	default:
+		routes[r.RouteKey] = rk
+		switch {
+		case ws && strings.HasPrefix(r.RouteKey, "$") && !oneOf(r.RouteKey, "$connect", "$disconnect", "$default"):
+			d.at(rk+".routeKey", "%q: keys starting with $ are reserved; use $connect, $disconnect, $default or a key without $", r.RouteKey)
+		case http && r.RouteKey != "$default" && !httpRouteRE.MatchString(r.RouteKey):
+			d.at(rk+".routeKey", "%q: want \"METHOD /path\" (e.g. \"GET /items/{id}\", \"ANY /{proxy+}\") or $default", r.RouteKey)
+		}
 	}
-	return 0
+	switch id, ok := strings.CutPrefix(r.Target, "integrations/"); {
+	case r.Target == "":
+		d.at(rk+".target", "required: integrations/{integrationId}")
+	case !ok || id == "":
+		d.at(rk+".target", "%q: want integrations/{integrationId}", r.Target)
+	case !known[id] && len(names) == 0:
+		d.at(rk+".target", "integration %q not found (the API has no integrations)", id)
+	case !known[id]:
+		d.at(rk+".target", "integration %q not found (known: %s)", id, strings.Join(names, ", "))
+	}
+	if e := r.RouteResponseSelectionExpression; e != "" {
+		switch {
+		case !ws:
+			d.at(rk+".routeResponseSelectionExpression", "only WEBSOCKET routes have route responses")
+		case r.RouteKey == "$disconnect":
+			d.at(rk+".routeResponseSelectionExpression", "$disconnect cannot answer: the client is gone")
+		case e != "$default":
+			d.at(rk+".routeResponseSelectionExpression", "%q: only $default is supported", e)
+		}
+	}
+	for j, rr := range r.RouteResponses {
+		key := indexKey(rk+".routeResponses", j) + ".routeResponseKey"
+		switch {
+		case rr.RouteResponseKey == "":
+			d.at(key, "required: $default")
+		case rr.RouteResponseKey != "$default":
+			d.at(key, "%q: only $default is supported", rr.RouteResponseKey)
+		}
+	}
+	if len(r.RouteResponses) > 0 && r.RouteKey == "$disconnect" && r.RouteResponseSelectionExpression == "" {
+		d.at(rk+".routeResponses", "$disconnect cannot answer: the client is gone")
+	}
+	if t := r.AuthorizationType; t != "" && t != "NONE" {
+		d.at(rk+".authorizationType", "%q: only NONE is supported for now (authorizers come later)", t)
+	}
 }
 
-func validateIntegration(in Integration, k string, d *decoder) {
-	if in.IntegrationID == "" {
-		d.at(k, "integrationId is required")
-	}
+func validateIntegration(in *Integration, k, protocol string, d *decoder) {
+	uri := in.IntegrationURI
 	switch in.IntegrationType {
 	case "AWS_PROXY":
-		u := in.IntegrationURI
 		switch {
-		case u == "":
-			d.at(k, "integrationUri is required")
-		case lambdaARNRE.MatchString(u):
-		case apigwARNRE.MatchString(u):
-			if m := apigwARNRE.FindStringSubmatch(u); !lambdaARNRE.MatchString(m[1]) {
-				d.at(k+".integrationUri", "the function inside %q is not a Lambda function ARN", u)
+		case uri == "":
+			d.at(k+".integrationUri", "required for AWS_PROXY: a Lambda function ARN or an http(s):// URL")
+		case lambdaARNRE.MatchString(uri), isHTTPURL(uri):
+		case apigwARNRE.MatchString(uri):
+			if fn := apigwARNRE.FindStringSubmatch(uri)[1]; !lambdaARNRE.MatchString(fn) {
+				d.at(k+".integrationUri", "%q: %q is not a Lambda function ARN", uri, fn)
 			}
-		case isHTTPURL(u):
 		default:
-			d.at(k+".integrationUri", "%q: want a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME), the arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations form, or an http(s):// URL", u)
+			d.at(k+".integrationUri", "%q: want a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations, or an http(s):// URL", uri)
 		}
 	case "HTTP_PROXY", "HTTP":
-		if in.IntegrationURI == "" {
-			d.at(k, "integrationUri is required")
-		} else if !isHTTPURL(in.IntegrationURI) {
-			d.at(k+".integrationUri", "%q: want an absolute http(s):// URL", in.IntegrationURI)
+		if uri == "" {
+			d.at(k+".integrationUri", "required for %s: an absolute http(s):// URL", in.IntegrationType)
+		} else if !isHTTPURL(uri) {
+			d.at(k+".integrationUri", "%q: want an absolute http(s):// URL", uri)
 		}
 	case "MOCK":
-	case "NATS":
-		if !natsURIRE.MatchString(in.IntegrationURI) {
-			d.at(k+".integrationUri", "%q: want nats:SUBJECT or nats:SUBJECT?mode=publish", in.IntegrationURI)
+	case "NATS": // Portico extension
+		if msg := checkNATSURI(uri); msg != "" {
+			d.at(k+".integrationUri", "%q: %s", uri, msg)
 		}
 	case "AWS":
 		d.at(k+".integrationType", "AWS (non-proxy AWS service) integrations are not supported yet")
 	case "":
-		d.at(k, "integrationType is required: AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS")
+		d.at(k+".integrationType", "required: AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS")
 	default:
 		d.at(k+".integrationType", "%q: want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", in.IntegrationType)
 	}
 	if t := in.TimeoutInMillis; t != 0 && (t < 50 || t > 29000) {
-		d.at(k+".timeoutInMillis", "%d: must be between 50 and 29000", t)
+		d.at(k+".timeoutInMillis", "%d: must be between 50 and 29000 (0 means the default, 29000)", t)
 	}
-	if m := in.IntegrationMethod; m != "" && !httpMethods[m] {
-		d.at(k+".integrationMethod", "%q is not an HTTP method", m)
+	if m := in.IntegrationMethod; m != "" && !oneOf(m, httpMethods...) {
+		d.at(k+".integrationMethod", "%q: want one of %s", m, strings.Join(httpMethods, ", "))
 	}
-	for target, source := range in.RequestParameters {
-		pk := k + ".requestParameters." + target
-		if !paramTargetRE.MatchString(target) {
-			d.at(pk, "want integration.request.header|querystring|path.NAME")
+	switch v := in.PayloadFormatVersion; {
+	case v == "", v == "1.0":
+	case v == "2.0" && protocol == "HTTP":
+	case protocol == "WEBSOCKET":
+		d.at(k+".payloadFormatVersion", "%q: WEBSOCKET APIs use 1.0", v)
+	default:
+		d.at(k+".payloadFormatVersion", "%q: want 1.0 or 2.0", v)
+	}
+	for _, name := range slices.Sorted(maps.Keys(in.RequestParameters)) {
+		pk := childKey(k+".requestParameters", name)
+		if !paramKeyRE.MatchString(name) {
+			d.atKey(pk, "want integration.request.header.NAME, integration.request.querystring.NAME or integration.request.path.NAME")
 		}
-		if !paramSourceRE.MatchString(source) {
-			d.at(pk, "%q: want 'static', context.X, stageVariables.X, route.request.body.PATH or route.request.header|querystring|multivalueheader|multivaluequerystring.NAME", source)
+		if v := in.RequestParameters[name]; !paramValueRE.MatchString(v) {
+			d.at(pk, "%q: want 'static', context.X, stageVariables.X, route.request.body.PATH or route.request.{header,querystring,multivalueheader,multivaluequerystring}.NAME", v)
 		}
 	}
 	for i, r := range in.IntegrationResponses {
-		rk := fmt.Sprintf("%s.integrationResponses[%d].integrationResponseKey", k, i)
-		key := r.IntegrationResponseKey
-		switch {
+		rk := indexKey(k+".integrationResponses", i) + ".integrationResponseKey"
+		switch key := r.IntegrationResponseKey; {
 		case key == "$default":
-		case len(key) >= 2 && strings.HasPrefix(key, "/") && strings.HasSuffix(key, "/"):
+		case key == "":
+			d.at(rk, "required: $default or a /regex/")
+		case len(key) >= 2 && key[0] == '/' && key[len(key)-1] == '/':
 			if _, err := regexp.Compile(key[1 : len(key)-1]); err != nil {
 				d.at(rk, "%q: %v", key, err)
 			}
@@ -257,58 +318,86 @@ func validateIntegration(in Integration, k string, d *decoder) {
 	}
 }
 
-func validateLimits(l Limits, k string, d *decoder) {
+func validateLimits(l *Limits, k string, d *decoder) {
 	for _, p := range []struct {
 		name string
 		v    *int
 	}{{"maxFrameBytes", l.MaxFrameBytes}, {"maxMessageBytes", l.MaxMessageBytes}, {"sendQueueBytes", l.SendQueueBytes}} {
 		if p.v != nil && *p.v <= 0 {
-			d.at(k+"."+p.name, "must be positive")
+			d.at(k+"."+p.name, "%d: must be positive", *p.v)
 		}
 	}
-	frame, msg := 32768, 131072
+	frame, msg := defaultMaxFrameBytes, defaultMaxMessageBytes
 	if l.MaxFrameBytes != nil {
 		frame = *l.MaxFrameBytes
 	}
 	if l.MaxMessageBytes != nil {
 		msg = *l.MaxMessageBytes
 	}
-	if frame > msg {
-		d.at(k+".maxFrameBytes", "%d is larger than maxMessageBytes %d", frame, msg)
+	if frame > msg && frame > 0 && msg > 0 {
+		key := k + ".maxFrameBytes"
+		if l.MaxFrameBytes == nil {
+			key = k + ".maxMessageBytes"
+		}
+		d.at(key, "maxFrameBytes (%d) is larger than maxMessageBytes (%d)", frame, msg)
 	}
 	for _, p := range []struct {
 		name string
 		v    *Duration
 	}{{"idleTimeout", l.IdleTimeout}, {"maxConnectionDuration", l.MaxConnectionDuration}, {"writeTimeout", l.WriteTimeout}} {
 		if p.v != nil && *p.v < 0 {
-			d.at(k+"."+p.name, "must not be negative")
+			d.at(k+"."+p.name, "%s: must not be negative", p.v)
 		}
 	}
 	if l.WriteTimeout != nil && *l.WriteTimeout == 0 {
-		d.at(k+".writeTimeout", "must be positive")
+		d.at(k+".writeTimeout", "must be positive: 0 cannot disable it (leave it out for the 1s default)")
 	}
 	for i, o := range l.AllowedOrigins {
-		if o == "*" {
-			continue
-		}
-		u, err := url.Parse(o)
-		host := ""
-		if err == nil {
-			host = strings.TrimPrefix(u.Host, "*.")
-		}
-		if err != nil || !oneOf(u.Scheme, "http", "https") || host == "" || strings.Contains(host, "*") || (u.Path != "" && u.Path != "/") {
-			d.at(fmt.Sprintf("%s.allowedOrigins[%d]", k, i), "%q: want scheme://host[:port], https://*.example.com or *", o)
+		if msg := checkOrigin(o); msg != "" {
+			d.at(indexKey(k+".allowedOrigins", i), "%q: %s", o, msg)
 		}
 	}
 }
 
-// checkSelection checks a WebSocket route selection expression's syntax and
-// returns a message, or "" when it is well formed.
+// checkOrigin checks an allowedOrigins entry: *, scheme://host[:port], or
+// scheme://*.host[:port]. It returns a message, or "".
+func checkOrigin(o string) string {
+	const want = "want scheme://host[:port], a wildcard such as https://*.example.com, or *"
+	if o == "*" {
+		return ""
+	}
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || !schemeRE.MatchString(scheme) {
+		return want
+	}
+	host := strings.TrimPrefix(rest, "*.")
+	if strings.ContainsAny(host, "/?#@*") {
+		return want + " (no path, query, user or other wildcard)"
+	}
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "bad port " + strconv.Quote(port)
+		}
+		host = h
+	}
+	if host == "" || strings.ContainsFunc(host, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return want
+	}
+	return ""
+}
+
+// checkSelection checks the syntax of a WebSocket route selection
+// expression: $request.body.PATH, a template of ${request.body.PATH}
+// variables and static text, or a static key (\$ writes a literal $). It
+// returns a message, or "" when s is well formed.
 func checkSelection(s string) string {
 	const only = "only $request.body is supported for WebSocket APIs"
-	if rest, ok := strings.CutPrefix(s, "$request.body."); ok {
-		if !bodyPathRE.MatchString(rest) {
-			return fmt.Sprintf("%q: bad $request.body path", s)
+	if s == "$request.body" || s == "$request.body." {
+		return "empty path after $request.body"
+	}
+	if path, ok := strings.CutPrefix(s, "$request.body."); ok {
+		if !bodyPathRE.MatchString(path) {
+			return fmt.Sprintf("bad path %q: want dot-separated names of letters, digits, _ or -, with optional [N] indexes", path)
 		}
 		return ""
 	}
@@ -319,22 +408,63 @@ func checkSelection(s string) string {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				return fmt.Sprintf("%q: unterminated ${", s)
+				return "unterminated ${"
 			}
 			inner := s[i+2 : i+end]
-			rest, ok := strings.CutPrefix(inner, "request.body.")
-			if !ok {
-				return fmt.Sprintf("%q: ${%s}: %s", s, inner, only)
-			}
-			if !bodyPathRE.MatchString(rest) {
-				return fmt.Sprintf("%q: bad path in ${%s}", s, inner)
+			path, ok := strings.CutPrefix(inner, "request.body.")
+			switch {
+			case inner == "request.body" || ok && path == "":
+				return fmt.Sprintf("${%s}: empty path after request.body", inner)
+			case !ok:
+				return fmt.Sprintf("${%s}: %s", inner, only)
+			case !bodyPathRE.MatchString(path):
+				return fmt.Sprintf("${%s}: bad path %q: want dot-separated names of letters, digits, _ or -, with optional [N] indexes", inner, path)
 			}
 			i += end
+		case s[i] == '$' && i+1 < len(s) && isLetter(s[i+1]):
+			return only
 		case s[i] == '$':
-			return fmt.Sprintf("%q: %s (write \\$ for a literal $)", s, only)
+			return `unescaped $ (write \$ for a literal $)`
 		}
 	}
 	return ""
+}
+
+// checkNATSURI checks a NATS integration URI, nats:SUBJECT[?mode=publish|request].
+func checkNATSURI(uri string) string {
+	const want = "want nats:SUBJECT or nats:SUBJECT?mode=publish"
+	rest, ok := strings.CutPrefix(uri, "nats:")
+	if !ok {
+		return want
+	}
+	subject, query, _ := strings.Cut(rest, "?")
+	if !subjectOK(subject) {
+		return want + " (a subject without spaces, wildcards or empty tokens)"
+	}
+	if query != "" && query != "mode=publish" && query != "mode=request" {
+		return want + " (the only option is mode=publish or mode=request)"
+	}
+	return ""
+}
+
+// subjectOK reports whether s is a NATS subject one can publish to: tokens
+// separated by dots, none empty, without whitespace, control characters or
+// the wildcards * and >.
+func subjectOK(s string) bool {
+	for tok := range strings.SplitSeq(s, ".") {
+		if tok == "" || strings.ContainsFunc(tok, func(r rune) bool {
+			return r == '*' || r == '>' || unicode.IsSpace(r) || unicode.IsControl(r)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkHostPort(d *decoder, key, v string) {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		d.at(key, "%q: want host:port, e.g. 127.0.0.1:8080", v)
+	}
 }
 
 func isHTTPURL(s string) bool {
@@ -342,11 +472,6 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-func oneOf(s string, opts ...string) bool {
-	for _, o := range opts {
-		if s == o {
-			return true
-		}
-	}
-	return false
-}
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func oneOf(s string, opts ...string) bool { return slices.Contains(opts, s) }

@@ -1,31 +1,84 @@
-// Package routing is pure matching: which API and stage a data-plane request
-// addresses, and which route a WebSocket message selects. It does no I/O and
-// holds no mutable state; everything here is safe for concurrent use.
+// Package routing is pure matching: which API and stage a data-plane
+// request addresses (resolve.go), and which route a WebSocket message
+// selects (selection.go). It does no I/O, imports no other Portico package
+// and holds no mutable state: a Resolver or an Expression, once built, is
+// safe for concurrent use.
 //
-// # Addressing (Resolver)
+// # Addressing (Resolver.Resolve)
 //
-// In order: custom domains (a later addition; they will be tried first),
-// then a Host of the form {apiId}.execute-api.{anything} with the stage as
-// the first path segment, then the path style
-// /_aws/execute-api/{apiId}/{stage}/..., then /{stage}/... when exactly one
-// API is configured. A Host of the execute-api form always decides the API.
-// Stage names are compared case-sensitively after percent-decoding. A stage
-// named "$default" (HTTP APIs) takes every path whose first segment is not
-// another stage; its BasePath is "".
+// A request names its API by the first of these that applies; the first
+// that applies decides, even when it then fails:
 //
-// # Route selection (Expression, SelectRoute)
+//  1. a custom domain (domainNames, API mappings, base paths): a later
+//     addition, which goes at the head of the addressing list in resolve.go;
+//  2. the Host {apiId}.execute-api.{anything}, matched case-insensitively
+//     with the port ignored; the stage is the first path segment. A Host of
+//     this form always decides the API: an unknown apiId is ErrUnknownAPI
+//     even when the path looks path-style or only one API is configured, and
+//     a path-style path under such a Host is read as /{stage}/...;
+//  3. the path /_aws/execute-api/{apiId}/{stage}/... on any host (the
+//     prefix and the apiId are case-sensitive; an unknown apiId is
+//     ErrUnknownAPI, even when only one API is configured);
+//  4. when exactly one API is configured, /{stage}/... on any host.
 //
-// Expressions are $request.body.PATH, templates mixing static text with
-// ${request.body.PATH} variables (evaluated once, never recursively), or
-// static keys, where \$ writes a literal $. PATH is dot-separated with [N]
-// indexes; every other character is literal. A path that is not found
-// yields "". Selected values are stringified: strings as they are, numbers
-// and booleans as written, null as "", objects as compact JSON, and arrays
-// as "[item1, item2]", as AWS's documentation shows.
+// When none applies (several APIs, or none, and the request names none),
+// the error is ErrUnknownAPI with no API ID.
 //
-// SelectRoute: the selected key when such a route exists (exact,
-// case-sensitive), else $default when it exists, else no route. Non-JSON
-// messages go to $default, except under a static expression, whose key
-// applies to every message. $connect and $disconnect are never selected by
-// a message.
+// The API ID from the Host is looked up exactly, then case-insensitively;
+// the one from the path style exactly, after percent-decoding.
+//
+// Stages: the stage segment is percent-decoded and compared with the
+// configured stage names exactly (case-sensitive). "/dev" and "/dev/"
+// both address stage dev, with Rest "" and "/". A stage named "$default"
+// (HTTP APIs) is never addressed by a path segment: it takes every path
+// whose first segment names no other stage of the API (including "/",
+// "" and "/$default/..."), with BasePath "" (the path-style prefix
+// "/_aws/execute-api/{apiId}" in that style) and Rest the whole remaining
+// path. Without a "$default" stage, a missing segment ("", "/", "//x") is
+// ErrNoStage and an unknown one ErrUnknownStage. BasePath+Rest is always the
+// raw path; both stay escaped as in the request.
+//
+// # Route selection (ParseSelectionExpression, Expression.Evaluate, SelectRoute)
+//
+// An expression is one of:
+//   - $request.body.PATH, the whole expression;
+//   - a template of static text and ${request.body.PATH} variables, in any
+//     number; each variable is evaluated once and its value is never
+//     expanded again (a value containing "${...}" stays literal);
+//   - a static key ("action"). "\$" writes a literal "$" anywhere outside
+//     a variable ("\$default" is the key "$default"); a backslash before
+//     anything else is itself literal. The bare "$default" is accepted as
+//     the key "$default", as route response selection expressions write it.
+//
+// Any other root ($request.header, $context, ...) is an error ("only
+// $request.body is supported in WebSocket route selection"), as are an
+// empty expression, an unterminated or empty ${}, an empty path or path
+// segment, a malformed index, and the characters '{', '}', '$', ']',
+// whitespace and control characters in a member name.
+//
+// PATH is dot-separated member names, each optionally followed by [N]
+// indexes ("items[0].name", "$request.body[1]" for a top-level array).
+// Names are literal, including '-', '_', '*', '?', '#', '|', '@' and
+// non-ASCII letters. A name applies only to an object and an index only to
+// an array. When an object holds a name twice, the first wins. A path that
+// is not found yields "".
+//
+// A selected value becomes key text as: a string as it is (unescaped);
+// a number as written in the message ("1", "1.5", "1e3"); true and false;
+// null as ""; an object as its JSON text without insignificant whitespace
+// (escapes kept as written); an array as "[item1, item2]" (", "-separated,
+// the form AWS's documentation shows), each element by these same rules,
+// so strings appear unquoted, nested arrays as "[...]", objects as JSON and
+// null elements as nothing ("[a, , b]").
+//
+// SelectRoute, in order:
+//  1. a static expression selects its key whatever the message, JSON or
+//     not;
+//  2. otherwise a message that is not valid JSON selects "$default";
+//  3. the key selects the route of that exact (case-sensitive) key, unless
+//     the key is "" or "$connect" or "$disconnect", which a message never
+//     selects;
+//  4. otherwise "$default", when the API has that route;
+//  5. otherwise no route (ok false): the caller sends the Forbidden error
+//     frame.
 package routing
