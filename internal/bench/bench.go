@@ -60,6 +60,9 @@ type scenario struct {
 	pass        func(gw, base map[string]float64, ratio float64) bool
 	run         func(ctx context.Context, t *Target, o Options) (map[string]float64, error)
 	needsClient bool
+	// base and subject start the two sides; zero means StartBaseline and
+	// StartGateway.
+	base, subject func() (*Target, error)
 }
 
 var scenarios = []scenario{
@@ -81,6 +84,26 @@ var scenarios = []scenario{
 			return r >= 0.7 && gw["p99_ms"] <= 1.5*math.Max(base["p99_ms"], 0.001)
 		},
 		run: runPost,
+	},
+	{
+		name: "post-remote", conns: 1000, metric: "posts_per_sec", higherGood: true,
+		budget: "POST through a node that does not hold the connection ≥ 0.5× local POST (the baseline here is the local gateway)",
+		pass:   func(_, _ map[string]float64, r float64) bool { return r >= 0.5 },
+		run:    runPost, base: StartGateway, subject: StartRemotePair,
+	},
+	{
+		name: "capacity", conns: 19000, metric: "held", higherGood: true,
+		budget: "≥ 19,000 connections on one node, zero failed handshakes",
+		pass:   func(gw, _ map[string]float64, _ float64) bool { return gw["held"] >= 19000 && gw["failed"] == 0 },
+		run:    runIdle, needsClient: true,
+	},
+	{
+		name: "broadcast-latency", conns: 10000, metric: "spread_ms",
+		budget: "one broadcast: p99 publish → receipt ≤ 100 ms; first-to-last receipt spread ≤ 1.0× the baseline",
+		pass:   func(gw, _ map[string]float64, r float64) bool { return gw["p99_ms"] <= 100 && r <= 1.0 },
+		run: func(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+			return fanout(ctx, t, o, 1)
+		},
 	},
 	{
 		name: "fanout", conns: 9000, metric: "deliveries_per_sec", higherGood: true, budget: "≥ 1.0× baseline deliveries/s (stretch 1.5×)",
@@ -124,7 +147,11 @@ func Run(ctx context.Context, name string, o Options) (*Report, error) {
 	}
 	var gws, bases []map[string]float64
 	for i := 0; i < o.Pairs; i++ {
-		for _, start := range []func() (*Target, error){StartBaseline, StartGateway} {
+		base, subject := sc.base, sc.subject
+		if base == nil {
+			base, subject = StartBaseline, StartGateway
+		}
+		for side, start := range []func() (*Target, error){base, subject} {
 			t, err := start()
 			if err != nil {
 				return nil, err
@@ -135,7 +162,7 @@ func Run(ctx context.Context, name string, o Options) (*Report, error) {
 				return nil, fmt.Errorf("%s on %s: %w", name, t.Name, err)
 			}
 			fmt.Fprintf(o.Log, "%s %s run %d: %v\n", name, t.Name, i+1, m)
-			if t.Name == "gateway" {
+			if side == 1 {
 				gws = append(gws, m)
 			} else {
 				bases = append(bases, m)
@@ -343,12 +370,17 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 }
 
 func runFanout(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	return fanout(ctx, t, o, 10)
+}
+
+// fanout broadcasts rounds messages to o.Conns connections and measures
+// deliveries per second and receipt latency.
+func fanout(ctx context.Context, t *Target, o Options, rounds int) (map[string]float64, error) {
 	cs, err := openClients(t, o.Conns)
 	if err != nil {
 		return nil, err
 	}
 	defer cs.close()
-	rounds := 10
 	start := time.Now()
 	for i := 0; i < rounds; i++ {
 		if err := t.Broadcast(ctx, payload(100)); err != nil {
@@ -364,7 +396,9 @@ func runFanout(ctx context.Context, t *Target, o Options) (map[string]float64, e
 	defer cs.mu.Unlock()
 	return map[string]float64{
 		"deliveries_per_sec": float64(want) / elapsed.Seconds(),
+		"p50_ms":             ms(cs.hist.ValueAtQuantile(50)),
 		"p99_ms":             ms(cs.hist.ValueAtQuantile(99)),
+		"spread_ms":          ms(cs.hist.Max() - cs.hist.Min()),
 	}, nil
 }
 
@@ -459,6 +493,8 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	rss1, g1 := settle()
 	n := float64(o.Conns)
 	return map[string]float64{
+		"held":                float64(len(t.IDs())),
+		"failed":              0, // any failed handshake fails the run above
 		"rss_kb_per_conn":     (rss1 - rss0) / n,
 		"goroutines_per_conn": float64(g1-g0) / n,
 	}, nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/connections"
 )
 
 // Target is a server under measurement: the gateway or the bare baseline.
@@ -67,7 +68,63 @@ apis:
 
 // StartGateway runs a Portico node in this process on 127.0.0.1.
 func StartGateway() (*Target, error) {
-	f, err := config.Parse("bench.yaml", []byte(gatewayConfig))
+	srv, err := startNode("")
+	if err != nil {
+		return nil, err
+	}
+	return gatewayTarget("gateway", srv, srv), nil
+}
+
+// StartRemotePair runs two clustered Portico nodes: clients connect to the
+// first, @connections calls go through the second, so every POST crosses
+// NATS to the owning node.
+func StartRemotePair() (*Target, error) {
+	pa, pb, err := freePorts()
+	if err != nil {
+		return nil, err
+	}
+	cluster := func(own, other int) string {
+		return fmt.Sprintf("nats:\n  cluster:\n    name: bench\n    listen: 127.0.0.1:%d\n    routes: [nats-route://127.0.0.1:%d]\n", own, other)
+	}
+	a, err := startNode(cluster(pa, pb))
+	if err != nil {
+		return nil, err
+	}
+	b, err := startNode(cluster(pb, pa))
+	if err != nil {
+		stop(a)
+		return nil, err
+	}
+	// Wait until node b sees node a's subscription.
+	ready := waitFor(func() bool {
+		_, err := b.Bus().Remote(context.Background(), a.NodeID(), connections.Op{Method: http.MethodGet, ConnectionID: a.NodeID() + "AAAAAAAAAAA="})
+		return err == nil
+	}, 20*time.Second)
+	if !ready {
+		stop(a)
+		stop(b)
+		return nil, fmt.Errorf("the two bench nodes did not cluster")
+	}
+	t := gatewayTarget("remote", a, b)
+	t.Close = func() { stop(b); stop(a) }
+	return t, nil
+}
+
+func freePorts() (int, int, error) {
+	var ports [2]int
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, 0, err
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	return ports[0], ports[1], nil
+}
+
+func startNode(extra string) (*portico.Server, error) {
+	f, err := config.Parse("bench.yaml", []byte(gatewayConfig+extra))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +135,18 @@ func StartGateway() (*Target, error) {
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
-	base := "http://" + srv.Addr().String() + "/b"
+	return srv, nil
+}
+
+func stop(srv *portico.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+}
+
+// gatewayTarget measures clients on wsSrv and management calls to apiSrv.
+func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
+	base := "http://" + apiSrv.Addr().String() + "/b"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
 	signer := v4.NewSigner()
 	creds := aws.Credentials{AccessKeyID: benchAccessKey, SecretAccessKey: benchSecret}
@@ -94,11 +162,11 @@ func StartGateway() (*Target, error) {
 		return do(client, req)
 	}
 	return &Target{
-		Name:  "gateway",
-		WSURL: "ws://" + srv.Addr().String() + "/b",
+		Name:  name,
+		WSURL: "ws://" + wsSrv.Addr().String() + "/b",
 		IDs: func() []string {
 			var ids []string
-			for _, c := range srv.Registry().Snapshot() {
+			for _, c := range wsSrv.Registry().Snapshot() {
 				ids = append(ids, c.ID())
 			}
 			return ids
@@ -111,12 +179,8 @@ func StartGateway() (*Target, error) {
 		Broadcast: func(ctx context.Context, data []byte) error {
 			return signedPost(ctx, base+"/@broadcast", data)
 		},
-		Close: func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(ctx)
-		},
-	}, nil
+		Close: func() { stop(wsSrv) },
+	}
 }
 
 func do(client *http.Client, req *http.Request) error {

@@ -130,6 +130,14 @@ func Start(cfg Config) (*Bus, error) {
 			sopts.Routes = append(sopts.Routes, u)
 		}
 		desc += ", cluster " + name + " on " + cfg.ClusterListen
+		if cfg.Listen == "" {
+			// nats-server starts routing only once its client listener is
+			// open; with DontListen it would wait forever. A cluster node
+			// without nats.listen therefore gets a client port on loopback
+			// chosen by the kernel, which nothing outside the process uses.
+			sopts.DontListen = false
+			sopts.Host, sopts.Port = "127.0.0.1", server.RANDOM_PORT
+		}
 	}
 	ns, err := server.NewServer(sopts)
 	if err != nil {

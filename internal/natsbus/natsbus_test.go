@@ -69,3 +69,44 @@ func TestEmbeddedListenPortInUse(t *testing.T) {
 		t.Fatalf("port in use: %v", err)
 	}
 }
+
+// A cluster node without nats.listen still routes: nats-server starts its
+// route listener only after a client listener, so one is opened on loopback.
+func TestClusterWithoutClientListen(t *testing.T) {
+	free := func() string {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer l.Close()
+		return l.Addr().String()
+	}
+	ra, rb := free(), free()
+	start := func(id, own, other string) *Bus {
+		done := make(chan struct{})
+		var b *Bus
+		var err error
+		go func() {
+			defer close(done)
+			b, err = Start(Config{NodeID: id, ClusterName: "t", ClusterListen: own, Routes: []string{"nats-route://" + other}})
+		}()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Fatal("Start hung for a cluster node without nats.listen")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(b.Close)
+		return b
+	}
+	a, b := start("aaaa", ra, rb), start("bbbb", rb, ra)
+	sub, _ := a.Conn.SubscribeSync("x")
+	_ = a.Conn.Flush()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_ = b.Conn.Publish("x", []byte("routed"))
+		if m, err := sub.NextMsg(200 * time.Millisecond); err == nil && string(m.Data) == "routed" {
+			return
+		}
+	}
+	t.Fatal("no message crossed the cluster route")
+}
