@@ -138,6 +138,10 @@ func NodeInUse(nc *nats.Conn, prefix, nodeID string) bool {
 	return err == nil
 }
 
+// NATS is the node's NATS connection, for embedders that subscribe to the
+// lifecycle events in process.
+func (b *Bus) NATS() *nats.Conn { return b.nc }
+
 // Connected reports whether NATS is reachable right now.
 func (b *Bus) Connected() bool { return b.nc.IsConnected() }
 

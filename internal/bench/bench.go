@@ -32,6 +32,9 @@ type Options struct {
 	Duration time.Duration
 	// Pairs is how many gateway/baseline pairs alternate. Zero means 3.
 	Pairs int
+	// Rate is the fixed POST rate, per second, of the open-loop phases
+	// (post, post-remote, slow-consumer). Zero means 5000.
+	Rate int
 	// Executable runs client processes (portico bench-client). Empty means
 	// os.Executable().
 	Executable string
@@ -63,6 +66,8 @@ type scenario struct {
 	// base and subject start the two sides; zero means StartBaseline and
 	// StartGateway.
 	base, subject func() (*Target, error)
+	// runBase, when set, measures the base side instead of run.
+	runBase func(ctx context.Context, t *Target, o Options) (map[string]float64, error)
 }
 
 var scenarios = []scenario{
@@ -79,7 +84,7 @@ var scenarios = []scenario{
 		run:  runConnect,
 	},
 	{
-		name: "post", conns: 1000, metric: "posts_per_sec", higherGood: true, budget: "≥ 0.7× baseline throughput; p99 ≤ 1.5× baseline",
+		name: "post", conns: 1000, metric: "posts_per_sec", higherGood: true, budget: "≥ 0.7× baseline throughput (closed loop); p99 ≤ 1.5× baseline (open loop at --rate)",
 		pass: func(gw, base map[string]float64, r float64) bool {
 			return r >= 0.7 && gw["p99_ms"] <= 1.5*math.Max(base["p99_ms"], 0.001)
 		},
@@ -104,6 +109,20 @@ var scenarios = []scenario{
 		run: func(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
 			return fanout(ctx, t, o, 1)
 		},
+	},
+	{
+		name: "slow-consumer", conns: 1000, metric: "p99_ms",
+		budget: "1% of clients not reading: healthy p99 ≤ 1.1× the run without them (the baseline here); stalled clients get 429, closed ≤ 2 s with $disconnect, POSTs never block",
+		pass:   slowPass,
+		run:    runSlow, runBase: runSlowBase, base: StartGateway, subject: StartGateway,
+	},
+	{
+		name: "proxy-hop", conns: 64, metric: "exchanges_per_sec", higherGood: true,
+		budget: "WS frame → HTTP integration → reply frame: ≥ 0.9× a bare ReverseProxy's exchanges/s, p99 ≤ 1.2×",
+		pass: func(gw, base map[string]float64, r float64) bool {
+			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
+		},
+		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
 		name: "fanout", conns: 9000, metric: "deliveries_per_sec", higherGood: true, budget: "≥ 1.0× baseline deliveries/s (stretch 1.5×)",
@@ -145,6 +164,9 @@ func Run(ctx context.Context, name string, o Options) (*Report, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.Rate <= 0 {
+		o.Rate = 5000
+	}
 	var gws, bases []map[string]float64
 	for i := 0; i < o.Pairs; i++ {
 		base, subject := sc.base, sc.subject
@@ -156,7 +178,11 @@ func Run(ctx context.Context, name string, o Options) (*Report, error) {
 			if err != nil {
 				return nil, err
 			}
-			m, err := sc.run(ctx, t, o)
+			run := sc.run
+			if side == 0 && sc.runBase != nil {
+				run = sc.runBase
+			}
+			m, err := run(ctx, t, o)
 			t.Close()
 			if err != nil {
 				return nil, fmt.Errorf("%s on %s: %w", name, t.Name, err)
@@ -248,7 +274,19 @@ type clients struct {
 }
 
 func openClients(t *Target, n int) (*clients, error) {
-	cs := &clients{hist: hdrhistogram.New(1, 60_000_000, 3)}
+	cs := &clients{hist: newHist()}
+	if err := cs.open(t, n, true); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// newHist records microseconds up to a minute.
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 60_000_000, 3) }
+
+// open adds n connections to cs; read says whether they are read from.
+func (cs *clients) open(t *Target, n int, read bool) error {
+	have := len(cs.conns)
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, 64)
@@ -273,22 +311,24 @@ func openClients(t *Target, n int) (*clients, error) {
 	wg.Wait()
 	if firstErr != nil {
 		cs.close()
-		return nil, fmt.Errorf("dialing %d connections: %w", n, firstErr)
+		return fmt.Errorf("dialing %d connections: %w", n, firstErr)
 	}
-	for _, c := range cs.conns {
-		cs.wg.Add(1)
-		go cs.read(c)
+	if read {
+		for _, c := range cs.conns[have:] {
+			cs.wg.Add(1)
+			go cs.read(c)
+		}
 	}
 	// Wait until the server has registered every connection.
 	deadline := time.Now().Add(30 * time.Second)
-	for len(t.IDs()) < n {
+	for len(t.IDs()) < have+n {
 		if time.Now().After(deadline) {
 			cs.close()
-			return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), n)
+			return fmt.Errorf("server holds %d of %d connections", len(t.IDs()), have+n)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return cs, nil
+	return nil
 }
 
 func (cs *clients) read(c *websocket.Conn) {
@@ -316,8 +356,11 @@ func (cs *clients) close() {
 }
 
 // payload is a timestamp followed by padding to size bytes.
-func payload(size int) []byte {
-	ts := strconv.FormatInt(time.Now().UnixNano(), 10)
+func payload(size int) []byte { return payloadAt(time.Now(), size) }
+
+// payloadAt carries the time at which the message was meant to be sent.
+func payloadAt(at time.Time, size int) []byte {
+	ts := strconv.FormatInt(at.UnixNano(), 10)
 	if size < len(ts) {
 		size = len(ts)
 	}
@@ -326,6 +369,10 @@ func payload(size int) []byte {
 
 func ms(us int64) float64 { return float64(us) / 1000 }
 
+// runPost measures @connections POSTs twice: closed-loop with 32 posters for
+// throughput, then open-loop at o.Rate for latency, timed from each POST's
+// scheduled send time so that a stalled server cannot hide its queueing
+// (no coordinated omission). The p50/p99 reported are the open-loop ones.
 func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
 	cs, err := openClients(t, o.Conns)
 	if err != nil {
@@ -335,7 +382,7 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	ids := t.IDs()
 	const posters = 32
 	var sent, failed atomic.Int64
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	cctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -344,9 +391,9 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 		go func(p int) {
 			defer wg.Done()
 			post := t.NewPoster()
-			for i := p; ctx.Err() == nil; i += posters {
-				if err := post(ctx, ids[i%len(ids)], payload(100)); err != nil {
-					if ctx.Err() == nil {
+			for i := p; cctx.Err() == nil; i += posters {
+				if err := post(cctx, ids[i%len(ids)], payload(100)); err != nil {
+					if cctx.Err() == nil {
 						failed.Add(1)
 					}
 					continue
@@ -359,14 +406,65 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	elapsed := time.Since(start)
 	waitFor(func() bool { return cs.received.Load() >= sent.Load() }, 5*time.Second)
 	cs.mu.Lock()
+	closedP99 := ms(cs.hist.ValueAtQuantile(99))
+	cs.hist.Reset()
+	cs.mu.Unlock()
+	lost := max(0, sent.Load()-cs.received.Load())
+
+	base := cs.received.Load()
+	rsent, rfailed := postAtRate(ctx, t, o, ids, 100)
+	waitFor(func() bool { return cs.received.Load()-base >= rsent }, 5*time.Second)
+	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	return map[string]float64{
 		"posts_per_sec": float64(sent.Load()) / elapsed.Seconds(),
+		"closed_p99_ms": closedP99,
+		"rate_per_sec":  float64(o.Rate),
 		"p50_ms":        ms(cs.hist.ValueAtQuantile(50)),
 		"p99_ms":        ms(cs.hist.ValueAtQuantile(99)),
-		"failed":        float64(failed.Load()),
-		"lost":          float64(max(0, sent.Load()-cs.received.Load())),
+		"failed":        float64(failed.Load() + rfailed),
+		"lost":          float64(lost + max(0, rsent-(cs.received.Load()-base))),
 	}, nil
+}
+
+// postAtRate POSTs size-byte payloads to ids, round robin, at o.Rate per
+// second for o.Duration. Each payload carries its scheduled send time. It
+// returns how many POSTs succeeded and failed.
+func postAtRate(ctx context.Context, t *Target, o Options, ids []string, size int) (sent, failed int64) {
+	type job struct {
+		id string
+		at time.Time
+	}
+	jobs := make(chan job, 1<<16)
+	var ok, bad atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < 128; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			post := t.NewPoster()
+			for j := range jobs {
+				if err := post(ctx, j.id, payloadAt(j.at, size)); err != nil {
+					bad.Add(1)
+					continue
+				}
+				ok.Add(1)
+			}
+		}()
+	}
+	interval := time.Second / time.Duration(o.Rate)
+	start := time.Now()
+	n := int(o.Duration / interval)
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		at := start.Add(time.Duration(i) * interval)
+		if d := time.Until(at); d > 0 {
+			time.Sleep(d)
+		}
+		jobs <- job{id: ids[i%len(ids)], at: at}
+	}
+	close(jobs)
+	wg.Wait()
+	return ok.Load(), bad.Load()
 }
 
 func runFanout(ctx context.Context, t *Target, o Options) (map[string]float64, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
 
 	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/config"
@@ -35,9 +37,24 @@ type Target struct {
 	NewPoster func() func(ctx context.Context, id string, data []byte) error
 	// Broadcast sends data to every connection.
 	Broadcast func(ctx context.Context, data []byte) error
+	// NewExchanger, for two-way scenarios, opens one client that sends a
+	// message and waits for the answer; close releases it.
+	NewExchanger func() (ex Exchange, close func(), err error)
+	// Disconnects, when set, streams the IDs of connections whose
+	// $disconnect has run (the gateway's NATS disconnect events) until stop
+	// is called.
+	Disconnects func() (ids <-chan string, stop func())
 	// Close stops the server.
 	Close func()
 }
+
+// StatusError is a POST that the server answered with a non-2xx status.
+type StatusError struct {
+	Path string
+	Code int
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("%s: status %d", e.Path, e.Code) }
 
 const (
 	benchAccessKey = "AKIDBENCH"
@@ -68,7 +85,7 @@ apis:
 
 // StartGateway runs a Portico node in this process on 127.0.0.1.
 func StartGateway() (*Target, error) {
-	srv, err := startNode("")
+	srv, err := startNode(gatewayConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +103,11 @@ func StartRemotePair() (*Target, error) {
 	cluster := func(own, other int) string {
 		return fmt.Sprintf("nats:\n  cluster:\n    name: bench\n    listen: 127.0.0.1:%d\n    routes: [nats-route://127.0.0.1:%d]\n", own, other)
 	}
-	a, err := startNode(cluster(pa, pb))
+	a, err := startNode(gatewayConfig + cluster(pa, pb))
 	if err != nil {
 		return nil, err
 	}
-	b, err := startNode(cluster(pb, pa))
+	b, err := startNode(gatewayConfig + cluster(pb, pa))
 	if err != nil {
 		stop(a)
 		return nil, err
@@ -123,8 +140,9 @@ func freePorts() (int, int, error) {
 	return ports[0], ports[1], nil
 }
 
-func startNode(extra string) (*portico.Server, error) {
-	f, err := config.Parse("bench.yaml", []byte(gatewayConfig+extra))
+// startNode runs a node with the YAML config cfg.
+func startNode(cfg string) (*portico.Server, error) {
+	f, err := config.Parse("bench.yaml", []byte(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +197,24 @@ func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
 		Broadcast: func(ctx context.Context, data []byte) error {
 			return signedPost(ctx, base+"/@broadcast", data)
 		},
+		Disconnects: func() (<-chan string, func()) {
+			ch := make(chan string, 4096)
+			sub, err := wsSrv.Bus().NATS().Subscribe("portico.events.bench.b.disconnect", func(m *nats.Msg) {
+				var ev connections.DisconnectEvent
+				if json.Unmarshal(m.Data, &ev) == nil {
+					select {
+					case ch <- ev.ConnectionID:
+					default:
+					}
+				}
+			})
+			if err != nil {
+				close(ch)
+				return ch, func() {}
+			}
+			_ = wsSrv.Bus().NATS().Flush()
+			return ch, func() { _ = sub.Unsubscribe() }
+		},
 		Close: func() { stop(wsSrv) },
 	}
 }
@@ -196,7 +232,7 @@ func do(client *http.Client, req *http.Request) error {
 	}
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s: status %d", req.URL.Path, resp.StatusCode)
+		return &StatusError{Path: req.URL.Path, Code: resp.StatusCode}
 	}
 	return nil
 }
