@@ -35,7 +35,7 @@ const usage = `Portico: a WebSocket-first API gateway that speaks Amazon API Gat
 Usage:
   portico serve --config FILE [--listen ADDR] [--log-level debug|info|warn|error] [--log-format text|json]
   portico validate --config FILE
-  portico bench SCENARIO|all [--conns N] [--duration D] [--pairs P] [--json]
+  portico bench SCENARIO|all [--conns N] [--duration D] [--pairs P] [--rate R] [--json]
   portico version
 
 Flags -c and --config are the same.
@@ -167,6 +167,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	conns := fs.Int("conns", 0, "client connections (zero: the scenario's default)")
 	duration := fs.Duration("duration", 5*time.Second, "length of each timed run")
 	pairs := fs.Int("pairs", 3, "gateway/baseline pairs, alternating")
+	rate := fs.Int("rate", 5000, "POSTs per second in the open-loop phases (post, post-remote, slow-consumer)")
 	asJSON := fs.Bool("json", false, "print one JSON object per scenario")
 	verbose := fs.Bool("v", false, "print every run")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (gateway, baseline and in-process clients) to `file`")
@@ -187,7 +188,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	if len(names) == 1 && names[0] == "all" {
 		names = bench.Names()
 	}
-	o := bench.Options{Conns: *conns, Duration: *duration, Pairs: *pairs}
+	o := bench.Options{Conns: *conns, Duration: *duration, Pairs: *pairs, Rate: *rate}
 	if *verbose {
 		o.Log = stderr
 	}

@@ -30,6 +30,8 @@ type Target struct {
 	Name string
 	// WSURL is where clients connect.
 	WSURL string
+	// WSURLs, for a cluster, lists every node's WSURL.
+	WSURLs []string
 	// IDs lists the open connections' IDs.
 	IDs func() []string
 	// NewPoster returns a function that POSTs data to one connection, as
