@@ -157,6 +157,15 @@ func (c *conn) enqueue(m outMsg) error {
 		c.mu.Unlock()
 		return connections.ErrQueueFull
 	}
+	if c.state == stateOpen && !c.writing && len(c.queue) == 0 {
+		// Nothing is queued or being written: write on the caller's
+		// goroutine when the socket takes the frame at once.
+		c.writing = true
+		c.mu.Unlock()
+		c.touch()
+		c.writeNow(m)
+		return nil
+	}
 	c.queue = append(c.queue, m)
 	c.queuedBytes += m.size
 	start := c.state == stateOpen && !c.writing
@@ -169,6 +178,68 @@ func (c *conn) enqueue(m outMsg) error {
 		c.api.srv.goTracked(c.writeLoop)
 	}
 	return nil
+}
+
+// writeNow is the writer's fast path, entered with c.writing claimed: the
+// frame is built into the cork buffer and written with one non-blocking
+// write(2). A POST therefore never waits on its client: whatever the socket
+// does not take at once, and anything queued meanwhile, is left to
+// writeLoop, which writes it with the write timeout.
+func (c *conn) writeNow(m outMsg) {
+	fg, _ := c.netConn.(*frameGuard)
+	if fg == nil {
+		c.mu.Lock()
+		c.queue = append(c.queue, m)
+		c.queuedBytes += m.size
+		c.mu.Unlock()
+		c.api.srv.goTracked(c.writeLoop)
+		return
+	}
+	fg.cork(0)
+	err := c.writeMsg(m)
+	done := false
+	if err == nil {
+		done, err = fg.tryFlush()
+	}
+	if err != nil {
+		_ = fg.uncork()
+		c.slowConsumer()
+		c.mu.Lock()
+		c.writing = false
+		c.mu.Unlock()
+		return
+	}
+	if done {
+		_ = fg.uncork() // empty: returns the buffer
+		c.mu.Lock()
+		more := len(c.queue) > 0 && c.state < stateClosing
+		if !more {
+			c.writing = false
+		}
+		c.mu.Unlock()
+		if !more {
+			return
+		}
+	}
+	// writeLoop's first uncork writes what the socket did not take.
+	c.api.srv.goTracked(func() {
+		if err := fg.uncork(); err != nil {
+			c.slowConsumer()
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.writeLoop()
+	})
+}
+
+func (c *conn) writeMsg(m outMsg) error {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.api.limits.WriteTimeout))
+	if m.prepared != nil {
+		return c.ws.WritePreparedMessage(m.prepared)
+	}
+	return c.ws.WriteMessage(messageType(m.data), m.data)
 }
 
 // Delete implements connections.Conn. The close frame is written on a
@@ -399,7 +470,6 @@ func (c *conn) classify(err error) (int, string) {
 
 // writeLoop drains the send queue and exits when it is empty.
 func (c *conn) writeLoop() {
-	timeout := c.api.limits.WriteTimeout
 	for {
 		c.mu.Lock()
 		if c.state >= stateClosing || len(c.queue) == 0 {
@@ -412,21 +482,28 @@ func (c *conn) writeLoop() {
 		c.queuedBytes = 0
 		c.mu.Unlock()
 
+		fg, _ := c.netConn.(*frameGuard)
+		corked := fg != nil && len(batch) > 1
+		if corked {
+			fg.cork(corkLimit)
+		}
+		var err error
 		for _, msg := range batch {
-			_ = c.ws.SetWriteDeadline(time.Now().Add(timeout))
-			var err error
-			if msg.prepared != nil {
-				err = c.ws.WritePreparedMessage(msg.prepared)
-			} else {
-				err = c.ws.WriteMessage(messageType(msg.data), msg.data)
+			if err = c.writeMsg(msg); err != nil {
+				break
 			}
-			if err != nil {
-				c.slowConsumer()
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				return
+		}
+		if corked {
+			if uerr := fg.uncork(); err == nil {
+				err = uerr
 			}
+		}
+		if err != nil {
+			c.slowConsumer()
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			return
 		}
 	}
 }

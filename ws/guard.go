@@ -3,6 +3,7 @@ package ws
 import (
 	"errors"
 	"net"
+	"sync"
 )
 
 // errFrameTooLarge is returned by frameGuard.Read once a frame header
@@ -24,6 +25,10 @@ type frameGuard struct {
 	hdrN      int    // header bytes collected so far
 	remaining uint64 // payload bytes left in the current frame
 	err       error  // sticky
+
+	wmu     sync.Mutex
+	wbuf    *[]byte // non-nil while corked; see cork.go
+	flushAt int
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {

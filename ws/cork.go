@@ -1,0 +1,107 @@
+package ws
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+)
+
+// Write coalescing. When the writer drains several queued messages at once
+// (a burst of POSTs, broadcasts arriving faster than one connection's
+// writes), gorilla would make one write(2) per frame. Corking the guard
+// collects the frames in a pooled buffer and writes them with one system
+// call at the end of the batch, or whenever corkLimit bytes are waiting.
+// A connection that is not mid-batch holds no buffer.
+
+const corkLimit = 32 << 10
+
+var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit+4096); return &b }}
+
+// Write passes p through, or appends it to the cork buffer.
+func (g *frameGuard) Write(p []byte) (int, error) {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.wbuf == nil {
+		return g.Conn.Write(p)
+	}
+	*g.wbuf = append(*g.wbuf, p...)
+	if g.flushAt > 0 && len(*g.wbuf) >= g.flushAt {
+		if err := g.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// cork starts collecting writes. A writer that may block (writeLoop) passes
+// corkLimit as flushAt, so that a long batch goes out in 32 KB writes; the
+// non-blocking fast path passes 0 and never writes before tryFlush.
+func (g *frameGuard) cork(flushAt int) {
+	g.wmu.Lock()
+	if g.wbuf == nil {
+		g.wbuf = corkPool.Get().(*[]byte)
+	}
+	g.flushAt = flushAt
+	g.wmu.Unlock()
+}
+
+// uncork writes what was collected and stops collecting.
+func (g *frameGuard) uncork() error {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.wbuf == nil {
+		return nil
+	}
+	err := g.flushLocked()
+	*g.wbuf = (*g.wbuf)[:0]
+	corkPool.Put(g.wbuf)
+	g.wbuf = nil
+	return err
+}
+
+func (g *frameGuard) flushLocked() error {
+	if len(*g.wbuf) == 0 {
+		return nil
+	}
+	_, err := g.Conn.Write(*g.wbuf)
+	*g.wbuf = (*g.wbuf)[:0]
+	return err
+}
+
+// tryFlush writes what the cork holds without waiting: one write(2) on the
+// non-blocking socket. It reports whether everything went out; what did not
+// stays corked for uncork. Sockets that expose no file descriptor (tests'
+// pipes) are never tried.
+func (g *frameGuard) tryFlush() (done bool, err error) {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.wbuf == nil || len(*g.wbuf) == 0 {
+		return true, nil
+	}
+	sc, ok := g.Conn.(syscall.Conn)
+	if !ok {
+		return false, nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false, nil
+	}
+	buf := *g.wbuf
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), buf)
+		return true // never wait for the socket to become writable
+	}); err != nil {
+		return false, err
+	}
+	switch {
+	case errors.Is(werr, syscall.EAGAIN), errors.Is(werr, syscall.EINTR):
+		return false, nil
+	case werr != nil:
+		return false, werr
+	}
+	rest := copy(buf, buf[n:])
+	*g.wbuf = buf[:rest]
+	return rest == 0, nil
+}
