@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -233,6 +234,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		v.SetString(s)
 	case reflect.Int:
 		d.decodeInt(n, v, key)
+	case reflect.Float64:
+		d.decodeFloat(n, v, key)
 	case reflect.Bool:
 		d.decodeBool(n, v, key)
 	default:
@@ -322,6 +325,24 @@ func (d *decoder) expand(n *yaml.Node, key string) (string, bool) {
 		d.fail(n, key, "environment variable %s is not set", name)
 	}
 	return s, s != n.Value
+}
+
+func (d *decoder) decodeFloat(n *yaml.Node, v reflect.Value, key string) {
+	if n.Kind != yaml.ScalarNode {
+		d.fail(n, key, "want a number, got %s", describe(n))
+		return
+	}
+	s, fromEnv := d.expand(n, key)
+	if n.Tag != "!!int" && n.Tag != "!!float" && !fromEnv {
+		d.fail(n, key, "want a number, got %s", describe(n))
+		return
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		d.fail(n, key, "want a number, got %q", s)
+		return
+	}
+	v.SetFloat(f)
 }
 
 func (d *decoder) decodeInt(n *yaml.Node, v reflect.Value, key string) {

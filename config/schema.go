@@ -103,8 +103,29 @@ type API struct {
 	Integrations             []Integration `yaml:"integrations"`
 	Routes                   []Route       `yaml:"routes"`
 	Stages                   []Stage       `yaml:"stages"`
+	// CorsConfiguration makes an HTTP API answer CORS itself.
+	CorsConfiguration *Cors `yaml:"corsConfiguration"`
 	// Limits is a Portico extension; zero values mean the AWS defaults.
 	Limits Limits `yaml:"limits"`
+}
+
+// Cors is an HTTP API's corsConfiguration.
+type Cors struct {
+	AllowOrigins     []string `yaml:"allowOrigins"`
+	AllowCredentials bool     `yaml:"allowCredentials"`
+	ExposeHeaders    []string `yaml:"exposeHeaders"`
+	MaxAge           *int     `yaml:"maxAge"` // seconds; nil sends no Access-Control-Max-Age
+	AllowMethods     []string `yaml:"allowMethods"`
+	AllowHeaders     []string `yaml:"allowHeaders"`
+}
+
+// RouteSettings are an HTTP API stage's per-route settings.
+type RouteSettings struct {
+	// ThrottlingBurstLimit is the token bucket's size; nil means unlimited.
+	ThrottlingBurstLimit *int `yaml:"throttlingBurstLimit"`
+	// ThrottlingRateLimit is tokens per second; nil means unlimited.
+	ThrottlingRateLimit    *float64 `yaml:"throttlingRateLimit"`
+	DetailedMetricsEnabled bool     `yaml:"detailedMetricsEnabled"`
 }
 
 // Integration is an apigatewayv2 Integration with its integration responses.
@@ -121,6 +142,9 @@ type Integration struct {
 	RequestParameters           map[string]string     `yaml:"requestParameters"`
 	RequestTemplates            map[string]string     `yaml:"requestTemplates"`
 	IntegrationResponses        []IntegrationResponse `yaml:"integrationResponses"`
+	// ResponseParameters maps an HTTP API integration's responses, keyed by
+	// status code ("200", "500"), e.g. {"overwrite:statuscode": "204"}.
+	ResponseParameters map[string]map[string]string `yaml:"responseParameters"`
 }
 
 // IntegrationResponse is an apigatewayv2 IntegrationResponse (non-proxy integrations).
@@ -137,6 +161,8 @@ type Route struct {
 	Target                           string          `yaml:"target"` // integrations/{integrationId}
 	OperationName                    string          `yaml:"operationName"`
 	AuthorizationType                string          `yaml:"authorizationType"` // NONE (others: later)
+	AuthorizerID                     string          `yaml:"authorizerId"`
+	AuthorizationScopes              []string        `yaml:"authorizationScopes"`
 	RouteResponseSelectionExpression string          `yaml:"routeResponseSelectionExpression"`
 	RouteResponses                   []RouteResponse `yaml:"routeResponses"`
 }
@@ -152,6 +178,10 @@ type Stage struct {
 	Description    string            `yaml:"description"`
 	AutoDeploy     bool              `yaml:"autoDeploy"`
 	StageVariables map[string]string `yaml:"stageVariables"`
+	// DefaultRouteSettings and RouteSettings (keyed by route key) throttle
+	// HTTP API routes.
+	DefaultRouteSettings *RouteSettings           `yaml:"defaultRouteSettings"`
+	RouteSettings        map[string]RouteSettings `yaml:"routeSettings"`
 }
 
 // Limits are per-API gateway limits (Portico extension). A nil pointer means

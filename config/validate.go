@@ -190,6 +190,11 @@ func validateAPI(a *API, k string, d *decoder, ids map[string]string) {
 			}
 		}
 	}
+	if a.ProtocolType == "HTTP" {
+		validateHTTPAPI(a, k, d, routes)
+	} else if a.CorsConfiguration != nil {
+		d.at(k+".corsConfiguration", "only HTTP APIs have a CORS configuration")
+	}
 	validateLimits(&a.Limits, k+".limits", d)
 }
 
@@ -292,6 +297,13 @@ func validateIntegration(in *Integration, k, protocol string, d *decoder) {
 		d.at(k+".payloadFormatVersion", "%q: WEBSOCKET APIs use 1.0", v)
 	default:
 		d.at(k+".payloadFormatVersion", "%q: want 1.0 or 2.0", v)
+	}
+	if protocol == "HTTP" {
+		validateHTTPParameters(in, k, d)
+		return
+	}
+	if len(in.ResponseParameters) > 0 {
+		d.at(k+".responseParameters", "only HTTP APIs map integration responses this way")
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.RequestParameters)) {
 		pk := childKey(k+".requestParameters", name)

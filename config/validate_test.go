@@ -189,6 +189,51 @@ func TestValidationErrors(t *testing.T) {
 			"f.yaml:12:43: apis[0].routes[0].routeResponseSelectionExpression: only WEBSOCKET routes have route responses",
 		}},
 
+		{"HTTP parameter mapping", with(httpAPI, "        integrationType: HTTP_PROXY\n", `        integrationType: HTTP_PROXY
+        requestParameters:
+          append:header.x-a: $request.header.x
+          overwrite:header.Authorization: x
+          integration.request.header.x: context.y
+        responseParameters:
+          "200":
+            overwrite:statuscode: "999"
+            remove:header.x-amzn-trace: ""
+          "2xx": {}
+`), []string{
+			`f.yaml:10:11: apis[0].integrations[0].requestParameters["overwrite:header.Authorization"]: header Authorization is reserved and cannot be mapped`,
+			`f.yaml:11:11: apis[0].integrations[0].requestParameters["integration.request.header.x"]: want append|overwrite|remove:header.NAME, append|overwrite|remove:querystring.NAME or overwrite:path`,
+			`f.yaml:14:35: apis[0].integrations[0].responseParameters["200"]["overwrite:statuscode"]: "999": want a status code from 100 to 599`,
+			`f.yaml:15:13: apis[0].integrations[0].responseParameters["200"]["remove:header.x-amzn-trace"]: header x-amzn-trace is reserved and cannot be mapped`,
+			`f.yaml:16:11: apis[0].integrations[0].responseParameters["2xx"]: want a status code from 100 to 599, e.g. "200"`,
+		}},
+		{"CORS", httpAPI + `    corsConfiguration:
+      allowOrigins: ["*", "https://ok.example", "example.com", "https://x.example/"]
+      allowMethods: [GET, FETCH]
+      allowCredentials: true
+      maxAge: 100000
+`, []string{
+			`f.yaml:15:49: apis[0].corsConfiguration.allowOrigins[2]: "example.com": want *, http://*, https://* or an origin such as https://example.com`,
+			`f.yaml:15:64: apis[0].corsConfiguration.allowOrigins[3]: "https://x.example/": an origin has no path: remove the trailing /`,
+			`f.yaml:16:27: apis[0].corsConfiguration.allowMethods[1]: "FETCH": want an HTTP method or *`,
+			`f.yaml:17:25: apis[0].corsConfiguration.allowCredentials: cannot be true when allowOrigins holds *; list the origins`,
+			`f.yaml:18:15: apis[0].corsConfiguration.maxAge: 100000: want seconds from 0 to 86400 (-1 disables caching)`,
+		}},
+		{"CORS on WebSocket", minimal + "    corsConfiguration: {allowOrigins: [\"*\"]}\n", []string{
+			"f.yaml:14:24: apis[0].corsConfiguration: only HTTP APIs have a CORS configuration",
+		}},
+		{"route settings", with(httpAPI, "      - stageName: dev\n", `      - stageName: dev
+        defaultRouteSettings: {throttlingBurstLimit: -1, throttlingRateLimit: fast}
+        routeSettings:
+          "GET /nope": {throttlingRateLimit: 0.5}
+`), []string{
+			// A setting that does not decode hides the others' checks.
+			`f.yaml:14:79: apis[0].stages[0].defaultRouteSettings.throttlingRateLimit: want a number, got the string "fast"`,
+			`f.yaml:16:11: apis[0].stages[0].routeSettings["GET /nope"]: no route has the key "GET /nope"`,
+		}},
+		{"burst limit", with(httpAPI, "      - stageName: dev\n", "      - stageName: dev\n        defaultRouteSettings: {throttlingBurstLimit: -1, throttlingRateLimit: 1e3}\n"), []string{
+			"f.yaml:14:54: apis[0].stages[0].defaultRouteSettings.throttlingBurstLimit: -1: must not be negative",
+		}},
+
 		// Stages.
 		{"no stages", with(minimal, "    stages:\n      - stageName: dev\n", ""), []string{
 			"f.yaml:2:5: apis[0].stages: at least one stage is required, e.g. stages: [{stageName: dev}]",
@@ -251,6 +296,28 @@ func TestValidConfigs(t *testing.T) {
 			"routeKey: $default", `routeKey: "ANY /{proxy+}"`,
 			"stageName: dev", "stageName: $default\n        autoDeploy: true",
 			"        integrationUri: http://127.0.0.1:9000/events\n", "        integrationUri: http://127.0.0.1:9000/events\n        payloadFormatVersion: \"2.0\"\n")},
+		{"HTTP API mapping, CORS, throttling", with(httpAPI,
+			"        integrationType: HTTP_PROXY\n", `        integrationType: HTTP_PROXY
+        requestParameters:
+          append:header.x-from: $context.requestId
+          overwrite:querystring.page: "1"
+          remove:header.x-secret: ""
+          overwrite:path: /v2$request.path
+        responseParameters:
+          "500": {overwrite:statuscode: "503", append:header.x-note: failed}
+`,
+			"      - stageName: dev\n", `      - stageName: dev
+        defaultRouteSettings: {throttlingBurstLimit: 10, throttlingRateLimit: 2.5}
+        routeSettings:
+          $default: {throttlingBurstLimit: 0, throttlingRateLimit: 0}
+`) + `    corsConfiguration:
+      allowOrigins: ["https://app.example", "http://*"]
+      allowMethods: [GET, "*"]
+      allowHeaders: [content-type]
+      exposeHeaders: [x-total]
+      allowCredentials: true
+      maxAge: 600
+`},
 		{"lambda ARN", uri("arn:aws:lambda:us-east-1:123456789012:function:chat")},
 		{"lambda ARN with alias", uri("arn:aws:lambda:eu-west-3:123456789012:function:chat:live")},
 		{"lambda ARN $LATEST", uri("arn:aws:lambda:us-east-1:123456789012:function:chat:$LATEST")},
