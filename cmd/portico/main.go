@@ -232,10 +232,11 @@ func benchClient(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("url", "", "WebSocket URL")
 	conns := fs.Int("conns", 1, "connections to hold")
 	source := fs.Int("source", 0, "index of the 127.0.0.x source address")
+	read := fs.Bool("read", false, "read and time messages; answer \"report\" lines on stdin")
 	if err := fs.Parse(args); err != nil || *url == "" {
 		return 2
 	}
-	if err := bench.RunClient(*url, *conns, *source, os.Stdin, stdout); err != nil {
+	if err := bench.RunClient(*url, *conns, *source, *read, os.Stdin, stdout); err != nil {
 		fmt.Fprintln(stderr, "portico bench-client:", err)
 		return 1
 	}

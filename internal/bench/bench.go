@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"math"
 	"net"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -114,9 +112,7 @@ var scenarios = []scenario{
 		name: "broadcast-latency", conns: 10000, metric: "spread_ms",
 		budget: "one broadcast: p99 publish → receipt ≤ 100 ms; first-to-last receipt spread ≤ 1.0× the baseline",
 		pass:   func(gw, _ map[string]float64, r float64) bool { return gw["p99_ms"] <= 100 && r <= 1.0 },
-		run: func(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-			return fanout(ctx, t, o, 1)
-		},
+		run:    runBroadcastLatency, needsClient: true,
 	},
 	{
 		name: "slow-consumer", conns: 1000, metric: "p99_ms",
@@ -576,8 +572,8 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 		return readRSSKB(), runtime.NumGoroutine()
 	}
 	rss0, g0 := settle()
-	stopClients, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns)
-	defer stopClients()
+	cp, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns, false)
+	defer cp.stop()
 	if err != nil {
 		return nil, err
 	}
@@ -592,63 +588,6 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 		"rss_kb_per_conn":     (rss1 - rss0) / n,
 		"goroutines_per_conn": float64(g1-g0) / n,
 	}, nil
-}
-
-// spawnClients opens n connections from bench-client processes of at most
-// 9000 connections each, each on its own 127.0.0.x source address, process
-// i dialing urls[i%len(urls)]. It returns once every process has all its
-// connections open; stop closes them.
-func spawnClients(ctx context.Context, exe string, urls []string, n int) (stop func(), err error) {
-	const perProcess = 9000
-	var procs []*exec.Cmd
-	var stdins []io.WriteCloser
-	stop = func() {
-		for i, p := range procs {
-			stdins[i].Close()
-			_ = p.Wait()
-		}
-		procs = nil
-	}
-	for left, i := n, 0; left > 0; i++ {
-		k := min(left, perProcess)
-		left -= k
-		cmd := exec.CommandContext(ctx, exe, "bench-client", "--url", urls[i%len(urls)], "--conns", strconv.Itoa(k), "--source", strconv.Itoa(i+int(sourceOffset.Add(1))))
-		stdin, _ := cmd.StdinPipe()
-		stdout, _ := cmd.StdoutPipe()
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			return stop, fmt.Errorf("starting client process %s: %w", exe, err)
-		}
-		procs = append(procs, cmd)
-		stdins = append(stdins, stdin)
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil || strings.TrimSpace(line) != "ready" {
-			return stop, fmt.Errorf("client process %d: %q %v", i, line, err)
-		}
-	}
-	return stop, nil
-}
-
-// RunClient holds n idle connections to url until stdin closes; it prints
-// "ready" once all are open. It is the body of `portico bench-client`.
-func RunClient(url string, n, source int, stdin io.Reader, stdout io.Writer) error {
-	conns := make([]*websocket.Conn, 0, n)
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	d := dialer(source)
-	for i := 0; i < n; i++ {
-		c, _, err := d.Dial(url, nil)
-		if err != nil {
-			return fmt.Errorf("connection %d: %w", i, err)
-		}
-		conns = append(conns, c)
-	}
-	fmt.Fprintln(stdout, "ready")
-	_, _ = io.Copy(io.Discard, stdin)
-	return nil
 }
 
 // sourceOffset rotates source addresses between runs, so that one run's

@@ -180,8 +180,8 @@ func runClusterCapacity(ctx context.Context, t *Target, o Options) (map[string]f
 		if n <= 0 {
 			break
 		}
-		stop, err := spawnClients(ctx, exe, []string{u}, n)
-		stops = append(stops, stop)
+		cp, err := spawnClients(ctx, exe, []string{u}, n, false)
+		stops = append(stops, cp.stop)
 		if err != nil {
 			return nil, fmt.Errorf("node %d: %w", i, err)
 		}
