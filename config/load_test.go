@@ -128,7 +128,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown nested key", with(minimal, "    stages:", "    stagez: []\n    stages:"),
 			[]string{"f.yaml:12:5: apis[0].stagez: unknown key; did you mean stages?"}},
 		{"unknown key with odd name", with(minimal, "        target:", "        \"my key\": 1\n        target:"),
-			[]string{`f.yaml:11:9: apis[0].routes[0]["my key"]: unknown key; valid keys: routeKey, target, operationName, authorizationType, authorizerId, authorizationScopes, routeResponseSelectionExpression, routeResponses`}},
+			[]string{`f.yaml:11:9: apis[0].routes[0]["my key"]: unknown key; valid keys: routeKey, target, operationName, authorizationType, apiKeyRequired, authorizerId, authorizationScopes, routeResponseSelectionExpression, routeResponses`}},
 		{"string got list", "listen: [1]\n" + minimal,
 			[]string{"f.yaml:1:9: listen: want a string, got a list"}},
 		{"list got mapping", with(minimal, "      - stageName: dev", "      stageName: dev"),

@@ -103,10 +103,48 @@ type API struct {
 	Integrations             []Integration `yaml:"integrations"`
 	Routes                   []Route       `yaml:"routes"`
 	Stages                   []Stage       `yaml:"stages"`
+	// Authorizers are the API's JWT and REQUEST (Lambda) authorizers.
+	Authorizers []Authorizer `yaml:"authorizers"`
+	// APIKeySelectionExpression (WebSocket) says where a route that
+	// requires an API key finds it: $request.header.x-api-key (the default)
+	// or $context.authorizer.usageIdentifierKey.
+	APIKeySelectionExpression string `yaml:"apiKeySelectionExpression"`
+	// APIKeys are the keys accepted on routes with apiKeyRequired (Portico
+	// extension: AWS keeps them in usage plans).
+	APIKeys []string `yaml:"apiKeys"`
 	// CorsConfiguration makes an HTTP API answer CORS itself.
 	CorsConfiguration *Cors `yaml:"corsConfiguration"`
 	// Limits is a Portico extension; zero values mean the AWS defaults.
 	Limits Limits `yaml:"limits"`
+}
+
+// Authorizer is an apigatewayv2 Authorizer.
+type Authorizer struct {
+	AuthorizerID   string `yaml:"authorizerId"`
+	Name           string `yaml:"name"`
+	AuthorizerType string `yaml:"authorizerType"` // JWT or REQUEST
+	// IdentitySource lists the request values the authorizer reads:
+	// $request.header.X, $request.querystring.X, $context.X,
+	// $stageVariables.X (HTTP); route.request.header.X,
+	// route.request.querystring.X, stageVariables.X, context.X (WebSocket).
+	IdentitySource   []string          `yaml:"identitySource"`
+	JWTConfiguration *JWTConfiguration `yaml:"jwtConfiguration"`
+	// AuthorizerURI is the function: a Lambda ARN, API Gateway's
+	// arn:aws:apigateway:REGION:lambda:path/.../invocations form, or an
+	// http(s) URL that receives the event (Portico extension).
+	AuthorizerURI                  string `yaml:"authorizerUri"`
+	AuthorizerPayloadFormatVersion string `yaml:"authorizerPayloadFormatVersion"`
+	EnableSimpleResponses          bool   `yaml:"enableSimpleResponses"`
+	// AuthorizerResultTTLInSeconds caches results; nil means the default
+	// (300 for REQUEST authorizers with identity sources), 0 disables.
+	AuthorizerResultTTLInSeconds *int   `yaml:"authorizerResultTtlInSeconds"`
+	AuthorizerCredentialsARN     string `yaml:"authorizerCredentialsArn"`
+}
+
+// JWTConfiguration is a JWT authorizer's issuer and audiences.
+type JWTConfiguration struct {
+	Issuer   string   `yaml:"issuer"`
+	Audience []string `yaml:"audience"`
 }
 
 // Cors is an HTTP API's corsConfiguration.
@@ -160,7 +198,8 @@ type Route struct {
 	RouteKey                         string          `yaml:"routeKey"`
 	Target                           string          `yaml:"target"` // integrations/{integrationId}
 	OperationName                    string          `yaml:"operationName"`
-	AuthorizationType                string          `yaml:"authorizationType"` // NONE (others: later)
+	AuthorizationType                string          `yaml:"authorizationType"` // NONE, JWT, CUSTOM, AWS_IAM
+	APIKeyRequired                   bool            `yaml:"apiKeyRequired"`
 	AuthorizerID                     string          `yaml:"authorizerId"`
 	AuthorizationScopes              []string        `yaml:"authorizationScopes"`
 	RouteResponseSelectionExpression string          `yaml:"routeResponseSelectionExpression"`

@@ -190,6 +190,7 @@ func validateAPI(a *API, k string, d *decoder, ids map[string]string) {
 			}
 		}
 	}
+	validateAuthorizers(a, k, d)
 	if a.ProtocolType == "HTTP" {
 		validateHTTPAPI(a, k, d, routes)
 	} else if a.CorsConfiguration != nil {
@@ -245,9 +246,6 @@ func validateRoute(r *Route, rk string, ws, http bool, d *decoder, routes map[st
 	}
 	if len(r.RouteResponses) > 0 && r.RouteKey == "$disconnect" && r.RouteResponseSelectionExpression == "" {
 		d.at(rk+".routeResponses", "$disconnect cannot answer: the client is gone")
-	}
-	if t := r.AuthorizationType; t != "" && t != "NONE" {
-		d.at(rk+".authorizationType", "%q: only NONE is supported for now (authorizers come later)", t)
 	}
 }
 

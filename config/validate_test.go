@@ -180,7 +180,7 @@ func TestValidationErrors(t *testing.T) {
 			"f.yaml:12:25: apis[0].routes[0].routeResponses: $disconnect cannot answer: the client is gone",
 		}},
 		{"authorizationType", route("        authorizationType: AWS_IAM"), []string{
-			`f.yaml:12:28: apis[0].routes[0].authorizationType: "AWS_IAM": only NONE is supported for now (authorizers come later)`,
+			`f.yaml:12:28: apis[0].routes[0].authorizationType: WEBSOCKET APIs authorize only $connect`,
 		}},
 		{"HTTP route key", with(httpAPI, "routeKey: $default", "routeKey: /items"), []string{
 			`f.yaml:10:19: apis[0].routes[0].routeKey: "/items": want "METHOD /path" (e.g. "GET /items/{id}", "ANY /{proxy+}") or $default`,
@@ -232,6 +232,49 @@ func TestValidationErrors(t *testing.T) {
 		}},
 		{"burst limit", with(httpAPI, "      - stageName: dev\n", "      - stageName: dev\n        defaultRouteSettings: {throttlingBurstLimit: -1, throttlingRateLimit: 1e3}\n"), []string{
 			"f.yaml:14:54: apis[0].stages[0].defaultRouteSettings.throttlingBurstLimit: -1: must not be negative",
+		}},
+
+		{"authorizers", httpAPI + `    authorizers:
+      - {authorizerId: j, authorizerType: JWT, identitySource: [$request.header.Authorization, $request.querystring.t], jwtConfiguration: {issuer: "issuer.example"}}
+      - {authorizerId: j, authorizerType: REQUEST, authorizerUri: "lambda:auth", authorizerPayloadFormatVersion: "3.0", enableSimpleResponses: true, identitySource: [$request.header.X, "route.request.header.Y"], authorizerResultTtlInSeconds: 7200}
+      - {authorizerId: r, authorizerType: TOKEN}
+      - {authorizerId: n, authorizerType: REQUEST, authorizerUri: "http://127.0.0.1:9/auth", authorizerPayloadFormatVersion: "2.0", authorizerResultTtlInSeconds: 60}
+`, []string{
+			`f.yaml:15:64: apis[0].authorizers[0].identitySource: a JWT authorizer has exactly one identity source, e.g. [$request.header.Authorization]`,
+			`f.yaml:15:139: apis[0].authorizers[0].jwtConfiguration.audience: at least one audience is required`,
+			`f.yaml:15:148: apis[0].authorizers[0].jwtConfiguration.issuer: "issuer.example": want an absolute http(s):// URL`,
+			`f.yaml:16:24: apis[0].authorizers[1].authorizerId: duplicate authorizerId "j"`,
+			`f.yaml:16:67: apis[0].authorizers[1].authorizerUri: "lambda:auth": want a Lambda function ARN, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations, or an http(s):// URL`,
+			`f.yaml:16:114: apis[0].authorizers[1].authorizerPayloadFormatVersion: "3.0": want "1.0" or "2.0"`,
+			`f.yaml:16:144: apis[0].authorizers[1].enableSimpleResponses: needs authorizerPayloadFormatVersion 2.0`,
+			`f.yaml:16:186: apis[0].authorizers[1].identitySource[1]: "route.request.header.Y": want $request.header.NAME, $request.querystring.NAME, $context.NAME or $stageVariables.NAME`,
+			`f.yaml:16:243: apis[0].authorizers[1].authorizerResultTtlInSeconds: 7200: want 0 to 3600`,
+			`f.yaml:17:43: apis[0].authorizers[2].authorizerType: "TOKEN": want JWT or REQUEST`,
+			`f.yaml:18:163: apis[0].authorizers[3].authorizerResultTtlInSeconds: caching needs at least one identity source (the cache key)`,
+		}},
+		{"route authorization", with(httpAPI, "        target: integrations/backend\n", `        target: integrations/backend
+        authorizationType: JWT
+        authorizerId: req
+        authorizationScopes: ["a b"]
+`) + `    authorizers:
+      - {authorizerId: req, authorizerType: REQUEST, authorizerUri: "http://127.0.0.1:9/auth", authorizerPayloadFormatVersion: "2.0"}
+`, []string{
+			`f.yaml:13:23: apis[0].routes[0].authorizerId: authorizer "req" is REQUEST; authorizationType JWT needs a JWT authorizer`,
+			`f.yaml:14:31: apis[0].routes[0].authorizationScopes[0]: "a b": a scope is one word`,
+		}},
+		{"WebSocket authorization", with(minimal, "        target: integrations/backend\n", `        target: integrations/backend
+        authorizationType: CUSTOM
+        authorizerId: missing
+        apiKeyRequired: true
+`) + `    apiKeySelectionExpression: $request.header.key
+    authorizers:
+      - {authorizerId: a, authorizerType: JWT}
+`, []string{
+			`f.yaml:12:28: apis[0].routes[0].authorizationType: WEBSOCKET APIs authorize only $connect`,
+			`f.yaml:13:23: apis[0].routes[0].authorizerId: authorizer "missing" not found`,
+			`f.yaml:14:25: apis[0].routes[0].apiKeyRequired: WEBSOCKET APIs check API keys on $connect`,
+			`f.yaml:17:32: apis[0].apiKeySelectionExpression: "$request.header.key": want $request.header.x-api-key or $context.authorizer.usageIdentifierKey`,
+			`f.yaml:19:43: apis[0].authorizers[0].authorizerType: JWT authorizers exist only for HTTP APIs; use REQUEST`,
 		}},
 
 		// Stages.
