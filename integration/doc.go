@@ -8,7 +8,9 @@
 //     Env.Lambda, typically built by NewLambdaClient.
 //   - AWS_PROXY with an http(s) URL: Request.Event is POSTed as
 //     application/json; a 2xx answer's body is the function's result.
-//   - HTTP_PROXY: Request.Body goes to the URL; the answer comes back whole.
+//   - HTTP_PROXY: Invoke sends Request.Body to the URL and the answer comes
+//     back whole; the Invoker also implements Forwarder, which sends a whole
+//     HTTP request and streams the answer (HTTP APIs).
 //   - HTTP: a request template (or the payload) goes to the URL; integration
 //     responses shape the answer.
 //   - MOCK: no I/O; the request template gives the status code, integration
@@ -37,9 +39,15 @@
 //
 // # Lambda proxy responses
 //
-// An AWS_PROXY result is read as API Gateway's Lambda proxy response, as
-// strictly as REST APIs read it, because on a WebSocket two-way route its
-// body is exactly what the client receives:
+// Spec.PayloadFormatVersion picks how an AWS_PROXY result is read: empty
+// (WebSocket APIs) as below, "2.0" and "1.0" by the HTTP API rules of the
+// next section. Function errors are found out of band whatever the format
+// (X-Amz-Function-Error, or a non-2xx answer of an AWS_PROXY URL), so a 2.0
+// function that throws is a *FunctionError, not a body.
+//
+// With no PayloadFormatVersion, the result is read as API Gateway's Lambda
+// proxy response, as strictly as REST APIs read it, because on a WebSocket
+// two-way route its body is exactly what the client receives:
 //
 //   - An empty result or JSON null (a function that returns nothing, common
 //     on one-way WebSocket routes) is status 200 with an empty body.
@@ -59,6 +67,86 @@
 //     (a JSON boolean) it is decoded with standard, padded base64, and bad
 //     base64 is malformed.
 //   - A key whose value is null counts as absent.
+//
+// # HTTP API proxy responses (payload format 2.0 and 1.0)
+//
+// HTTP APIs answer every *MalformedResponseError with 500
+// {"message":"Internal Server Error"}. With PayloadFormatVersion "2.0":
+//
+//   - A result that is valid JSON but not an object with a statusCode is the
+//     body of a 200 answer with Content-Type application/json: a JSON string
+//     gives its content ("Hello" gives Hello); an object without statusCode,
+//     an array, a number, true, false and null give their JSON text as
+//     returned (whitespace around it trimmed). A statusCode whose value is
+//     null counts as absent.
+//   - An object with a statusCode is a structured response: statusCode, a
+//     JSON number holding an integer from 100 to 599 (a string such as
+//     "200", a fraction or 0 is malformed); headers, an object whose values
+//     are strings, or numbers and booleans written as their JSON text (true
+//     gives "true"), a null value meaning no field; cookies, an array of
+//     strings, one Set-Cookie field each; body, a string; isBase64Encoded,
+//     a boolean. Other keys are ignored, multiValueHeaders included: the
+//     2.0 format has none (AWS documents the 2.0 response without it, and
+//     ignores unknown keys).
+//   - With isBase64Encoded true the body is always decoded (HTTP APIs have
+//     no binaryMediaTypes); standard base64, padded or not; bad base64 is
+//     malformed.
+//   - A structured response without a Content-Type header gets
+//     "text/plain; charset=utf-8", as AWS sends (measured by AWS's own
+//     Lambda test tool, aws-lambda-dotnet, against API Gateway).
+//   - A result that is not JSON, or empty, is malformed. AWS states the
+//     rule for valid JSON only, and a Lambda runtime always returns JSON (a
+//     function that returns nothing returns null, which, being valid JSON,
+//     gives a 200 with the body null); an empty result can only come from
+//     a custom runtime or an AWS_PROXY URL, and is taken as an error rather
+//     than guessed at.
+//
+// With PayloadFormatVersion "1.0" (on an HTTP API, not REST):
+//
+//   - The result must be a JSON object with a statusCode (AWS: "doesn't
+//     make assumptions ... returns a 500 error"); its value follows the 2.0
+//     rule.
+//   - headers as for 2.0; multiValueHeaders maps names to arrays of such
+//     values (a value that is not an array is malformed). Both are merged,
+//     multiValueHeaders first, and a pair present in both appears once.
+//   - body, isBase64Encoded and the default Content-Type as for 2.0.
+//   - Other keys are ignored, as HTTP APIs ignore them for 2.0 (and as SAM
+//     does for 1.0), unlike REST APIs; cookies is one of them, since 1.0 has
+//     no cookies.
+//
+// In both formats a header name that is not an HTTP token, or a value
+// holding CR, LF or NUL, is malformed, and a key whose value is null counts
+// as absent.
+//
+// # Forwarding (HTTP_PROXY on HTTP APIs)
+//
+// Forward sends one HTTP request to the backend and returns the backend's
+// answer as soon as its header has arrived; the request body is streamed
+// while the answer may already be coming back, and the answer's body is
+// streamed to the caller, who must close it. The integration's timeout
+// bounds the whole exchange: when the answer's header has not arrived in
+// time Forward returns ErrTimeout (wrapped), and a body still being read
+// when it expires fails the same way. Closing the body releases the
+// exchange.
+//
+// What is sent: ForwardRequest.URL (the mode has filled path parameters and
+// stage variables and applied parameter mappings; empty means the Spec's
+// URI), the method (a named integrationMethod, else the client's method,
+// else POST), the client's header without hop-by-hop fields, and the body
+// with its length, or chunked when the length is unknown. Forward adds no
+// field beyond HTTP's framing (Host, Content-Length or Transfer-Encoding):
+// no X-Forwarded-* (the mode adds them), no User-Agent, and, with the
+// package's client, no Accept-Encoding (compressed answers pass through as
+// they are). Redirects are returned, never followed, and
+// hop-by-hop fields are removed from the answer's header too. Spec's
+// requestParameters do not apply to Forward.
+//
+// With PayloadFormatVersion "1.0" an HTTP_PROXY integration belongs to an
+// HTTP API: New accepts {proxy}, {name+} and ${stageVariables.name}
+// placeholders in its URI and ignores its requestParameters (the mode
+// applies HTTP API parameter mappings), and Invoke, which has no client
+// request to forward, sends Request.Body to the URI with the
+// integrationMethod (ANY is POST) and reads the answer whole.
 //
 // # Non-proxy integrations
 //
@@ -99,7 +187,7 @@
 // query the URI has. A body that is not empty is sent as application/json
 // unless a Content-Type header is mapped. integrationMethod defaults to
 // POST, and ANY also means POST since a WebSocket message has no method.
-// AWS_PROXY and MOCK ignore requestParameters.
+// AWS_PROXY and MOCK ignore requestParameters, and so does Forward.
 //
 // # Lambda client
 //
@@ -109,7 +197,10 @@
 //
 // # Concurrency
 //
-// Invokers are immutable after New and safe for concurrent use. Invoke
-// starts no goroutine that outlives it; the pooled connections of the HTTP
-// client and the Lambda client are owned by those clients.
+// Invokers are immutable after New and safe for concurrent use, Forward
+// included. Invoke starts no goroutine that outlives it; Forward starts none
+// of its own, and what net/http runs for one exchange (writing the request
+// body) ends with the exchange, at the latest when the caller closes the
+// answer's body or the timeout expires. The pooled connections of the HTTP
+// clients and the Lambda client are owned by those clients.
 package integration

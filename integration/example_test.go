@@ -3,6 +3,9 @@ package integration_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 
 	"github.com/portico-gw/portico/integration"
 )
@@ -36,4 +39,40 @@ func ExampleNew() {
 	// Output:
 	// 200 {"message":"pong"}
 	// 404 {"error":"unknown action"}
+}
+
+// An HTTP_PROXY Invoker is also a Forwarder: an HTTP API forwards the
+// client's whole request, with the URI's placeholders filled, and streams the
+// backend's answer back.
+func ExampleForwarder() {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s", r.Method, r.URL.RequestURI())
+	}))
+	defer backend.Close()
+
+	inv, err := integration.New(integration.Spec{
+		Type:                 "HTTP_PROXY",
+		URI:                  backend.URL + "/{proxy}",
+		Method:               "ANY",
+		PayloadFormatVersion: "1.0", // an HTTP API integration
+	}, integration.Env{})
+	if err != nil {
+		panic(err)
+	}
+	resp, err := inv.(integration.Forwarder).Forward(context.Background(), &integration.ForwardRequest{
+		URL:    backend.URL + "/items/42?full=1", // {proxy} filled by the mode
+		Method: http.MethodGet,                   // the client's: integrationMethod is ANY
+		Header: http.Header{"Accept": {"text/plain"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.StatusCode, string(body))
+	// Output:
+	// 200 GET /items/42?full=1
 }

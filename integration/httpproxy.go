@@ -1,33 +1,263 @@
 package integration
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"strings"
 )
 
-// httpProxy is an HTTP_PROXY integration: the client's payload goes to the
-// backend and the backend's answer comes back whole; there is no integration
-// response.
+// httpProxy is an HTTP_PROXY integration. Invoke sends the client's
+// payload and returns the backend's answer whole; there is no integration
+// response. Forward sends a whole HTTP request and streams the answer.
 type httpProxy struct {
+	// backend is Invoke's request side: nil for an HTTP API integration
+	// (Spec.PayloadFormatVersion set), whose Invoke goes through Forward.
 	backend *httpBackend
+
+	client   *http.Client // Forward's: never follows redirects
+	uri      string       // the Spec's URI, for a ForwardRequest without URL
+	method   string       // integrationMethod; "" for ANY
+	deadline deadline
 }
 
-var _ Invoker = (*httpProxy)(nil)
+var (
+	_ Invoker   = (*httpProxy)(nil)
+	_ Forwarder = (*httpProxy)(nil)
+)
 
-func newHTTPProxy(spec Spec, client *http.Client, d deadline) (*httpProxy, error) {
-	backend, err := newHTTPBackend(spec, client, d)
-	if err != nil {
-		return nil, err
+// uriPlaceholder matches what the mode fills in an HTTP API integration
+// URI: {name}, {name+} and ${stageVariables.name}.
+var uriPlaceholder = regexp.MustCompile(`\$?\{[^{}]*\}`)
+
+func newHTTPProxy(spec Spec, client, forward *http.Client, d deadline) (*httpProxy, error) {
+	p := &httpProxy{client: forward, uri: spec.URI, deadline: d}
+	switch m := strings.ToUpper(spec.Method); m {
+	case "", "ANY":
+	default:
+		if !validHeaderName(m) { // a method is a token
+			return nil, fmt.Errorf("integrationMethod %q is not an HTTP method", spec.Method)
+		}
+		p.method = m
 	}
-	return &httpProxy{backend: backend}, nil
+	if spec.PayloadFormatVersion == "" {
+		backend, err := newHTTPBackend(spec, client, d)
+		if err != nil {
+			return nil, err
+		}
+		p.backend = backend
+		return p, nil
+	}
+	// An HTTP API integration: the mode fills the placeholders and maps the
+	// parameters, so only the URI's shape is checked. A URI that starts
+	// with a variable cannot be checked before it is filled.
+	if !strings.HasPrefix(spec.URI, "${") {
+		if _, err := httpURL(uriPlaceholder.ReplaceAllString(spec.URI, "x")); err != nil {
+			return nil, fmt.Errorf("integrationUri %q is not an http(s) URL", spec.URI)
+		}
+	}
+	return p, nil
 }
 
 // Invoke implements Invoker. Any HTTP status is a result; only transport
 // failures are errors.
 func (p *httpProxy) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	if p.backend == nil {
+		return p.invokeByForward(ctx, req)
+	}
 	status, header, body, err := p.backend.send(ctx, req, req.Body)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{StatusCode: status, Header: endToEndHeader(header), Body: body}, nil
+}
+
+// invokeByForward is Invoke for an HTTP API integration: Request.Body goes
+// to the Spec's URI with the integrationMethod (ANY is POST), and the answer
+// is read whole.
+func (p *httpProxy) invokeByForward(ctx context.Context, req *Request) (*Response, error) {
+	resp, err := p.Forward(ctx, &ForwardRequest{Body: bytes.NewReader(req.Body), ContentLength: int64(len(req.Body))})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, err // forwardBody has classified and wrapped it
+	}
+	if len(body) > maxResponseBytes {
+		return nil, fmt.Errorf("%s %s: response larger than %d bytes", resp.Request.Method, redacted(resp.Request.URL), maxResponseBytes)
+	}
+	if len(body) == 0 {
+		body = nil
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// Forward implements Forwarder.
+func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Response, error) {
+	if req == nil {
+		req = &ForwardRequest{}
+	}
+	// fail closes the body, as net/http does once it has the request.
+	fail := func(err error) (*http.Response, error) {
+		if c, ok := req.Body.(io.Closer); ok {
+			_ = c.Close()
+		}
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	target := req.URL
+	if target == "" {
+		if uriPlaceholder.MatchString(p.uri) {
+			return fail(errors.New("forwarding: the integrationUri has placeholders; ForwardRequest.URL must carry the filled URL"))
+		}
+		target = p.uri
+	}
+	u, err := httpURL(target)
+	if err != nil {
+		return fail(fmt.Errorf("forwarding: %w", err))
+	}
+	method := p.method
+	if method == "" {
+		method = cmp.Or(req.Method, http.MethodPost)
+	}
+	display := method + " " + u.Redacted()
+
+	tctx, cancel := p.deadline.start(ctx)
+	// The body arrives after Forward returns: tctx lives until the caller
+	// closes it, or until the timeout.
+	hreq, err := http.NewRequestWithContext(tctx, method, u.String(), req.Body)
+	if err != nil {
+		cancel()
+		return fail(fmt.Errorf("%s: %w", display, err))
+	}
+	switch {
+	case req.Body == nil:
+	case req.ContentLength > 0:
+		hreq.ContentLength = req.ContentLength
+	case req.ContentLength < 0 && hreq.ContentLength == 0:
+		hreq.ContentLength = -1 // unknown: sent chunked
+	}
+	hreq.Header = forwardHeader(req.Header)
+	if host := hreq.Header.Get("Host"); host != "" {
+		hreq.Host = host
+	}
+	hreq.Header.Del("Host")
+	if _, ok := hreq.Header["User-Agent"]; !ok {
+		hreq.Header["User-Agent"] = []string{""} // net/http would add its own
+	}
+
+	resp, err := p.client.Do(hreq)
+	if err != nil {
+		cancel()
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it repeats the URL, password hidden
+		}
+		return nil, fmt.Errorf("%s: %w", display, p.deadline.check(tctx, err))
+	}
+	removeHopHeaders(resp.Header)
+	resp.Body = &forwardBody{body: resp.Body, ctx: ctx, tctx: tctx, cancel: cancel, deadline: p.deadline, display: display}
+	return resp, nil
+}
+
+// forwardBody is a forwarded response's body: it classifies read errors
+// like Forward does, and releases the exchange's context on Close.
+type forwardBody struct {
+	body     io.ReadCloser
+	ctx      context.Context // the caller's
+	tctx     context.Context // ctx with the integration's timeout
+	cancel   context.CancelFunc
+	deadline deadline
+	display  string // method and URL, for errors
+}
+
+// Read implements io.Reader.
+func (b *forwardBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	if cerr := b.ctx.Err(); cerr != nil {
+		return n, cerr
+	}
+	return n, fmt.Errorf("%s: reading the response: %w", b.display, b.deadline.check(b.tctx, err))
+}
+
+// Close implements io.Closer.
+func (b *forwardBody) Close() error {
+	err := b.body.Close()
+	b.cancel()
+	return err
+}
+
+// httpURL parses an absolute http(s) URL.
+func httpURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text would repeat the URL with its password
+		}
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s is not an http(s) URL", u.Redacted())
+	}
+	return u, nil
+}
+
+// redacted is u without its password.
+func redacted(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Redacted()
+}
+
+// forwardHeader returns a copy of h, names canonicalised, without
+// hop-by-hop fields.
+func forwardHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for name, values := range h {
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		out[key] = append(out[key], values...)
+	}
+	removeHopHeaders(out)
+	return out
+}
+
+// removeHopHeaders deletes, from a header with canonical names, the
+// hop-by-hop fields: those named by Connection, the hopHeaders and every
+// Proxy-* field. (net/http drops an answer's Connection field when it says
+// close; the names it listed then stay.)
+func removeHopHeaders(h http.Header) {
+	for _, v := range h.Values("Connection") {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				h.Del(f)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+	for name := range h {
+		if strings.HasPrefix(name, "Proxy-") {
+			delete(h, name)
+		}
+	}
 }

@@ -11,11 +11,12 @@ import (
 
 // seen is what a test backend saw of one request.
 type seen struct {
-	method     string
-	requestURI string // as sent, escapes included
-	host       string
-	header     http.Header
-	body       string
+	method        string
+	requestURI    string // as sent, escapes included
+	host          string
+	header        http.Header
+	body          string
+	contentLength int64 // -1 when sent chunked
 }
 
 // backend is an HTTP backend that records requests and answers with answer.
@@ -34,7 +35,8 @@ func newBackend(t testing.TB, answer http.HandlerFunc) *backend {
 			t.Errorf("reading the request body: %v", err)
 		}
 		b.mu.Lock()
-		b.requests = append(b.requests, seen{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(), body: string(body)})
+		b.requests = append(b.requests, seen{method: r.Method, requestURI: r.RequestURI, host: r.Host, header: r.Header.Clone(),
+			body: string(body), contentLength: r.ContentLength})
 		b.mu.Unlock()
 		answer(w, r)
 	}))

@@ -17,10 +17,12 @@ const DefaultTimeout = 29 * time.Second
 // Env is what integrations share.
 type Env struct {
 	// HTTPClient is used for http(s) integrations (HTTP, HTTP_PROXY, and
-	// AWS_PROXY to a URL). Nil means a pooled client owned by the package:
+	// AWS_PROXY to a URL). Nil means pooled clients owned by the package:
 	// keep-alive, MaxIdleConnsPerHost 256, no redirects followed, and no
-	// overall client Timeout (the per-request context does it). A client
-	// given here is used as is, redirect policy included.
+	// overall client Timeout (the per-request context does it); the one
+	// Forward uses also leaves compression to the client (it neither asks
+	// for gzip nor decodes it). A client given here is used as is, redirect
+	// policy included, except that Forward never follows redirects.
 	HTTPClient *http.Client
 	// Lambda invokes Lambda functions. Nil makes New fail for AWS_PROXY
 	// integrations whose URI is a Lambda ARN.
@@ -32,12 +34,24 @@ type Env struct {
 }
 
 // New builds the Invoker for spec. It validates the spec: an unknown type,
-// a URI that does not fit the type, a malformed requestParameters key, a bad
-// integration response key or template selection expression is an error.
+// a URI that does not fit the type, a payloadFormatVersion other than 1.0
+// or 2.0 (or 2.0 on anything but AWS_PROXY), a malformed requestParameters
+// key, a bad integration response key or template selection expression is
+// an error. The Invoker of an HTTP_PROXY integration is also a Forwarder.
 func New(spec Spec, env Env) (Invoker, error) {
 	d, err := newDeadline(spec.Timeout)
 	if err != nil {
 		return nil, err
+	}
+	switch v := spec.PayloadFormatVersion; v {
+	case "", payloadFormat10:
+	case payloadFormat20:
+		switch spec.Type {
+		case "HTTP_PROXY", "HTTP", "MOCK", "NATS":
+			return nil, fmt.Errorf("payloadFormatVersion 2.0 is for AWS_PROXY integrations; %s takes 1.0", spec.Type)
+		}
+	default:
+		return nil, fmt.Errorf("payloadFormatVersion %q; want 1.0 or 2.0", v)
 	}
 	client := env.HTTPClient
 	if client == nil {
@@ -47,7 +61,7 @@ func New(spec Spec, env Env) (Invoker, error) {
 	case "AWS_PROXY":
 		return newAWSProxy(spec, env.Lambda, client, d)
 	case "HTTP_PROXY":
-		return newHTTPProxy(spec, client, d)
+		return newHTTPProxy(spec, client, forwardClient(env.HTTPClient), d)
 	case "HTTP":
 		return newHTTP(spec, client, d)
 	case "MOCK":
@@ -76,6 +90,30 @@ var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 	}
 })
 
+// defaultForwardClient is the package's pooled client for Forward, built on
+// first use: like defaultHTTPClient, but it leaves Accept-Encoding to the
+// client and hands compressed bodies on as they are.
+var defaultForwardClient = sync.OnceValue(func() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0
+	tr.MaxIdleConnsPerHost = 256
+	tr.DisableCompression = true
+	return &http.Client{Transport: tr, CheckRedirect: noRedirects}
+})
+
+// forwardClient returns the client Forward uses: the package's, or a copy
+// of the given one that does not follow redirects.
+func forwardClient(given *http.Client) *http.Client {
+	if given == nil {
+		return defaultForwardClient()
+	}
+	c := *given
+	c.CheckRedirect = noRedirects
+	return &c
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // deadline is an integration's own timeout.
 type deadline time.Duration
 
@@ -96,11 +134,11 @@ func (d deadline) start(ctx context.Context) (context.Context, context.CancelFun
 
 // check classifies err, which came from I/O under tctx (made by start) while
 // the parent context was still live: when tctx has expired, the integration
-// timed out and check returns ErrTimeout (wrapped); else err unchanged.
-// Callers look at the parent first, since a cancelled parent's ctx.Err() is
-// returned as is.
+// timed out and check returns ErrTimeout (wrapped); else err unchanged (also
+// when tctx was merely cancelled). Callers look at the parent first, since
+// a cancelled parent's ctx.Err() is returned as is.
 func (d deadline) check(tctx context.Context, err error) error {
-	if err != nil && tctx.Err() != nil {
+	if err != nil && tctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("%w after %v", ErrTimeout, time.Duration(d))
 	}
 	return err

@@ -46,6 +46,13 @@ func TestNewRejects(t *testing.T) {
 		{name: "bad response regex", spec: Spec{Type: "MOCK", Responses: []ResponseSpec{{Key: "/4(/"}}}, want: "integration response key"},
 		{name: "duplicate response key", spec: Spec{Type: "HTTP", URI: "http://h",
 			Responses: []ResponseSpec{{Key: "$default"}, {Key: "$default"}}}, want: "twice"},
+		{name: "unknown payload format", spec: Spec{Type: "AWS_PROXY", URI: "http://h", PayloadFormatVersion: "3.0"}, want: "payloadFormatVersion"},
+		{name: "payload format 2", spec: Spec{Type: "AWS_PROXY", URI: "http://h", PayloadFormatVersion: "2"}, want: "payloadFormatVersion"},
+		{name: "2.0 on HTTP_PROXY", spec: Spec{Type: "HTTP_PROXY", URI: "http://h", PayloadFormatVersion: "2.0"}, want: "HTTP_PROXY takes 1.0"},
+		{name: "2.0 on MOCK", spec: Spec{Type: "MOCK", PayloadFormatVersion: "2.0"}, want: "MOCK takes 1.0"},
+		{name: "HTTP API URI not http", spec: Spec{Type: "HTTP_PROXY", URI: "ftp://h/{proxy}", PayloadFormatVersion: "1.0"}, want: "not an http(s) URL"},
+		{name: "HTTP API URI without host", spec: Spec{Type: "HTTP_PROXY", URI: "http:///{proxy}", PayloadFormatVersion: "1.0"}, want: "not an http(s) URL"},
+		{name: "HTTP API bad method", spec: Spec{Type: "HTTP_PROXY", URI: "http://h", Method: "GET /", PayloadFormatVersion: "1.0"}, want: "integrationMethod"},
 		{name: "bad response selection", spec: Spec{Type: "MOCK",
 			Responses: []ResponseSpec{{Key: "$default", TemplateSelectionExpression: "${request.body"}}}, want: "unterminated"},
 	}

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 )
@@ -10,6 +11,46 @@ import (
 // Invoker calls one integration. Implementations are safe for concurrent use.
 type Invoker interface {
 	Invoke(ctx context.Context, req *Request) (*Response, error)
+}
+
+// Forwarder is implemented by HTTP_PROXY invokers: it sends a whole HTTP
+// request to the backend and streams the answer. Find it with a type
+// assertion on the Invoker that New returns.
+type Forwarder interface {
+	// Forward sends req and returns the backend's answer once its header has
+	// arrived; any HTTP status, redirects included, is a result. The caller
+	// must close the response Body, which stays readable until the
+	// integration's timeout, counted from the call, expires. Errors follow
+	// Invoke's rules: ErrTimeout (wrapped) when the timeout expires, the
+	// caller's ctx.Err() as is when ctx ends first, and transport failures
+	// wrapped with the method and URL (without its password). Reading the
+	// Body reports failures the same way.
+	Forward(ctx context.Context, req *ForwardRequest) (*http.Response, error)
+}
+
+// ForwardRequest is one request for Forwarder.Forward.
+type ForwardRequest struct {
+	// URL is the final backend URL: the mode has already substituted path
+	// parameters and stage variables and applied parameter mappings. Empty
+	// means the Spec's URI, which then must hold no {placeholder}.
+	URL string
+	// Method is the client's method. An integrationMethod that names a method
+	// is sent whatever Method says; ANY (or no integrationMethod) sends
+	// Method, and POST when Method is empty too.
+	Method string
+	// Header is the client's header after parameter mapping. Forward removes
+	// the hop-by-hop fields (Connection and the names it lists, Keep-Alive,
+	// Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade) and adds only HTTP's
+	// framing: no X-Forwarded-*, no User-Agent, no Accept-Encoding. A Host
+	// field becomes the request's Host; without one the backend's host is
+	// sent.
+	Header http.Header
+	// Body is streamed to the backend; nil means no body. Forward closes it
+	// when it is an io.Closer.
+	Body io.Reader
+	// ContentLength is Body's length; -1 means unknown (the body is sent
+	// chunked). It is ignored when Body is nil.
+	ContentLength int64
 }
 
 // Request is one invocation.
@@ -47,10 +88,22 @@ var ErrTimeout = errors.New("integration: endpoint request timed out")
 
 // Spec describes one integration (converted from config.Integration).
 type Spec struct {
-	Type                        string // AWS_PROXY, HTTP_PROXY, HTTP, MOCK
-	URI                         string
-	Method                      string        // integrationMethod; zero means POST
-	Timeout                     time.Duration // zero means 29s
+	Type string // AWS_PROXY, HTTP_PROXY, HTTP, MOCK
+	URI  string
+	// Method is the integrationMethod. Zero means ANY, which Invoke sends as
+	// POST (a WebSocket message has no method) and Forward as the client's
+	// method.
+	Method  string
+	Timeout time.Duration // zero means 29s
+	// PayloadFormatVersion is empty for WebSocket APIs and set for HTTP
+	// APIs. On AWS_PROXY it picks how the function's result is read: empty
+	// is the strict WebSocket reading, "2.0" and "1.0" are the HTTP API
+	// rules of those payload format versions. On HTTP_PROXY, "1.0" marks an
+	// HTTP API integration, whose URI may hold placeholders the mode fills
+	// ({proxy}, ${stageVariables.host}) and whose requestParameters are the
+	// mode's to apply. "2.0" is for AWS_PROXY only; other types ignore
+	// "1.0".
+	PayloadFormatVersion        string
 	RequestParameters           map[string]string
 	RequestTemplates            map[string]string
 	TemplateSelectionExpression string

@@ -133,12 +133,16 @@ func (p fallbackCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 // newAWSProxy builds an AWS_PROXY integration: a Lambda function named by
 // ARN, or the Lambda event POSTed to an http(s) URL.
 func newAWSProxy(spec Spec, fn LambdaInvoker, client *http.Client, d deadline) (Invoker, error) {
+	parse, err := newResponseParser(spec.PayloadFormatVersion)
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasPrefix(spec.URI, "http://") || strings.HasPrefix(spec.URI, "https://") {
 		u, err := url.Parse(spec.URI)
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("integrationUri %q is not a valid URL", spec.URI)
 		}
-		return &lambdaOverHTTP{client: client, url: u.String(), display: u.Redacted(), deadline: d}, nil
+		return &lambdaOverHTTP{client: client, url: u.String(), display: u.Redacted(), deadline: d, parse: parse}, nil
 	}
 	functionARN, name, err := lambdaFunctionARN(spec.URI)
 	if err != nil {
@@ -147,7 +151,7 @@ func newAWSProxy(spec Spec, fn LambdaInvoker, client *http.Client, d deadline) (
 	if fn == nil {
 		return nil, fmt.Errorf("integrationUri %s names a Lambda function but no Lambda client is configured", spec.URI)
 	}
-	return &lambdaFunction{client: fn, arn: functionARN, name: name, deadline: d}, nil
+	return &lambdaFunction{client: fn, arn: functionARN, name: name, deadline: d, parse: parse}, nil
 }
 
 // lambdaFunctionARN returns the function ARN and the function name (with its
@@ -213,6 +217,7 @@ type lambdaFunction struct {
 	arn      string
 	name     string
 	deadline deadline
+	parse    responseParser
 }
 
 var _ Invoker = (*lambdaFunction)(nil)
@@ -238,7 +243,7 @@ func (f *lambdaFunction) Invoke(ctx context.Context, req *Request) (*Response, e
 	if out.FunctionError != nil {
 		return nil, fmt.Errorf("invoking lambda %s: %w", f.name, &FunctionError{Type: *out.FunctionError, Payload: out.Payload})
 	}
-	resp, err := parseProxyResponse(out.Payload)
+	resp, err := f.parse(out.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("invoking lambda %s: %w", f.name, err)
 	}
@@ -252,6 +257,7 @@ type lambdaOverHTTP struct {
 	url      string
 	display  string // url without a password, for errors
 	deadline deadline
+	parse    responseParser
 }
 
 var _ Invoker = (*lambdaOverHTTP)(nil)
@@ -285,7 +291,7 @@ func (l *lambdaOverHTTP) Invoke(ctx context.Context, req *Request) (*Response, e
 	if fe != "" {
 		return nil, fmt.Errorf("posting the event to %s: %w", l.display, &FunctionError{Type: fe, Payload: body})
 	}
-	resp, err := parseProxyResponse(body)
+	resp, err := l.parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("posting the event to %s: %w", l.display, err)
 	}
