@@ -16,6 +16,7 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/connections"
+	httpapi "github.com/portico-gw/portico/http"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
@@ -53,6 +54,7 @@ type Server struct {
 	wsSrv    *ws.Server
 	resolver *routing.Resolver
 	apis     map[string]*ws.API
+	httpAPIs map[string]*httpapi.API
 	nats     *natsbus.Bus
 	bus      *connections.Bus
 	natsConn atomic.Pointer[nats.Conn]
@@ -85,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 		listen:   firstNonEmpty(cfg.Listen, f.Listen, DefaultListen),
 		registry: connections.NewRegistry(),
 		apis:     make(map[string]*ws.API),
+		httpAPIs: make(map[string]*httpapi.API),
 	}
 	var err error
 	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL})
@@ -99,9 +102,6 @@ func New(cfg Config) (*Server, error) {
 		if api.APIID == "" {
 			api.APIID = generateAPIID()
 		}
-		if api.ProtocolType != "WEBSOCKET" {
-			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served yet; only WEBSOCKET APIs are", api.APIID, api.ProtocolType)
-		}
 		if env.Lambda == nil && needsLambda(api) {
 			lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
 				Endpoint:        f.Lambda.Endpoint,
@@ -114,11 +114,22 @@ func New(cfg Config) (*Server, error) {
 			}
 			env.Lambda = lc
 		}
-		wsAPI, err := s.buildWebSocketAPI(api, env)
-		if err != nil {
-			return nil, err
+		switch api.ProtocolType {
+		case "WEBSOCKET":
+			wsAPI, err := s.buildWebSocketAPI(api, env)
+			if err != nil {
+				return nil, err
+			}
+			s.apis[api.APIID] = wsAPI
+		case "HTTP":
+			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Env: env, Logger: log})
+			if err != nil {
+				return nil, err
+			}
+			s.httpAPIs[api.APIID] = h
+		default:
+			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.APIID, api.ProtocolType)
 		}
-		s.apis[api.APIID] = wsAPI
 		var stages []string
 		for _, st := range api.Stages {
 			stages = append(stages, st.StageName)
@@ -422,11 +433,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var re *routing.ResolveError
 		switch {
+		case errors.As(err, &re) && s.httpAPIs[re.APIID] != nil:
+			// HTTP APIs answer 404 where WebSocket and REST APIs answer 403.
+			httpapi.WriteNotFound(w, ids.NewRequestID())
 		case errors.As(err, &re) && errors.Is(err, routing.ErrUnknownAPI):
 			errUnknownAPI(re.APIID).write(w)
 		default:
 			errForbidden.write(w)
 		}
+		return
+	}
+	if h := s.httpAPIs[t.APIID]; h != nil {
+		h.ServeHTTP(w, r, t.Stage, t.Rest)
 		return
 	}
 	if connections.IsManagementPath(t.Rest) {

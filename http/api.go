@@ -1,0 +1,347 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/routing"
+)
+
+// MaxBodyBytes is API Gateway's payload limit for HTTP APIs: 10 MB.
+const MaxBodyBytes = 10 << 20
+
+// Config configures an API.
+type Config struct {
+	// API is the HTTP API's configuration. Required.
+	API *config.API
+	// AccountID appears in events. Zero means "000000000000".
+	AccountID string
+	// Env is what integrations share.
+	Env integration.Env
+	// Logger receives integration failures. Nil means discard.
+	Logger *slog.Logger
+}
+
+// API serves one HTTP API. It is immutable after New and safe for
+// concurrent use.
+type API struct {
+	id, accountID string
+	routes        *routing.HTTPRoutes
+	byKey         map[string]*route
+	stages        map[string]*stage
+	cors          *cors
+	log           *slog.Logger
+}
+
+type route struct {
+	key    string
+	kind   string // integrationType
+	format string // AWS_PROXY payloadFormatVersion: "2.0" or "1.0"
+	uri    string
+	inv    integration.Invoker
+}
+
+type stage struct {
+	name      string
+	vars      map[string]string
+	throttles map[string]*throttle // by route key; nil entries allow all
+}
+
+// New builds the API from its configuration, which config.Load has
+// validated.
+func New(cfg Config) (*API, error) {
+	c := cfg.API
+	if c == nil {
+		return nil, errors.New("httpapi: Config.API is nil")
+	}
+	if c.ProtocolType != "HTTP" {
+		return nil, fmt.Errorf("httpapi: API %s is %s, not HTTP", c.APIID, c.ProtocolType)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{
+		id:        c.APIID,
+		accountID: cmpOr(cfg.AccountID, "000000000000"),
+		byKey:     make(map[string]*route, len(c.Routes)),
+		stages:    make(map[string]*stage, len(c.Stages)),
+		cors:      newCORS(c.CorsConfiguration),
+		log:       log.With("api_id", c.APIID),
+	}
+	integrations := make(map[string]*config.Integration, len(c.Integrations))
+	for i := range c.Integrations {
+		integrations[c.Integrations[i].IntegrationID] = &c.Integrations[i]
+	}
+	keys := make([]string, 0, len(c.Routes))
+	for _, r := range c.Routes {
+		keys = append(keys, r.RouteKey)
+		id := strings.TrimPrefix(r.Target, "integrations/")
+		in := integrations[id]
+		if in == nil {
+			return nil, fmt.Errorf("httpapi: API %s route %q: integration %q not found", c.APIID, r.RouteKey, id)
+		}
+		rt, err := newRoute(r.RouteKey, in, cfg.Env)
+		if err != nil {
+			return nil, fmt.Errorf("httpapi: API %s route %q: %w", c.APIID, r.RouteKey, err)
+		}
+		a.byKey[r.RouteKey] = rt
+	}
+	var err error
+	if a.routes, err = routing.NewHTTPRoutes(keys); err != nil {
+		return nil, fmt.Errorf("httpapi: API %s: %w", c.APIID, err)
+	}
+	for _, s := range c.Stages {
+		st := &stage{name: s.StageName, vars: s.StageVariables, throttles: make(map[string]*throttle, len(keys))}
+		for _, k := range keys {
+			settings := s.DefaultRouteSettings
+			if rs, ok := s.RouteSettings[k]; ok {
+				settings = &rs
+			}
+			st.throttles[k] = newThrottle(settings)
+		}
+		a.stages[s.StageName] = st
+	}
+	return a, nil
+}
+
+func newRoute(key string, in *config.Integration, env integration.Env) (*route, error) {
+	spec := integration.Spec{
+		Type:    in.IntegrationType,
+		URI:     in.IntegrationURI,
+		Method:  in.IntegrationMethod,
+		Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond,
+	}
+	rt := &route{key: key, kind: in.IntegrationType, uri: in.IntegrationURI}
+	switch in.IntegrationType {
+	case "AWS_PROXY":
+		// payloadFormatVersion is required by AWS for HTTP API Lambda
+		// integrations; Portico defaults it to 2.0, the format AWS's
+		// console and quick create use.
+		rt.format = cmpOr(in.PayloadFormatVersion, "2.0")
+		spec.PayloadFormatVersion = rt.format
+	case "HTTP_PROXY":
+		if spec.Method == "" {
+			spec.Method = "ANY"
+		}
+		// 1.0 marks an HTTP API proxy: the mode fills {name} and
+		// ${stageVariables.x} in the URI and maps parameters itself.
+		spec.PayloadFormatVersion = cmpOr(in.PayloadFormatVersion, "1.0")
+	case "NATS":
+	default:
+		return nil, fmt.Errorf("integrationType %s is not available to HTTP APIs; use AWS_PROXY, HTTP_PROXY or NATS", in.IntegrationType)
+	}
+	inv, err := integration.New(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	rt.inv = inv
+	return rt, nil
+}
+
+// ServeHTTP serves one request addressed to stageName; rest is the escaped
+// path after the stage ("/items/1").
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
+	requestID := ids.NewRequestID()
+	st := a.stages[stageName]
+	if st == nil {
+		errNotFound.write(w, requestID)
+		return
+	}
+	if rest == "" {
+		rest = "/"
+	}
+	if a.cors != nil && isPreflight(r) {
+		if m, ok := a.routes.Match(http.MethodOptions, rest); !ok || !strings.HasPrefix(m.RouteKey, "OPTIONS ") {
+			a.cors.preflight(w, r, requestID)
+			return
+		}
+	}
+	m, ok := a.routes.Match(r.Method, rest)
+	if !ok {
+		errNotFound.write(w, requestID)
+		return
+	}
+	rt := a.byKey[m.RouteKey]
+	if !st.throttles[m.RouteKey].allow() {
+		errThrottled.write(w, requestID)
+		return
+	}
+	q := &request{
+		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
+		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
+	}
+	log := a.log.With("stage", st.name, "route_key", m.RouteKey, "request_id", requestID)
+	if rt.kind == "HTTP_PROXY" {
+		a.forward(w, q, rt, log)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			errTooLarge.write(w, requestID)
+			return
+		}
+		log.Debug("reading the request body", "error", err)
+		errInternal.write(w, requestID)
+		return
+	}
+	q.body = body
+	req := &integration.Request{Body: body}
+	if rt.kind == "AWS_PROXY" {
+		var ev any = q.eventV2()
+		if rt.format == "1.0" {
+			ev = q.eventV1()
+		}
+		if req.Event, err = json.Marshal(ev); err != nil {
+			log.Error("encoding the event", "error", err)
+			errInternal.write(w, requestID)
+			return
+		}
+	}
+	resp, err := rt.inv.Invoke(r.Context(), req)
+	if err != nil {
+		a.failed(w, r, err, requestID, log)
+		return
+	}
+	a.respond(w, r, resp.StatusCode, resp.Header, requestID)
+	_, _ = w.Write(resp.Body)
+}
+
+// failed answers an integration failure: a timeout is 503, anything else
+// (function error, malformed response, unreachable backend) is 500.
+func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, requestID string, log *slog.Logger) {
+	if r.Context().Err() != nil {
+		return // the client left
+	}
+	if errors.Is(err, integration.ErrTimeout) {
+		log.Warn("integration timed out", "error", err)
+		errServiceUnavailable.write(w, requestID)
+		return
+	}
+	log.Warn("integration failed", "error", err)
+	errInternal.write(w, requestID)
+}
+
+// respond writes status and header with the gateway's own fields.
+func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header http.Header, requestID string) {
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
+	h.Set("Apigw-Requestid", requestID)
+	if a.cors != nil {
+		a.cors.decorate(h, r)
+	}
+	w.WriteHeader(status)
+}
+
+// forward proxies the whole request to an HTTP_PROXY integration, streaming
+// both bodies. The $default route (and only it) appends the request path to
+// the integration URI, as AWS does; {name} in the URI takes path parameters
+// and ${stageVariables.name} stage variables; the client's query string is
+// passed on.
+func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Logger) {
+	f, ok := rt.inv.(integration.Forwarder)
+	if !ok {
+		log.Error("HTTP_PROXY invoker cannot forward")
+		errInternal.write(w, q.requestID)
+		return
+	}
+	target, err := a.targetURL(q, rt)
+	if err != nil {
+		log.Warn("building the integration URL", "error", err)
+		errInternal.write(w, q.requestID)
+		return
+	}
+	r := q.r
+	header := r.Header.Clone()
+	fwd, _ := q.headersV2()
+	header.Set("X-Forwarded-For", fwd["x-forwarded-for"])
+	header.Set("X-Forwarded-Proto", fwd["x-forwarded-proto"])
+	header.Set("X-Forwarded-Port", fwd["x-forwarded-port"])
+	header.Set("Forwarded", fmt.Sprintf("for=%s;host=%s;proto=%s", forwardedFor(q.sourceIP()), r.Host, fwd["x-forwarded-proto"]))
+	var body io.Reader
+	if r.ContentLength != 0 {
+		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
+	}
+	resp, err := f.Forward(r.Context(), &integration.ForwardRequest{
+		URL: target, Method: r.Method, Header: header, Body: body, ContentLength: r.ContentLength,
+	})
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			errTooLarge.write(w, q.requestID)
+			return
+		}
+		a.failed(w, r, err, q.requestID, log)
+		return
+	}
+	defer resp.Body.Close()
+	a.respond(w, r, resp.StatusCode, resp.Header, q.requestID)
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		log.Debug("streaming the integration response", "error", err)
+	}
+}
+
+var uriParamRE = regexp.MustCompile(`\{([A-Za-z0-9_.-]+)\+?\}`)
+var stageVarRE = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+
+func (a *API) targetURL(q *request, rt *route) (string, error) {
+	uri := stageVarRE.ReplaceAllStringFunc(rt.uri, func(s string) string {
+		return q.stageVars[stageVarRE.FindStringSubmatch(s)[1]]
+	})
+	uri = uriParamRE.ReplaceAllStringFunc(uri, func(s string) string {
+		name := strings.TrimSuffix(uriParamRE.FindStringSubmatch(s)[1], "+")
+		v, ok := q.params[name]
+		if !ok {
+			return s
+		}
+		// Greedy values keep their slashes.
+		return (&url.URL{Path: v}).EscapedPath()
+	})
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", err
+	}
+	if rt.key == "$default" {
+		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + q.rest
+		u.Path, _ = url.PathUnescape(u.RawPath)
+	}
+	if raw := q.r.URL.RawQuery; raw != "" {
+		if u.RawQuery != "" {
+			u.RawQuery += "&" + raw
+		} else {
+			u.RawQuery = raw
+		}
+	}
+	return u.String(), nil
+}
+
+func forwardedFor(ip string) string {
+	if strings.Contains(ip, ":") {
+		return `"[` + ip + `]"`
+	}
+	return ip
+}
+
+func cmpOr(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

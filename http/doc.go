@@ -1,0 +1,42 @@
+// Package httpapi serves Amazon API Gateway HTTP APIs (protocolType HTTP,
+// apigatewayv2): route matching with AWS's priority rules (package
+// routing), stages, payload format 2.0 and 1.0 Lambda proxy events, the
+// response rules of each format (package integration), streaming
+// HTTP_PROXY integrations, CORS answered by the gateway, and throttling by
+// token buckets. The folder is named http; the package is httpapi so that
+// it never shadows net/http.
+//
+// # Stages and paths
+//
+// The server's resolver finds the API and stage: a "$default" stage is
+// served at the root, a named stage under /{stage}. rawPath (2.0) and path
+// (1.0) include the stage prefix for named stages and not for $default, as
+// AWS reports them; routing ignores it. A path that names no stage of an API
+// without a $default stage, and a request no route matches, get 404
+// {"message":"Not Found"}.
+//
+// # Events
+//
+// Headers are lower-cased and repeated fields joined with ","; Cookie
+// fields become the cookies array (2.0) and leave the headers.
+// queryStringParameters are decoded and repeated keys joined with "," (2.0)
+// or the last value kept (1.0, with every value in
+// multiValueQueryStringParameters). A request body reaches the function as
+// text only for text/*, application/json, application/xml and
+// application/javascript; any other or missing Content-Type is base64 with
+// isBase64Encoded true (measured on AWS). The request ID is 16 characters
+// in AWS's look, sent back as apigw-requestid on every answer.
+//
+// # Errors
+//
+// Integration failures (function error, malformed response, unreachable
+// backend) are 500 {"message":"Internal Server Error"}; an integration
+// timeout is 503 {"message":"Service Unavailable"}; throttling is 429
+// {"message":"Too Many Requests"}; a body over 10 MB is 413. Failures are
+// logged with the request ID.
+//
+// # Concurrency
+//
+// An API is immutable after New; ServeHTTP is safe for concurrent use.
+// Throttling buckets are shared by the requests of a stage and route.
+package httpapi

@@ -1,0 +1,365 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The Lambda proxy events of HTTP APIs (reference http-and-rest-apis.md
+// §1.2): payload format 2.0 (APIGatewayV2HTTPRequest in aws-lambda-go) and
+// 1.0 (APIGatewayProxyRequest). Keys that AWS omits when empty are omitted;
+// keys AWS always sends are always sent.
+
+type eventV2 struct {
+	Version               string            `json:"version"`
+	RouteKey              string            `json:"routeKey"`
+	RawPath               string            `json:"rawPath"`
+	RawQueryString        string            `json:"rawQueryString"`
+	Cookies               []string          `json:"cookies,omitempty"`
+	Headers               map[string]string `json:"headers"`
+	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
+	PathParameters        map[string]string `json:"pathParameters,omitempty"`
+	StageVariables        map[string]string `json:"stageVariables,omitempty"`
+	RequestContext        contextV2         `json:"requestContext"`
+	Body                  *string           `json:"body,omitempty"`
+	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+}
+
+type contextV2 struct {
+	AccountID    string         `json:"accountId"`
+	APIID        string         `json:"apiId"`
+	Authorizer   map[string]any `json:"authorizer,omitempty"`
+	DomainName   string         `json:"domainName"`
+	DomainPrefix string         `json:"domainPrefix"`
+	HTTP         httpV2         `json:"http"`
+	RequestID    string         `json:"requestId"`
+	RouteKey     string         `json:"routeKey"`
+	Stage        string         `json:"stage"`
+	Time         string         `json:"time"`
+	TimeEpoch    int64          `json:"timeEpoch"`
+}
+
+type httpV2 struct {
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Protocol  string `json:"protocol"`
+	SourceIP  string `json:"sourceIp"`
+	UserAgent string `json:"userAgent"`
+}
+
+// eventV1 is payload format 1.0 as HTTP APIs send it: the REST proxy event
+// plus version and routeKey. Absent maps are JSON null, as AWS sends them.
+type eventV1 struct {
+	Version                         string              `json:"version"`
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	RequestContext                  contextV1           `json:"requestContext"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	Body                            *string             `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+}
+
+type contextV1 struct {
+	AccountID         string         `json:"accountId"`
+	APIID             string         `json:"apiId"`
+	Authorizer        map[string]any `json:"authorizer,omitempty"`
+	DomainName        string         `json:"domainName"`
+	DomainPrefix      string         `json:"domainPrefix"`
+	ExtendedRequestID string         `json:"extendedRequestId"`
+	HTTPMethod        string         `json:"httpMethod"`
+	Identity          identityV1     `json:"identity"`
+	Path              string         `json:"path"`
+	Protocol          string         `json:"protocol"`
+	RequestID         string         `json:"requestId"`
+	RequestTime       string         `json:"requestTime"`
+	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
+	ResourceID        string         `json:"resourceId"`
+	ResourcePath      string         `json:"resourcePath"`
+	Stage             string         `json:"stage"`
+}
+
+// identityV1 holds every key AWS sends; those an HTTP API cannot know are null.
+type identityV1 struct {
+	AccessKey                     *string `json:"accessKey"`
+	AccountID                     *string `json:"accountId"`
+	Caller                        *string `json:"caller"`
+	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
+	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
+	CognitoIdentityID             *string `json:"cognitoIdentityId"`
+	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
+	PrincipalOrgID                *string `json:"principalOrgId"`
+	SourceIP                      string  `json:"sourceIp"`
+	User                          *string `json:"user"`
+	UserAgent                     string  `json:"userAgent"`
+	UserArn                       *string `json:"userArn"`
+}
+
+// requestTimeLayout is API Gateway's time (Common Log Format, UTC).
+const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
+
+// request is what both payload formats are built from.
+type request struct {
+	r         *http.Request
+	apiID     string
+	accountID string
+	stage     string // "$default" or a name
+	stageVars map[string]string
+	routeKey  string
+	rest      string // the path after the stage, escaped, "/" at least
+	params    map[string]string
+	body      []byte
+	requestID string
+	now       time.Time
+	auth      map[string]any // requestContext.authorizer, nil when none ran
+}
+
+// rawPath is the path as AWS reports it: with the stage prefix for named
+// stages, without it for $default (reference §1.2).
+func (q *request) rawPath() string {
+	if q.stage == "$default" {
+		return q.rest
+	}
+	return "/" + q.stage + q.rest
+}
+
+func (q *request) sourceIP() string {
+	host, _, err := net.SplitHostPort(q.r.RemoteAddr)
+	if err != nil {
+		return q.r.RemoteAddr
+	}
+	return host
+}
+
+func (q *request) domain() (name, prefix string) {
+	name = q.r.Host
+	host := name
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		host = h
+	}
+	prefix, _, _ = strings.Cut(host, ".")
+	return name, prefix
+}
+
+// textBody reports whether a request body reaches the function as text:
+// only for text/*, application/json, application/xml and
+// application/javascript; anything else, a missing Content-Type included,
+// is base64 (measured on AWS, reference §1.2).
+func textBody(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || mt == "application/xml" || mt == "application/javascript"
+}
+
+func (q *request) encodedBody() (*string, bool) {
+	if len(q.body) == 0 {
+		return nil, false
+	}
+	if textBody(q.r.Header.Get("Content-Type")) {
+		s := string(q.body)
+		return &s, false
+	}
+	s := base64.StdEncoding.EncodeToString(q.body)
+	return &s, true
+}
+
+// headersV2 lower-cases names and joins repeated fields with ","; cookies
+// leave the headers for the cookies array.
+func (q *request) headersV2() (map[string]string, []string) {
+	h := make(map[string]string, len(q.r.Header)+1)
+	var cookies []string
+	for name, vals := range q.r.Header {
+		lower := strings.ToLower(name)
+		if lower == "cookie" {
+			for _, v := range vals {
+				for c := range strings.SplitSeq(v, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						cookies = append(cookies, c)
+					}
+				}
+			}
+			continue
+		}
+		h[lower] = strings.Join(vals, ",")
+	}
+	if q.r.Host != "" {
+		h["host"] = q.r.Host
+	}
+	addForwarded(h, q)
+	return h, cookies
+}
+
+// addForwarded sets the x-forwarded-* fields API Gateway adds, appending
+// the client's address to any X-Forwarded-For it sent.
+func addForwarded(h map[string]string, q *request) {
+	ip := q.sourceIP()
+	if prev := h["x-forwarded-for"]; prev != "" {
+		h["x-forwarded-for"] = prev + ", " + ip
+	} else {
+		h["x-forwarded-for"] = ip
+	}
+	proto, port := "http", "80"
+	if q.r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if _, p, err := net.SplitHostPort(q.r.Host); err == nil {
+		port = p
+	}
+	h["x-forwarded-proto"] = proto
+	h["x-forwarded-port"] = port
+}
+
+// queryV2 decodes the query; repeated keys are joined with ",".
+func (q *request) queryV2() map[string]string {
+	vals := parseQuery(q.r.URL.RawQuery)
+	if len(vals) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(vals))
+	for k, v := range vals {
+		m[k] = strings.Join(v, ",")
+	}
+	return m
+}
+
+// parseQuery is url.ParseQuery that keeps what it can of a malformed query
+// (API Gateway does not reject one).
+func parseQuery(raw string) url.Values {
+	if raw == "" {
+		return nil
+	}
+	v, _ := url.ParseQuery(raw)
+	return v
+}
+
+func (q *request) eventV2() *eventV2 {
+	headers, cookies := q.headersV2()
+	body, b64 := q.encodedBody()
+	name, prefix := q.domain()
+	return &eventV2{
+		Version:               "2.0",
+		RouteKey:              q.routeKey,
+		RawPath:               q.rawPath(),
+		RawQueryString:        q.r.URL.RawQuery,
+		Cookies:               cookies,
+		Headers:               headers,
+		QueryStringParameters: q.queryV2(),
+		PathParameters:        q.params,
+		StageVariables:        nonEmpty(q.stageVars),
+		RequestContext: contextV2{
+			AccountID:    q.accountID,
+			APIID:        q.apiID,
+			Authorizer:   q.auth,
+			DomainName:   name,
+			DomainPrefix: prefix,
+			HTTP: httpV2{
+				Method:    q.r.Method,
+				Path:      q.rawPath(),
+				Protocol:  q.r.Proto,
+				SourceIP:  q.sourceIP(),
+				UserAgent: q.r.UserAgent(),
+			},
+			RequestID: q.requestID,
+			RouteKey:  q.routeKey,
+			Stage:     q.stage,
+			Time:      q.now.UTC().Format(requestTimeLayout),
+			TimeEpoch: q.now.UnixMilli(),
+		},
+		Body:            body,
+		IsBase64Encoded: b64,
+	}
+}
+
+func (q *request) eventV1() *eventV1 {
+	headers, cookies := q.headersV2()
+	if len(cookies) > 0 {
+		headers["cookie"] = strings.Join(cookies, "; ")
+	}
+	multi := make(map[string][]string, len(headers))
+	for k, v := range headers {
+		multi[k] = []string{v}
+	}
+	for name, vals := range q.r.Header {
+		if lower := strings.ToLower(name); lower != "cookie" && len(vals) > 1 {
+			multi[lower] = vals
+		}
+	}
+	var single map[string]string
+	var multiQ map[string][]string
+	if vals := parseQuery(q.r.URL.RawQuery); len(vals) > 0 {
+		single = make(map[string]string, len(vals))
+		multiQ = make(map[string][]string, len(vals))
+		for k, v := range vals {
+			single[k] = v[len(v)-1] // the last value, as AWS does
+			multiQ[k] = v
+		}
+	}
+	body, b64 := q.encodedBody()
+	name, prefix := q.domain()
+	resource := q.routeKey
+	if _, path, ok := strings.Cut(q.routeKey, " "); ok {
+		resource = path
+	}
+	return &eventV1{
+		Version:                         "1.0",
+		Resource:                        resource,
+		Path:                            q.rawPath(),
+		HTTPMethod:                      q.r.Method,
+		Headers:                         headers,
+		MultiValueHeaders:               multi,
+		QueryStringParameters:           single,
+		MultiValueQueryStringParameters: multiQ,
+		RequestContext: contextV1{
+			AccountID:         q.accountID,
+			APIID:             q.apiID,
+			Authorizer:        q.auth,
+			DomainName:        name,
+			DomainPrefix:      prefix,
+			ExtendedRequestID: q.requestID,
+			HTTPMethod:        q.r.Method,
+			Identity:          identityV1{SourceIP: q.sourceIP(), UserAgent: q.r.UserAgent()},
+			Path:              q.rawPath(),
+			Protocol:          q.r.Proto,
+			RequestID:         q.requestID,
+			RequestTime:       q.now.UTC().Format(requestTimeLayout),
+			RequestTimeEpoch:  q.now.UnixMilli(),
+			ResourceID:        q.routeKey,
+			ResourcePath:      resource,
+			Stage:             q.stage,
+		},
+		PathParameters:  q.params,
+		StageVariables:  nonEmpty(q.stageVars),
+		Body:            body,
+		IsBase64Encoded: b64,
+	}
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// sortedKeys is for deterministic iteration in tests and logs.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
