@@ -1,8 +1,9 @@
 // Package routing is pure matching: which API and stage a data-plane
-// request addresses (resolve.go), and which route a WebSocket message
-// selects (selection.go). It does no I/O, imports no other Portico package
-// and holds no mutable state: a Resolver or an Expression, once built, is
-// safe for concurrent use.
+// request addresses (resolve.go), which route an HTTP API request matches
+// (httproutes.go), and which route a WebSocket message selects
+// (selection.go). It does no I/O, imports no other Portico package and
+// holds no mutable state: a Resolver, an HTTPRoutes or an Expression, once
+// built, is safe for concurrent use.
 //
 // # Addressing (Resolver.Resolve)
 //
@@ -37,6 +38,24 @@
 // path. Without a "$default" stage, a missing segment ("", "/", "//x") is
 // ErrNoStage and an unknown one ErrUnknownStage. BasePath+Rest is always the
 // raw path; both stay escaped as in the request.
+//
+// # HTTP API routes (NewHTTPRoutes, HTTPRoutes.Match)
+//
+// Route keys are "$default" or "METHOD /path" (ANY GET POST PUT PATCH
+// DELETE HEAD OPTIONS; segments literal, {name} or a last {name+}). Match
+// takes the path after the stage, escaped as received, and picks: a full
+// match, the most specific path first (compared segment by segment from the
+// left, a literal before a {param}), the exact method before ANY on the same
+// template, so "ANY /pets/dog" beats "GET /pets/{id}" for GET /pets/dog;
+// then a greedy match, ranked the same way; then "$default"; else no match
+// (404 {"message":"Not Found"}). HEAD does not fall back to GET routes.
+// {name+} takes one or more segments and never its parent ("/a/{p+}"
+// matches neither /a nor /a/). A trailing slash is significant, a choice
+// (AWS's behaviour is unverified): "GET /items" does not match /items/, and
+// only the root key "GET /" may end in "/". Empty segments match only a
+// greedy segment or $default. Literals and parameter values are
+// percent-decoded; the greedy value is the rest of the path without its
+// leading slash. httproutes.go has the complete rules.
 //
 // # Route selection (ParseSelectionExpression, Expression.Evaluate, SelectRoute)
 //
