@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -132,6 +133,37 @@ func (p fallbackCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 
 // newAWSProxy builds an AWS_PROXY integration: a Lambda function named by
 // ARN, or the Lambda event POSTed to an http(s) URL.
+// Function calls a Lambda function (by ARN, or an http(s) URL that takes
+// the event) and returns its raw result: what authorizers need, since their
+// answers are not proxy responses. A function error is a *FunctionError.
+type Function interface {
+	Call(ctx context.Context, event []byte) ([]byte, error)
+}
+
+var (
+	_ Function = (*lambdaFunction)(nil)
+	_ Function = (*lambdaOverHTTP)(nil)
+)
+
+// NewFunction returns the Function that uri names (a Lambda ARN, API
+// Gateway's Lambda invocation ARN, or an http(s) URL), called with
+// timeout (zero means DefaultTimeout).
+func NewFunction(uri string, timeout time.Duration, env Env) (Function, error) {
+	d, err := newDeadline(timeout)
+	if err != nil {
+		return nil, err
+	}
+	client := env.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient()
+	}
+	inv, err := newAWSProxy(Spec{Type: "AWS_PROXY", URI: uri}, env.Lambda, client, d)
+	if err != nil {
+		return nil, err
+	}
+	return inv.(Function), nil
+}
+
 func newAWSProxy(spec Spec, fn LambdaInvoker, client *http.Client, d deadline) (Invoker, error) {
 	parse, err := newResponseParser(spec.PayloadFormatVersion)
 	if err != nil {
@@ -224,6 +256,19 @@ var _ Invoker = (*lambdaFunction)(nil)
 
 // Invoke implements Invoker.
 func (f *lambdaFunction) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	result, err := f.Call(ctx, req.Event)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.parse(result)
+	if err != nil {
+		return nil, fmt.Errorf("invoking lambda %s: %w", f.name, err)
+	}
+	return resp, nil
+}
+
+// Call implements Function.
+func (f *lambdaFunction) Call(ctx context.Context, event []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -232,7 +277,7 @@ func (f *lambdaFunction) Invoke(ctx context.Context, req *Request) (*Response, e
 	out, err := f.client.Invoke(tctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(f.arn),
 		InvocationType: types.InvocationTypeRequestResponse,
-		Payload:        req.Event,
+		Payload:        event,
 	})
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -243,11 +288,7 @@ func (f *lambdaFunction) Invoke(ctx context.Context, req *Request) (*Response, e
 	if out.FunctionError != nil {
 		return nil, fmt.Errorf("invoking lambda %s: %w", f.name, &FunctionError{Type: *out.FunctionError, Payload: out.Payload})
 	}
-	resp, err := f.parse(out.Payload)
-	if err != nil {
-		return nil, fmt.Errorf("invoking lambda %s: %w", f.name, err)
-	}
-	return resp, nil
+	return out.Payload, nil
 }
 
 // lambdaOverHTTP POSTs the Lambda event to a URL and reads the answer as
@@ -264,12 +305,25 @@ var _ Invoker = (*lambdaOverHTTP)(nil)
 
 // Invoke implements Invoker.
 func (l *lambdaOverHTTP) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	result, err := l.Call(ctx, req.Event)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := l.parse(result)
+	if err != nil {
+		return nil, fmt.Errorf("posting the event to %s: %w", l.display, err)
+	}
+	return resp, nil
+}
+
+// Call implements Function.
+func (l *lambdaOverHTTP) Call(ctx context.Context, event []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	tctx, cancel := l.deadline.start(ctx)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(tctx, http.MethodPost, l.url, bytes.NewReader(req.Event))
+	hreq, err := http.NewRequestWithContext(tctx, http.MethodPost, l.url, bytes.NewReader(event))
 	if err != nil {
 		return nil, fmt.Errorf("posting the event to %s: %w", l.display, err)
 	}
@@ -291,9 +345,5 @@ func (l *lambdaOverHTTP) Invoke(ctx context.Context, req *Request) (*Response, e
 	if fe != "" {
 		return nil, fmt.Errorf("posting the event to %s: %w", l.display, &FunctionError{Type: fe, Payload: body})
 	}
-	resp, err := l.parse(body)
-	if err != nil {
-		return nil, fmt.Errorf("posting the event to %s: %w", l.display, err)
-	}
-	return resp, nil
+	return body, nil
 }
