@@ -122,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 			}
 			s.apis[api.APIID] = wsAPI
 		case "HTTP":
-			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Env: env, Logger: log})
+			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: log})
 			if err != nil {
 				return nil, err
 			}
@@ -245,6 +245,11 @@ func needsLambda(api *config.API) bool {
 			return true
 		}
 	}
+	for _, au := range api.Authorizers {
+		if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+			return true
+		}
+	}
 	return false
 }
 
@@ -296,10 +301,7 @@ func (s *Server) Start() error {
 		l.Close()
 		return fmt.Errorf("portico: subscribing on NATS: %w", err)
 	}
-	creds := make(map[string]string, len(f.Credentials))
-	for _, c := range f.Credentials {
-		creds[c.AccessKeyID] = c.SecretAccessKey
-	}
+	creds := credentialMap(f)
 	s.mgmt, err = connections.NewManagement(connections.ManagementConfig{
 		Registry:      s.registry,
 		NodeID:        s.nodeID,
@@ -461,6 +463,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.ServeHTTP(w, r, t.Stage, t.BasePath)
+}
+
+// credentialMap returns the file's SigV4 keys: access key ID → secret.
+func credentialMap(f *config.File) map[string]string {
+	m := make(map[string]string, len(f.Credentials))
+	for _, c := range f.Credentials {
+		m[c.AccessKeyID] = c.SecretAccessKey
+	}
+	return m
 }
 
 func firstNonEmpty(v ...string) string {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/sigv4"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -27,6 +29,11 @@ type Config struct {
 	API *config.API
 	// AccountID appears in events. Zero means "000000000000".
 	AccountID string
+	// Region appears in ARNs. Zero means us-east-1.
+	Region string
+	// Credentials are the SigV4 keys AWS_IAM routes accept (access key ID →
+	// secret).
+	Credentials map[string]string
 	// Env is what integrations share.
 	Env integration.Env
 	// Logger receives integration failures. Nil means discard.
@@ -37,6 +44,8 @@ type Config struct {
 // concurrent use.
 type API struct {
 	id, accountID string
+	region        string
+	verifier      *sigv4.Verifier
 	routes        *routing.HTTPRoutes
 	byKey         map[string]*route
 	stages        map[string]*stage
@@ -50,6 +59,7 @@ type route struct {
 	format string // AWS_PROXY payloadFormatVersion: "2.0" or "1.0"
 	uri    string
 	inv    integration.Invoker
+	auth   *routeAuth
 }
 
 type stage struct {
@@ -75,6 +85,8 @@ func New(cfg Config) (*API, error) {
 	a := &API{
 		id:        c.APIID,
 		accountID: cmpOr(cfg.AccountID, "000000000000"),
+		region:    cmpOr(cfg.Region, "us-east-1"),
+		verifier:  newVerifier(cfg.Credentials),
 		byKey:     make(map[string]*route, len(c.Routes)),
 		stages:    make(map[string]*stage, len(c.Stages)),
 		cors:      newCORS(c.CorsConfiguration),
@@ -83,6 +95,10 @@ func New(cfg Config) (*API, error) {
 	integrations := make(map[string]*config.Integration, len(c.Integrations))
 	for i := range c.Integrations {
 		integrations[c.Integrations[i].IntegrationID] = &c.Integrations[i]
+	}
+	built, err := buildAuthorizers(c, cfg.Env)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: API %s: %w", c.APIID, err)
 	}
 	keys := make([]string, 0, len(c.Routes))
 	for _, r := range c.Routes {
@@ -96,9 +112,9 @@ func New(cfg Config) (*API, error) {
 		if err != nil {
 			return nil, fmt.Errorf("httpapi: API %s route %q: %w", c.APIID, r.RouteKey, err)
 		}
+		rt.auth = newRouteAuth(r, c, built)
 		a.byKey[r.RouteKey] = rt
 	}
-	var err error
 	if a.routes, err = routing.NewHTTPRoutes(keys); err != nil {
 		return nil, fmt.Errorf("httpapi: API %s: %w", c.APIID, err)
 	}
@@ -181,24 +197,33 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	q := &request{
 		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
 		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
+		format: cmpOr(rt.format, "2.0"),
 	}
 	log := a.log.With("stage", st.name, "route_key", m.RouteKey, "request_id", requestID)
+	// HTTP_PROXY streams the body, unless SigV4 must hash it first.
+	if rt.kind != "HTTP_PROXY" || rt.auth.kind == "AWS_IAM" {
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				errTooLarge.write(w, requestID)
+				return
+			}
+			log.Debug("reading the request body", "error", err)
+			errInternal.write(w, requestID)
+			return
+		}
+		q.body = body
+	}
+	if !a.authorize(r.Context(), w, q, rt.auth, log) {
+		return
+	}
 	if rt.kind == "HTTP_PROXY" {
 		a.forward(w, q, rt, log)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			errTooLarge.write(w, requestID)
-			return
-		}
-		log.Debug("reading the request body", "error", err)
-		errInternal.write(w, requestID)
-		return
-	}
-	q.body = body
+	body := q.body
+	var err error
 	req := &integration.Request{Body: body}
 	if rt.kind == "AWS_PROXY" {
 		var ev any = q.eventV2()
@@ -274,7 +299,10 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 	header.Set("X-Forwarded-Port", fwd["x-forwarded-port"])
 	header.Set("Forwarded", fmt.Sprintf("for=%s;host=%s;proto=%s", forwardedFor(q.sourceIP()), r.Host, fwd["x-forwarded-proto"]))
 	var body io.Reader
-	if r.ContentLength != 0 {
+	switch {
+	case q.body != nil:
+		body = bytes.NewReader(q.body)
+	case r.ContentLength != 0:
 		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	}
 	resp, err := f.Forward(r.Context(), &integration.ForwardRequest{

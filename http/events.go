@@ -123,6 +123,8 @@ type request struct {
 	requestID string
 	now       time.Time
 	auth      map[string]any // requestContext.authorizer, nil when none ran
+	format    string         // the payload format the authorizer context is shaped for
+	iam       *iamIdentity   // the SigV4 signer, on AWS_IAM routes
 }
 
 // rawPath is the path as AWS reports it: with the stage prefix for named
@@ -330,7 +332,7 @@ func (q *request) eventV1() *eventV1 {
 			DomainPrefix:      prefix,
 			ExtendedRequestID: q.requestID,
 			HTTPMethod:        q.r.Method,
-			Identity:          identityV1{SourceIP: q.sourceIP(), UserAgent: q.r.UserAgent()},
+			Identity:          q.identityV1(),
 			Path:              q.rawPath(),
 			Protocol:          q.r.Proto,
 			RequestID:         q.requestID,
@@ -362,4 +364,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func (q *request) identityV1() identityV1 {
+	id := identityV1{SourceIP: q.sourceIP(), UserAgent: q.r.UserAgent()}
+	if q.iam != nil {
+		account := q.accountID
+		id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = &q.iam.accessKey, &account, &q.iam.accessKey, &q.iam.accessKey, &q.iam.userArn
+	}
+	return id
 }

@@ -1,0 +1,242 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/portico-gw/portico/authorizer"
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/sigv4"
+)
+
+// Authorization (reference §3.2, §4). A route's authorizationType picks the
+// check, run after route matching and throttling and before the
+// integration:
+//
+//   - JWT: the token from the authorizer's identity source; a rejection is
+//     401 {"message":"Unauthorized"} with www-authenticate, or 403
+//     {"message":"Forbidden"} when no route scope matches. Claims and scopes
+//     reach the function as requestContext.authorizer.jwt (2.0) or
+//     requestContext.authorizer.{claims,scopes} (1.0).
+//   - CUSTOM: a REQUEST Lambda authorizer. A missing identity source is 401
+//     without invoking it; a deny is 403 {"message":"Forbidden"}; a function
+//     that fails or answers garbage is 500 {"message":"Internal Server
+//     Error"}, logged with the request ID. Its context reaches the function
+//     as requestContext.authorizer.lambda (2.0) or flattened into
+//     requestContext.authorizer with principalId (1.0).
+//   - AWS_IAM: SigV4 with service execute-api against the file's
+//     credentials; a failure is 403 with AWS's message for it. Portico has
+//     no IAM users: callerId and userId are the access key ID and userArn is
+//     arn:aws:iam::{accountId}:user/{accessKeyId} (Portico's choice).
+type routeAuth struct {
+	kind   string // JWT, CUSTOM, AWS_IAM; "" for none
+	jwt    *authorizer.JWT
+	source string // the JWT identity source
+	scopes []string
+	lambda *authorizer.Lambda
+	format string // the Lambda authorizer's payload format
+}
+
+// authorizers builds the API's authorizers, by ID.
+func buildAuthorizers(c *config.API, env integration.Env) (map[string]any, error) {
+	out := make(map[string]any, len(c.Authorizers))
+	for _, au := range c.Authorizers {
+		switch au.AuthorizerType {
+		case "JWT":
+			j, err := authorizer.NewJWT(authorizer.JWTConfig{Issuer: au.JWTConfiguration.Issuer, Audience: au.JWTConfiguration.Audience})
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+			out[au.AuthorizerID] = j
+		case "REQUEST":
+			fn, err := integration.NewFunction(au.AuthorizerURI, 10*time.Second, env) // AWS: 10 s
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+			ttl := 300 * time.Second // AWS's default
+			if au.AuthorizerResultTTLInSeconds != nil {
+				ttl = time.Duration(*au.AuthorizerResultTTLInSeconds) * time.Second
+			}
+			if len(au.IdentitySource) == 0 {
+				ttl = 0
+			}
+			l, err := authorizer.NewLambda(authorizer.LambdaConfig{
+				Invoke:                fn.Call,
+				PayloadFormatVersion:  au.AuthorizerPayloadFormatVersion,
+				EnableSimpleResponses: au.EnableSimpleResponses,
+				IdentitySources:       au.IdentitySource,
+				TTL:                   ttl,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+			out[au.AuthorizerID] = l
+		}
+	}
+	return out, nil
+}
+
+func newRouteAuth(r config.Route, c *config.API, built map[string]any) *routeAuth {
+	ra := &routeAuth{kind: r.AuthorizationType}
+	switch r.AuthorizationType {
+	case "JWT":
+		ra.jwt, _ = built[r.AuthorizerID].(*authorizer.JWT)
+		ra.scopes = r.AuthorizationScopes
+		for _, au := range c.Authorizers {
+			if au.AuthorizerID == r.AuthorizerID && len(au.IdentitySource) > 0 {
+				ra.source = au.IdentitySource[0]
+			}
+		}
+	case "CUSTOM":
+		ra.lambda, _ = built[r.AuthorizerID].(*authorizer.Lambda)
+		for _, au := range c.Authorizers {
+			if au.AuthorizerID == r.AuthorizerID {
+				ra.format = au.AuthorizerPayloadFormatVersion
+			}
+		}
+	case "", "NONE":
+		ra.kind = ""
+	}
+	return ra
+}
+
+// authorize runs the route's check. It writes the answer and returns false
+// when the request may not proceed; otherwise it fills q.auth.
+func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, ra *routeAuth, log interface {
+	Warn(string, ...any)
+}) bool {
+	switch ra.kind {
+	case "JWT":
+		res, err := ra.jwt.Authorize(ctx, identityValue(q, ra.source), ra.scopes)
+		if err != nil {
+			var d *authorizer.Deny
+			if !errors.As(err, &d) {
+				return false // the client left while keys were fetched
+			}
+			if d.WWWAuthenticate != "" {
+				w.Header().Set("Www-Authenticate", d.WWWAuthenticate)
+			}
+			if d.Status == http.StatusForbidden {
+				errForbidden.write(w, q.requestID)
+			} else {
+				errUnauthorized.write(w, q.requestID)
+			}
+			return false
+		}
+		scopes := res.Scopes
+		if q.format == "1.0" {
+			q.auth = map[string]any{"claims": res.Claims, "scopes": scopes}
+		} else {
+			q.auth = map[string]any{"jwt": map[string]any{"claims": res.Claims, "scopes": scopes}}
+		}
+	case "CUSTOM":
+		start := time.Now()
+		res, err := ra.lambda.Authorize(ctx, a.lambdaRequest(q, ra.format))
+		if err != nil {
+			var d *authorizer.Deny
+			switch {
+			case errors.As(err, &d) && d.Status == http.StatusUnauthorized:
+				errUnauthorized.write(w, q.requestID)
+			case errors.As(err, &d):
+				errForbidden.write(w, q.requestID)
+			case ctx.Err() != nil:
+			default:
+				log.Warn("authorizer failed", "error", err)
+				errInternal.write(w, q.requestID)
+			}
+			return false
+		}
+		if q.format == "1.0" {
+			m := map[string]any{"integrationLatency": time.Since(start).Milliseconds()}
+			if res.PrincipalID != "" {
+				m["principalId"] = res.PrincipalID
+			}
+			for k, v := range res.Context {
+				m[k] = v
+			}
+			q.auth = m
+		} else {
+			ctxMap := res.Context
+			if ctxMap == nil {
+				ctxMap = map[string]any{}
+			}
+			q.auth = map[string]any{"lambda": ctxMap}
+		}
+	case "AWS_IAM":
+		id, err := a.verifier.Verify(q.r, q.body)
+		if err != nil {
+			msg := err.Error()
+			if msg == "" {
+				msg = "Forbidden"
+			}
+			gatewayError{http.StatusForbidden, `{"message":` + jsonString(msg) + `}`}.write(w, q.requestID)
+			return false
+		}
+		arn := "arn:aws:iam::" + a.accountID + ":user/" + id.AccessKeyID
+		q.iam = &iamIdentity{accessKey: id.AccessKeyID, userArn: arn}
+		if q.format != "1.0" {
+			q.auth = map[string]any{"iam": map[string]any{
+				"accessKey": id.AccessKeyID, "accountId": a.accountID, "callerId": id.AccessKeyID,
+				"cognitoIdentity": nil, "principalOrgId": nil, "userArn": arn, "userId": id.AccessKeyID,
+			}}
+		}
+	}
+	return true
+}
+
+type iamIdentity struct{ accessKey, userArn string }
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// identityValue reads $request.header.X or $request.querystring.X.
+func identityValue(q *request, source string) string {
+	if name, ok := strings.CutPrefix(source, "$request.header."); ok {
+		return q.r.Header.Get(name)
+	}
+	if name, ok := strings.CutPrefix(source, "$request.querystring."); ok {
+		return q.r.URL.Query().Get(name)
+	}
+	return ""
+}
+
+// lambdaRequest is what a Lambda authorizer sees: the request event in its
+// payload format (2.0: the 2.0 request; 1.0: the REQUEST authorizer shape,
+// the 1.0 request without body), and the routeArn/methodArn.
+func (a *API) lambdaRequest(q *request, format string) *authorizer.LambdaRequest {
+	var ev any = q.eventV2()
+	if format == "1.0" {
+		ev = q.eventV1()
+	}
+	raw, _ := json.Marshal(ev)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	delete(m, "body") // authorizers do not see the body
+	delete(m, "isBase64Encoded")
+	return &authorizer.LambdaRequest{
+		Header:         q.r.Header,
+		Query:          q.r.URL.Query(),
+		Context:        map[string]string{"routeKey": q.routeKey, "requestId": q.requestID, "stage": q.stage, "apiId": a.id, "httpMethod": q.r.Method, "path": q.rawPath()},
+		StageVariables: q.stageVars,
+		ARN:            fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", a.region, a.accountID, a.id, q.stage, q.r.Method, q.rest),
+		Event:          m,
+	}
+}
+
+func newVerifier(creds map[string]string) *sigv4.Verifier {
+	return &sigv4.Verifier{
+		Service: "execute-api",
+		Lookup: func(ak string) (string, bool) {
+			s, ok := creds[ak]
+			return s, ok
+		},
+	}
+}
