@@ -179,7 +179,16 @@ func (s *Server) buildWebSocketAPI(api *config.API, env integration.Env) (*ws.AP
 	for _, st := range api.Stages {
 		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables})
 	}
+	authz, err := s.newConnectAuthorizer(api, env)
+	if err != nil {
+		return nil, err
+	}
+	var wsAuthz ws.Authorizer
+	if authz != nil {
+		wsAuthz = authz
+	}
 	return s.wsSrv.NewAPI(ws.APIConfig{
+		Authorizer:     wsAuthz,
 		APIID:          api.APIID,
 		Region:         firstNonEmpty(f.Region, "us-east-1"),
 		AccountID:      firstNonEmpty(f.AccountID, "000000000000"),

@@ -78,6 +78,10 @@ type ConnectRequest struct {
 	ConnectionID   string
 	RequestID      string
 	ConnectedAt    time.Time
+	// Event is the $connect event (JSON) as the $connect integration would
+	// receive it, before any authorizer context: the base of a REQUEST
+	// authorizer's event.
+	Event []byte
 }
 
 // Decision is an authorizer's answer. A deny is a decision, not an error.
@@ -174,6 +178,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 		d, err := a.authorizer.Authorize(ctx, &ConnectRequest{
 			Request: r, APIID: a.id, Stage: stage.Name, StageVariables: stage.Variables,
 			ConnectionID: c.id, RequestID: requestID, ConnectedAt: connectedAt,
+			Event: c.connectEvent(r, requestID, connectedAt),
 		})
 		switch {
 		case err != nil:
