@@ -117,7 +117,8 @@ func (s *Server) newConnectAuthorizer(api *config.API, env integration.Env) (*co
 // Authorize implements ws.Authorizer.
 func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectRequest) (ws.Decision, error) {
 	r := req.Request
-	var decision = ws.Decision{Allow: true}
+	decision := ws.Decision{Allow: true}
+	var usageKey string
 	switch ca.kind {
 	case "CUSTOM":
 		var ev map[string]any
@@ -151,6 +152,7 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 			m[k] = v
 		}
 		decision.Context = m
+		usageKey = res.UsageIdentifierKey
 	case "AWS_IAM":
 		if _, err := ca.verifier.Verify(r, nil); err != nil {
 			return ws.Decision{Status: http.StatusForbidden}, nil
@@ -159,7 +161,7 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 	if ca.keyRequired {
 		key := r.Header.Get("X-Api-Key")
 		if ca.keyFromAuthz {
-			key, _ = decision.Context["usageIdentifierKey"].(string)
+			key = usageKey
 		}
 		if key == "" || !ca.keys[key] {
 			return ws.Decision{Status: http.StatusForbidden}, nil

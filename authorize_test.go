@@ -148,3 +148,26 @@ func TestConnectAPIKeyRequired(t *testing.T) {
 		}
 	}
 }
+
+// apiKeySelectionExpression $context.authorizer.usageIdentifierKey takes the
+// key from the authorizer's answer.
+func TestConnectAPIKeyFromAuthorizer(t *testing.T) {
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+		raw, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(raw, &ev)
+		_, _ = io.WriteString(w, `{"principalId":"u","usageIdentifierKey":"`+ev.QueryStringParameters["key"]+`","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]}}`)
+	}))
+	defer fn.Close()
+	b := newBackend(t, nil)
+	gw := startGateway(t, withConnectAuth(chatConfig(b.URL, ""),
+		"        authorizationType: CUSTOM\n        authorizerId: auth\n        apiKeyRequired: true\n",
+		"    apiKeySelectionExpression: $context.authorizer.usageIdentifierKey\n    apiKeys: [k-9]\n"+
+			"    authorizers:\n      - {authorizerId: auth, authorizerType: REQUEST, authorizerUri: "+fn.URL+", identitySource: [route.request.querystring.key]}\n"))
+	if _, status := dialStatus(t, gw.WS+"/dev?key=k-9", nil); status != 101 {
+		t.Fatalf("key from the authorizer: %d", status)
+	}
+	if _, status := dialStatus(t, gw.WS+"/dev?key=other", http.Header{"X-Api-Key": {"k-9"}}); status != 403 {
+		t.Fatalf("the header must not be used: %d", status)
+	}
+}

@@ -312,6 +312,9 @@ type LambdaResult struct {
 	// Context is the function's context: nil when it sent none. The map is
 	// the caller's; values nested in it are shared and read-only.
 	Context map[string]any
+	// UsageIdentifierKey is a policy response's usageIdentifierKey: the API
+	// key when the API takes its keys from the authorizer.
+	UsageIdentifierKey string
 	// Cached reports that the function was not invoked for this request:
 	// its answer came from the cache, or from the invocation of a
 	// concurrent request with the same identity values.

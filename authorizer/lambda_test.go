@@ -1202,3 +1202,29 @@ func ExampleLambda_Authorize() {
 	// 403 the authorizer answered isAuthorized false
 	// 401 identity source $request.header.Authorization is missing or empty
 }
+
+func TestUsageIdentifierKey(t *testing.T) {
+	const arn = "arn:aws:execute-api:us-east-1:123456789012:api/dev/$connect"
+	policy := `"policyDocument":{"Version":"2012-10-17","Statement":[` + statementJSON("Allow", arn) + `]}`
+	withKey := `{"principalId":"p","usageIdentifierKey":"key-1",` + policy + `}`
+	for _, tc := range []struct {
+		name, answer, want string
+		fails              bool
+	}{
+		{"present", withKey, "key-1", false},
+		{"absent", policyAnswer(statementJSON("Allow", arn)), "", false},
+		{"not a string", `{"principalId":"p","usageIdentifierKey":7,` + policy + `}`, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := mustNewLambda(t, LambdaConfig{Invoke: answering(tc.answer).Invoke, PayloadFormatVersion: "1.0"})
+			res, err := l.Authorize(context.Background(), tokenRequest(arn, "t"))
+			if tc.fails {
+				requireFailure(t, err)
+				return
+			}
+			if err != nil || res.UsageIdentifierKey != tc.want {
+				t.Fatalf("Authorize = %+v, %v; want key %q", res, err, tc.want)
+			}
+		})
+	}
+}

@@ -24,6 +24,7 @@ type lambdaResponse struct {
 	principalID string  // policy responses
 	policy      *policy // policy responses
 	context     map[string]any
+	usageKey    string // usageIdentifierKey, policy responses
 }
 
 // decide applies the answer to a request for arn.
@@ -40,7 +41,7 @@ func (r *lambdaResponse) decide(arn string, cached bool) (*LambdaResult, error) 
 			return nil, &Deny{Status: http.StatusForbidden, Reason: fmt.Sprintf("no statement of the authorizer's policy allows %s (implicit deny)", arn)}
 		}
 	}
-	return &LambdaResult{PrincipalID: r.principalID, Context: maps.Clone(r.context), Cached: cached}, nil
+	return &LambdaResult{PrincipalID: r.principalID, Context: maps.Clone(r.context), UsageIdentifierKey: r.usageKey, Cached: cached}, nil
 }
 
 // parseLambdaResponse reads the function's answer: a simple response when
@@ -83,6 +84,11 @@ func parseLambdaResponse(payload []byte, v2, simple bool) (*lambdaResponse, erro
 	}
 	if r.policy, err = parsePolicy(raw); err != nil {
 		return nil, fmt.Errorf("policyDocument: %w", err)
+	}
+	if raw, ok := top["usageIdentifierKey"]; ok && !isNull(raw) {
+		if err := decodeJSON(raw, &r.usageKey); err != nil {
+			return nil, fmt.Errorf("usageIdentifierKey %s is not a string", clip(raw))
+		}
 	}
 	return r, nil
 }
