@@ -297,6 +297,7 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 	header.Set("X-Forwarded-For", fwd["x-forwarded-for"])
 	header.Set("X-Forwarded-Proto", fwd["x-forwarded-proto"])
 	header.Set("X-Forwarded-Port", fwd["x-forwarded-port"])
+	header.Set("X-Amzn-Trace-Id", fwd["x-amzn-trace-id"])
 	header.Set("Forwarded", fmt.Sprintf("for=%s;host=%s;proto=%s", forwardedFor(q.sourceIP()), r.Host, fwd["x-forwarded-proto"]))
 	var body io.Reader
 	switch {

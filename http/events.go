@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/portico-gw/portico/internal/ids"
 )
 
 // The Lambda proxy events of HTTP APIs (reference http-and-rest-apis.md
@@ -125,6 +127,7 @@ type request struct {
 	auth      map[string]any // requestContext.authorizer, nil when none ran
 	format    string         // the payload format the authorizer context is shaped for
 	iam       *iamIdentity   // the SigV4 signer, on AWS_IAM routes
+	trace     string
 }
 
 // rawPath is the path as AWS reports it: with the stage prefix for named
@@ -134,6 +137,14 @@ func (q *request) rawPath() string {
 		return q.rest
 	}
 	return "/" + q.stage + q.rest
+}
+
+// traceID is the X-Amzn-Trace-Id API Gateway adds, one per request.
+func (q *request) traceID() string {
+	if q.trace == "" {
+		q.trace = ids.NewTraceID(q.now)
+	}
+	return q.trace
 }
 
 func (q *request) sourceIP() string {
@@ -199,6 +210,9 @@ func (q *request) headersV2() (map[string]string, []string) {
 	}
 	if q.r.Host != "" {
 		h["host"] = q.r.Host
+	}
+	if h["x-amzn-trace-id"] == "" {
+		h["x-amzn-trace-id"] = q.traceID()
 	}
 	addForwarded(h, q)
 	return h, cookies

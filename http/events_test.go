@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -75,6 +76,9 @@ func TestEventV2(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
+	}
+	if tr := ev.Headers["x-amzn-trace-id"]; !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`).MatchString(tr) {
+		t.Errorf("x-amzn-trace-id %q", tr)
 	}
 	if !reflect.DeepEqual(ev.Cookies, []string{"a=1", "b=2"}) {
 		t.Errorf("cookies %q", ev.Cookies)

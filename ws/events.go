@@ -1,13 +1,10 @@
 package ws
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -205,11 +202,7 @@ func headerName(canonical string) string {
 }
 
 // traceID makes an X-Ray style trace header value: Root=1-{epoch hex}-{96 random bits}.
-func traceID(now time.Time) string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
-}
+func traceID(now time.Time) string { return ids.NewTraceID(now) }
 
 // queryMaps parses a raw query into the single- and multi-value maps. The
 // single-value map keeps the last value of a repeated key, as REST APIs do

@@ -13,7 +13,10 @@ package ids
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // NodeIDLen is the length of a node ID in characters.
@@ -87,4 +90,13 @@ func mustRead(b []byte) {
 	if _, err := rand.Read(b); err != nil {
 		panic("ids: crypto/rand: " + err.Error()) // crypto/rand never fails on Linux
 	}
+}
+
+// NewTraceID returns an X-Amzn-Trace-Id value in X-Ray's format,
+// Root=1-{epoch seconds, hex}-{96 random bits, hex}, as API Gateway adds to
+// the requests it passes on.
+func NewTraceID(now time.Time) string {
+	var b [12]byte
+	mustRead(b[:])
+	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
 }
