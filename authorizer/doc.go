@@ -113,4 +113,141 @@
 // would bring half a dozen modules and a JWKS cache refreshed by background
 // goroutines that need a Close, and neither it nor MicahParks/keyfunc does
 // OIDC discovery or this rate-limited refetch on an unknown kid.
+//
+// # Lambda authorizers
+//
+// The package also has the Lambda authorizer of HTTP APIs and WebSocket
+// APIs (authorizerType REQUEST): NewLambda builds one from an authorizer's
+// configuration and a function to call, and the mode calls Authorize with
+// what it knows of the request. The HTTP API mode uses payload format 1.0 or
+// 2.0; a WebSocket API's $connect uses 1.0, the REST-compatible format.
+//
+// # Identity sources
+//
+// IdentitySources name the request values the authorizer needs:
+// $request.header.NAME (case-insensitive), $request.querystring.NAME
+// (case-sensitive), $context.NAME and $stageVariables.NAME for HTTP APIs,
+// and route.request.header.NAME, route.request.querystring.NAME,
+// context.NAME and stageVariables.NAME for WebSocket APIs. Surrounding
+// blanks are ignored. A header or query parameter given more than once has
+// its non-empty values joined with commas, as HTTP API 2.0 events join
+// them. When any value is absent or empty, Authorize returns a 401 *Deny
+// without invoking the function (API Gateway: "present, not null and
+// non-empty"; the client gets 401 {"message":"Unauthorized"}, with no
+// www-authenticate).
+//
+// # The event
+//
+// The mode builds the request event in the authorizer's format: for 2.0 the
+// HTTP API 2.0 request (version, routeKey, rawPath, headers, ...,
+// requestContext); for 1.0 the REQUEST authorizer event (headers,
+// multiValueHeaders, queryStringParameters, ..., requestContext, plus
+// version "1.0" for an HTTP API, none for WebSocket, as AWS sends them).
+// Authorize sends a copy with these keys set, and the mode's own keys
+// untouched:
+//
+//   - type: "REQUEST".
+//   - 2.0: routeArn, and identitySource, the array of identity values in
+//     configuration order.
+//   - 1.0: methodArn, and identitySource and authorizationToken, both the
+//     identity values joined with commas, as in AWS's published HTTP API
+//     1.0 event ("user1,123" for both). AWS's published WebSocket event has
+//     neither key; sending them there too costs a function nothing.
+//
+// With no identity source configured, identitySource (and
+// authorizationToken) are null. The event is JSON without HTML escaping.
+//
+// # The answer
+//
+// With payload format 2.0 and EnableSimpleResponses, the function answers
+// {"isAuthorized": bool, "context": {...}}; isAuthorized must be a JSON
+// boolean. Otherwise it answers with an IAM policy:
+//
+//	{"principalId": "user", "policyDocument": {"Version": "2012-10-17",
+//	 "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+//	 "Resource": "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/pets/*"}]},
+//	 "context": {...}}
+//
+// principalId must be a string. Statement is an array of statements or a
+// single one, as IAM accepts. Each has Effect "Allow" or "Deny" (exact
+// case), Action or NotAction and Resource or NotResource, each a string or
+// an array of strings; Sid, Version and unknown keys are ignored, and an
+// empty Statement array allows nothing. An action applies when it matches
+// execute-api:Invoke, case-insensitively and with wildcards
+// ("execute-api:Invoke", "execute-api:*", "*"). A resource applies when it
+// matches the request's ARN (LambdaRequest.ARN), with * for any run of
+// characters, "/" included, and ? for one character, case-sensitively; the
+// pattern spans the whole ARN, so "arn:aws:*" or "*" match everything.
+// Evaluation is IAM's: an applicable Deny wins, else an applicable Allow
+// allows, else the request is denied implicitly. A Condition cannot be
+// evaluated here, so it fails closed: a conditional Deny applies as if its
+// condition held, a conditional Allow never allows.
+//
+// A denied request (isAuthorized false, an explicit or an implicit deny) is
+// a 403 *Deny: the HTTP API and WebSocket modes answer 403
+// {"message":"Forbidden"}. Deny.Reason tells an explicit deny from an
+// implicit one, for logs (REST APIs word the two differently).
+//
+// context is optional (absent or null means none) and must be an object.
+// In payload format 1.0 its values must be strings, numbers or booleans:
+// an object, an array or null makes the answer invalid, as API Gateway
+// refuses "a JSON object or array as a valid value of any key in the
+// context map" (null is not one of the three types AWS lists). In 2.0 any
+// JSON value is accepted. Numbers arrive in LambdaResult.Context as
+// json.Number, so that they keep their digits when the mode writes them
+// back out; nested 2.0 values are map[string]any and []any, shared between
+// the results of one cached answer: treat them as read-only.
+//
+// # Failures
+//
+// In payload format 1.0, a function that fails with the message
+// "Unauthorized", exactly, is a 401 *Deny (REST semantics: the client gets
+// 401 {"message":"Unauthorized"}). The message is the errorMessage of the
+// payload of an *integration.FunctionError in Invoke's error chain (what
+// Lambda and a Lambda-event-over-HTTP host send), or the text of Invoke's
+// error itself (an in-process function). In 2.0 that is a failure like any
+// other: AWS documents only 500 for HTTP API authorizers that fail.
+//
+// Every other failure of the function (Invoke's error, an answer that is
+// not JSON, not an object, or not a valid simple or policy response) is an
+// error that wraps ErrLambdaFailure (and Invoke's error); the mode answers
+// 500. When ctx ends first, the error wraps ctx.Err() instead.
+//
+// # Cache
+//
+// With a TTL (authorizerResultTtlInSeconds, at most an hour; caching needs
+// at least one identity source), the function's valid answers are cached
+// by the identity values, in order, and nothing else. What is cached is the
+// answer, not the decision: a cached policy is evaluated again against each
+// request's ARN, and no decision made for one ARN is ever applied to
+// another. A policy that allows only .../GET/pets/1, served from the cache
+// to a request for .../GET/pets/2 with the same token, denies it, as on AWS
+// (where functions that return a policy for event.methodArn alone make a
+// {proxy+} route fail on its second path); one that allows .../GET/pets/*
+// allows both. A simple response, having no ARN to check, applies to every
+// route that uses the authorizer until it expires, unless $context.routeKey
+// is one of the identity sources, as on AWS. Denies (isAuthorized false, a
+// policy that denies) are answers and are cached; failures, including
+// "Unauthorized", are not.
+//
+// Requests with the same identity values that arrive while the function is
+// being invoked for them wait for that invocation instead of invoking it
+// again, and share its outcome, failures included; if the invoking
+// request's ctx ends before the function answers, they try again rather
+// than fail. Results served from the cache or from another request's
+// invocation have LambdaResult.Cached set. Without a TTL every request
+// invokes the function with its own event.
+//
+// An answer expires TTL after it arrived, by LambdaConfig.Now. Expired
+// answers are dropped as new ones arrive, and beyond 10,000 answers the
+// oldest are dropped too (with one TTL per authorizer, the oldest are the
+// first to expire). Invocations under way are not answers yet: they are
+// not counted and never dropped. The cache belongs to the *Lambda; a mode
+// that wants stages or APIs not to share answers builds one *Lambda for
+// each.
+//
+// # Concurrency
+//
+// A *Lambda is safe for concurrent use and owns no goroutine: Invoke runs
+// on the goroutine of the Authorize call that needs it.
 package authorizer
