@@ -247,15 +247,19 @@ func TestHTTPProxy(t *testing.T) {
 - integrationId: pets
   integrationType: HTTP_PROXY
   integrationMethod: ANY
-  integrationUri: `+backend.URL+`/animals/{proxy}`,
-		"- {routeKey: $default, target: integrations/all}\n- {routeKey: \"ANY /pets/{proxy+}\", target: integrations/pets}",
-		"- stageName: $default", ""))
+  integrationUri: `+backend.URL+`/animals/{proxy}
+- integrationId: sv
+  integrationType: HTTP_PROXY
+  integrationUri: `+backend.URL+`/${stageVariables.prefix}/{id}`,
+		"- {routeKey: $default, target: integrations/all}\n- {routeKey: \"ANY /pets/{proxy+}\", target: integrations/pets}\n- {routeKey: \"POST /sv/{id}\", target: integrations/sv}",
+		"- {stageName: $default, stageVariables: {prefix: v9}}", ""))
 	for _, tc := range []struct {
 		name, method, path string
 		want               seen
 	}{
 		{"$default appends the path", "PUT", "/a/b%20c?x=1&y=2", seen{"PUT", "/base/a/b%20c", "x=1&y=2", "v", "payload", "127.0.0.1"}},
 		{"greedy parameter", "DELETE", "/pets/dog/7?q=z", seen{"DELETE", "/animals/dog/7", "q=z", "v", "payload", "127.0.0.1"}},
+		{"stage variable and parameter in the URI", "POST", "/sv/42", seen{"POST", "/v9/42", "", "v", "payload", "127.0.0.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := do(t, tc.method, base+tc.path, strings.NewReader("payload"), map[string]string{"X-Custom": "v"})
