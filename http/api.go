@@ -60,6 +60,10 @@ type route struct {
 	uri    string
 	inv    integration.Invoker
 	auth   *routeAuth
+	// reqMap and respMap are the integration's requestParameters and
+	// responseParameters; nil when it has none.
+	reqMap  *requestMapping
+	respMap *responseMapping
 }
 
 type stage struct {
@@ -140,6 +144,13 @@ func newRoute(key string, in *config.Integration, env integration.Env) (*route, 
 		Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond,
 	}
 	rt := &route{key: key, kind: in.IntegrationType, uri: in.IntegrationURI}
+	var err error
+	if rt.reqMap, err = newRequestMapping(in.RequestParameters); err != nil {
+		return nil, err
+	}
+	if rt.respMap, err = newResponseMapping(in.ResponseParameters); err != nil {
+		return nil, err
+	}
 	switch in.IntegrationType {
 	case "AWS_PROXY":
 		// payloadFormatVersion is required by AWS for HTTP API Lambda
@@ -158,11 +169,9 @@ func newRoute(key string, in *config.Integration, env integration.Env) (*route, 
 	default:
 		return nil, fmt.Errorf("integrationType %s is not available to HTTP APIs; use AWS_PROXY, HTTP_PROXY or NATS", in.IntegrationType)
 	}
-	inv, err := integration.New(spec, env)
-	if err != nil {
+	if rt.inv, err = integration.New(spec, env); err != nil {
 		return nil, err
 	}
-	rt.inv = inv
 	return rt, nil
 }
 
@@ -201,7 +210,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	}
 	log := a.log.With("stage", st.name, "route_key", m.RouteKey, "request_id", requestID)
 	// HTTP_PROXY streams the body, unless SigV4 must hash it first.
-	if rt.kind != "HTTP_PROXY" || rt.auth.kind == "AWS_IAM" {
+	if rt.kind != "HTTP_PROXY" || rt.auth.kind == "AWS_IAM" || rt.reqMap.readsBody() {
 		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -226,9 +235,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	var err error
 	req := &integration.Request{Body: body}
 	if rt.kind == "AWS_PROXY" {
-		var ev any = q.eventV2()
+		eq := q
+		if rt.reqMap != nil {
+			eq = q.mapped(rt.reqMap)
+		}
+		var ev any = eq.eventV2()
 		if rt.format == "1.0" {
-			ev = q.eventV1()
+			ev = eq.eventV1()
 		}
 		if req.Event, err = json.Marshal(ev); err != nil {
 			log.Error("encoding the event", "error", err)
@@ -241,8 +254,30 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		a.failed(w, r, err, requestID, log)
 		return
 	}
-	a.respond(w, r, resp.StatusCode, resp.Header, requestID)
+	status := resp.StatusCode
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	if rt.respMap != nil {
+		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: resp.Body}
+		status = rt.respMap.apply(status, resp.Header, src)
+	}
+	a.respond(w, r, status, resp.Header, requestID)
 	_, _ = w.Write(resp.Body)
+}
+
+// mapped returns a copy of q as the integration sees it after request
+// parameter mapping: the headers, query and path the mapping produced.
+// References resolve against the request as it arrived.
+func (q *request) mapped(m *requestMapping) *request {
+	r2 := q.r.Clone(q.r.Context())
+	query := r2.URL.Query()
+	path := q.rest
+	m.apply(r2.Header, query, &path, requestSource{q})
+	r2.URL.RawQuery = query.Encode()
+	out := *q
+	out.r, out.rest = r2, path
+	return &out
 }
 
 // failed answers an integration failure: a timeout is 503, anything else
@@ -285,7 +320,7 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 		errInternal.write(w, q.requestID)
 		return
 	}
-	target, err := a.targetURL(q, rt)
+	u, err := a.targetURL(q, rt)
 	if err != nil {
 		log.Warn("building the integration URL", "error", err)
 		errInternal.write(w, q.requestID)
@@ -293,6 +328,15 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 	}
 	r := q.r
 	header := r.Header.Clone()
+	if rt.reqMap != nil {
+		query := u.Query()
+		path := u.EscapedPath()
+		rt.reqMap.apply(header, query, &path, requestSource{q})
+		u.RawQuery = query.Encode()
+		u.RawPath = path
+		u.Path, _ = url.PathUnescape(path)
+	}
+	target := u.String()
 	fwd, _ := q.headersV2()
 	header.Set("X-Forwarded-For", fwd["x-forwarded-for"])
 	header.Set("X-Forwarded-Proto", fwd["x-forwarded-proto"])
@@ -319,8 +363,22 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 		return
 	}
 	defer resp.Body.Close()
-	a.respond(w, r, resp.StatusCode, resp.Header, q.requestID)
-	if _, err := io.Copy(w, resp.Body); err != nil {
+	status := resp.StatusCode
+	var out io.Reader = resp.Body
+	if rt.respMap != nil {
+		var body []byte
+		if rt.respMap.readsBody(status) {
+			if body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes)); err != nil {
+				a.failed(w, r, err, q.requestID, log)
+				return
+			}
+			out = bytes.NewReader(body)
+		}
+		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: body}
+		status = rt.respMap.apply(status, resp.Header, src)
+	}
+	a.respond(w, r, status, resp.Header, q.requestID)
+	if _, err := io.Copy(w, out); err != nil {
 		log.Debug("streaming the integration response", "error", err)
 	}
 }
@@ -328,7 +386,7 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 var uriParamRE = regexp.MustCompile(`\{([A-Za-z0-9_.-]+)\+?\}`)
 var stageVarRE = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
 
-func (a *API) targetURL(q *request, rt *route) (string, error) {
+func (a *API) targetURL(q *request, rt *route) (*url.URL, error) {
 	uri := stageVarRE.ReplaceAllStringFunc(rt.uri, func(s string) string {
 		return q.stageVars[stageVarRE.FindStringSubmatch(s)[1]]
 	})
@@ -343,7 +401,7 @@ func (a *API) targetURL(q *request, rt *route) (string, error) {
 	})
 	u, err := url.Parse(uri)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if rt.key == "$default" {
 		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + q.rest
@@ -356,7 +414,7 @@ func (a *API) targetURL(q *request, rt *route) (string, error) {
 			u.RawQuery = raw
 		}
 	}
-	return u.String(), nil
+	return u, nil
 }
 
 func forwardedFor(ip string) string {
