@@ -193,6 +193,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 			return
 		}
 	}
+	if a.cors != nil {
+		// Gateway answers (404, 401, 403, 429, 5xx) carry the CORS headers
+		// too, so that a browser can read them (Portico's choice; AWS's
+		// behaviour is unconfirmed). Integration answers are decorated again
+		// in respond, replacing the backend's.
+		a.cors.decorate(w.Header(), r)
+	}
 	m, ok := a.routes.Match(r.Method, rest)
 	if !ok {
 		errNotFound.write(w, requestID)
@@ -301,7 +308,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header
 	for k, v := range header {
 		h[k] = v
 	}
-	h.Set("Apigw-Requestid", requestID)
+	setRequestID(h, requestID)
 	if a.cors != nil {
 		a.cors.decorate(h, r)
 	}

@@ -222,6 +222,11 @@ corsConfiguration:
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("the backend's CORS header passed through: %q", got)
 	}
+	// The gateway's own answers carry them too, so a browser can read a 404.
+	resp, _ = do(t, "GET", base+"/nowhere", nil, map[string]string{"Origin": "https://app.example"})
+	if resp.StatusCode != 404 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" || len(resp.Header.Values("Vary")) != 1 {
+		t.Errorf("404 CORS headers: %d %v", resp.StatusCode, resp.Header)
+	}
 }
 
 // HTTP_PROXY: method, path, query, headers and bodies go through; the

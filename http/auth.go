@@ -120,7 +120,7 @@ func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, 
 				return false // the client left while keys were fetched
 			}
 			if d.WWWAuthenticate != "" {
-				w.Header().Set("Www-Authenticate", d.WWWAuthenticate)
+				w.Header()["www-authenticate"] = []string{d.WWWAuthenticate} // AWS spells it in lower case
 			}
 			if d.Status == http.StatusForbidden {
 				errForbidden.write(w, q.requestID)

@@ -18,6 +18,8 @@ import (
 //     an explicit OPTIONS route (not ANY, not $default) matches its path.
 //   - A preflight from an origin that is not allowed gets 204 without CORS
 //     headers; the browser then refuses the request.
+//   - The gateway's own answers (404, 401, 403, 429, 5xx) carry the CORS
+//     headers too, so that a browser can read them.
 //   - Access-Control-Allow-Origin is "*" when allowOrigins holds "*" (and
 //     credentials are not allowed, which config validation enforces);
 //     otherwise the request's Origin, echoed when it matches, with
@@ -80,7 +82,7 @@ func isPreflight(r *http.Request) bool {
 // preflight answers a preflight request.
 func (c *cors) preflight(w http.ResponseWriter, r *http.Request, requestID string) {
 	h := w.Header()
-	h.Set("Apigw-Requestid", requestID)
+	setRequestID(h, requestID)
 	if c.setOrigin(h, r) {
 		if c.methods != "" {
 			h.Set("Access-Control-Allow-Methods", c.methods)
@@ -123,7 +125,7 @@ func (c *cors) setOrigin(h http.Header, r *http.Request) bool {
 		return false
 	}
 	h.Set("Access-Control-Allow-Origin", allow)
-	if allow != "*" {
+	if allow != "*" && !slices.Contains(h.Values("Vary"), "Origin") {
 		h.Add("Vary", "Origin")
 	}
 	if c.credentials {

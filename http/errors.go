@@ -28,7 +28,7 @@ func (e gatewayError) write(w http.ResponseWriter, requestID string) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))
 	if requestID != "" {
-		h.Set("Apigw-Requestid", requestID)
+		setRequestID(h, requestID)
 	}
 	w.WriteHeader(e.status)
 	_, _ = w.Write([]byte(e.body))
@@ -37,3 +37,10 @@ func (e gatewayError) write(w http.ResponseWriter, requestID string) {
 // WriteNotFound answers a request that names no stage or route of an HTTP
 // API, for the server's resolver.
 func WriteNotFound(w http.ResponseWriter, requestID string) { errNotFound.write(w, requestID) }
+
+// setRequestID sets apigw-requestid, spelt in lower case as AWS sends it
+// (net/http writes map keys as they are).
+func setRequestID(h http.Header, requestID string) {
+	h.Del("Apigw-Requestid")
+	h["apigw-requestid"] = []string{requestID}
+}
