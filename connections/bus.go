@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -291,30 +292,38 @@ func (b *Bus) onBroadcast(m *nats.Msg) {
 }
 
 // DeliverLocal sends data to every connection of the stage in reg, encoding
-// the frame once. It returns how many connections took it.
+// the frame once. It returns how many connections took it. Large
+// registries are walked by one goroutine per CPU: each send is a
+// non-blocking write(2) (or a queue append), so the walk is CPU-bound and
+// spreads over cores.
 func DeliverLocal(reg *Registry, apiID, stage string, data []byte) int {
 	mt := websocket.TextMessage
 	if !utf8.Valid(data) {
 		mt = websocket.BinaryMessage
 	}
-	var pm *websocket.PreparedMessage
-	n := 0
-	reg.Each(func(c Conn) {
+	pm, err := websocket.NewPreparedMessage(mt, data)
+	if err != nil {
+		return 0
+	}
+	workers := 1
+	if reg.Len() >= parallelDeliveryMin {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var n atomic.Int64
+	reg.EachParallel(workers, func(c Conn) {
 		if c.APIID() != apiID || c.Stage() != stage {
 			return
 		}
-		if pm == nil {
-			var err error
-			if pm, err = websocket.NewPreparedMessage(mt, data); err != nil {
-				return
-			}
-		}
 		if c.SendPrepared(pm, len(data)) == nil {
-			n++
+			n.Add(1)
 		}
 	})
-	return n
+	return int(n.Load())
 }
+
+// parallelDeliveryMin is the registry size from which DeliverLocal walks it
+// in parallel.
+const parallelDeliveryMin = 1024
 
 // Listed is one connection in a listing (GET {base}/@connections).
 type Listed struct {

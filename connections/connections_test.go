@@ -3,6 +3,7 @@ package connections
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -99,4 +100,54 @@ func BenchmarkRegistryGet(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// countingConn records how many frames it was given.
+type countingConn struct {
+	fakeConn
+	stage string
+	got   atomic.Int32
+	full  bool
+}
+
+func (c *countingConn) Stage() string { return c.stage }
+func (c *countingConn) SendPrepared(*websocket.PreparedMessage, int) error {
+	if c.full {
+		return ErrQueueFull
+	}
+	c.got.Add(1)
+	return nil
+}
+
+// Large registries are delivered to in parallel: each connection of the
+// stage gets the frame exactly once, others none, and the count is right.
+func TestDeliverLocalParallel(t *testing.T) {
+	for _, n := range []int{10, 3 * parallelDeliveryMin} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			r := NewRegistry()
+			var conns []*countingConn
+			for i := 0; i < n; i++ {
+				c := &countingConn{fakeConn: fakeConn{id: fmt.Sprint(i)}, stage: "dev", full: i%7 == 0}
+				if i%5 == 0 {
+					c.stage = "other"
+				}
+				r.Add(c)
+				conns = append(conns, c)
+			}
+			want := 0
+			for _, c := range conns {
+				if c.stage == "dev" && !c.full {
+					want++
+				}
+			}
+			if got := DeliverLocal(r, "api", "dev", []byte("hi")); got != want {
+				t.Errorf("DeliverLocal = %d, want %d", got, want)
+			}
+			for _, c := range conns {
+				if wantOne := c.stage == "dev" && !c.full; c.got.Load() != map[bool]int32{true: 1, false: 0}[wantOne] {
+					t.Fatalf("connection %s (stage %s) got %d frames", c.id, c.stage, c.got.Load())
+				}
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -129,6 +130,34 @@ func (r *Registry) Each(f func(Conn)) {
 		}
 		s.mu.RUnlock()
 	}
+}
+
+// EachParallel calls f for every registered connection from up to workers
+// goroutines, each taking whole shards, and returns when every call has
+// returned. f must be safe for concurrent use. Shard locks are held as in
+// Each.
+func (r *Registry) EachParallel(workers int, f func(Conn)) {
+	if workers <= 1 {
+		r.Each(f)
+		return
+	}
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(r.shards); i = int(next.Add(1)) - 1 {
+				s := &r.shards[i]
+				s.mu.RLock()
+				for _, c := range s.conns {
+					f(c)
+				}
+				s.mu.RUnlock()
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Snapshot returns every registered connection. The registry may change
