@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type Options struct {
 	Executable string
 	// Log receives progress lines. Nil means discard.
 	Log io.Writer
+	// MemProfile, when set, is where idle and capacity write a heap profile
+	// of the gateway side once its connections are open.
+	MemProfile string
 }
 
 // Report is one scenario's outcome: medians of each side, their ratio, and
@@ -563,15 +567,17 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 			return nil, err
 		}
 	}
-	settle := func() (rssKB float64, goroutines int) {
+	var ms runtime.MemStats
+	settle := func() (rssKB float64, goroutines int, heapKB, stackKB float64) {
 		for i := 0; i < 3; i++ {
 			runtime.GC()
 			debug.FreeOSMemory()
 			time.Sleep(200 * time.Millisecond)
 		}
-		return readRSSKB(), runtime.NumGoroutine()
+		runtime.ReadMemStats(&ms)
+		return readRSSKB(), runtime.NumGoroutine(), float64(ms.HeapInuse) / 1024, float64(ms.StackInuse) / 1024
 	}
-	rss0, g0 := settle()
+	rss0, g0, heap0, stack0 := settle()
 	cp, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns, false)
 	defer cp.stop()
 	if err != nil {
@@ -580,12 +586,20 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	if !waitFor(func() bool { return len(t.IDs()) >= o.Conns }, 30*time.Second) {
 		return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), o.Conns)
 	}
-	rss1, g1 := settle()
+	rss1, g1, heap1, stack1 := settle()
+	if o.MemProfile != "" && t.Name == "gateway" {
+		if f, err := os.Create(o.MemProfile); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	n := float64(o.Conns)
 	return map[string]float64{
 		"held":                float64(len(t.IDs())),
 		"failed":              0, // any failed handshake fails the run above
 		"rss_kb_per_conn":     (rss1 - rss0) / n,
+		"heap_kb_per_conn":    (heap1 - heap0) / n,
+		"stack_kb_per_conn":   (stack1 - stack0) / n,
 		"goroutines_per_conn": float64(g1-g0) / n,
 	}, nil
 }
