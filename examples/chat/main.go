@@ -60,11 +60,7 @@ func main() {
 	defer stop()
 
 	b := NewBackend(*accessKey, *secretKey, log)
-	mux := http.NewServeMux()
-	mux.Handle("POST /events", b)
-	page, _ := fs.Sub(static, "static")
-	mux.Handle("GET /", http.FileServerFS(page))
-	bsrv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	bsrv := &http.Server{Addr: *listen, Handler: Handler(b), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := bsrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("backend", "error", err)
@@ -93,6 +89,16 @@ func main() {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = bsrv.Shutdown(sctx)
+}
+
+// Handler serves the backend's events on POST /events and the chat page on
+// GET /.
+func Handler(b *Backend) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /events", b)
+	page, _ := fs.Sub(static, "static")
+	mux.Handle("GET /", http.FileServerFS(page))
+	return mux
 }
 
 // Backend handles the chat's WebSocket events.
