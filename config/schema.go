@@ -10,6 +10,9 @@ type File struct {
 	Listen string `yaml:"listen"`
 	// Admin is the address of /healthz, /readyz and /metrics. Empty disables it.
 	Admin string `yaml:"admin"`
+	// AdminPprof serves net/http/pprof under /debug/pprof/ on the admin
+	// listener (Portico extension). It requires admin.
+	AdminPprof bool `yaml:"adminPprof"`
 	// Region is the AWS region the gateway pretends to be in. Zero means us-east-1.
 	Region string `yaml:"region"`
 	// AccountID appears in ARNs and events. Zero means "000000000000".
@@ -221,6 +224,24 @@ type Stage struct {
 	// HTTP API routes.
 	DefaultRouteSettings *RouteSettings           `yaml:"defaultRouteSettings"`
 	RouteSettings        map[string]RouteSettings `yaml:"routeSettings"`
+	// AccessLogSettings turns on access logging for the stage: one line per
+	// HTTP request, WebSocket connect, message and disconnect. Nil means none.
+	AccessLogSettings *AccessLogSettings `yaml:"accessLogSettings"`
+}
+
+// AccessLogSettings is a stage's access logging, as AWS's
+// AccessLogSettings with a Portico destination.
+type AccessLogSettings struct {
+	// Format is a template of $context variables ($context.requestId,
+	// $context.status, ...). Empty means a JSON object per line (see
+	// accesslog.DefaultFormat in internal/accesslog).
+	Format string `yaml:"format"`
+	// Destination is stdout, stderr or a file path (appended to, relative
+	// to the working directory). Empty means stdout (Portico extension).
+	Destination string `yaml:"destination"`
+	// DestinationARN is accepted so that stages exported from AWS load; a
+	// CloudWatch log group means nothing here and lines go to Destination.
+	DestinationARN string `yaml:"destinationArn"`
 }
 
 // Limits are per-API gateway limits (Portico extension). A nil pointer means

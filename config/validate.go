@@ -70,6 +70,7 @@ func validate(f *File, d *decoder) {
 		d.at("lambda.endpoint", "%q: want an absolute http(s):// URL", f.Lambda.Endpoint)
 	}
 	validateNATS(&f.NATS, d)
+	validateOperations(f, d)
 	if len(f.APIs) == 0 {
 		d.at("apis", "at least one API is required")
 	}
@@ -189,6 +190,7 @@ func validateAPI(a *API, k string, d *decoder, ids map[string]string) {
 				d.at(vk, "stage variable values cannot hold control characters")
 			}
 		}
+		validateAccessLog(s.AccessLogSettings, sk+".accessLogSettings", d)
 	}
 	validateAuthorizers(a, k, d)
 	if a.ProtocolType == "HTTP" {
