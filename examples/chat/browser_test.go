@@ -45,14 +45,12 @@ func TestChatPageInBrowser(t *testing.T) {
 
 	alice, bob := browsertest.NewTab(t, browser), browsertest.NewTab(t, browser)
 	for _, tab := range []context.Context{alice, bob} {
+		if err := chromedp.Do(tab, chromedp.Navigate(page)); err != nil {
+			t.Fatal(err)
+		}
 		// Connected, and whoami answered with the tab's connection ID.
-		err := chromedp.Do(tab,
-			chromedp.Navigate(page),
-			chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.includes(" as ")`, chromedp.WithPollingTimeout(20*time.Second)),
-		)
-		if err != nil {
-			status, _ := chromedp.Run(tab, chromedp.Text(chromedp.ID("status")))
-			t.Fatalf("page did not connect (status %q): %v", status, err)
+		if _, err := browsertest.WaitFor(tab, `document.getElementById("status").textContent.includes(" as ")`, 20*time.Second); err != nil {
+			t.Fatalf("page did not connect (status %q): %v", browsertest.Eval(t, tab, `document.getElementById("status").textContent`), err)
 		}
 	}
 
@@ -64,16 +62,14 @@ func TestChatPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := chromedp.Run(bob, chromedp.Poll[string](
-		`[...document.querySelectorAll("#log p")].map(p => p.textContent).find(s => s.endsWith(": `+msg+`"))`,
-		chromedp.WithPollingTimeout(20*time.Second)))
+	got, err := browsertest.WaitFor(bob,
+		`[...document.querySelectorAll("#log p")].map(p => p.textContent).find(s => s.endsWith(": `+msg+`"))`, 20*time.Second)
 	if err != nil {
-		log, _ := chromedp.Run(bob, chromedp.Text(chromedp.ID("log")))
-		t.Fatalf("the other tab never showed the message (log %q): %v", log, err)
+		t.Fatalf("the other tab never showed the message (log %q): %v", browsertest.Eval(t, bob, `document.getElementById("log").textContent`), err)
 	}
 	t.Logf("second tab shows %q", got)
-	if mine, err := chromedp.Run(alice, chromedp.Text(chromedp.CSS("#log p.me"))); err != nil || mine != "me: "+msg {
-		t.Errorf("sending tab shows %q, %v; want %q", mine, err, "me: "+msg)
+	if mine := browsertest.Eval(t, alice, `document.querySelector("#log p.me")?.textContent ?? ""`); mine != "me: "+msg {
+		t.Errorf("sending tab shows %q; want %q", mine, "me: "+msg)
 	}
 	browsertest.Screenshot(t, bob, "chat.png")
 }

@@ -144,6 +144,46 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 	return tab
 }
 
+// WaitFor evaluates the JavaScript expression expr in the tab's page every
+// 50ms until its value is truthy, and returns that value as a string (String
+// in JavaScript). It gives up after timeout, returning the last evaluation
+// error if there was one. Unlike chromedp.Poll, it survives the page's
+// execution context being replaced (a navigation that has just finished).
+func WaitFor(tab context.Context, expr string, timeout time.Duration) (string, error) {
+	js := `(() => { const v = (` + expr + `); return v ? String(v) : ""; })()`
+	ctx, cancel := context.WithTimeout(tab, timeout)
+	defer cancel()
+	var last error
+	for {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err == nil && v != "" {
+			return v, nil
+		}
+		if err != nil && ctx.Err() == nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return "", fmt.Errorf("waiting for %s: %w", expr, last)
+			}
+			return "", fmt.Errorf("waiting for %s: still false after %v", expr, timeout)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Eval returns the string value of the JavaScript expression expr in the
+// tab's page, failing t on an error.
+func Eval(t testing.TB, tab context.Context, expr string) string {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
 // ArtifactDir returns the folder where Screenshot writes: $ARTIFACTS, else
 // os.TempDir()/portico-artifacts.
 func ArtifactDir() string {
