@@ -15,8 +15,10 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -38,6 +40,11 @@ type Config struct {
 	Env integration.Env
 	// Logger receives integration failures. Nil means discard.
 	Logger *slog.Logger
+	// Metrics receives request, route and authorizer counts. Nil means none.
+	Metrics *metrics.Metrics
+	// AccessLogs holds the access logger of each stage that has one, by
+	// stage name. Nil means none.
+	AccessLogs map[string]*accesslog.Logger
 }
 
 // API serves one HTTP API. It is immutable after New and safe for
@@ -51,6 +58,7 @@ type API struct {
 	stages        map[string]*stage
 	cors          *cors
 	log           *slog.Logger
+	metrics       *metrics.Metrics
 }
 
 type route struct {
@@ -64,12 +72,15 @@ type route struct {
 	// responseParameters; nil when it has none.
 	reqMap  *requestMapping
 	respMap *responseMapping
+	metrics *metrics.Route // nil without metrics
 }
 
 type stage struct {
 	name      string
 	vars      map[string]string
 	throttles map[string]*throttle // by route key; nil entries allow all
+	metrics   *metrics.Stage       // nil without metrics
+	accessLog *accesslog.Logger    // nil without access logging
 }
 
 // New builds the API from its configuration, which config.Load has
@@ -95,6 +106,7 @@ func New(cfg Config) (*API, error) {
 		stages:    make(map[string]*stage, len(c.Stages)),
 		cors:      newCORS(c.CorsConfiguration),
 		log:       log.With("api_id", c.APIID),
+		metrics:   cfg.Metrics,
 	}
 	integrations := make(map[string]*config.Integration, len(c.Integrations))
 	for i := range c.Integrations {
@@ -117,13 +129,15 @@ func New(cfg Config) (*API, error) {
 			return nil, fmt.Errorf("httpapi: API %s route %q: %w", c.APIID, r.RouteKey, err)
 		}
 		rt.auth = newRouteAuth(r, c, built)
+		rt.metrics = cfg.Metrics.Route(c.APIID, r.RouteKey)
 		a.byKey[r.RouteKey] = rt
 	}
 	if a.routes, err = routing.NewHTTPRoutes(keys); err != nil {
 		return nil, fmt.Errorf("httpapi: API %s: %w", c.APIID, err)
 	}
 	for _, s := range c.Stages {
-		st := &stage{name: s.StageName, vars: s.StageVariables, throttles: make(map[string]*throttle, len(keys))}
+		st := &stage{name: s.StageName, vars: s.StageVariables, throttles: make(map[string]*throttle, len(keys)),
+			metrics: cfg.Metrics.Stage(c.APIID, s.StageName), accessLog: cfg.AccessLogs[s.StageName]}
 		for _, k := range keys {
 			settings := s.DefaultRouteSettings
 			if rs, ok := s.RouteSettings[k]; ok {
@@ -184,6 +198,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errNotFound.write(w, requestID)
 		return
 	}
+	obs := &observed{ResponseWriter: w}
+	w = obs
+	defer a.finish(r, st, obs, requestID, time.Now())
 	if rest == "" {
 		rest = "/"
 	}
@@ -206,7 +223,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	rt := a.byKey[m.RouteKey]
+	obs.routeKey = m.RouteKey
 	if !st.throttles[m.RouteKey].allow() {
+		st.metrics.Throttled(m.RouteKey)
 		errThrottled.write(w, requestID)
 		return
 	}
@@ -235,7 +254,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	if rt.kind == "HTTP_PROXY" {
-		a.forward(w, q, rt, log)
+		a.forward(w, q, rt, log, obs)
 		return
 	}
 	body := q.body
@@ -256,7 +275,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 			return
 		}
 	}
+	start := time.Now()
 	resp, err := rt.inv.Invoke(r.Context(), req)
+	invoked(obs, rt, err, time.Since(start))
 	if err != nil {
 		a.failed(w, r, err, requestID, log)
 		return
@@ -320,7 +341,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header
 // the integration URI, as AWS does; {name} in the URI takes path parameters
 // and ${stageVariables.name} stage variables; the client's query string is
 // passed on.
-func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Logger) {
+func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Logger, obs *observed) {
 	f, ok := rt.inv.(integration.Forwarder)
 	if !ok {
 		log.Error("HTTP_PROXY invoker cannot forward")
@@ -357,9 +378,11 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Lo
 	case r.ContentLength != 0:
 		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	}
+	start := time.Now()
 	resp, err := f.Forward(r.Context(), &integration.ForwardRequest{
 		URL: target, Method: r.Method, Header: header, Body: body, ContentLength: r.ContentLength,
 	})
+	invoked(obs, rt, err, time.Since(start)) // until the response header
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -110,13 +110,27 @@ func newRouteAuth(r config.Route, c *config.API, built map[string]any) *routeAut
 // when the request may not proceed; otherwise it fills q.auth.
 func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, ra *routeAuth, log interface {
 	Warn(string, ...any)
-}) bool {
+}) (ok bool) {
+	failed, cached := false, false // an error rather than a deny; a cached Lambda answer
+	if ra.kind != "" {
+		defer func() {
+			result := "allow"
+			switch {
+			case failed:
+				result = "error"
+			case !ok:
+				result = "deny"
+			}
+			a.metrics.Authorizer(a.id, ra.kind, result, cached)
+		}()
+	}
 	switch ra.kind {
 	case "JWT":
 		res, err := ra.jwt.Authorize(ctx, identityValue(q, ra.source), ra.scopes)
 		if err != nil {
 			var d *authorizer.Deny
 			if !errors.As(err, &d) {
+				failed = true
 				return false // the client left while keys were fetched
 			}
 			if d.WWWAuthenticate != "" {
@@ -146,12 +160,15 @@ func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, 
 			case errors.As(err, &d):
 				errForbidden.write(w, q.requestID)
 			case ctx.Err() != nil:
+				failed = true
 			default:
+				failed = true
 				log.Warn("authorizer failed", "error", err)
 				errInternal.write(w, q.requestID)
 			}
 			return false
 		}
+		cached = res.Cached
 		if q.format == "1.0" {
 			m := map[string]any{"integrationLatency": time.Since(start).Milliseconds()}
 			if res.PrincipalID != "" {

@@ -24,6 +24,9 @@ var (
 )
 
 func (e gatewayError) write(w http.ResponseWriter, requestID string) {
+	if o, ok := w.(*observed); ok {
+		o.err = e // for the access log
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))

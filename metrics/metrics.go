@@ -263,20 +263,10 @@ func (s *Stage) HTTPRequest(routeKey string, status int) {
 	s.m.httpRequests.WithLabelValues(s.apiID, s.stage, routeKey, statusLabel(status)).Inc()
 }
 
-// Throttled returns the 429 counter of one route of the stage; nil on a nil
-// Stage. prometheus.Counter's Inc is safe to call through a nil check:
-// callers use Inc(c).
-func (s *Stage) Throttled(routeKey string) prometheus.Counter {
-	if s == nil {
-		return nil
-	}
-	return s.m.throttled.WithLabelValues(s.apiID, s.stage, routeKey)
-}
-
-// Inc increments c unless it is nil.
-func Inc(c prometheus.Counter) {
-	if c != nil {
-		c.Inc()
+// Throttled counts a request of routeKey refused with 429 by throttling.
+func (s *Stage) Throttled(routeKey string) {
+	if s != nil {
+		s.m.throttled.WithLabelValues(s.apiID, s.stage, routeKey).Inc()
 	}
 }
 

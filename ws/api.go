@@ -15,8 +15,10 @@ import (
 
 	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/rawheader"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -29,6 +31,8 @@ type Route struct {
 	// TwoWay is true when the route has a $default route response: the
 	// integration's body is then sent back to the client.
 	TwoWay bool
+
+	metrics *metrics.Route // set by NewAPI; nil without metrics
 }
 
 // Limits are an API's gateway limits. Zero values mean the AWS defaults,
@@ -67,6 +71,11 @@ func (l Limits) withDefaults() Limits {
 type Stage struct {
 	Name      string
 	Variables map[string]string
+	// AccessLog receives a line per connect, message and disconnect. Nil
+	// means none.
+	AccessLog *accesslog.Logger
+
+	metrics *metrics.Stage // set by NewAPI; nil without metrics
 }
 
 // ConnectRequest is what an Authorizer sees of a $connect.
@@ -151,6 +160,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 		errOriginForbidden.write(w, requestID) // same 403 Forbidden as an unknown stage
 		return
 	}
+	hs := &handshake{ResponseWriter: w}
+	w = hs
+	defer a.finishHandshake(r, stage, hs, requestID, time.Now())
 	if !websocket.IsWebSocketUpgrade(r) {
 		errUpgradeRequired.write(w, requestID)
 		return
@@ -172,6 +184,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	connectedAt := time.Now()
 	c := a.newConn(r, stage, connectedAt)
 	c.callbackURL = a.srv.callbackURL(r, basePath)
+	hs.connID = c.id
 	ctx := r.Context()
 
 	if a.authorizer != nil {
@@ -198,7 +211,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	var responseHeader http.Header
 	if route, ok := a.routes["$connect"]; ok {
 		ev := c.connectEvent(r, requestID, connectedAt)
+		start := time.Now()
 		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.connectParams(r, requestID)})
+		hs.latency = time.Since(start)
+		invoked(route, err, hs.latency)
 		switch {
 		case errors.Is(err, integration.ErrTimeout):
 			errConnectTimeout.write(w, requestID)
@@ -229,6 +245,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	// A connection upgraded after Shutdown began is still tracked and
 	// started: start closes it with 1001, and its $disconnect runs.
 	a.srv.track(c)
+	hs.upgraded = true
+	stage.metrics.Connected()
 	c.start(wsConn, guard.conn)
 	if life := a.srv.life; life != nil {
 		life.PublishConnect(connections.ConnectEvent{

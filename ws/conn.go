@@ -132,7 +132,11 @@ func (c *conn) Send(data []byte) error {
 	if len(data) > c.api.limits.MaxMessageBytes {
 		return connections.ErrTooLarge
 	}
-	return c.enqueue(outMsg{data: data, size: len(data)})
+	err := c.enqueue(outMsg{data: data, size: len(data)})
+	if err == nil {
+		c.stage.metrics.MessageOut()
+	}
+	return err
 }
 
 // SendPrepared implements connections.Conn: it queues a broadcast frame
@@ -141,7 +145,11 @@ func (c *conn) SendPrepared(pm *websocket.PreparedMessage, size int) error {
 	if size > c.api.limits.MaxMessageBytes {
 		return connections.ErrTooLarge
 	}
-	return c.enqueue(outMsg{prepared: pm, size: size})
+	err := c.enqueue(outMsg{prepared: pm, size: size})
+	if err == nil {
+		c.stage.metrics.MessageOut()
+	}
+	return err
 }
 
 func (c *conn) enqueue(m outMsg) error {
@@ -168,6 +176,7 @@ func (c *conn) enqueue(m outMsg) error {
 	}
 	c.queue = append(c.queue, m)
 	c.queuedBytes += m.size
+	c.stage.metrics.QueueBytes(m.size)
 	start := c.state == stateOpen && !c.writing
 	if start {
 		c.writing = true
@@ -191,6 +200,7 @@ func (c *conn) writeNow(m outMsg) {
 		c.mu.Lock()
 		c.queue = append(c.queue, m)
 		c.queuedBytes += m.size
+		c.stage.metrics.QueueBytes(m.size)
 		c.mu.Unlock()
 		c.api.srv.goTracked(c.writeLoop)
 		return
@@ -343,7 +353,7 @@ func (c *conn) markClosing(code int, reason string) (ok, opening bool) {
 	}
 	c.state = stateClosing
 	c.closeCode, c.closeReason = code, reason
-	c.queue, c.queuedBytes = nil, 0
+	c.dropQueueLocked()
 	return true, c.ws == nil
 }
 
@@ -386,13 +396,14 @@ func (c *conn) readLoop() {
 		code, reason = c.closeCode, c.closeReason
 	}
 	c.state = stateClosed
-	c.queue, c.queuedBytes = nil, 0
+	c.dropQueueLocked()
 	c.mu.Unlock()
 
 	c.idleTimer.Stop()
 	c.maxTimer.Stop()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
+	c.stage.metrics.Disconnected(code)
 	if life := c.api.srv.life; life != nil {
 		life.PublishDisconnect(connections.DisconnectEvent{
 			ConnectionID:         c.id,
@@ -478,8 +489,7 @@ func (c *conn) writeLoop() {
 			return
 		}
 		batch := c.queue
-		c.queue = nil
-		c.queuedBytes = 0
+		c.dropQueueLocked()
 		c.mu.Unlock()
 
 		fg, _ := c.netConn.(*frameGuard)
@@ -508,6 +518,12 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// dropQueueLocked empties the send queue.
+func (c *conn) dropQueueLocked() {
+	c.stage.metrics.QueueBytes(-c.queuedBytes)
+	c.queue, c.queuedBytes = nil, 0
+}
+
 // messageType is text for valid UTF-8, binary otherwise.
 func messageType(data []byte) int {
 	if utf8.Valid(data) {
@@ -522,9 +538,10 @@ func (c *conn) slowConsumer() {
 	c.mu.Lock()
 	if c.closeCode == 0 {
 		c.closeCode, c.closeReason = websocket.CloseAbnormalClosure, reasonWriteTimout
+		c.stage.metrics.SlowConsumer()
 	}
 	c.state = stateClosing
-	c.queue, c.queuedBytes = nil, 0
+	c.dropQueueLocked()
 	c.mu.Unlock()
 	_ = c.netConn.Close()
 }
@@ -532,10 +549,13 @@ func (c *conn) slowConsumer() {
 // handleMessage routes one text message and invokes its integration.
 func (c *conn) handleMessage(data []byte) {
 	a := c.api
+	start := time.Now()
+	c.stage.metrics.MessageIn()
 	requestID := ids.NewRequestID()
 	routeKey, ok := routing.SelectRoute(a.selection, data, a.hasRoute)
 	if !ok {
 		_ = c.Send(errorFrame(msgForbidden, c.id, requestID))
+		c.logMessage("", requestID, start, http.StatusForbidden, msgForbidden, 0, 0)
 		return
 	}
 	route := a.routes[routeKey]
@@ -546,30 +566,46 @@ func (c *conn) handleMessage(data []byte) {
 		Body:   data,
 		Params: c.messageParams(routeKey, requestID, data),
 	})
+	latency := time.Since(start)
+	invoked(route, err, latency)
+	status, errMsg, sent := http.StatusOK, "", 0
 	switch {
 	case errors.Is(err, integration.ErrTimeout):
+		status, errMsg = http.StatusGatewayTimeout, msgEndpointTimedOut
 		_ = c.Send(errorFrame(msgEndpointTimedOut, c.id, requestID))
 	case err != nil:
+		status, errMsg = http.StatusInternalServerError, msgInternalError
 		a.srv.log.Warn("integration failed", "api_id", a.id, "stage", c.stage.Name, "route_key", routeKey, "connection_id", c.id, "request_id", requestID, "error", err)
 		_ = c.Send(errorFrame(msgInternalError, c.id, requestID))
 	case route.TwoWay && len(resp.Body) > 0:
-		_ = c.Send(resp.Body)
+		if c.Send(resp.Body) == nil {
+			sent = len(resp.Body)
+		}
 	}
+	c.logMessage(routeKey, requestID, start, status, errMsg, latency, sent)
 }
 
 // disconnect runs the $disconnect route, best effort, after the socket closed.
 func (c *conn) disconnect(code int, reason string) {
+	start := time.Now()
+	requestID := ids.NewRequestID()
 	route, ok := c.api.routes["$disconnect"]
 	if !ok {
+		c.logDisconnect(requestID, start, code, reason, 0, "")
 		return
 	}
-	requestID := ids.NewRequestID()
 	ev := c.disconnectEvent(requestID, code, reason)
 	ctx, cancel := context.WithTimeout(context.Background(), c.api.srv.discTO)
 	defer cancel()
-	if _, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.disconnectParams(requestID)}); err != nil {
+	_, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.disconnectParams(requestID)})
+	latency := time.Since(start)
+	invoked(route, err, latency)
+	errMsg := ""
+	if err != nil {
+		errMsg = msgInternalError
 		c.api.srv.log.Warn("$disconnect integration failed", "api_id", c.api.id, "stage", c.stage.Name, "connection_id", c.id, "request_id", requestID, "error", err)
 	}
+	c.logDisconnect(requestID, start, code, reason, latency, errMsg)
 }
 
 // hostOnly strips a port from a Host header value.

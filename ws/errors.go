@@ -63,6 +63,9 @@ var (
 )
 
 func (e handshakeError) write(w http.ResponseWriter, requestID string) {
+	if hs, ok := w.(*handshake); ok {
+		hs.err = e // for the access log
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/internal/timewheel"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	// PublicURL replaces the scheme and host of callback URLs
 	// ("https://ws.example.com"). Empty means the ones the client used.
 	PublicURL string
+	// Metrics receives connection, message and route counts. Nil means none.
+	Metrics *metrics.Metrics
 }
 
 // Lifecycle hears of connections being established and closed; the cluster
@@ -51,6 +54,7 @@ type Server struct {
 	bufPool  *sync.Pool
 	public   string
 	life     Lifecycle // set before serving
+	metrics  *metrics.Metrics
 
 	wg sync.WaitGroup // every goroutine the server starts
 
@@ -81,6 +85,7 @@ func NewServer(cfg Config) (*Server, error) {
 		discTO:   cfg.DisconnectTimeout,
 		bufPool:  &sync.Pool{},
 		public:   strings.TrimSuffix(cfg.PublicURL, "/"),
+		metrics:  cfg.Metrics,
 		conns:    make(map[*conn]struct{}),
 	}, nil
 }
@@ -116,6 +121,7 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 	}
 	for i := range cfg.Stages {
 		st := cfg.Stages[i]
+		st.metrics = s.metrics.Stage(cfg.APIID, st.Name)
 		a.stages[st.Name] = &st
 	}
 	for i := range cfg.Routes {
@@ -123,6 +129,7 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 		if rt.Integration == nil {
 			return nil, fmt.Errorf("ws: API %s: route %s has no integration", cfg.APIID, rt.Key)
 		}
+		rt.metrics = s.metrics.Route(cfg.APIID, rt.Key)
 		a.routes[rt.Key] = &rt
 	}
 	a.upgrader = websocket.Upgrader{

@@ -1,0 +1,114 @@
+package ws
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/metrics"
+)
+
+// This file holds what operators see of the WebSocket mode: access-log
+// records and metrics for connects, messages and disconnects. Nothing here
+// reads a message body or a header other than the User-Agent.
+
+// handshake follows one upgrade request for its access-log line and the
+// connects metric.
+type handshake struct {
+	http.ResponseWriter
+	status   int            // first status written; 101 once upgraded
+	err      handshakeError // the gateway error written, if any
+	connID   string
+	latency  time.Duration // the $connect integration's
+	upgraded bool
+}
+
+func (h *handshake) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+	h.ResponseWriter.WriteHeader(status)
+}
+
+func (h *handshake) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection to hijack.
+func (h *handshake) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// finishHandshake records the handshake's outcome.
+func (a *API) finishHandshake(r *http.Request, st *Stage, h *handshake, requestID string, start time.Time) {
+	status := h.status
+	if h.upgraded {
+		status = http.StatusSwitchingProtocols // counted by ServeHTTP before the reader starts
+	} else {
+		st.metrics.Refused(status)
+	}
+	if st.AccessLog == nil {
+		return
+	}
+	rec := &accesslog.Record{
+		APIID: a.id, Stage: st.Name, RequestID: requestID, RouteKey: "$connect", EventType: "CONNECT",
+		ConnectionID: h.connID, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+		HTTPMethod: r.Method, Path: r.URL.Path, Protocol: r.Proto, Status: status,
+		IntegrationLatency: h.latency, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: start,
+		ErrorMessage: h.err.message(),
+	}
+	st.AccessLog.Log(rec)
+}
+
+// message returns the "message" of a gateway error's body, or "".
+func (e handshakeError) message() string {
+	if e.body == "" {
+		return ""
+	}
+	var m struct{ Message string }
+	_ = json.Unmarshal([]byte(e.body), &m)
+	return m.Message
+}
+
+// invoked records one route invocation.
+func invoked(rt *Route, err error, took time.Duration) {
+	rt.metrics.Invoked(metrics.OutcomeOf(err, isTimeout), took)
+}
+
+func isTimeout(err error) bool { return errors.Is(err, integration.ErrTimeout) }
+
+// logMessage writes a MESSAGE access-log line.
+func (c *conn) logMessage(routeKey, requestID string, start time.Time, status int, errMsg string, latency time.Duration, sent int) {
+	l := c.stage.AccessLog
+	if l == nil {
+		return
+	}
+	l.Log(&accesslog.Record{
+		APIID: c.api.id, Stage: c.stage.Name, RequestID: requestID, RouteKey: routeKey, EventType: "MESSAGE",
+		ConnectionID: c.id, DomainName: c.domainName, SourceIP: c.sourceIP, UserAgent: c.userAgent,
+		Status: status, ErrorMessage: errMsg, IntegrationLatency: latency, ResponseLength: int64(sent),
+		ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedAt,
+	})
+}
+
+// logDisconnect writes a DISCONNECT access-log line.
+func (c *conn) logDisconnect(requestID string, start time.Time, code int, reason string, latency time.Duration, errMsg string) {
+	l := c.stage.AccessLog
+	if l == nil {
+		return
+	}
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusInternalServerError
+	}
+	l.Log(&accesslog.Record{
+		APIID: c.api.id, Stage: c.stage.Name, RequestID: requestID, RouteKey: "$disconnect", EventType: "DISCONNECT",
+		ConnectionID: c.id, DomainName: c.domainName, SourceIP: c.sourceIP, UserAgent: c.userAgent,
+		Status: status, IntegrationError: errMsg, IntegrationLatency: latency, DisconnectStatusCode: code,
+		DisconnectReason: reason, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedAt,
+	})
+}
