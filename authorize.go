@@ -12,6 +12,7 @@ import (
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/ws"
 )
 
@@ -41,6 +42,8 @@ type connectAuthorizer struct {
 	keyRequired  bool
 	keys         map[string]bool
 	keyFromAuthz bool // apiKeySelectionExpression is $context.authorizer.usageIdentifierKey
+	apiID        string
+	metrics      *metrics.Metrics
 }
 
 var _ ws.Authorizer = (*connectAuthorizer)(nil)
@@ -63,6 +66,8 @@ func (s *Server) newConnectAuthorizer(api *config.API, env integration.Env) (*co
 		accountID:    firstNonEmpty(f.AccountID, "000000000000"),
 		keyRequired:  route.APIKeyRequired,
 		keyFromAuthz: api.APIKeySelectionExpression == "$context.authorizer.usageIdentifierKey",
+		apiID:        api.APIID,
+		metrics:      s.metrics,
 	}
 	if ca.kind == "NONE" {
 		ca.kind = ""
@@ -140,10 +145,13 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 		if err != nil {
 			var d *authorizer.Deny
 			if errors.As(err, &d) {
+				ca.metrics.Authorizer(ca.apiID, "CUSTOM", "deny", false)
 				return ws.Decision{Status: d.Status}, nil
 			}
+			ca.metrics.Authorizer(ca.apiID, "CUSTOM", "error", false)
 			return ws.Decision{}, err
 		}
+		ca.metrics.Authorizer(ca.apiID, "CUSTOM", "allow", res.Cached)
 		m := map[string]any{"integrationLatency": time.Since(start).Milliseconds()}
 		if res.PrincipalID != "" {
 			m["principalId"] = res.PrincipalID
@@ -155,8 +163,10 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 		usageKey = res.UsageIdentifierKey
 	case "AWS_IAM":
 		if _, err := ca.verifier.Verify(r, nil); err != nil {
+			ca.metrics.Authorizer(ca.apiID, "AWS_IAM", "deny", false)
 			return ws.Decision{Status: http.StatusForbidden}, nil
 		}
+		ca.metrics.Authorizer(ca.apiID, "AWS_IAM", "allow", false)
 	}
 	if ca.keyRequired {
 		key := r.Header.Get("X-Api-Key")

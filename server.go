@@ -18,9 +18,11 @@ import (
 	"github.com/portico-gw/portico/connections"
 	httpapi "github.com/portico-gw/portico/http"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/internal/rawheader"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
 )
@@ -59,16 +61,23 @@ type Server struct {
 	bus      *connections.Bus
 	natsConn atomic.Pointer[nats.Conn]
 	http     *http.Server
+	metrics  *metrics.Metrics
+	sinks    map[string]*accesslog.Sink // access-log destinations, by destination
+	admin    *http.Server               // nil without an admin listener
+	// adminDone is closed when the admin listener's Serve returns.
+	adminDone chan struct{}
 
 	mu       sync.Mutex
-	listener net.Listener  // guarded by mu
-	served   chan struct{} // closed when Serve returns
-	serveErr error
-	shutdown bool // guarded by mu
+	listener net.Listener // guarded by mu
+	// adminListener is the admin listener; nil without one. Guarded by mu.
+	adminListener net.Listener
+	served        chan struct{} // closed when Serve returns
+	serveErr      error
+	shutdown      bool // guarded by mu
 }
 
 // New builds a Server from cfg. It starts nothing: call Start or Run.
-func New(cfg Config) (*Server, error) {
+func New(cfg Config) (s *Server, err error) {
 	if cfg.File == nil {
 		return nil, errors.New("portico: Config.File is nil")
 	}
@@ -80,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
-	s := &Server{
+	s = &Server{
 		cfg:      cfg,
 		log:      log,
 		nodeID:   ids.NewNodeID(),
@@ -88,9 +97,15 @@ func New(cfg Config) (*Server, error) {
 		registry: connections.NewRegistry(),
 		apis:     make(map[string]*ws.API),
 		httpAPIs: make(map[string]*httpapi.API),
+		metrics:  metrics.New(),
+		sinks:    make(map[string]*accesslog.Sink),
 	}
-	var err error
-	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL})
+	defer func() {
+		if err != nil {
+			s.closeSinks()
+		}
+	}()
+	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL, Metrics: s.metrics})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +137,18 @@ func New(cfg Config) (*Server, error) {
 			}
 			s.apis[api.APIID] = wsAPI
 		case "HTTP":
-			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: log})
+			logs := make(map[string]*accesslog.Logger)
+			for _, st := range api.Stages {
+				l, err := s.accessLogger("API "+api.APIID, st)
+				if err != nil {
+					return nil, err
+				}
+				if l != nil {
+					logs[st.StageName] = l
+				}
+			}
+			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: log,
+				Metrics: s.metrics, AccessLogs: logs})
 			if err != nil {
 				return nil, err
 			}
@@ -177,7 +203,11 @@ func (s *Server) buildWebSocketAPI(api *config.API, env integration.Env) (*ws.AP
 	}
 	var stages []ws.Stage
 	for _, st := range api.Stages {
-		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables})
+		l, err := s.accessLogger("API "+api.APIID, st)
+		if err != nil {
+			return nil, err
+		}
+		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables, AccessLog: l})
 	}
 	authz, err := s.newConnectAuthorizer(api, env)
 	if err != nil {
@@ -276,9 +306,20 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
 	}
-	natsOpts, err := natsOptions(f.NATS)
+	al, err := s.listenAdmin()
 	if err != nil {
 		l.Close()
+		return err
+	}
+	closeListeners := func() {
+		l.Close()
+		if al != nil {
+			al.Close()
+		}
+	}
+	natsOpts, err := natsOptions(f.NATS)
+	if err != nil {
+		closeListeners()
 		return err
 	}
 	nb, err := natsbus.Start(natsbus.Config{
@@ -292,7 +333,7 @@ func (s *Server) Start() error {
 		Routes:        f.NATS.Cluster.Routes,
 	})
 	if err != nil {
-		l.Close()
+		closeListeners()
 		return err
 	}
 	s.nats = nb
@@ -307,7 +348,7 @@ func (s *Server) Start() error {
 	})
 	if err != nil {
 		nb.Close()
-		l.Close()
+		closeListeners()
 		return fmt.Errorf("portico: subscribing on NATS: %w", err)
 	}
 	creds := credentialMap(f)
@@ -328,16 +369,20 @@ func (s *Server) Start() error {
 	if err != nil {
 		s.bus.Close()
 		nb.Close()
-		l.Close()
+		closeListeners()
 		return err
 	}
 	s.wsSrv.SetLifecycle(s.bus)
+	nc := nb.Conn
+	s.metrics.NATS(nc.IsConnected, func() uint64 { return nc.Stats().Reconnects })
 
 	l = rawheader.Listener(l)
 	s.mu.Lock()
 	s.listener = l
+	s.adminListener = al
 	s.served = make(chan struct{})
 	s.mu.Unlock()
+	s.serveAdmin(al)
 	go func() {
 		err := s.http.Serve(l)
 		s.mu.Lock()
@@ -347,7 +392,12 @@ func (s *Server) Start() error {
 		close(s.served)
 		s.mu.Unlock()
 	}()
-	s.log.Info("portico serving", "listen", l.Addr().String(), "node_id", s.nodeID, "nats", nb.Describe())
+	admin := "off"
+	if al != nil {
+		admin = al.Addr().String()
+	}
+	s.log.Info("portico serving", "listen", l.Addr().String(), "admin", admin, "node_id", s.nodeID,
+		"nats", nb.Describe(), "apis", len(s.apis)+len(s.httpAPIs))
 	return nil
 }
 
@@ -423,8 +473,11 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	first := !s.shutdown
-	s.shutdown = true
+	s.shutdown = true // /readyz answers 503 from here on
 	s.mu.Unlock()
+	if first {
+		s.log.Info("portico shutting down", "open_connections", s.wsSrv.Len())
+	}
 
 	errHTTP := s.http.Shutdown(ctx)
 	errWS := s.wsSrv.Shutdown(ctx)
@@ -435,7 +488,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.nats.Close()
 	}
-	return errors.Join(errHTTP, errWS)
+	errAdmin := s.shutdownAdmin(ctx)
+	if first {
+		s.closeSinks()
+	}
+	return errors.Join(errHTTP, errWS, errAdmin)
 }
 
 // ServeHTTP routes one data-plane request.
@@ -459,7 +516,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if connections.IsManagementPath(t.Rest) {
-		s.mgmt.Serve(w, r, t.APIID, t.Stage, t.Rest)
+		sw := &statusWriter{ResponseWriter: w}
+		s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
+		s.metrics.Management(r.Method, managementOperation(r.Method, t.Rest), sw.status)
 		return
 	}
 	api, ok := s.apis[t.APIID]

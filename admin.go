@@ -1,0 +1,194 @@
+package portico
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/metrics"
+)
+
+// The admin listener (config key admin) serves operators, never clients:
+//
+//	/healthz       200 while the process is up
+//	/readyz        200 when the data plane listens and NATS is connected;
+//	               503 before Start finished, while Shutdown drains, and
+//	               while NATS is disconnected; the body says why
+//	/metrics       Prometheus text format (OpenMetrics when asked for)
+//	/debug/pprof/  net/http/pprof, only with adminPprof: true
+//
+// It starts with Start and stops last in Shutdown, so that /readyz answers
+// 503 for the whole drain.
+
+// adminHandler returns the admin listener's routes.
+func (s *Server) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if reason := s.notReady(); reason != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "not ready: "+reason+"\n")
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.cfg.File.AdminPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return mux
+}
+
+// notReady says why the node should not receive traffic, or "".
+func (s *Server) notReady() string {
+	s.mu.Lock()
+	started, shutdown := s.listener != nil, s.shutdown
+	s.mu.Unlock()
+	switch {
+	case shutdown:
+		return "draining (shutting down)"
+	case !started:
+		return "starting"
+	}
+	if nc := s.natsConn.Load(); nc == nil || !nc.IsConnected() {
+		return "NATS disconnected"
+	}
+	return ""
+}
+
+// listenAdmin binds the admin listener, when the file asks for one.
+func (s *Server) listenAdmin() (net.Listener, error) {
+	addr := s.cfg.File.Admin
+	if addr == "" {
+		return nil, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("portico: cannot listen on %s (admin): %w", addr, unwrapSyscall(err))
+	}
+	return l, nil
+}
+
+// serveAdmin serves the admin listener until shutdownAdmin.
+func (s *Server) serveAdmin(l net.Listener) {
+	if l == nil {
+		return
+	}
+	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.adminDone = make(chan struct{})
+	go func() {
+		defer close(s.adminDone)
+		if err := s.admin.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("admin listener failed", "admin", l.Addr().String(), "error", err)
+		}
+	}()
+}
+
+// shutdownAdmin stops the admin listener, waiting for its requests within ctx.
+func (s *Server) shutdownAdmin(ctx context.Context) error {
+	if s.admin == nil {
+		return nil
+	}
+	err := s.admin.Shutdown(ctx)
+	<-s.adminDone
+	return err
+}
+
+// Metrics returns the node's metrics, for embedders that add collectors to
+// its registry.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// AdminAddr returns the admin listener's address, once started; nil when
+// the file has no admin key.
+func (s *Server) AdminAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.adminListener == nil {
+		return nil
+	}
+	return s.adminListener.Addr()
+}
+
+// accessLogger returns the access logger of a stage, or nil when the stage
+// has no accessLogSettings. Stages that name the same destination share one
+// sink, so that their lines never interleave.
+func (s *Server) accessLogger(apiKey string, st config.Stage) (*accesslog.Logger, error) {
+	set := st.AccessLogSettings
+	if set == nil {
+		return nil, nil
+	}
+	f, err := accesslog.Parse(firstNonEmpty(set.Format, accesslog.DefaultFormat))
+	if err != nil { // config.Load has checked it; a File built in code may not be
+		return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.format: %w", apiKey, st.StageName, err)
+	}
+	dest := firstNonEmpty(set.Destination, "stdout")
+	sink, ok := s.sinks[dest]
+	if !ok {
+		if sink, err = accesslog.Open(dest); err != nil {
+			return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.destination: %w", apiKey, st.StageName, err)
+		}
+		s.sinks[dest] = sink
+	}
+	return accesslog.NewLogger(f, sink)
+}
+
+// closeSinks closes the access-log files.
+func (s *Server) closeSinks() {
+	for _, sink := range s.sinks {
+		_ = sink.Close()
+	}
+}
+
+// statusWriter remembers the status of an answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// managementOperation names a management API call for the metrics, after
+// the AWS operation it is.
+func managementOperation(method, rest string) string {
+	switch {
+	case rest == connections.BroadcastPath || rest == "/%40broadcast":
+		return "Broadcast"
+	case rest == connections.ConnectionsPrefix || rest == connections.ConnectionsPrefix+"/" || rest == "/%40connections":
+		return "ListConnections"
+	case method == http.MethodPost:
+		return "PostToConnection"
+	case method == http.MethodGet:
+		return "GetConnection"
+	case method == http.MethodDelete:
+		return "DeleteConnection"
+	}
+	return "Other"
+}
