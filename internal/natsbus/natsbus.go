@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,7 +78,7 @@ func Start(cfg Config) (*Bus, error) {
 	if cfg.URL != "" {
 		nc, err := nats.Connect(cfg.URL, append(opts, nats.RetryOnFailedConnect(true))...)
 		if err != nil {
-			return nil, fmt.Errorf("natsbus: connecting to %s: %w", cfg.URL, err)
+			return nil, fmt.Errorf("natsbus: connecting to %s: %w", redactURLs(cfg.URL), err)
 		}
 		return &Bus{Conn: nc, desc: "external " + nc.ConnectedUrlRedacted()}, nil
 	}
@@ -172,4 +173,18 @@ func (b *Bus) Close() {
 			b.embedded.WaitForShutdown()
 		}
 	})
+}
+
+// redactURLs hides the user information (passwords, tokens) of a
+// comma-separated URL list, so that errors and logs never carry it.
+func redactURLs(list string) string {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		// A user name alone may be a token (nats://TOKEN@host).
+		if u, err := url.Parse(strings.TrimSpace(p)); err == nil && u.User != nil {
+			u.User = url.User("redacted")
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -110,3 +110,14 @@ func TestClusterWithoutClientListen(t *testing.T) {
 	}
 	t.Fatal("no message crossed the cluster route")
 }
+
+func TestRedactURLs(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://127.0.0.1:4222":                           "nats://127.0.0.1:4222",
+		"nats://user:s3cret@h:4222, nats://tok3n@h2:4222": "nats://redacted@h:4222,nats://redacted@h2:4222",
+	} {
+		if got := redactURLs(in); got != want {
+			t.Errorf("redactURLs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
