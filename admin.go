@@ -150,6 +150,8 @@ func (s *Server) accessLogger(apiKey string, st config.Stage) (*accesslog.Logger
 
 // closeSinks closes the access-log files.
 func (s *Server) closeSinks() {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
 	for _, sink := range s.sinks {
 		_ = sink.Close()
 	}

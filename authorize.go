@@ -49,7 +49,7 @@ type connectAuthorizer struct {
 var _ ws.Authorizer = (*connectAuthorizer)(nil)
 
 // newConnectAuthorizer returns nil when $connect needs no authorization.
-func (s *Server) newConnectAuthorizer(api *config.API, env integration.Env) (*connectAuthorizer, error) {
+func (s *Server) newConnectAuthorizer(f *config.File, api *config.API, env integration.Env) (*connectAuthorizer, error) {
 	var route *config.Route
 	for i := range api.Routes {
 		if api.Routes[i].RouteKey == "$connect" {
@@ -59,7 +59,6 @@ func (s *Server) newConnectAuthorizer(api *config.API, env integration.Env) (*co
 	if route == nil {
 		return nil, nil
 	}
-	f := s.cfg.File
 	ca := &connectAuthorizer{
 		kind:         route.AuthorizationType,
 		region:       firstNonEmpty(f.Region, "us-east-1"),

@@ -54,9 +54,10 @@ type Server struct {
 	registry *connections.Registry
 	mgmt     *connections.Management
 	wsSrv    *ws.Server
-	resolver *routing.Resolver
-	apis     map[string]*ws.API
-	httpAPIs map[string]*httpapi.API
+	// set is the APIs being served; Reload replaces it.
+	set      atomic.Pointer[apiSet]
+	env      integration.Env
+	reloadMu sync.Mutex // serializes Reload and guards sinks
 	nats     *natsbus.Bus
 	bus      *connections.Bus
 	natsConn atomic.Pointer[nats.Conn]
@@ -95,8 +96,6 @@ func New(cfg Config) (s *Server, err error) {
 		nodeID:   ids.NewNodeID(),
 		listen:   firstNonEmpty(cfg.Listen, f.Listen, DefaultListen),
 		registry: connections.NewRegistry(),
-		apis:     make(map[string]*ws.API),
-		httpAPIs: make(map[string]*httpapi.API),
 		metrics:  metrics.New(),
 		sinks:    make(map[string]*accesslog.Sink),
 	}
@@ -110,8 +109,37 @@ func New(cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 
-	env := integration.Env{Lambda: cfg.Lambda, NATS: s.natsConn.Load}
+	s.env = integration.Env{Lambda: cfg.Lambda, NATS: s.natsConn.Load}
+	set, err := s.buildAPIs(f, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.set.Store(set)
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       rawheader.ConnContext,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
+}
+
+// apiSet is the APIs a node serves, by ID, and the resolver that finds
+// them. It is immutable once built.
+type apiSet struct {
+	ws       map[string]*ws.API
+	http     map[string]*httpapi.API
+	resolver *routing.Resolver
+}
+
+// buildAPIs builds every API of f. With prev (a reload), a WebSocket API
+// that prev already serves keeps its *ws.API, whose routes are replaced, so
+// that its open connections use the new routes for their next message.
+func (s *Server) buildAPIs(f *config.File, prev *apiSet) (*apiSet, error) {
+	set := &apiSet{ws: make(map[string]*ws.API), http: make(map[string]*httpapi.API)}
+	env := s.env
 	var resolverAPIs []routing.API
+	var replace []func()
 	for i := range f.APIs {
 		api := &f.APIs[i]
 		if api.APIID == "" {
@@ -131,11 +159,16 @@ func New(cfg Config) (s *Server, err error) {
 		}
 		switch api.ProtocolType {
 		case "WEBSOCKET":
-			wsAPI, err := s.buildWebSocketAPI(api, env)
+			wsAPI, err := s.buildWebSocketAPI(f, api, env)
 			if err != nil {
 				return nil, err
 			}
-			s.apis[api.APIID] = wsAPI
+			if old := prevWS(prev, api.APIID); old != nil {
+				next := wsAPI
+				replace = append(replace, func() { old.Replace(next) })
+				wsAPI = old
+			}
+			set.ws[api.APIID] = wsAPI
 		case "HTTP":
 			logs := make(map[string]*accesslog.Logger)
 			for _, st := range api.Stages {
@@ -147,12 +180,12 @@ func New(cfg Config) (s *Server, err error) {
 					logs[st.StageName] = l
 				}
 			}
-			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: log,
+			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: s.log,
 				Metrics: s.metrics, AccessLogs: logs})
 			if err != nil {
 				return nil, err
 			}
-			s.httpAPIs[api.APIID] = h
+			set.http[api.APIID] = h
 		default:
 			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.APIID, api.ProtocolType)
 		}
@@ -162,18 +195,22 @@ func New(cfg Config) (s *Server, err error) {
 		}
 		resolverAPIs = append(resolverAPIs, routing.API{ID: api.APIID, Stages: stages})
 	}
-	s.resolver = routing.NewResolver(resolverAPIs)
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       rawheader.ConnContext,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	set.resolver = routing.NewResolver(resolverAPIs)
+	// Everything built: only now do open connections see the new routes.
+	for _, r := range replace {
+		r()
 	}
-	return s, nil
+	return set, nil
 }
 
-func (s *Server) buildWebSocketAPI(api *config.API, env integration.Env) (*ws.API, error) {
-	f := s.cfg.File
+func prevWS(prev *apiSet, id string) *ws.API {
+	if prev == nil {
+		return nil
+	}
+	return prev.ws[id]
+}
+
+func (s *Server) buildWebSocketAPI(f *config.File, api *config.API, env integration.Env) (*ws.API, error) {
 	expr, err := routing.ParseSelectionExpression(api.RouteSelectionExpression)
 	if err != nil {
 		return nil, fmt.Errorf("portico: API %s: routeSelectionExpression: %w", api.APIID, err)
@@ -209,7 +246,7 @@ func (s *Server) buildWebSocketAPI(api *config.API, env integration.Env) (*ws.AP
 		}
 		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables, AccessLog: l})
 	}
-	authz, err := s.newConnectAuthorizer(api, env)
+	authz, err := s.newConnectAuthorizer(f, api, env)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +396,7 @@ func (s *Server) Start() error {
 		Credentials:   creds,
 		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
 		MaxMessageBytes: func(apiID string) int {
-			if api, ok := s.apis[apiID]; ok {
+			if api, ok := s.set.Load().ws[apiID]; ok {
 				return api.Limits().MaxMessageBytes
 			}
 			return 128 << 10
@@ -397,7 +434,7 @@ func (s *Server) Start() error {
 		admin = al.Addr().String()
 	}
 	s.log.Info("portico serving", "listen", l.Addr().String(), "admin", admin, "node_id", s.nodeID,
-		"nats", nb.Describe(), "apis", len(s.apis)+len(s.httpAPIs))
+		"nats", nb.Describe(), "apis", len(s.set.Load().ws)+len(s.set.Load().http))
 	return nil
 }
 
@@ -495,13 +532,45 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errHTTP, errWS, errAdmin)
 }
 
+// Reload replaces the APIs the node serves with those of f (loaded and
+// validated by config.Load), without dropping open connections: a WebSocket
+// API that stays keeps its connections, and their next message is routed by
+// the new routes, integrations and authorizers; new connections see the new
+// stages and $connect authorizer; APIs that are gone stop taking new
+// requests while their open connections run on. HTTP APIs are rebuilt
+// (their throttling buckets start full). Settings read at start only keep
+// their old values until a restart: listen, admin, nats, managementApi,
+// credentials for @connections, and the limits of APIs that stay. When f
+// cannot be built, Reload returns the error and the old APIs stay.
+func (s *Server) Reload(f *config.File) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	set, err := s.buildAPIs(f, s.set.Load())
+	if err != nil {
+		return err
+	}
+	s.set.Store(set)
+	old := s.cfg.File
+	for _, k := range []struct{ key, was, is string }{
+		{"listen", old.Listen, f.Listen}, {"admin", old.Admin, f.Admin},
+		{"nats.url", old.NATS.URL, f.NATS.URL}, {"nats.listen", old.NATS.Listen, f.NATS.Listen},
+	} {
+		if k.was != k.is {
+			s.log.Warn("configuration key changed; it takes effect at restart", "key", k.key)
+		}
+	}
+	s.log.Info("configuration reloaded", "apis", len(set.ws)+len(set.http))
+	return nil
+}
+
 // ServeHTTP routes one data-plane request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	t, err := s.resolver.Resolve(r.Host, r.URL.EscapedPath())
+	set := s.set.Load()
+	t, err := set.resolver.Resolve(r.Host, r.URL.EscapedPath())
 	if err != nil {
 		var re *routing.ResolveError
 		switch {
-		case errors.As(err, &re) && s.httpAPIs[re.APIID] != nil:
+		case errors.As(err, &re) && set.http[re.APIID] != nil:
 			// HTTP APIs answer 404 where WebSocket and REST APIs answer 403.
 			httpapi.WriteNotFound(w, ids.NewRequestID())
 		case errors.As(err, &re) && errors.Is(err, routing.ErrUnknownAPI):
@@ -511,7 +580,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if h := s.httpAPIs[t.APIID]; h != nil {
+	if h := set.http[t.APIID]; h != nil {
 		h.ServeHTTP(w, r, t.Stage, t.Rest)
 		return
 	}
@@ -521,7 +590,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.metrics.Management(r.Method, managementOperation(r.Method, t.Rest), sw.status)
 		return
 	}
-	api, ok := s.apis[t.APIID]
+	api, ok := set.ws[t.APIID]
 	if !ok {
 		errNotFound.write(w)
 		return

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -125,16 +126,37 @@ type APIConfig struct {
 
 // API serves one WebSocket API. Build it with Server.NewAPI.
 type API struct {
-	srv        *Server
-	id         string
-	region     string
-	accountID  string
+	srv       *Server
+	id        string
+	region    string
+	accountID string
+	limits    Limits
+	upgrader  websocket.Upgrader
+	// table is what a configuration reload replaces; connections read it
+	// for each message, so a reload applies to open connections at once.
+	table atomic.Pointer[routeTable]
+}
+
+// routeTable is an API's stages, routes and $connect authorizer. It is
+// immutable; Replace swaps it whole.
+type routeTable struct {
 	stages     map[string]*Stage
 	selection  *routing.Expression
 	routes     map[string]*Route
-	limits     Limits
 	authorizer Authorizer
-	upgrader   websocket.Upgrader
+}
+
+func (t *routeTable) hasRoute(key string) bool {
+	_, ok := t.routes[key]
+	return ok
+}
+
+// Replace makes next's stages, routes, route selection expression and
+// authorizer a's own, for new connections and for the next message of
+// every open one (a configuration reload). Limits stay a's: they shape
+// connections that are open. next must come from the same Server.
+func (a *API) Replace(next *API) {
+	a.table.Store(next.table.Load())
 }
 
 // ID returns the API's ID.
@@ -143,11 +165,6 @@ func (a *API) ID() string { return a.id }
 // Limits returns the API's effective limits.
 func (a *API) Limits() Limits { return a.limits }
 
-func (a *API) hasRoute(key string) bool {
-	_, ok := a.routes[key]
-	return ok
-}
-
 // ServeHTTP handles a request addressed to one of the API's stages:
 // basePath is the escaped base path that addressed the stage ("/dev"), from
 // which the connection's callback URL is made. Management API paths are not
@@ -155,7 +172,8 @@ func (a *API) hasRoute(key string) bool {
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, basePath string) {
 	defer rawheader.Release(r) // the header spelling is needed only by $connect
 	requestID := ids.NewRequestID()
-	stage, ok := a.stages[stageName]
+	table := a.table.Load()
+	stage, ok := table.stages[stageName]
 	if !ok {
 		errOriginForbidden.write(w, requestID) // same 403 Forbidden as an unknown stage
 		return
@@ -187,8 +205,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	hs.connID = c.id
 	ctx := r.Context()
 
-	if a.authorizer != nil {
-		d, err := a.authorizer.Authorize(ctx, &ConnectRequest{
+	if table.authorizer != nil {
+		d, err := table.authorizer.Authorize(ctx, &ConnectRequest{
 			Request: r, APIID: a.id, Stage: stage.Name, StageVariables: stage.Variables,
 			ConnectionID: c.id, RequestID: requestID, ConnectedAt: connectedAt,
 			Event: c.connectEvent(r, requestID, connectedAt),
@@ -209,7 +227,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	}
 
 	var responseHeader http.Header
-	if route, ok := a.routes["$connect"]; ok {
+	if route, ok := table.routes["$connect"]; ok {
 		ev := c.connectEvent(r, requestID, connectedAt)
 		start := time.Now()
 		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.connectParams(r, requestID)})

@@ -21,7 +21,7 @@ func BenchmarkMessageEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &conn{api: api, id: "AAAAxc2VNjMCFIA=", stage: api.stages["dev"], connectedAt: time.Now(),
+	c := &conn{api: api, id: "AAAAxc2VNjMCFIA=", stage: api.table.Load().stages["dev"], connectedAt: time.Now(),
 		sourceIP: "127.0.0.1", userAgent: "bench/1.0", domainName: "localhost:8080"}
 	body := []byte(`{"action":"sendmessage","data":"hello world"}`)
 	b.ReportAllocs()

@@ -552,13 +552,14 @@ func (c *conn) handleMessage(data []byte) {
 	start := time.Now()
 	c.stage.metrics.MessageIn()
 	requestID := ids.NewRequestID()
-	routeKey, ok := routing.SelectRoute(a.selection, data, a.hasRoute)
+	table := a.table.Load()
+	routeKey, ok := routing.SelectRoute(table.selection, data, table.hasRoute)
 	if !ok {
 		_ = c.Send(errorFrame(msgForbidden, c.id, requestID))
 		c.logMessage("", requestID, start, http.StatusForbidden, msgForbidden, 0, 0)
 		return
 	}
-	route := a.routes[routeKey]
+	route := table.routes[routeKey]
 	ev := c.messageEvent(routeKey, requestID, data)
 	ctx := context.Background()
 	resp, err := route.Integration.Invoke(ctx, &integration.Request{
@@ -589,7 +590,7 @@ func (c *conn) handleMessage(data []byte) {
 func (c *conn) disconnect(code int, reason string) {
 	start := time.Now()
 	requestID := ids.NewRequestID()
-	route, ok := c.api.routes["$disconnect"]
+	route, ok := c.api.table.Load().routes["$disconnect"]
 	if !ok {
 		c.logDisconnect(requestID, start, code, reason, 0, "")
 		return

@@ -106,14 +106,16 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 		return nil, fmt.Errorf("ws: API %s: RouteSelection is required", cfg.APIID)
 	}
 	a := &API{
-		srv:        s,
-		id:         cfg.APIID,
-		region:     cfg.Region,
-		accountID:  cfg.AccountID,
+		srv:       s,
+		id:        cfg.APIID,
+		region:    cfg.Region,
+		accountID: cfg.AccountID,
+		limits:    cfg.Limits.withDefaults(),
+	}
+	t := &routeTable{
 		stages:     make(map[string]*Stage, len(cfg.Stages)),
 		selection:  cfg.RouteSelection,
 		routes:     make(map[string]*Route, len(cfg.Routes)),
-		limits:     cfg.Limits.withDefaults(),
 		authorizer: cfg.Authorizer,
 	}
 	if a.region == "" {
@@ -122,7 +124,7 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 	for i := range cfg.Stages {
 		st := cfg.Stages[i]
 		st.metrics = s.metrics.Stage(cfg.APIID, st.Name)
-		a.stages[st.Name] = &st
+		t.stages[st.Name] = &st
 	}
 	for i := range cfg.Routes {
 		rt := cfg.Routes[i]
@@ -130,8 +132,9 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 			return nil, fmt.Errorf("ws: API %s: route %s has no integration", cfg.APIID, rt.Key)
 		}
 		rt.metrics = s.metrics.Route(cfg.APIID, rt.Key)
-		a.routes[rt.Key] = &rt
+		t.routes[rt.Key] = &rt
 	}
+	a.table.Store(t)
 	a.upgrader = websocket.Upgrader{
 		// Connections hold no read buffer of net/http's and take a write
 		// buffer from the pool only while writing (reference performance.md §3.1).
@@ -151,7 +154,7 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 }
 
 // SelectionExpression returns the API's route selection expression.
-func (a *API) SelectionExpression() *routing.Expression { return a.selection }
+func (a *API) SelectionExpression() *routing.Expression { return a.table.Load().selection }
 
 func (s *Server) beginHandshake() bool {
 	s.mu.Lock()

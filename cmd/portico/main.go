@@ -118,12 +118,38 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go reloadOnHUP(ctx, hup, *path, srv, logger)
 	if err := srv.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	logger.Info("portico stopped")
 	return 0
+}
+
+// reloadOnHUP reloads the configuration file on each SIGHUP. A file that
+// does not load is reported with its errors, and the running configuration
+// stays.
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *portico.Server, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		file, err := config.Load(path)
+		if err == nil {
+			err = srv.Reload(file)
+		}
+		if err != nil {
+			log.Error("configuration reload rejected; the running configuration stays", "file", path, "errors", err.Error())
+			continue
+		}
+		log.Info("configuration reloaded", "file", path)
+	}
 }
 
 func validate(args []string, stdout, stderr io.Writer) int {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 func TestVersion(t *testing.T) {
@@ -167,4 +169,96 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestServeReloadsOnSIGHUP: a valid file replaces the routes on SIGHUP
+// (an open connection survives and uses them); an invalid one is refused
+// with its errors and the running configuration stays.
+func TestServeReloadsOnSIGHUP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "portico.yaml")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const cfg = `apis:
+  - apiId: reload
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - {integrationId: mock, integrationType: MOCK, requestTemplates: {$default: '{"statusCode":200}'}, integrationResponses: [{integrationResponseKey: $default, responseTemplates: {$default: 'ROUTE'}}]}
+    routes:
+      - {routeKey: $default, target: integrations/mock, routeResponseSelectionExpression: $default}
+    stages:
+      - stageName: dev
+`
+	write(strings.Replace(cfg, "ROUTE", "first", 1))
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"serve", "--config", path, "--listen", addr}, &out, &errb) }()
+	var c *websocket.Conn
+	deadline := time.Now().Add(20 * time.Second)
+	for c == nil {
+		c, _, err = websocket.DefaultDialer.Dial("ws://"+addr+"/dev", nil)
+		if err != nil && time.Now().After(deadline) {
+			t.Fatalf("serve never listened: %v %s", err, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer c.Close()
+	ask := func() string {
+		t.Helper()
+		if err := c.WriteMessage(websocket.TextMessage, []byte(`{"action":"x"}`)); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if got := ask(); got != "first" {
+		t.Fatalf("before reload: %q", got)
+	}
+	hup := func(wantLog string) {
+		t.Helper()
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(errb.String(), wantLog) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in the log: %s", wantLog, errb.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	write(strings.Replace(cfg, "ROUTE", "second", 1))
+	hup("configuration reloaded")
+	if got := ask(); got != "second" {
+		t.Fatalf("after reload, the open connection got %q", got)
+	}
+	write(strings.Replace(cfg, "routeSelectionExpression", "routeSelectionExpresion", 1))
+	hup("configuration reload rejected")
+	if !strings.Contains(errb.String(), "routeSelectionExpresion") {
+		t.Errorf("the rejection does not name the bad key: %s", errb.String())
+	}
+	if got := ask(); got != "second" {
+		t.Fatalf("after a rejected reload: %q", got)
+	}
+	_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
 }

@@ -1,0 +1,76 @@
+package portico_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/portico-gw/portico/config"
+)
+
+// A reload replaces routes and integrations under open connections: the
+// same connection's next message reaches the new integration; an API added
+// by the reload is served; a file that cannot be built is refused and the
+// old configuration stays.
+func TestReloadKeepsOpenConnections(t *testing.T) {
+	a := newBackend(t, nil)
+	b := newBackend(t, nil)
+	gw := startGateway(t, chatConfig(a.URL, ""))
+	c := dial(t, gw.WS+"/dev", nil)
+	a.next(t, "CONNECT")
+	send := func(body string) {
+		t.Helper()
+		if err := c.WriteMessage(websocket.TextMessage, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(`{"action":"sendmessage","n":1}`)
+	if got := a.next(t, "MESSAGE"); got.Ev.RequestContext.RouteKey != "sendmessage" {
+		t.Fatalf("before reload: route %q", got.Ev.RequestContext.RouteKey)
+	}
+
+	next := chatConfig(b.URL, "") + `  - apiId: extra00001
+    protocolType: HTTP
+    integrations:
+      - {integrationId: fn, integrationType: AWS_PROXY, integrationUri: "` + b.URL + `", payloadFormatVersion: "2.0"}
+    routes:
+      - {routeKey: "GET /hi", target: integrations/fn}
+    stages:
+      - stageName: $default
+`
+	next = strings.Replace(next, "      - routeKey: sendmessage\n", "      - routeKey: shout\n        target: integrations/backend\n      - routeKey: sendmessage\n", 1)
+	f, err := config.Parse("reload.yaml", []byte(next))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Reload(f); err != nil {
+		t.Fatal(err)
+	}
+	send(`{"action":"shout"}`)
+	got := b.next(t, "MESSAGE")
+	if got.Ev.RequestContext.RouteKey != "shout" || got.Ev.RequestContext.ConnectionID == "" {
+		t.Fatalf("after reload: the open connection's message went to %+v", got.Ev.RequestContext)
+	}
+	// The HTTP API the reload added answers on the path style.
+	resp, err := http.Get(gw.URL + "/_aws/execute-api/extra00001/hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("added HTTP API: status %d", resp.StatusCode)
+	}
+
+	// A file that cannot be built (a Lambda ARN without a Lambda client is
+	// fine; an unknown protocol is not) is refused; the routes stay.
+	bad := &config.File{APIs: []config.API{{APIID: "x", ProtocolType: "REST"}}}
+	if err := gw.Reload(bad); err == nil {
+		t.Fatal("Reload accepted an API it cannot serve")
+	}
+	send(`{"action":"shout"}`)
+	if got := b.next(t, "MESSAGE"); got.Ev.RequestContext.RouteKey != "shout" {
+		t.Errorf("after a refused reload: %q", got.Ev.RequestContext.RouteKey)
+	}
+}
