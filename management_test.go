@@ -111,6 +111,21 @@ func TestManagementAPIWithTheSDK(t *testing.T) {
 		default:
 			t.Fatalf("POSTs to a client that does not read: %v, want LimitExceededException", lastErr)
 		}
+		// The stalled client is closed after the write timeout, and the
+		// metrics say so.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			fams := gather(t, gw)
+			closes, _ := sample(fams, "portico_websocket_slow_consumer_closes_total", map[string]string{"api_id": "chatapi001", "stage": "dev"})
+			limited, _ := sample(fams, "portico_management_calls_total", map[string]string{"operation": "PostToConnection", "status": "429"})
+			if closes >= 1 && (limited >= 1 || errors.As(lastErr, &gone)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("slow-consumer closes %v, 429s %v", closes, limited)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	})
 	t.Run("DeleteConnection then Gone", func(t *testing.T) {
 		c2 := dial(t, gw.WS+"/dev", nil)

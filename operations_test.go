@@ -74,6 +74,20 @@ func scrape(t testing.TB, admin string) map[string]*dto.MetricFamily {
 	return fams
 }
 
+// gather reads the node's metrics in process.
+func gather(t testing.TB, gw *gateway) map[string]*dto.MetricFamily {
+	t.Helper()
+	fams, err := gw.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]*dto.MetricFamily, len(fams))
+	for _, f := range fams {
+		out[f.GetName()] = f
+	}
+	return out
+}
+
 // sample returns the value of the sample of family name whose labels
 // include labels, and whether there is one.
 func sample(fams map[string]*dto.MetricFamily, name string, labels map[string]string) (float64, bool) {
