@@ -105,6 +105,22 @@ func TestConnectLambdaAuthorizer(t *testing.T) {
 	if calls.Load() != before {
 		t.Error("the authorizer ran again within its TTL")
 	}
+	// The decisions are counted: a 401 for the missing token and a 403 are
+	// denies; two allows, one of them from the cache.
+	fams := gather(t, gw)
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		min    float64
+	}{
+		{"portico_authorizer_results_total", map[string]string{"api_id": "chatapi001", "type": "CUSTOM", "result": "allow"}, 2},
+		{"portico_authorizer_results_total", map[string]string{"api_id": "chatapi001", "type": "CUSTOM", "result": "deny"}, 2},
+		{"portico_authorizer_cache_hits_total", map[string]string{"api_id": "chatapi001"}, 1},
+	} {
+		if v, _ := sample(fams, c.name, c.labels); v < c.min {
+			t.Errorf("%s%v = %v, want at least %v", c.name, c.labels, v, c.min)
+		}
+	}
 }
 
 func TestConnectIAM(t *testing.T) {
