@@ -115,7 +115,7 @@ func IsManagementPath(rest string) bool {
 // rest is the escaped path after the stage's base path, for example
 // "/@connections/R1kmxc2VNjMCFIA%3D".
 func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) {
-	w.Header().Set("x-amzn-RequestId", uuid.NewString())
+	w.Header()["X-Amzn-Requestid"] = []string{uuid.NewString()}
 
 	// Read the body first: the signature covers it. PostToConnection bodies
 	// are at most 128 KB; allow some slack so the size check can answer 413
@@ -284,6 +284,12 @@ func (m *Management) list(r *http.Request, apiID, stage string) Result {
 	}
 	body, _ := json.Marshal(page)
 	return Result{Status: http.StatusOK, ContentType: "application/json", Body: body}
+}
+
+func init() {
+	// Request IDs come from a buffered pool of random bytes rather than one
+	// getrandom(2) per @connections call; they stay version-4 UUIDs.
+	uuid.EnableRandPool()
 }
 
 func writeResult(w http.ResponseWriter, res Result) {

@@ -78,30 +78,39 @@ func (g *frameGuard) tryFlush() (done bool, err error) {
 	if g.wbuf == nil || len(*g.wbuf) == 0 {
 		return true, nil
 	}
-	sc, ok := g.Conn.(syscall.Conn)
-	if !ok {
-		return false, nil
+	if g.raw == nil {
+		sc, ok := g.Conn.(syscall.Conn)
+		if !ok {
+			return false, nil
+		}
+		if g.raw, err = sc.SyscallConn(); err != nil {
+			g.raw = nil
+			return false, nil
+		}
+		g.rawWrite = g.writeOnce // one method value per connection, not one closure per write
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false, nil
-	}
-	buf := *g.wbuf
-	var n int
-	var werr error
-	if err := rc.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), buf)
-		return true // never wait for the socket to become writable
-	}); err != nil {
+	if err := g.raw.Write(g.rawWrite); err != nil {
 		return false, err
 	}
+	n, werr := g.rawN, g.rawErr
 	switch {
 	case errors.Is(werr, syscall.EAGAIN), errors.Is(werr, syscall.EINTR):
 		return false, nil
 	case werr != nil:
 		return false, werr
 	}
+	buf := *g.wbuf
 	rest := copy(buf, buf[n:])
 	*g.wbuf = buf[:rest]
 	return rest == 0, nil
+}
+
+// writeOnce makes one write(2) of the cork buffer on the non-blocking
+// socket and never asks to wait for it to become writable. g.wmu is held.
+func (g *frameGuard) writeOnce(fd uintptr) bool {
+	g.rawN, g.rawErr = syscall.Write(int(fd), *g.wbuf)
+	if g.rawN < 0 {
+		g.rawN = 0
+	}
+	return true
 }

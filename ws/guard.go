@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"syscall"
 )
 
 // errFrameTooLarge is returned by frameGuard.Read once a frame header
@@ -29,6 +30,12 @@ type frameGuard struct {
 	wmu     sync.Mutex
 	wbuf    *[]byte // non-nil while corked; see cork.go
 	flushAt int
+	// raw and rawWrite make tryFlush's write(2); rawN and rawErr are its
+	// result. Guarded by wmu.
+	raw      syscall.RawConn
+	rawWrite func(fd uintptr) bool
+	rawN     int
+	rawErr   error
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {

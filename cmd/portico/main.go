@@ -196,7 +196,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	rate := fs.Int("rate", 5000, "POSTs per second in the open-loop phases (post, post-remote, slow-consumer)")
 	asJSON := fs.Bool("json", false, "print one JSON object per scenario")
 	verbose := fs.Bool("v", false, "print every run")
-	memProfile := fs.String("memprofile", "", "write a heap profile of the gateway once idle/capacity connections are open to `file`")
+	memProfile := fs.String("memprofile", "", "write a heap profile of the gateway (idle/capacity: once connections are open; post: after the closed-loop phase) to `file`")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (gateway, baseline and in-process clients) to `file`")
 	var names []string
 	rest := args

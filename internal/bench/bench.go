@@ -401,6 +401,8 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	var sent, failed atomic.Int64
 	cctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for p := 0; p < posters; p++ {
@@ -421,6 +423,8 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	writeMemProfile(o, t)
 	waitFor(func() bool { return cs.received.Load() >= sent.Load() }, 5*time.Second)
 	cs.mu.Lock()
 	closedP99 := ms(cs.hist.ValueAtQuantile(99))
@@ -435,12 +439,15 @@ func runPost(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	defer cs.mu.Unlock()
 	return map[string]float64{
 		"posts_per_sec": float64(sent.Load()) / elapsed.Seconds(),
-		"closed_p99_ms": closedP99,
-		"rate_per_sec":  float64(o.Rate),
-		"p50_ms":        ms(cs.hist.ValueAtQuantile(50)),
-		"p99_ms":        ms(cs.hist.ValueAtQuantile(99)),
-		"failed":        float64(failed.Load() + rfailed),
-		"lost":          float64(lost + max(0, rsent-(cs.received.Load()-base))),
+		// Allocations of both the side and the load generator, per POST.
+		"allocs_per_post": float64(m1.Mallocs-m0.Mallocs) / float64(max(1, sent.Load())),
+		"gc_cycles":       float64(m1.NumGC - m0.NumGC),
+		"closed_p99_ms":   closedP99,
+		"rate_per_sec":    float64(o.Rate),
+		"p50_ms":          ms(cs.hist.ValueAtQuantile(50)),
+		"p99_ms":          ms(cs.hist.ValueAtQuantile(99)),
+		"failed":          float64(failed.Load() + rfailed),
+		"lost":            float64(lost + max(0, rsent-(cs.received.Load()-base))),
 	}, nil
 }
 
@@ -587,12 +594,7 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 		return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), o.Conns)
 	}
 	rss1, g1, heap1, stack1 := settle()
-	if o.MemProfile != "" && t.Name == "gateway" {
-		if f, err := os.Create(o.MemProfile); err == nil {
-			_ = pprof.WriteHeapProfile(f)
-			f.Close()
-		}
-	}
+	writeMemProfile(o, t)
 	n := float64(o.Conns)
 	return map[string]float64{
 		"held":                float64(len(t.IDs())),
@@ -648,4 +650,17 @@ func waitFor(cond func() bool, within time.Duration) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return true
+}
+
+// writeMemProfile writes the heap profile --memprofile asks for, on the
+// gateway side: in-use memory of idle connections, or the allocations of a
+// POST run (alloc_objects).
+func writeMemProfile(o Options, t *Target) {
+	if o.MemProfile == "" || t.Name != "gateway" {
+		return
+	}
+	if f, err := os.Create(o.MemProfile); err == nil {
+		_ = pprof.WriteHeapProfile(f)
+		f.Close()
+	}
 }

@@ -4,8 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
@@ -21,21 +21,10 @@ import (
 type leanSigner struct {
 	accessKey, secret, region string
 
-	mu      sync.Mutex
-	day     string
-	signKey []byte
-}
-
-func (s *leanSigner) key(day string) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.day != day {
-		k := hmacSHA256([]byte("AWS4"+s.secret), day)
-		k = hmacSHA256(k, s.region)
-		k = hmacSHA256(k, "execute-api")
-		s.signKey, s.day = hmacSHA256(k, "aws4_request"), day
-	}
-	return s.signKey
+	mu  sync.Mutex
+	day string
+	mac hash.Hash // HMAC keyed with the day's signing key; guarded by mu
+	buf []byte    // the canonical request and string to sign; guarded by mu
 }
 
 func hmacSHA256(key []byte, data string) []byte {
@@ -46,45 +35,69 @@ func hmacSHA256(key []byte, data string) []byte {
 
 // sign adds X-Amz-Date and Authorization to req, whose body is body.
 func (s *leanSigner) sign(req *http.Request, body []byte, now time.Time) {
-	amzDate := now.UTC().Format("20060102T150405Z")
-	day := amzDate[:8]
+	var date [16]byte
+	amzDate := now.UTC().AppendFormat(date[:0], "20060102T150405Z")
+	day := string(amzDate[:8])
+	var hexBuf [64]byte
 	sum := sha256.Sum256(body)
-	var b strings.Builder
-	b.Grow(256)
-	b.WriteString(req.Method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(req.URL.EscapedPath()))
-	b.WriteString("\n")
-	b.WriteString(req.URL.RawQuery) // the bench sends no query
-	b.WriteString("\nhost:")
-	b.WriteString(req.URL.Host)
-	b.WriteString("\nx-amz-date:")
-	b.WriteString(amzDate)
-	b.WriteString("\n\nhost;x-amz-date\n")
-	b.WriteString(hex.EncodeToString(sum[:]))
-	creq := sha256.Sum256([]byte(b.String()))
-	scope := day + "/" + s.region + "/execute-api/aws4_request"
-	toSign := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(creq[:])
-	sig := hex.EncodeToString(hmacSHA256(s.key(day), toSign))
-	req.Header.Set("X-Amz-Date", amzDate)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+s.accessKey+"/"+scope+", SignedHeaders=host;x-amz-date, Signature="+sig)
+
+	s.mu.Lock()
+	if s.day != day {
+		k := hmacSHA256([]byte("AWS4"+s.secret), day)
+		k = hmacSHA256(k, s.region)
+		k = hmacSHA256(k, "execute-api")
+		s.mac, s.day = hmac.New(sha256.New, hmacSHA256(k, "aws4_request")), day
+	}
+	b := s.buf[:0]
+	b = append(b, req.Method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, req.URL.EscapedPath())
+	b = append(b, '\n')
+	b = append(b, req.URL.RawQuery...) // the bench sends no query
+	b = append(b, "\nhost:"...)
+	b = append(b, req.URL.Host...)
+	b = append(b, "\nx-amz-date:"...)
+	b = append(b, amzDate...)
+	b = append(b, "\n\nhost;x-amz-date\n"...)
+	hex.Encode(hexBuf[:], sum[:])
+	b = append(b, hexBuf[:]...)
+	creq := sha256.Sum256(b)
+	b = append(b[:0], "AWS4-HMAC-SHA256\n"...)
+	b = append(b, amzDate...)
+	b = append(b, '\n')
+	scopeStart := len(b)
+	b = append(b, day...)
+	b = append(b, '/')
+	b = append(b, s.region...)
+	b = append(b, "/execute-api/aws4_request"...)
+	scope := string(b[scopeStart:])
+	b = append(b, '\n')
+	hex.Encode(hexBuf[:], creq[:])
+	b = append(b, hexBuf[:]...)
+	s.mac.Reset()
+	s.mac.Write(b)
+	var sig [sha256.Size]byte
+	s.mac.Sum(sig[:0])
+	s.buf = b
+	s.mu.Unlock()
+
+	hex.Encode(hexBuf[:], sig[:])
+	req.Header["X-Amz-Date"] = []string{string(amzDate)}
+	req.Header["Authorization"] = []string{"AWS4-HMAC-SHA256 Credential=" + s.accessKey + "/" + scope + ", SignedHeaders=host;x-amz-date, Signature=" + string(hexBuf[:])}
 }
 
-// canonicalURI escapes an escaped path once more, as the SDK does for
-// every service but S3: each byte other than an unreserved character or
-// "/" becomes %XX.
-func canonicalURI(escaped string) string {
+// appendCanonicalURI escapes an escaped path once more, as the SDK does
+// for every service but S3: each byte other than an unreserved character
+// or "/" becomes %XX.
+func appendCanonicalURI(b []byte, escaped string) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
 	for i := 0; i < len(escaped); i++ {
 		c := escaped[i]
 		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
+		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
-	return b.String()
+	return b
 }
