@@ -125,10 +125,6 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 	var usageKey string
 	switch ca.kind {
 	case "CUSTOM":
-		var ev map[string]any
-		if err := json.Unmarshal(req.Event, &ev); err != nil {
-			return ws.Decision{}, fmt.Errorf("decoding the CONNECT event: %w", err)
-		}
 		start := time.Now()
 		res, err := ca.lambda.Authorize(ctx, &authorizer.LambdaRequest{
 			Header: r.Header,
@@ -139,7 +135,11 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ws.ConnectReque
 			},
 			StageVariables: req.StageVariables,
 			ARN:            fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/$connect", ca.region, ca.accountID, req.APIID, req.Stage),
-			Event:          ev,
+			BuildEvent: func() map[string]any {
+				var ev map[string]any
+				_ = json.Unmarshal(req.Event, &ev) // ws built it with encoding/json
+				return ev
+			},
 		})
 		if err != nil {
 			var d *authorizer.Deny

@@ -22,6 +22,7 @@ import (
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/internal/rawheader"
+	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
@@ -585,9 +586,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if connections.IsManagementPath(t.Rest) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusrec.Writer{ResponseWriter: w}
 		s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
-		s.metrics.Management(r.Method, managementOperation(r.Method, t.Rest), sw.status)
+		s.metrics.Management(r.Method, managementOperation(r.Method, t.Rest), sw.Status)
 		return
 	}
 	api, ok := set.ws[t.APIID]

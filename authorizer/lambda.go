@@ -166,6 +166,9 @@ type LambdaRequest struct {
 	// (see the package documentation); Authorize adds its keys to a copy
 	// and never modifies it. Nil means an empty object.
 	Event map[string]any
+	// BuildEvent, when Event is nil, builds it. It is called only when the
+	// function is invoked, so that a cache hit costs no event.
+	BuildEvent func() map[string]any
 }
 
 // LambdaResult is what an allowed request carries to its integration.
@@ -295,8 +298,12 @@ func failedUnauthorized(err error) bool {
 // event returns the JSON event: a copy of the mode's event with the keys
 // Authorize owns set.
 func (l *Lambda) event(req *LambdaRequest, values []string) ([]byte, error) {
-	ev := make(map[string]any, len(req.Event)+4)
-	maps.Copy(ev, req.Event)
+	base := req.Event
+	if base == nil && req.BuildEvent != nil {
+		base = req.BuildEvent()
+	}
+	ev := make(map[string]any, len(base)+4)
+	maps.Copy(ev, base)
 	ev["type"] = "REQUEST"
 	if l.v2 {
 		ev["routeArn"] = req.ARN

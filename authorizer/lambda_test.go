@@ -1228,3 +1228,23 @@ func TestUsageIdentifierKey(t *testing.T) {
 		})
 	}
 }
+
+// BuildEvent runs only when the function is invoked: a cache hit builds no
+// event.
+func TestBuildEventOnlyOnInvoke(t *testing.T) {
+	const arn = "arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/x"
+	fn := answering(policyAnswer(statementJSON("Allow", arn)))
+	l := mustNewLambda(t, LambdaConfig{Invoke: fn.Invoke, PayloadFormatVersion: "1.0",
+		IdentitySources: []string{"$request.header.Authorization"}, TTL: time.Minute})
+	builds := 0
+	req := tokenRequest(arn, "t")
+	req.BuildEvent = func() map[string]any { builds++; return map[string]any{"path": "/x"} }
+	for i := 0; i < 3; i++ {
+		if _, err := l.Authorize(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if builds != 1 || !strings.Contains(string(fn.lastEvent(t)), `"path":"/x"`) {
+		t.Fatalf("BuildEvent ran %d times; event %s", builds, fn.lastEvent(t))
+	}
+}

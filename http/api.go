@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
@@ -198,7 +200,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errNotFound.write(w, requestID)
 		return
 	}
-	obs := &observed{ResponseWriter: w}
+	obs := &observed{Writer: statusrec.Writer{ResponseWriter: w}}
 	w = obs
 	defer a.finish(r, st, obs, requestID, time.Now())
 	if rest == "" {
@@ -234,7 +236,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
 		format: cmpOr(rt.format, "2.0"),
 	}
-	log := a.log.With("stage", st.name, "route_key", m.RouteKey, "request_id", requestID)
+	log := reqLog{a.log, st.name, m.RouteKey, requestID}
 	// HTTP_PROXY streams the body, unless SigV4 must hash it first.
 	if rt.kind != "HTTP_PROXY" || rt.auth.kind == "AWS_IAM" || rt.reqMap.readsBody() {
 		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
@@ -308,9 +310,30 @@ func (q *request) mapped(m *requestMapping) *request {
 	return &out
 }
 
+// reqLog logs for one request with its stage, route key and request ID.
+// The attributes are added only when something is logged: building a
+// logger with them for every request would cost allocations on the hot
+// path.
+type reqLog struct {
+	base                       *slog.Logger
+	stage, routeKey, requestID string
+}
+
+func (l reqLog) log(level slog.Level, msg string, args []any) {
+	if !l.base.Enabled(context.Background(), level) {
+		return
+	}
+	args = append(args, "stage", l.stage, "route_key", l.routeKey, "request_id", l.requestID)
+	l.base.Log(context.Background(), level, msg, args...)
+}
+
+func (l reqLog) Debug(msg string, args ...any) { l.log(slog.LevelDebug, msg, args) }
+func (l reqLog) Warn(msg string, args ...any)  { l.log(slog.LevelWarn, msg, args) }
+func (l reqLog) Error(msg string, args ...any) { l.log(slog.LevelError, msg, args) }
+
 // failed answers an integration failure: a timeout is 503, anything else
 // (function error, malformed response, unreachable backend) is 500.
-func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, requestID string, log *slog.Logger) {
+func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, requestID string, log reqLog) {
 	if r.Context().Err() != nil {
 		return // the client left
 	}
@@ -341,7 +364,7 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header
 // the integration URI, as AWS does; {name} in the URI takes path parameters
 // and ${stageVariables.name} stage variables; the client's query string is
 // passed on.
-func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log *slog.Logger, obs *observed) {
+func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, obs *observed) {
 	f, ok := rt.inv.(integration.Forwarder)
 	if !ok {
 		log.Error("HTTP_PROXY invoker cannot forward")

@@ -229,22 +229,24 @@ func identityValue(q *request, source string) string {
 // payload format (2.0: the 2.0 request; 1.0: the REQUEST authorizer shape,
 // the 1.0 request without body), and the routeArn/methodArn.
 func (a *API) lambdaRequest(q *request, format string) *authorizer.LambdaRequest {
-	var ev any = q.eventV2()
-	if format == "1.0" {
-		ev = q.eventV1()
-	}
-	raw, _ := json.Marshal(ev)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	delete(m, "body") // authorizers do not see the body
-	delete(m, "isBase64Encoded")
 	return &authorizer.LambdaRequest{
 		Header:         q.r.Header,
 		Query:          q.r.URL.Query(),
 		Context:        map[string]string{"routeKey": q.routeKey, "requestId": q.requestID, "stage": q.stage, "apiId": a.id, "httpMethod": q.r.Method, "path": q.rawPath()},
 		StageVariables: q.stageVars,
 		ARN:            fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", a.region, a.accountID, a.id, q.stage, q.r.Method, q.rest),
-		Event:          m,
+		BuildEvent: func() map[string]any {
+			var ev any = q.eventV2()
+			if format == "1.0" {
+				ev = q.eventV1()
+			}
+			raw, _ := json.Marshal(ev)
+			var m map[string]any
+			_ = json.Unmarshal(raw, &m)
+			delete(m, "body") // authorizers do not see the body
+			delete(m, "isBase64Encoded")
+			return m
+		},
 	}
 }
 

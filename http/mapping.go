@@ -209,22 +209,7 @@ func (m *requestMapping) apply(header http.Header, query url.Values, path *strin
 	}
 	applyHeader(header, m.header, headerVals)
 	if query != nil {
-		for i, p := range m.query {
-			v := queryVals[i]
-			switch p.action {
-			case actionAppend:
-				if v.ok {
-					query.Add(p.name, v.s)
-				}
-			case actionOverwrite:
-				delete(query, p.name)
-				if v.ok {
-					query.Set(p.name, v.s)
-				}
-			case actionRemove:
-				delete(query, p.name)
-			}
-		}
+		applyParams(query, m.query, queryVals)
 	}
 	if pathOK {
 		if !strings.HasPrefix(newPath, "/") {
@@ -386,26 +371,44 @@ func resolve(ps []paramMapping, src valueSource, valid func(string) bool) []reso
 	return out
 }
 
+// params is what a mapping edits: a query (url.Values) or headers.
+type params interface {
+	Add(name, value string)
+	Set(name, value string)
+	Del(name string)
+}
+
+// foldedHeader deletes a header however its key is cased.
+type foldedHeader struct{ http.Header }
+
+func (h foldedHeader) Del(name string) { delHeader(h.Header, name) }
+
 // applyHeader runs header mappings with their resolved values; a nil
 // header is left alone.
 func applyHeader(header http.Header, ps []paramMapping, vals []resolved) {
-	if header == nil {
-		return
+	if header != nil {
+		applyParams(foldedHeader{header}, ps, vals)
 	}
+}
+
+// applyParams runs mappings with their resolved values: append adds a
+// value, overwrite replaces (or, when its value is absent, removes),
+// remove deletes.
+func applyParams(dst params, ps []paramMapping, vals []resolved) {
 	for i, p := range ps {
 		v := vals[i]
 		switch p.action {
 		case actionAppend:
 			if v.ok {
-				header.Add(p.name, v.s)
+				dst.Add(p.name, v.s)
 			}
 		case actionOverwrite:
-			delHeader(header, p.name)
+			dst.Del(p.name)
 			if v.ok {
-				header.Set(p.name, v.s)
+				dst.Set(p.name, v.s)
 			}
 		case actionRemove:
-			delHeader(header, p.name)
+			dst.Del(p.name)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 )
 
@@ -18,39 +19,18 @@ import (
 // observed follows one request's answer: its status, body length, matched
 // route, the integration's latency and the gateway's error message.
 type observed struct {
-	http.ResponseWriter
-	status   int
-	written  int64
+	statusrec.Writer
 	routeKey string
 	latency  time.Duration
 	err      gatewayError
 }
-
-func (o *observed) WriteHeader(status int) {
-	if o.status == 0 {
-		o.status = status
-	}
-	o.ResponseWriter.WriteHeader(status)
-}
-
-func (o *observed) Write(b []byte) (int, error) {
-	if o.status == 0 {
-		o.status = http.StatusOK
-	}
-	n, err := o.ResponseWriter.Write(b)
-	o.written += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach Flush and deadlines.
-func (o *observed) Unwrap() http.ResponseWriter { return o.ResponseWriter }
 
 // Flush passes a streaming HTTP_PROXY answer on as it comes.
 func (o *observed) Flush() { _ = http.NewResponseController(o.ResponseWriter).Flush() }
 
 // finish counts the request and writes its access-log line.
 func (a *API) finish(r *http.Request, st *stage, o *observed, requestID string, start time.Time) {
-	status := o.status
+	status := o.Status
 	if status == 0 {
 		status = http.StatusOK // nothing written: net/http answers 200
 	}
@@ -67,7 +47,7 @@ func (a *API) finish(r *http.Request, st *stage, o *observed, requestID string, 
 	st.accessLog.Log(&accesslog.Record{
 		APIID: a.id, Stage: st.name, RequestID: requestID, RouteKey: o.routeKey, DomainName: r.Host,
 		SourceIP: sourceIPOf(r), UserAgent: r.UserAgent(), HTTPMethod: r.Method, Path: r.URL.Path,
-		Protocol: r.Proto, Status: status, ResponseLength: o.written, ErrorMessage: errMsg,
+		Protocol: r.Proto, Status: status, ResponseLength: o.Written, ErrorMessage: errMsg,
 		IntegrationLatency: o.latency, ResponseLatency: time.Since(start), RequestTime: start,
 	})
 }

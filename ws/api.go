@@ -19,6 +19,7 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/rawheader"
+	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
@@ -178,7 +179,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 		errOriginForbidden.write(w, requestID) // same 403 Forbidden as an unknown stage
 		return
 	}
-	hs := &handshake{ResponseWriter: w}
+	hs := &handshake{Writer: statusrec.Writer{ResponseWriter: w}}
 	w = hs
 	defer a.finishHandshake(r, stage, hs, requestID, time.Now())
 	if !websocket.IsWebSocketUpgrade(r) {

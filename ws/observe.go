@@ -8,6 +8,7 @@ import (
 
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 )
 
@@ -18,34 +19,16 @@ import (
 // handshake follows one upgrade request for its access-log line and the
 // connects metric.
 type handshake struct {
-	http.ResponseWriter
-	status   int            // first status written; 101 once upgraded
-	err      handshakeError // the gateway error written, if any
-	connID   string
-	latency  time.Duration // the $connect integration's
-	upgraded bool
+	statusrec.Writer                // Status: first status written; 101 once upgraded
+	err              handshakeError // the gateway error written, if any
+	connID           string
+	latency          time.Duration // the $connect integration's
+	upgraded         bool
 }
-
-func (h *handshake) WriteHeader(status int) {
-	if h.status == 0 {
-		h.status = status
-	}
-	h.ResponseWriter.WriteHeader(status)
-}
-
-func (h *handshake) Write(b []byte) (int, error) {
-	if h.status == 0 {
-		h.status = http.StatusOK
-	}
-	return h.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection to hijack.
-func (h *handshake) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // finishHandshake records the handshake's outcome.
 func (a *API) finishHandshake(r *http.Request, st *Stage, h *handshake, requestID string, start time.Time) {
-	status := h.status
+	status := h.Status
 	if h.upgraded {
 		status = http.StatusSwitchingProtocols // counted by ServeHTTP before the reader starts
 	} else {
