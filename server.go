@@ -217,8 +217,13 @@ func (s *Server) buildWebSocketAPI(f *config.File, api *config.API, env integrat
 		return nil, fmt.Errorf("portico: API %s: routeSelectionExpression: %w", api.APIID, err)
 	}
 	invokers := make(map[string]integration.Invoker, len(api.Integrations))
-	for _, in := range api.Integrations {
-		inv, err := integration.New(integrationSpec(in), env)
+	for i := range api.Integrations {
+		in := &api.Integrations[i]
+		spec, err := integration.SpecFromConfig(api, in)
+		if err != nil {
+			return nil, fmt.Errorf("portico: API %s: integration %s: %w", api.APIID, in.IntegrationID, err)
+		}
+		inv, err := integration.New(spec, env)
 		if err != nil {
 			return nil, fmt.Errorf("portico: API %s: integration %s: %w", api.APIID, in.IntegrationID, err)
 		}
@@ -293,27 +298,6 @@ func wsLimits(l config.Limits) ws.Limits {
 		out.WriteTimeout = l.WriteTimeout.Std()
 	}
 	return out
-}
-
-func integrationSpec(in config.Integration) integration.Spec {
-	spec := integration.Spec{
-		Type:                        in.IntegrationType,
-		URI:                         in.IntegrationURI,
-		Method:                      in.IntegrationMethod,
-		Timeout:                     time.Duration(in.TimeoutInMillis) * time.Millisecond,
-		RequestParameters:           in.RequestParameters,
-		RequestTemplates:            in.RequestTemplates,
-		TemplateSelectionExpression: in.TemplateSelectionExpression,
-		PassthroughBehavior:         in.PassthroughBehavior,
-	}
-	for _, r := range in.IntegrationResponses {
-		spec.Responses = append(spec.Responses, integration.ResponseSpec{
-			Key:                         r.IntegrationResponseKey,
-			TemplateSelectionExpression: r.TemplateSelectionExpression,
-			Templates:                   r.ResponseTemplates,
-		})
-	}
-	return spec
 }
 
 func needsLambda(api *config.API) bool {

@@ -77,6 +77,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 		sortErrors(d.errs)
 		return nil, d.errs
 	}
+	f.AssignAPIIDs()
 	return &f, nil
 }
 

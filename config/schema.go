@@ -97,7 +97,9 @@ type NATSCluster struct {
 
 // API is an apigatewayv2 Api with its child resources.
 type API struct {
-	// APIID is generated (10 lowercase alphanumerics) when absent.
+	// APIID is the API's identity. When absent, Load derives it from Name
+	// (10 lowercase alphanumerics, the same on every load; see
+	// StableAPIID), so open connections survive reloads.
 	APIID                    string        `yaml:"apiId"`
 	Name                     string        `yaml:"name"`
 	Description              string        `yaml:"description"`

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-gw/portico/authorizer"
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
@@ -103,7 +104,7 @@ func New(cfg Config) (*API, error) {
 		id:        c.APIID,
 		accountID: cmpOr(cfg.AccountID, "000000000000"),
 		region:    cmpOr(cfg.Region, "us-east-1"),
-		verifier:  newVerifier(cfg.Credentials),
+		verifier:  authorizer.NewIAMVerifier(cfg.Credentials),
 		byKey:     make(map[string]*route, len(c.Routes)),
 		stages:    make(map[string]*stage, len(c.Stages)),
 		cors:      newCORS(c.CorsConfiguration),
@@ -114,7 +115,7 @@ func New(cfg Config) (*API, error) {
 	for i := range c.Integrations {
 		integrations[c.Integrations[i].IntegrationID] = &c.Integrations[i]
 	}
-	built, err := buildAuthorizers(c, cfg.Env)
+	built, err := authorizer.FromConfig(c, cfg.Env)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: API %s: %w", c.APIID, err)
 	}
@@ -126,11 +127,11 @@ func New(cfg Config) (*API, error) {
 		if in == nil {
 			return nil, fmt.Errorf("httpapi: API %s route %q: integration %q not found", c.APIID, r.RouteKey, id)
 		}
-		rt, err := newRoute(r.RouteKey, in, cfg.Env)
+		rt, err := newRoute(r.RouteKey, c, in, cfg.Env)
 		if err != nil {
 			return nil, fmt.Errorf("httpapi: API %s route %q: %w", c.APIID, r.RouteKey, err)
 		}
-		rt.auth = newRouteAuth(r, c, built)
+		rt.auth = newRouteAuth(r, built)
 		rt.metrics = cfg.Metrics.Route(c.APIID, r.RouteKey)
 		a.byKey[r.RouteKey] = rt
 	}
@@ -152,38 +153,28 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
-func newRoute(key string, in *config.Integration, env integration.Env) (*route, error) {
-	spec := integration.Spec{
-		Type:    in.IntegrationType,
-		URI:     in.IntegrationURI,
-		Method:  in.IntegrationMethod,
-		Timeout: time.Duration(in.TimeoutInMillis) * time.Millisecond,
+func newRoute(key string, api *config.API, in *config.Integration, env integration.Env) (*route, error) {
+	switch in.IntegrationType {
+	case "AWS_PROXY", "HTTP_PROXY", "NATS":
+	default:
+		return nil, fmt.Errorf("integrationType %s is not available to HTTP APIs; use AWS_PROXY, HTTP_PROXY or NATS", in.IntegrationType)
 	}
+	spec, err := integration.SpecFromConfig(api, in)
+	if err != nil {
+		return nil, err
+	}
+	// The mode applies requestParameters itself (HTTP API parameter
+	// mapping), and has no templates.
+	spec.RequestParameters, spec.RequestTemplates, spec.Responses = nil, nil, nil
 	rt := &route{key: key, kind: in.IntegrationType, uri: in.IntegrationURI}
-	var err error
+	if in.IntegrationType == "AWS_PROXY" {
+		rt.format = integration.PayloadFormat(api, in)
+	}
 	if rt.reqMap, err = newRequestMapping(in.RequestParameters); err != nil {
 		return nil, err
 	}
 	if rt.respMap, err = newResponseMapping(in.ResponseParameters); err != nil {
 		return nil, err
-	}
-	switch in.IntegrationType {
-	case "AWS_PROXY":
-		// payloadFormatVersion is required by AWS for HTTP API Lambda
-		// integrations; Portico defaults it to 2.0, the format AWS's
-		// console and quick create use.
-		rt.format = cmpOr(in.PayloadFormatVersion, "2.0")
-		spec.PayloadFormatVersion = rt.format
-	case "HTTP_PROXY":
-		if spec.Method == "" {
-			spec.Method = "ANY"
-		}
-		// 1.0 marks an HTTP API proxy: the mode fills {name} and
-		// ${stageVariables.x} in the URI and maps parameters itself.
-		spec.PayloadFormatVersion = cmpOr(in.PayloadFormatVersion, "1.0")
-	case "NATS":
-	default:
-		return nil, fmt.Errorf("integrationType %s is not available to HTTP APIs; use AWS_PROXY, HTTP_PROXY or NATS", in.IntegrationType)
 	}
 	if rt.inv, err = integration.New(spec, env); err != nil {
 		return nil, err

@@ -11,8 +11,6 @@ import (
 
 	"github.com/portico-gw/portico/authorizer"
 	"github.com/portico-gw/portico/config"
-	"github.com/portico-gw/portico/integration"
-	"github.com/portico-gw/portico/internal/sigv4"
 )
 
 // Authorization (reference §3.2, §4). A route's authorizationType picks the
@@ -43,62 +41,17 @@ type routeAuth struct {
 	format string // the Lambda authorizer's payload format
 }
 
-// authorizers builds the API's authorizers, by ID.
-func buildAuthorizers(c *config.API, env integration.Env) (map[string]any, error) {
-	out := make(map[string]any, len(c.Authorizers))
-	for _, au := range c.Authorizers {
-		switch au.AuthorizerType {
-		case "JWT":
-			j, err := authorizer.NewJWT(authorizer.JWTConfig{Issuer: au.JWTConfiguration.Issuer, Audience: au.JWTConfiguration.Audience})
-			if err != nil {
-				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
-			}
-			out[au.AuthorizerID] = j
-		case "REQUEST":
-			fn, err := integration.NewFunction(au.AuthorizerURI, 10*time.Second, env) // AWS: 10 s
-			if err != nil {
-				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
-			}
-			ttl := 300 * time.Second // AWS's default
-			if au.AuthorizerResultTTLInSeconds != nil {
-				ttl = time.Duration(*au.AuthorizerResultTTLInSeconds) * time.Second
-			}
-			if len(au.IdentitySource) == 0 {
-				ttl = 0
-			}
-			l, err := authorizer.NewLambda(authorizer.LambdaConfig{
-				Invoke:                fn.Call,
-				PayloadFormatVersion:  au.AuthorizerPayloadFormatVersion,
-				EnableSimpleResponses: au.EnableSimpleResponses,
-				IdentitySources:       au.IdentitySource,
-				TTL:                   ttl,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
-			}
-			out[au.AuthorizerID] = l
-		}
-	}
-	return out, nil
-}
-
-func newRouteAuth(r config.Route, c *config.API, built map[string]any) *routeAuth {
+func newRouteAuth(r config.Route, built map[string]*authorizer.Configured) *routeAuth {
 	ra := &routeAuth{kind: r.AuthorizationType}
 	switch r.AuthorizationType {
 	case "JWT":
-		ra.jwt, _ = built[r.AuthorizerID].(*authorizer.JWT)
-		ra.scopes = r.AuthorizationScopes
-		for _, au := range c.Authorizers {
-			if au.AuthorizerID == r.AuthorizerID && len(au.IdentitySource) > 0 {
-				ra.source = au.IdentitySource[0]
-			}
+		if au := built[r.AuthorizerID]; au != nil {
+			ra.jwt, ra.source = au.JWT, au.TokenSource
 		}
+		ra.scopes = r.AuthorizationScopes
 	case "CUSTOM":
-		ra.lambda, _ = built[r.AuthorizerID].(*authorizer.Lambda)
-		for _, au := range c.Authorizers {
-			if au.AuthorizerID == r.AuthorizerID {
-				ra.format = au.AuthorizerPayloadFormatVersion
-			}
+		if au := built[r.AuthorizerID]; au != nil {
+			ra.lambda, ra.format = au.Lambda, au.PayloadFormatVersion
 		}
 	case "", "NONE":
 		ra.kind = ""
@@ -170,14 +123,7 @@ func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, 
 		}
 		cached = res.Cached
 		if q.format == "1.0" {
-			m := map[string]any{"integrationLatency": time.Since(start).Milliseconds()}
-			if res.PrincipalID != "" {
-				m["principalId"] = res.PrincipalID
-			}
-			for k, v := range res.Context {
-				m[k] = v
-			}
-			q.auth = m
+			q.auth = res.ContextV1(time.Since(start))
 		} else {
 			ctxMap := res.Context
 			if ctxMap == nil {
@@ -250,12 +196,3 @@ func (a *API) lambdaRequest(q *request, format string) *authorizer.LambdaRequest
 	}
 }
 
-func newVerifier(creds map[string]string) *sigv4.Verifier {
-	return &sigv4.Verifier{
-		Service: "execute-api",
-		Lookup: func(ak string) (string, bool) {
-			s, ok := creds[ak]
-			return s, ok
-		},
-	}
-}

@@ -39,13 +39,14 @@
 //
 // # Lambda proxy responses
 //
-// Spec.PayloadFormatVersion picks how an AWS_PROXY result is read: empty
-// (WebSocket APIs) as below, "2.0" and "1.0" by the HTTP API rules of the
-// next section. Function errors are found out of band whatever the format
+// Spec.ProxyResponse picks how an AWS_PROXY result is read:
+// ProxyResponseStrict (the zero value; WebSocket APIs) as below,
+// ProxyResponseHTTPV2 and ProxyResponseHTTPV1 by the HTTP API rules of
+// payload formats 2.0 and 1.0 in the next section. Function errors are found out of band whatever the format
 // (X-Amz-Function-Error, or a non-2xx answer of an AWS_PROXY URL), so a 2.0
 // function that throws is a *FunctionError, not a body.
 //
-// With no PayloadFormatVersion, the result is read as API Gateway's Lambda
+// With ProxyResponseStrict, the result is read as API Gateway's Lambda
 // proxy response, as strictly as REST APIs read it, because on a WebSocket
 // two-way route its body is exactly what the client receives:
 //
@@ -71,7 +72,7 @@
 // # HTTP API proxy responses (payload format 2.0 and 1.0)
 //
 // HTTP APIs answer every *MalformedResponseError with 500
-// {"message":"Internal Server Error"}. With PayloadFormatVersion "2.0":
+// {"message":"Internal Server Error"}. With ProxyResponseHTTPV2 (payload format 2.0):
 //
 //   - A result that is valid JSON but not an object with a statusCode is the
 //     body of a 200 answer with Content-Type application/json: a JSON string
@@ -101,7 +102,7 @@
 //     a custom runtime or an AWS_PROXY URL, and is taken as an error rather
 //     than guessed at.
 //
-// With PayloadFormatVersion "1.0" (on an HTTP API, not REST):
+// With ProxyResponseHTTPV1 (payload format 1.0 on an HTTP API, not REST):
 //
 //   - The result must be a JSON object with a statusCode (AWS: "doesn't
 //     make assumptions ... returns a 500 error"); its value follows the 2.0
@@ -141,7 +142,7 @@
 // hop-by-hop fields are removed from the answer's header too. Spec's
 // requestParameters do not apply to Forward.
 //
-// With PayloadFormatVersion "1.0" an HTTP_PROXY integration belongs to an
+// With ModeMapsRequest an HTTP_PROXY integration belongs to an
 // HTTP API: New accepts {proxy}, {name+} and ${stageVariables.name}
 // placeholders in its URI and ignores its requestParameters (the mode
 // applies HTTP API parameter mappings), and Invoke, which has no client

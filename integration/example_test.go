@@ -54,7 +54,7 @@ func ExampleForwarder() {
 		Type:                 "HTTP_PROXY",
 		URI:                  backend.URL + "/{proxy}",
 		Method:               "ANY",
-		PayloadFormatVersion: "1.0", // an HTTP API integration
+		ModeMapsRequest: true, // an HTTP API integration
 	}, integration.Env{})
 	if err != nil {
 		panic(err)

@@ -108,7 +108,7 @@ func TestForward(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := newBackend(t, answer(201, http.Header{"X-Backend": {"yes"}, "Set-Cookie": {"a=1", "b=2"}}, "created"))
-			f := mustForwarder(t, Spec{Type: "HTTP_PROXY", URI: b.url + tc.specPath, Method: tc.specMethod, PayloadFormatVersion: "1.0"}, Env{})
+			f := mustForwarder(t, Spec{Type: "HTTP_PROXY", URI: b.url + tc.specPath, Method: tc.specMethod, ModeMapsRequest: true}, Env{})
 			req := &ForwardRequest{Method: tc.method, Header: tc.header, Body: tc.body, ContentLength: tc.length}
 			if tc.url != "" {
 				req.URL = b.url + tc.url
@@ -584,7 +584,7 @@ func TestForwardRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := mustForwarder(t, Spec{Type: "HTTP_PROXY", URI: b.url + tc.uri, Method: tc.method, PayloadFormatVersion: "1.0"}, Env{})
+			f := mustForwarder(t, Spec{Type: "HTTP_PROXY", URI: b.url + tc.uri, Method: tc.method, ModeMapsRequest: true}, Env{})
 			body := &failingBody{closed: make(chan struct{})}
 			tc.req.Body = body
 			resp, err := f.Forward(context.Background(), &tc.req)
@@ -611,7 +611,7 @@ func TestForwarderTypes(t *testing.T) {
 	_, lambdaClient := newFakeLambda(t, reply(`{}`))
 	for _, spec := range []Spec{
 		{Type: "AWS_PROXY", URI: testFunctionARN},
-		{Type: "AWS_PROXY", URI: "http://h", PayloadFormatVersion: "2.0"},
+		{Type: "AWS_PROXY", URI: "http://h", ProxyResponse: ProxyResponseHTTPV2},
 		{Type: "HTTP", URI: "http://h"},
 		{Type: "MOCK"},
 	} {
@@ -631,7 +631,7 @@ func TestHTTPAPIProxySpecs(t *testing.T) {
 		"http://h/{proxy}", "https://h/items/{id}/{proxy+}", "http://${stageVariables.host}/x",
 		"${stageVariables.url}", "http://h:8080/a?x={q}",
 	} {
-		spec := Spec{Type: "HTTP_PROXY", URI: uri, Method: "ANY", PayloadFormatVersion: "1.0",
+		spec := Spec{Type: "HTTP_PROXY", URI: uri, Method: "ANY", ModeMapsRequest: true,
 			RequestParameters: map[string]string{"append:header.x": "$request.header.y", "overwrite:path": "/z"}}
 		if _, err := New(spec, Env{}); err != nil {
 			t.Errorf("New(%q): %v", uri, err)
@@ -643,7 +643,7 @@ func TestHTTPAPIProxySpecs(t *testing.T) {
 		method, wantMethod string
 	}{{"ANY", "POST"}, {"", "POST"}, {"PUT", "PUT"}}
 	for _, tc := range tests {
-		inv := mustNew(t, Spec{Type: "HTTP_PROXY", URI: b.url + "/x?k=v", Method: tc.method, PayloadFormatVersion: "1.0"}, Env{})
+		inv := mustNew(t, Spec{Type: "HTTP_PROXY", URI: b.url + "/x?k=v", Method: tc.method, ModeMapsRequest: true}, Env{})
 		resp, err := inv.Invoke(context.Background(), &Request{Body: []byte(`{"a":1}`), Params: testParams})
 		if err != nil {
 			t.Fatalf("Invoke: %v", err)
@@ -658,7 +658,7 @@ func TestHTTPAPIProxySpecs(t *testing.T) {
 		}
 	}
 
-	inv := mustNew(t, Spec{Type: "HTTP_PROXY", URI: b.url + "/{proxy}", PayloadFormatVersion: "1.0"}, Env{})
+	inv := mustNew(t, Spec{Type: "HTTP_PROXY", URI: b.url + "/{proxy}", ModeMapsRequest: true}, Env{})
 	if _, err := inv.Invoke(context.Background(), &Request{}); err == nil {
 		t.Error("Invoke with an unfilled URI succeeded")
 	}

@@ -19,7 +19,7 @@ import (
 // response. Forward sends a whole HTTP request and streams the answer.
 type httpProxy struct {
 	// backend is Invoke's request side: nil for an HTTP API integration
-	// (Spec.PayloadFormatVersion set), whose Invoke goes through Forward.
+	// (Spec.ModeMapsRequest), whose Invoke goes through Forward.
 	backend *httpBackend
 
 	client   *http.Client // Forward's: never follows redirects
@@ -47,7 +47,7 @@ func newHTTPProxy(spec Spec, client, forward *http.Client, d deadline) (*httpPro
 		}
 		p.method = m
 	}
-	if spec.PayloadFormatVersion == "" {
+	if !spec.ModeMapsRequest {
 		backend, err := newHTTPBackend(spec, client, d)
 		if err != nil {
 			return nil, err

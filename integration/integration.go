@@ -34,24 +34,13 @@ type Env struct {
 }
 
 // New builds the Invoker for spec. It validates the spec: an unknown type,
-// a URI that does not fit the type, a payloadFormatVersion other than 1.0
-// or 2.0 (or 2.0 on anything but AWS_PROXY), a malformed requestParameters
-// key, a bad integration response key or template selection expression is
-// an error. The Invoker of an HTTP_PROXY integration is also a Forwarder.
+// a URI that does not fit the type, a malformed requestParameters key, a
+// bad integration response key or template selection expression is an
+// error. The Invoker of an HTTP_PROXY integration is also a Forwarder.
 func New(spec Spec, env Env) (Invoker, error) {
 	d, err := newDeadline(spec.Timeout)
 	if err != nil {
 		return nil, err
-	}
-	switch v := spec.PayloadFormatVersion; v {
-	case "", payloadFormat10:
-	case payloadFormat20:
-		switch spec.Type {
-		case "HTTP_PROXY", "HTTP", "MOCK", "NATS":
-			return nil, fmt.Errorf("payloadFormatVersion 2.0 is for AWS_PROXY integrations; %s takes 1.0", spec.Type)
-		}
-	default:
-		return nil, fmt.Errorf("payloadFormatVersion %q; want 1.0 or 2.0", v)
 	}
 	client := env.HTTPClient
 	if client == nil {

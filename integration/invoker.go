@@ -86,24 +86,25 @@ type Response struct {
 // Modes map it to "Endpoint request timed out".
 var ErrTimeout = errors.New("integration: endpoint request timed out")
 
-// Spec describes one integration (converted from config.Integration).
+// Spec describes one integration. SpecFromConfig converts a
+// config.Integration.
 type Spec struct {
-	Type string // AWS_PROXY, HTTP_PROXY, HTTP, MOCK
+	Type string // AWS_PROXY, HTTP_PROXY, HTTP, MOCK, NATS
 	URI  string
 	// Method is the integrationMethod. Zero means ANY, which Invoke sends as
 	// POST (a WebSocket message has no method) and Forward as the client's
 	// method.
 	Method  string
 	Timeout time.Duration // zero means 29s
-	// PayloadFormatVersion is empty for WebSocket APIs and set for HTTP
-	// APIs. On AWS_PROXY it picks how the function's result is read: empty
-	// is the strict WebSocket reading, "2.0" and "1.0" are the HTTP API
-	// rules of those payload format versions. On HTTP_PROXY, "1.0" marks an
-	// HTTP API integration, whose URI may hold placeholders the mode fills
-	// ({proxy}, ${stageVariables.host}) and whose requestParameters are the
-	// mode's to apply. "2.0" is for AWS_PROXY only; other types ignore
-	// "1.0".
-	PayloadFormatVersion        string
+	// ProxyResponse picks the rules an AWS_PROXY function's result is read
+	// by. Zero is the strict reading of WebSocket (and REST) APIs.
+	ProxyResponse ProxyResponseRules
+	// ModeMapsRequest marks an HTTP_PROXY integration whose request the
+	// mode builds (HTTP APIs): the mode fills {proxy}, {name+} and
+	// ${stageVariables.name} in URI and applies the parameter mappings, so
+	// New checks only the URI's shape and ignores RequestParameters, and
+	// Invoke sends through Forward.
+	ModeMapsRequest bool
 	RequestParameters           map[string]string
 	RequestTemplates            map[string]string
 	TemplateSelectionExpression string

@@ -165,7 +165,7 @@ func NewFunction(uri string, timeout time.Duration, env Env) (Function, error) {
 }
 
 func newAWSProxy(spec Spec, fn LambdaInvoker, client *http.Client, d deadline) (Invoker, error) {
-	parse, err := newResponseParser(spec.PayloadFormatVersion)
+	parse, err := newResponseParser(spec.ProxyResponse)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,22 @@ import (
 // payload format versions 2.0 and 1.0; doc.go lists every rule. The
 // WebSocket flavour is in proxyresponse.go.
 
-// Payload format versions of HTTP API integrations (Spec.PayloadFormatVersion).
+// ProxyResponseRules names the rules an AWS_PROXY result is read by
+// (Spec.ProxyResponse); doc.go describes each.
+type ProxyResponseRules int
+
+const (
+	// ProxyResponseStrict is API Gateway's Lambda proxy response read as
+	// strictly as REST APIs read it: WebSocket APIs (and REST).
+	ProxyResponseStrict ProxyResponseRules = iota
+	// ProxyResponseHTTPV1 is HTTP APIs' payload format 1.0.
+	ProxyResponseHTTPV1
+	// ProxyResponseHTTPV2 is HTTP APIs' payload format 2.0, with its
+	// inference for results without statusCode.
+	ProxyResponseHTTPV2
+)
+
+// Payload format versions of HTTP API integrations (payloadFormatVersion).
 const (
 	payloadFormat10 = "1.0"
 	payloadFormat20 = "2.0"
@@ -28,18 +43,17 @@ const defaultHTTPContentType = "text/plain; charset=utf-8"
 // responseParser reads what an AWS_PROXY function returned.
 type responseParser func(payload []byte) (*Response, error)
 
-// newResponseParser returns the parser for a payload format version: the
-// strict WebSocket one for "", else an HTTP API one.
-func newResponseParser(version string) (responseParser, error) {
-	switch version {
-	case "":
+// newResponseParser returns the parser of a set of rules.
+func newResponseParser(rules ProxyResponseRules) (responseParser, error) {
+	switch rules {
+	case ProxyResponseStrict:
 		return parseProxyResponse, nil
-	case payloadFormat10:
+	case ProxyResponseHTTPV1:
 		return parseHTTPResponseV1, nil
-	case payloadFormat20:
+	case ProxyResponseHTTPV2:
 		return parseHTTPResponseV2, nil
 	}
-	return nil, fmt.Errorf("payloadFormatVersion %q; want 1.0 or 2.0", version)
+	return nil, fmt.Errorf("unknown proxy response rules %d", rules)
 }
 
 // parseHTTPResponseV2 reads a payload format 2.0 result: valid JSON without

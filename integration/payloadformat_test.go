@@ -139,16 +139,17 @@ var v1Cases = []proxyCase{
 // httpFormats pairs each HTTP API payload format version with its cases.
 var httpFormats = []struct {
 	version string
+	rules   ProxyResponseRules
 	cases   []proxyCase
 }{
-	{payloadFormat20, v2Cases},
-	{payloadFormat10, v1Cases},
+	{payloadFormat20, ProxyResponseHTTPV2, v2Cases},
+	{payloadFormat10, ProxyResponseHTTPV1, v1Cases},
 }
 
 func TestParseHTTPResponse(t *testing.T) {
 	t.Parallel()
 	for _, format := range httpFormats {
-		parse, err := newResponseParser(format.version)
+		parse, err := newResponseParser(format.rules)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,16 +176,17 @@ func TestParseHTTPResponse(t *testing.T) {
 
 func TestNewResponseParser(t *testing.T) {
 	t.Parallel()
-	if _, err := newResponseParser("3.0"); err == nil {
-		t.Error("version 3.0 accepted")
+	if _, err := newResponseParser(ProxyResponseHTTPV2 + 1); err == nil {
+		t.Error("unknown rules accepted")
 	}
-	// "" is the strict WebSocket reading: a bare string is malformed there.
-	parse, err := newResponseParser("")
+	// The zero rules are the strict WebSocket reading: a bare string is
+	// malformed there.
+	parse, err := newResponseParser(ProxyResponseStrict)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := parse([]byte(`"hello"`)); err == nil {
-		t.Error(`"" did not give the WebSocket parser`)
+		t.Error("the zero rules did not give the WebSocket parser")
 	}
 }
 
@@ -215,7 +217,7 @@ func TestHTTPAPIProxyResponses(t *testing.T) {
 	}
 	for _, format := range httpFormats {
 		for _, via := range []struct{ name, uri string }{{"lambda", testFunctionARN}, {"URL", url}} {
-			inv := mustNew(t, Spec{Type: "AWS_PROXY", URI: via.uri, PayloadFormatVersion: format.version}, Env{Lambda: lambdaClient})
+			inv := mustNew(t, Spec{Type: "AWS_PROXY", URI: via.uri, ProxyResponse: format.rules}, Env{Lambda: lambdaClient})
 			for _, tc := range format.cases {
 				t.Run(format.version+"/"+via.name+"/"+tc.name, func(t *testing.T) {
 					t.Parallel()
@@ -236,9 +238,9 @@ func TestHTTPAPIFunctionError(t *testing.T) {
 	t.Parallel()
 	_, lambdaClient := newFakeLambda(t, functionFailure)
 	url := newServer(t, http.HandlerFunc(functionFailure)).URL
-	for _, version := range []string{payloadFormat20, payloadFormat10} {
+	for _, rules := range []ProxyResponseRules{ProxyResponseHTTPV2, ProxyResponseHTTPV1} {
 		for _, uri := range []string{testFunctionARN, url} {
-			inv := mustNew(t, Spec{Type: "AWS_PROXY", URI: uri, PayloadFormatVersion: version}, Env{Lambda: lambdaClient})
+			inv := mustNew(t, Spec{Type: "AWS_PROXY", URI: uri, ProxyResponse: rules}, Env{Lambda: lambdaClient})
 			_, err := inv.Invoke(context.Background(), &Request{Event: []byte(`{}`)})
 			checkErr(t, err, functionErr)
 		}

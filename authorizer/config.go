@@ -1,0 +1,154 @@
+package authorizer
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/sigv4"
+)
+
+// AWS's fixed settings of Lambda authorizers.
+const (
+	// LambdaTimeout bounds one invocation of an authorizer function.
+	LambdaTimeout = 10 * time.Second
+	// DefaultLambdaTTL is the cache time when authorizerResultTtlInSeconds
+	// is absent.
+	DefaultLambdaTTL = 300 * time.Second
+)
+
+// Configured is one authorizer of an API, built from its configuration.
+// Exactly one of JWT and Lambda is set.
+type Configured struct {
+	ID   string
+	Type string // JWT or REQUEST
+	// JWT checks the tokens of a JWT authorizer.
+	JWT *JWT
+	// TokenSource is a JWT authorizer's identity source, the token's place
+	// ($request.header.Authorization); empty when it has none.
+	TokenSource string
+	// Lambda is a REQUEST authorizer.
+	Lambda *Lambda
+	// PayloadFormatVersion is the format of a REQUEST authorizer's event
+	// and of the context it hands on: "1.0" or "2.0". WebSocket APIs
+	// always use 1.0.
+	PayloadFormatVersion string
+}
+
+// FromConfig builds every authorizer of api, by ID, with AWS's fixed
+// settings: REQUEST functions get LambdaTimeout; results are cached for
+// authorizerResultTtlInSeconds, DefaultLambdaTTL when absent, and never
+// without an identity source (nothing to key the cache by). Functions are
+// reached through env. It invokes nothing and owns no goroutine.
+func FromConfig(api *config.API, env integration.Env) (map[string]*Configured, error) {
+	out := make(map[string]*Configured, len(api.Authorizers))
+	for _, au := range api.Authorizers {
+		c := &Configured{ID: au.AuthorizerID, Type: au.AuthorizerType}
+		switch au.AuthorizerType {
+		case "JWT":
+			var jc JWTConfig
+			if au.JWTConfiguration != nil {
+				jc = JWTConfig{Issuer: au.JWTConfiguration.Issuer, Audience: au.JWTConfiguration.Audience}
+			}
+			j, err := NewJWT(jc)
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+			c.JWT = j
+			if len(au.IdentitySource) > 0 {
+				c.TokenSource = au.IdentitySource[0]
+			}
+		case "REQUEST":
+			fn, err := integration.NewFunction(au.AuthorizerURI, LambdaTimeout, env)
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+			ttl := DefaultLambdaTTL
+			if au.AuthorizerResultTTLInSeconds != nil {
+				ttl = time.Duration(*au.AuthorizerResultTTLInSeconds) * time.Second
+			}
+			if len(au.IdentitySource) == 0 {
+				ttl = 0
+			}
+			c.PayloadFormatVersion = au.AuthorizerPayloadFormatVersion
+			if api.ProtocolType == "WEBSOCKET" || c.PayloadFormatVersion == "" {
+				c.PayloadFormatVersion = "1.0"
+			}
+			c.Lambda, err = NewLambda(LambdaConfig{
+				Invoke:                fn.Call,
+				PayloadFormatVersion:  c.PayloadFormatVersion,
+				EnableSimpleResponses: au.EnableSimpleResponses,
+				IdentitySources:       au.IdentitySource,
+				TTL:                   ttl,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("authorizer %s: %w", au.AuthorizerID, err)
+			}
+		default:
+			return nil, fmt.Errorf("authorizer %s: authorizerType %q; want JWT or REQUEST", au.AuthorizerID, au.AuthorizerType)
+		}
+		out[au.AuthorizerID] = c
+	}
+	return out, nil
+}
+
+// NewIAMVerifier returns the SigV4 verifier of AWS_IAM authorization
+// (service execute-api) against creds, access key ID → secret.
+func NewIAMVerifier(creds map[string]string) *sigv4.Verifier {
+	return sigv4.NewVerifier(creds)
+}
+
+// ContextV1 is the result as payload format 1.0 events carry it in
+// requestContext.authorizer: the function's context keys flattened next to
+// principalId and integrationLatency (the authorizer's run time in
+// milliseconds), as REST APIs, HTTP APIs with 1.0 and WebSocket APIs send
+// it.
+func (r *LambdaResult) ContextV1(latency time.Duration) map[string]any {
+	m := make(map[string]any, len(r.Context)+2)
+	m["integrationLatency"] = latency.Milliseconds()
+	if r.PrincipalID != "" {
+		m["principalId"] = r.PrincipalID
+	}
+	for k, v := range r.Context {
+		m[k] = v
+	}
+	return m
+}
+
+// APIKeys checks the API key of routes with apiKeyRequired against an
+// API's keys (Portico's stand-in for usage plans). It is immutable and
+// safe for concurrent use.
+type APIKeys struct {
+	keys map[string]bool
+	// fromAuthorizer: the key is the Lambda authorizer's
+	// usageIdentifierKey, not the x-api-key header.
+	fromAuthorizer bool
+}
+
+// NewAPIKeys returns the checker of keys. selectionExpression is the API's
+// apiKeySelectionExpression: "$context.authorizer.usageIdentifierKey" takes
+// the key from the authorizer; anything else (the default
+// "$request.header.x-api-key") from the x-api-key header.
+func NewAPIKeys(keys []string, selectionExpression string) *APIKeys {
+	k := &APIKeys{
+		keys:           make(map[string]bool, len(keys)),
+		fromAuthorizer: selectionExpression == "$context.authorizer.usageIdentifierKey",
+	}
+	for _, key := range keys {
+		k.keys[key] = true
+	}
+	return k
+}
+
+// Allowed reports whether the request's key is one of the API's keys. h is
+// the request's header; usageIdentifierKey is what its Lambda authorizer
+// returned ("" when none ran).
+func (k *APIKeys) Allowed(h http.Header, usageIdentifierKey string) bool {
+	key := h.Get("X-Api-Key")
+	if k.fromAuthorizer {
+		key = usageIdentifierKey
+	}
+	return key != "" && k.keys[key]
+}
