@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -308,4 +309,26 @@ func AppendEscaped(b []byte, s string) []byte {
 func Quote(s string) string {
 	b := AppendQuoted(make([]byte, 0, len(s)+2), s)
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// ScalarText returns a decoded JSON scalar (an authorizer's context value,
+// a JWT claim) as substituted text, by the scalar text rule: a string as it
+// is, a number as Go writes it shortest (json.Number as written), a boolean
+// as true or false. Null, objects and arrays, and other types, are absent.
+func ScalarText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case int:
+		return strconv.Itoa(v), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	}
+	return "", false
 }
