@@ -19,7 +19,7 @@ var (
 	}
 	templateSelection = selection{
 		spaces:    []namespace{nsRequest, nsIntegrationResponse},
-		only:      "want request.body.PATH, integration.response.statuscode, integration.response.header.NAME or integration.response.multivalueheader.NAME",
+		only:      "unknown source: want request.body.PATH, integration.response.statuscode, integration.response.header.NAME or integration.response.multivalueheader.NAME",
 		wholeBody: true,
 		lenient:   true,
 	}
