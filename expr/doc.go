@@ -59,10 +59,8 @@
 // "[item1, item2]" (ListArrays), everywhere else an array is its compact
 // JSON (CompactJSON), as objects are.
 //
-// JSON string escaping (AppendQuoted, AppendEscaped, Quote): '"' and '\\'
-// escaped, \n \r \t by name, other control characters and DEL as \u00XX,
-// everything else as it is; the one escaper for error bodies and access
-// logs.
+// JSON string escaping is not part of the language: internal/jsonstr is
+// the one escaper, for management API bodies and access logs alike.
 //
 // # Errors
 //
