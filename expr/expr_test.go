@@ -31,6 +31,20 @@ func checkSyntaxError(tb testing.TB, s string, err error) {
 	}
 }
 
+// wantError checks err against want, a substring of the error expected for
+// s ("" for none), and reports whether an error was expected.
+func wantError(tb testing.TB, s string, err error, want string) bool {
+	tb.Helper()
+	if want == "" {
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		tb.Fatalf("error %v, want %q", err, want)
+	}
+	checkSyntaxError(tb, s, err)
+	return true
+}
+
 func TestPathText(t *testing.T) {
 	body := `{"s":"a\"b","n":1.50,"t":true,"nil":null,"o":{ "k" : [1, 2] },"a":["x",null,["y"]],"d":1,"d":2,"a|b":"pipe","k*y":"star","0":"zero"}`
 	for _, tc := range []struct {
@@ -96,10 +110,7 @@ func TestParsePathErrors(t *testing.T) {
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			_, err := ParsePath(tc.path)
-			if err == nil || !strings.Contains(err.Error(), tc.msg) {
-				t.Fatalf("error %v, want %q", err, tc.msg)
-			}
-			checkSyntaxError(t, tc.path, err)
+			wantError(t, tc.path, err, tc.msg)
 		})
 	}
 }
@@ -146,11 +157,7 @@ func TestParseMapping(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			tmpl, err := ParseMapping(tc.in)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
-				checkSyntaxError(t, tc.in, err)
+			if wantError(t, tc.in, err, tc.err) {
 				return
 			}
 			if err != nil {
@@ -218,11 +225,7 @@ func TestSelection(t *testing.T) {
 				parse = ParseTemplateSelection
 			}
 			tmpl, err := parse(tc.in)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
-				checkSyntaxError(t, tc.in, err)
+			if wantError(t, tc.in, err, tc.err) {
 				return
 			}
 			if err != nil {
@@ -280,11 +283,7 @@ func TestParseParam(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			tmpl, err := ParseParam(tc.in, tc.forms)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
-				checkSyntaxError(t, tc.in, err)
+			if wantError(t, tc.in, err, tc.err) {
 				return
 			}
 			if err != nil {
@@ -332,11 +331,7 @@ func TestParseKeys(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			k, err := ParseMappingKey(tc.in, tc.response)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
-				checkSyntaxError(t, tc.in, err)
+			if wantError(t, tc.in, err, tc.err) {
 				return
 			}
 			if err != nil || k != tc.want {
@@ -358,11 +353,7 @@ func TestParseKeys(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			k, err := ParseParamKey(tc.in)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
-				checkSyntaxError(t, tc.in, err)
+			if wantError(t, tc.in, err, tc.err) {
 				return
 			}
 			if err != nil || k != tc.want {
