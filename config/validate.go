@@ -1,7 +1,7 @@
 package config
 
 import (
-	"fmt"
+	"errors"
 	"maps"
 	"net"
 	"net/url"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // This file checks what decoding cannot: required fields, allowed values,
@@ -18,19 +20,16 @@ import (
 // check reports and carries on, so that one run lists every problem.
 
 var (
-	apiIDRE      = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	stageNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	stageVarRE   = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
-	accountIDRE  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRE     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	bodyPathRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+(\[[0-9]+\])*(\.[A-Za-z0-9_-]+(\[[0-9]+\])*)*$`)
-	lambdaARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`)
-	apigwARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$`)
-	paramKeyRE   = regexp.MustCompile(`^integration\.request\.(header|querystring|path)\.[^\s.]\S*$`)
-	paramValueRE = regexp.MustCompile(`^('[^']*'|context\.[A-Za-z0-9_.-]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.\S+)$`)
-	httpRouteRE  = regexp.MustCompile(`^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\S*$`)
-	schemeRE     = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
-	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+	apiIDRE     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	stageVarRE  = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	lambdaARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`)
+	apigwARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$`)
+	httpRouteRE = regexp.MustCompile(`^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\S*$`)
+	schemeRE    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
+	httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
 )
 
 // The defaults that limits are compared against when a value is absent.
@@ -133,8 +132,8 @@ func validateAPI(a *API, k string, d *decoder, ids map[string]string) {
 	case ws && e == "":
 		d.at(k+".routeSelectionExpression", "required for WEBSOCKET APIs, e.g. $request.body.action")
 	case ws:
-		if msg := checkSelection(e); msg != "" {
-			d.at(k+".routeSelectionExpression", "%q: %s", e, msg)
+		if _, err := expr.ParseRouteSelection(e); err != nil {
+			d.at(k+".routeSelectionExpression", "%q: %s", e, syntaxMsg(err))
 		}
 	case a.ProtocolType == "HTTP" && e != "" && e != "${request.method} ${request.path}":
 		d.at(k+".routeSelectionExpression", "%q: HTTP APIs always use ${request.method} ${request.path}; leave it out", e)
@@ -307,11 +306,12 @@ func validateIntegration(in *Integration, k, protocol string, d *decoder) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.RequestParameters)) {
 		pk := childKey(k+".requestParameters", name)
-		if !paramKeyRE.MatchString(name) {
-			d.atKey(pk, "want integration.request.header.NAME, integration.request.querystring.NAME or integration.request.path.NAME")
+		if _, err := expr.ParseParamKey(name); err != nil {
+			d.atKey(pk, "%s", syntaxMsg(err))
 		}
-		if v := in.RequestParameters[name]; !paramValueRE.MatchString(v) {
-			d.at(pk, "%q: want 'static', context.X, stageVariables.X, route.request.body.PATH or route.request.{header,querystring,multivalueheader,multivaluequerystring}.NAME", v)
+		v := in.RequestParameters[name]
+		if _, err := expr.ParseParam(v, expr.RouteRequest); err != nil {
+			d.at(pk, "%q: %s", v, syntaxMsg(err))
 		}
 	}
 	for i, r := range in.IntegrationResponses {
@@ -398,48 +398,13 @@ func checkOrigin(o string) string {
 	return ""
 }
 
-// checkSelection checks the syntax of a WebSocket route selection
-// expression: $request.body.PATH, a template of ${request.body.PATH}
-// variables and static text, or a static key (\$ writes a literal $). It
-// returns a message, or "" when s is well formed.
-func checkSelection(s string) string {
-	const only = "only $request.body is supported for WebSocket APIs"
-	if s == "$request.body" || s == "$request.body." {
-		return "empty path after $request.body"
+// syntaxMsg is the message of an expr parse error, without its framing.
+func syntaxMsg(err error) string {
+	var se *expr.SyntaxError
+	if errors.As(err, &se) {
+		return se.Msg
 	}
-	if path, ok := strings.CutPrefix(s, "$request.body."); ok {
-		if !bodyPathRE.MatchString(path) {
-			return fmt.Sprintf("bad path %q: want dot-separated names of letters, digits, _ or -, with optional [N] indexes", path)
-		}
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s) && s[i+1] == '$':
-			i++
-		case strings.HasPrefix(s[i:], "${"):
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				return "unterminated ${"
-			}
-			inner := s[i+2 : i+end]
-			path, ok := strings.CutPrefix(inner, "request.body.")
-			switch {
-			case inner == "request.body" || ok && path == "":
-				return fmt.Sprintf("${%s}: empty path after request.body", inner)
-			case !ok:
-				return fmt.Sprintf("${%s}: %s", inner, only)
-			case !bodyPathRE.MatchString(path):
-				return fmt.Sprintf("${%s}: bad path %q: want dot-separated names of letters, digits, _ or -, with optional [N] indexes", inner, path)
-			}
-			i += end
-		case s[i] == '$' && i+1 < len(s) && isLetter(s[i+1]):
-			return only
-		case s[i] == '$':
-			return `unescaped $ (write \$ for a literal $)`
-		}
-	}
-	return ""
+	return err.Error()
 }
 
 // checkNATSURI checks a NATS integration URI, nats:SUBJECT[?mode=publish|request].
@@ -483,7 +448,5 @@ func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func oneOf(s string, opts ...string) bool { return slices.Contains(opts, s) }

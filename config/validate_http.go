@@ -6,18 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // HTTP API checks: parameter mapping (reference §0), CORS (§5.1) and
 // throttling route settings (§5.2).
 
-var (
-	// httpParamKeyRE is an HTTP API request parameter mapping key.
-	httpParamKeyRE = regexp.MustCompile(`^((append|overwrite|remove):header\.[!#$%&'*+.^_` + "`" + `|~0-9A-Za-z-]+|(append|overwrite|remove):querystring\.\S+|overwrite:path)$`)
-	// httpResponseKeyRE is an HTTP API response parameter mapping key.
-	httpResponseKeyRE = regexp.MustCompile(`^((append|overwrite|remove):header\.[!#$%&'*+.^_` + "`" + `|~0-9A-Za-z-]+|overwrite:statuscode)$`)
-	statusKeyRE       = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
-)
+var statusKeyRE = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
 
 // reservedHeaders cannot be mapped (reference §0): exact names, and the
 // prefixes access-control-, apigw-, x-amz- and x-amzn-.
@@ -42,15 +38,14 @@ func ReservedHeader(name string) bool {
 func validateHTTPParameters(in *Integration, k string, d *decoder) {
 	for _, name := range slices.Sorted(maps.Keys(in.RequestParameters)) {
 		pk := childKey(k+".requestParameters", name)
-		if !httpParamKeyRE.MatchString(name) {
-			d.atKey(pk, "want append|overwrite|remove:header.NAME, append|overwrite|remove:querystring.NAME or overwrite:path")
+		key, ok := checkMappingKey(name, false, pk, d)
+		if !ok {
 			continue
 		}
-		if h, ok := strings.CutPrefix(name[strings.Index(name, ":")+1:], "header."); ok && ReservedHeader(h) {
-			d.atKey(pk, "header %s is reserved and cannot be mapped", h)
-		}
-		if v := in.RequestParameters[name]; v == "" && !strings.HasPrefix(name, "remove:") {
+		if v := in.RequestParameters[name]; v == "" && key.Action != expr.Remove {
 			d.at(pk, "a value is required: a static value, $request.header.x, $request.querystring.x, $request.body.x, $request.path, $request.path.x, $context.x or $stageVariables.x")
+		} else if key.Action != expr.Remove {
+			checkMappingValue(v, pk, d)
 		}
 	}
 	for _, status := range slices.Sorted(maps.Keys(in.ResponseParameters)) {
@@ -61,14 +56,14 @@ func validateHTTPParameters(in *Integration, k string, d *decoder) {
 		m := in.ResponseParameters[status]
 		for _, name := range slices.Sorted(maps.Keys(m)) {
 			pk := childKey(sk, name)
-			if !httpResponseKeyRE.MatchString(name) {
-				d.atKey(pk, "want append|overwrite|remove:header.NAME or overwrite:statuscode")
+			key, ok := checkMappingKey(name, true, pk, d)
+			if !ok {
 				continue
 			}
-			if h, ok := strings.CutPrefix(name[strings.Index(name, ":")+1:], "header."); ok && ReservedHeader(h) {
-				d.atKey(pk, "header %s is reserved and cannot be mapped", h)
+			if key.Action != expr.Remove {
+				checkMappingValue(m[name], pk, d)
 			}
-			if name == "overwrite:statuscode" {
+			if key.Target == expr.TargetStatusCode {
 				if c, err := strconv.Atoi(m[name]); err != nil || c < 100 || c > 599 {
 					if !strings.HasPrefix(m[name], "$") {
 						d.at(pk, "%q: want a status code from 100 to 599", m[name])
@@ -79,6 +74,29 @@ func validateHTTPParameters(in *Integration, k string, d *decoder) {
 	}
 	if len(in.IntegrationResponses) > 0 {
 		d.at(k+".integrationResponses", "HTTP APIs have no integration responses; use responseParameters")
+	}
+}
+
+// checkMappingKey parses an HTTP API parameter mapping key with
+// expr.ParseMappingKey and refuses reserved headers; ok is false when the
+// key does not parse.
+func checkMappingKey(name string, response bool, pk string, d *decoder) (expr.Key, bool) {
+	key, err := expr.ParseMappingKey(name, response)
+	if err != nil {
+		d.atKey(pk, "%s", syntaxMsg(err))
+		return key, false
+	}
+	if key.Target == expr.TargetHeader && ReservedHeader(key.Name) {
+		d.atKey(pk, "header %s is reserved and cannot be mapped", key.Name)
+	}
+	return key, true
+}
+
+// checkMappingValue parses an HTTP API parameter mapping value with
+// expr.ParseMapping.
+func checkMappingValue(v, pk string, d *decoder) {
+	if _, err := expr.ParseMapping(v); err != nil {
+		d.at(pk, "%q: %s", v, syntaxMsg(err))
 	}
 }
 

@@ -2,6 +2,8 @@ package connections
 
 import (
 	"net/http"
+
+	"github.com/portico-gw/portico/internal/jsonstr"
 )
 
 // apiError is one gateway-generated response of the management API. This
@@ -47,22 +49,4 @@ func (e apiError) result() Result {
 }
 
 // quote writes s as a JSON string.
-func quote(s string) string {
-	b := make([]byte, 0, len(s)+2)
-	b = append(b, '"')
-	const hex = "0123456789abcdef"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(append(b, '"'))
-}
+func quote(s string) string { return jsonstr.Quote(s) }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/expr"
 )
 
 // Parameter mapping: an integration's requestParameters and
@@ -90,34 +92,16 @@ import (
 // $response.body.PATH reads: AWS truncates at 100 KB before selecting.
 const maxMappedBody = 100 << 10
 
-// valueSource resolves references. ref is a reference without "$" or
-// braces: "request.header.x-id", "request.querystring.q",
-// "request.body.items[0].id", "request.path", "request.path.id",
-// "context.requestId", "stageVariables.env", "response.header.etag",
-// "response.body.status". ok is false when the request (or response) has
-// no such value; see the file comment for what an absent value does.
-type valueSource interface {
-	lookup(ref string) (value string, ok bool)
-}
-
-// mappingAction is what a mapping key does; the constants are in apply
-// order.
-type mappingAction uint8
-
-const (
-	actionAppend mappingAction = iota
-	actionOverwrite
-	actionRemove
-)
-
-var actionNames = map[string]mappingAction{"append": actionAppend, "overwrite": actionOverwrite, "remove": actionRemove}
+// Values resolve against an expr.Scope: requestSource and responseSource.
+// A reference's value is absent when the request (or response) has none;
+// see the file comment for what an absent value does.
 
 // paramMapping is one header or query string key.
 type paramMapping struct {
 	key    string // as configured
-	action mappingAction
-	name   string   // header or query parameter name
-	value  template // unused by removes
+	action expr.Action
+	name   string         // header or query parameter name
+	value  *expr.Template // nil for removes
 }
 
 // requestMapping is an integration's requestParameters, parsed once. It is
@@ -126,8 +110,45 @@ type paramMapping struct {
 type requestMapping struct {
 	header []paramMapping // in apply order
 	query  []paramMapping
-	path   *template
+	path   *expr.Template
 	body   bool // some value reads $request.body
+}
+
+// parseParam parses one mapping key and its value (expr.ParseMappingKey,
+// expr.ParseMapping); response says which side it maps. Reserved headers
+// and values reading the other side are errors.
+func parseParam(key, value string, response bool) (expr.Key, paramMapping, error) {
+	k, err := expr.ParseMappingKey(key, response)
+	if err != nil {
+		return k, paramMapping{}, errors.New(syntaxMsg(err))
+	}
+	if k.Target == expr.TargetHeader && config.ReservedHeader(k.Name) {
+		return k, paramMapping{}, fmt.Errorf("header %s is reserved and cannot be mapped", k.Name)
+	}
+	m := paramMapping{key: key, action: k.Action, name: k.Name}
+	if k.Action == expr.Remove {
+		return k, m, nil
+	}
+	if m.value, err = expr.ParseMapping(value); err != nil {
+		return k, paramMapping{}, errors.New(syntaxMsg(err))
+	}
+	roots, side := requestRoots, "request values read $request.*, $context.* and $stageVariables.*"
+	if response {
+		roots, side = responseRoots, "response values read $response.*, $context.* and $stageVariables.*"
+	}
+	if ref, bad := refOutside(m.value, roots); bad {
+		return k, paramMapping{}, fmt.Errorf("$%s: %s", ref, side)
+	}
+	return k, m, nil
+}
+
+// syntaxMsg is the message of a parse error, without expr's framing.
+func syntaxMsg(err error) string {
+	var se *expr.SyntaxError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
 }
 
 // newRequestMapping parses requestParameters. A nil or empty map is a nil
@@ -138,48 +159,18 @@ func newRequestMapping(params map[string]string) (*requestMapping, error) {
 	}
 	m := &requestMapping{}
 	for _, key := range slices.Sorted(maps.Keys(params)) {
-		fail := func(format string, a ...any) (*requestMapping, error) {
-			return nil, fmt.Errorf("requestParameters %q: %s", key, fmt.Sprintf(format, a...))
+		k, p, err := parseParam(key, params[key], false)
+		if err != nil {
+			return nil, fmt.Errorf("requestParameters %q: %w", key, err)
 		}
-		verb, target, ok := strings.Cut(key, ":")
-		action, known := actionNames[verb]
-		if !ok || !known {
-			return fail("want append|overwrite|remove:header.NAME, append|overwrite|remove:querystring.NAME or overwrite:path")
-		}
-		var t template
-		if action != actionRemove {
-			var err error
-			if t, err = parseTemplate(params[key]); err != nil {
-				return fail("%v", err)
-			}
-			if ref, bad := t.refOutside("request.", "context.", "stageVariables."); bad {
-				return fail("$%s: request values read $request.*, $context.* and $stageVariables.*", ref)
-			}
-			m.body = m.body || t.reads("request.body")
-		}
-		switch {
-		case target == "path":
-			if action != actionOverwrite {
-				return fail("the path can only be overwritten (overwrite:path)")
-			}
-			m.path = &t
-		case strings.HasPrefix(target, "header."):
-			name := target[len("header."):]
-			if !validHeaderName(name) {
-				return fail("%q is not a header name", name)
-			}
-			if config.ReservedHeader(name) {
-				return fail("header %s is reserved and cannot be mapped", name)
-			}
-			m.header = append(m.header, paramMapping{key: key, action: action, name: name, value: t})
-		case strings.HasPrefix(target, "querystring."):
-			name := target[len("querystring."):]
-			if name == "" {
-				return fail("empty query string parameter name")
-			}
-			m.query = append(m.query, paramMapping{key: key, action: action, name: name, value: t})
-		default:
-			return fail("want append|overwrite|remove:header.NAME, append|overwrite|remove:querystring.NAME or overwrite:path")
+		m.body = m.body || p.value != nil && p.value.Reads(expr.RequestBody)
+		switch k.Target {
+		case expr.TargetPath:
+			m.path = p.value
+		case expr.TargetHeader:
+			m.header = append(m.header, p)
+		case expr.TargetQueryString:
+			m.query = append(m.query, p)
 		}
 	}
 	sortMappings(m.header)
@@ -196,7 +187,7 @@ func (m *requestMapping) readsBody() bool { return m != nil && m.body }
 // path, "/items/1"), which must be the caller's copies, non-nil (a nil map
 // is left alone). Values come from src, which must read the request as it
 // arrived. Reserved headers are never touched.
-func (m *requestMapping) apply(header http.Header, query url.Values, path *string, src valueSource) {
+func (m *requestMapping) apply(header http.Header, query url.Values, path *string, src expr.Scope) {
 	if m == nil {
 		return
 	}
@@ -205,7 +196,7 @@ func (m *requestMapping) apply(header http.Header, query url.Values, path *strin
 	var newPath string
 	var pathOK bool
 	if m.path != nil && path != nil {
-		newPath, pathOK = m.path.render(src, escapePathValue)
+		newPath, pathOK = m.path.Expand(src, escapePathValue)
 	}
 	applyHeader(header, m.header, headerVals)
 	if query != nil {
@@ -229,7 +220,7 @@ type responseMapping struct {
 // statusMapping is the mappings of one status code.
 type statusMapping struct {
 	header []paramMapping // in apply order
-	status *template
+	status *expr.Template
 	body   bool // some value reads $response.body
 }
 
@@ -248,46 +239,21 @@ func newResponseMapping(params map[string]map[string]string) (*responseMapping, 
 		}
 		sm := &statusMapping{}
 		for _, key := range slices.Sorted(maps.Keys(params[code])) {
-			fail := func(format string, a ...any) (*responseMapping, error) {
-				return nil, fmt.Errorf("responseParameters %q %q: %s", code, key, fmt.Sprintf(format, a...))
+			k, p, err := parseParam(key, params[code][key], true)
+			if err != nil {
+				return nil, fmt.Errorf("responseParameters %q %q: %w", code, key, err)
 			}
-			verb, target, ok := strings.Cut(key, ":")
-			action, known := actionNames[verb]
-			if !ok || !known {
-				return fail("want append|overwrite|remove:header.NAME or overwrite:statuscode")
-			}
-			var t template
-			if action != actionRemove {
-				if t, err = parseTemplate(params[code][key]); err != nil {
-					return fail("%v", err)
-				}
-				if ref, bad := t.refOutside("response.", "context.", "stageVariables."); bad {
-					return fail("$%s: response values read $response.*, $context.* and $stageVariables.*", ref)
-				}
-				sm.body = sm.body || t.reads("response.body")
-			}
-			switch {
-			case target == "statuscode":
-				if action != actionOverwrite {
-					return fail("the status code can only be overwritten (overwrite:statuscode)")
-				}
-				if t.static() {
-					if c, err := strconv.Atoi(t.src); err != nil || c < 100 || c > 599 {
-						return fail("%q: want a status code from 100 to 599", t.src)
+			sm.body = sm.body || p.value != nil && p.value.Reads(expr.ResponseBody)
+			switch k.Target {
+			case expr.TargetStatusCode:
+				if s, ok := p.value.Static(); ok {
+					if c, err := strconv.Atoi(s); err != nil || c < 100 || c > 599 {
+						return nil, fmt.Errorf("responseParameters %q %q: %q: want a status code from 100 to 599", code, key, s)
 					}
 				}
-				sm.status = &t
-			case strings.HasPrefix(target, "header."):
-				name := target[len("header."):]
-				if !validHeaderName(name) {
-					return fail("%q is not a header name", name)
-				}
-				if config.ReservedHeader(name) {
-					return fail("header %s is reserved and cannot be mapped", name)
-				}
-				sm.header = append(sm.header, paramMapping{key: key, action: action, name: name, value: t})
-			default:
-				return fail("want append|overwrite|remove:header.NAME or overwrite:statuscode")
+				sm.status = p.value
+			case expr.TargetHeader:
+				sm.header = append(sm.header, p)
 			}
 		}
 		sortMappings(sm.header)
@@ -314,7 +280,7 @@ func (m *responseMapping) readsBody(status int) bool {
 // overwrite:statuscode gives the status to send, which apply returns. A
 // status code that does not render to 100-599 keeps status (Portico's
 // choice). Values come from src, resolved before header changes.
-func (m *responseMapping) apply(status int, header http.Header, src valueSource) int {
+func (m *responseMapping) apply(status int, header http.Header, src expr.Scope) int {
 	if m == nil {
 		return status
 	}
@@ -325,7 +291,7 @@ func (m *responseMapping) apply(status int, header http.Header, src valueSource)
 	vals := resolve(sm.header, src, validFieldValue)
 	newStatus := status
 	if sm.status != nil {
-		if s, ok := sm.status.render(src, nil); ok {
+		if s, ok := sm.status.Eval(src); ok {
 			if c, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && c >= 100 && c <= 599 {
 				newStatus = c
 			}
@@ -353,16 +319,16 @@ type resolved struct {
 
 // resolve renders every non-remove value; valid, when set, turns values it
 // refuses into absent ones.
-func resolve(ps []paramMapping, src valueSource, valid func(string) bool) []resolved {
+func resolve(ps []paramMapping, src expr.Scope, valid func(string) bool) []resolved {
 	if len(ps) == 0 {
 		return nil
 	}
 	out := make([]resolved, len(ps))
 	for i, p := range ps {
-		if p.action == actionRemove {
+		if p.action == expr.Remove {
 			continue
 		}
-		s, ok := p.value.render(src, nil)
+		s, ok := p.value.Eval(src)
 		if ok && valid != nil && !valid(s) {
 			ok = false
 		}
@@ -398,16 +364,16 @@ func applyParams(dst params, ps []paramMapping, vals []resolved) {
 	for i, p := range ps {
 		v := vals[i]
 		switch p.action {
-		case actionAppend:
+		case expr.Append:
 			if v.ok {
 				dst.Add(p.name, v.s)
 			}
-		case actionOverwrite:
+		case expr.Overwrite:
 			dst.Del(p.name)
 			if v.ok {
 				dst.Set(p.name, v.s)
 			}
-		case actionRemove:
+		case expr.Remove:
 			dst.Del(p.name)
 		}
 	}
@@ -437,20 +403,6 @@ func headerValues(h http.Header, name string) (string, bool) {
 		}
 	}
 	return strings.Join(all, ","), found
-}
-
-// validHeaderName reports whether name is an RFC 9110 token.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // validFieldValue reports whether v can be sent as a header field value:

@@ -11,25 +11,38 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // fakeSource resolves references from a map; missing keys are absent.
 type fakeSource map[string]string
 
-func (f fakeSource) lookup(ref string) (string, bool) {
-	v, ok := f[ref]
+// Value implements expr.Scope.
+func (f fakeSource) Value(ref *expr.Ref) (string, bool) {
+	v, ok := f[ref.String()]
 	return v, ok
+}
+
+// lookup resolves one reference, written without "$" or braces, from src.
+func lookup(tb testing.TB, src expr.Scope, ref string) (string, bool) {
+	tb.Helper()
+	t, err := expr.ParseMapping("${" + ref + "}")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return src.Value(t.Parts()[0].Ref)
 }
 
 // parts renders a template's parts as "text" and "{ref}" pieces, for
 // comparing.
-func parts(t template) []string {
+func parts(t *expr.Template) []string {
 	var out []string
-	for _, p := range t.parts {
-		if p.ref != "" {
-			out = append(out, "{"+p.ref+"}")
+	for _, p := range t.Parts() {
+		if p.Ref != nil {
+			out = append(out, "{"+p.Ref.String()+"}")
 		} else {
-			out = append(out, p.text)
+			out = append(out, p.Text)
 		}
 	}
 	return out
@@ -93,15 +106,15 @@ func TestMappingTemplateParse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseTemplate(tc.in)
+			got, err := expr.ParseMapping(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("parseTemplate(%q) error = %v, want %q", tc.in, err, tc.err)
+					t.Fatalf("ParseMapping(%q) error = %v, want %q", tc.in, err, tc.err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("parseTemplate(%q): %v", tc.in, err)
+				t.Fatalf("ParseMapping(%q): %v", tc.in, err)
 			}
 			if p := parts(got); !slices.Equal(p, tc.want) {
 				t.Errorf("parts = %q, want %q", p, tc.want)
@@ -140,28 +153,28 @@ func TestMappingTemplateRender(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tmpl, err := parseTemplate(tc.in)
+			tmpl, err := expr.ParseMapping(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var esc func(string, string) string
+			var esc func(*expr.Ref, string) string
 			if tc.path {
 				esc = escapePathValue
 			}
-			got, ok := tmpl.render(src, esc)
+			got, ok := tmpl.Expand(src, esc)
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("render = %q, %v; want %q, %v", got, ok, tc.want, tc.ok)
 			}
 		})
 	}
-	if _, ok := mustTemplate(t, "$request.path").render(nil, nil); ok {
+	if _, ok := mustTemplate(t, "$request.path").Expand(nil, nil); ok {
 		t.Error("a nil source resolved a reference")
 	}
 }
 
-func mustTemplate(t testing.TB, s string) template {
+func mustTemplate(t testing.TB, s string) *expr.Template {
 	t.Helper()
-	tmpl, err := parseTemplate(s)
+	tmpl, err := expr.ParseMapping(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +493,7 @@ func TestMappingResponse(t *testing.T) {
 		name       string
 		status     int
 		header     http.Header
-		src        valueSource
+		src        expr.Scope
 		wantStatus int
 		wantHeader http.Header
 	}{
@@ -667,7 +680,7 @@ func TestMappingRequestSource(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.ref, func(t *testing.T) {
-			got, ok := requestSource{q}.lookup(tc.ref)
+			got, ok := lookup(t, requestSource{q}, tc.ref)
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("lookup(%q) = %q, %v; want %q, %v", tc.ref, got, ok, tc.want, tc.ok)
 			}
@@ -675,10 +688,10 @@ func TestMappingRequestSource(t *testing.T) {
 	}
 	// A dot always separates names: a member named x.y cannot be selected.
 	tmpl := mustTemplate(t, "${request.body.x.y}")
-	if got, ok := tmpl.render(requestSource{q}, nil); ok {
+	if got, ok := tmpl.Eval(requestSource{q}); ok {
 		t.Errorf("x.y selected %q: a dot separates names", got)
 	}
-	if _, ok := (requestSource{}).lookup("request.path"); ok {
+	if _, ok := lookup(t, requestSource{}, "request.path"); ok {
 		t.Error("a source without a request resolved a reference")
 	}
 }
@@ -696,13 +709,13 @@ func TestMappingRequestSourceBodies(t *testing.T) {
 		{"top-level array", `[{"a":1}]`, "request.body[0].a", "1", true},
 		{"top-level scalar", `"s"`, "request.body.a", "", false},
 		{"escaped string", `{"a":"x\"y\u00e9"}`, "request.body.a", `x"yé`, true},
-		{"a wildcard is rejected", `{"a*b":1,"ab":3}`, "request.body.a*b", "", false},
+		{"a star in a name is literal, not a wildcard", `{"ab":3,"a*b":1}`, "request.body.a*b", "1", true},
 		{"over 100 KB, a path", big, "request.body.b", "", false},
 		{"over 100 KB, whole", big, "request.body", big, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := requestSource{mappingRequest(t, tc.body)}.lookup(tc.ref)
+			got, ok := lookup(t, requestSource{mappingRequest(t, tc.body)}, tc.ref)
 			if got != tc.want || ok != tc.ok {
 				if len(got) > 40 {
 					got = got[:40] + "..."
@@ -712,7 +725,7 @@ func TestMappingRequestSourceBodies(t *testing.T) {
 		})
 	}
 	// A member named with gjson's special characters is matched literally.
-	if got, ok := bodyValue([]byte(`{"a|b":1,"a":{"b":2}}`), ".a|b"); got != "1" || !ok {
+	if got, ok := bodyValue([]byte(`{"a|b":1,"a":{"b":2}}`), mustTemplate(t, "${request.body.a|b}").Parts()[0].Ref); got != "1" || !ok {
 		t.Errorf("a|b = %q, %v; want the member named a|b", got, ok)
 	}
 }
@@ -765,7 +778,7 @@ func TestMappingRequestSourceAuthorizer(t *testing.T) {
 			q.auth, q.iam = tc.auth, tc.iam
 			for _, ref := range slices.Sorted(maps.Keys(tc.values)) {
 				want := tc.values[ref]
-				got, ok := requestSource{q}.lookup(ref)
+				got, ok := lookup(t, requestSource{q}, ref)
 				if got != want || ok != (want != "") {
 					t.Errorf("lookup(%q) = %q, %v; want %q", ref, got, ok, want)
 				}
@@ -789,16 +802,16 @@ func TestMappingResponseSource(t *testing.T) {
 		"context.requestId":        "req-1",
 		"stageVariables.env":       "prod",
 	} {
-		if got, ok := s.lookup(ref); got != want || !ok {
+		if got, ok := lookup(t, s, ref); got != want || !ok {
 			t.Errorf("lookup(%q) = %q, %v; want %q", ref, got, ok, want)
 		}
 	}
 	for _, ref := range []string{"response.header.nope", "response.body.nope", "context.nope"} {
-		if got, ok := s.lookup(ref); ok {
+		if got, ok := lookup(t, s, ref); ok {
 			t.Errorf("lookup(%q) = %q; want absent", ref, got)
 		}
 	}
-	if _, ok := (responseSource{}).lookup("context.requestId"); ok {
+	if _, ok := lookup(t, responseSource{}, "context.requestId"); ok {
 		t.Error("a response source without a request resolved $context")
 	}
 }
@@ -892,22 +905,22 @@ func TestMappingTemplateTokens(t *testing.T) {
 }
 
 func checkTemplate(t *testing.T, s string, body []byte) {
-	tmpl, err := parseTemplate(s)
+	tmpl, err := expr.ParseMapping(s)
 	if err != nil {
 		return
 	}
 	src := fuzzSource{body: body}
-	got, ok := tmpl.render(src, nil)
-	if tmpl.static() && (got != s || !ok) {
+	got, ok := tmpl.Eval(src)
+	if _, static := tmpl.Static(); static && (got != s || !ok) {
 		t.Fatalf("static %q rendered %q, %v", s, got, ok)
 	}
-	if p, ok := tmpl.render(src, escapePathValue); ok {
+	if p, ok := tmpl.Expand(src, escapePathValue); ok {
 		if _, err := url.PathUnescape(p); err != nil {
 			t.Fatalf("path %q from %q: %v", p, s, err)
 		}
 	}
-	_ = tmpl.reads("request.body")
-	_, _ = tmpl.refOutside("request.")
+	_ = tmpl.Reads(expr.RequestBody)
+	_, _ = refOutside(tmpl, requestRoots)
 	// The template as a request value and as a response value.
 	_, _ = newRequestMapping(map[string]string{"overwrite:header.x": s, "overwrite:path": s})
 	_, _ = newResponseMapping(map[string]map[string]string{"200": {"overwrite:statuscode": s}})
@@ -917,13 +930,11 @@ func checkTemplate(t *testing.T, s string, body []byte) {
 // that needs escaping in a path.
 type fuzzSource struct{ body []byte }
 
-func (s fuzzSource) lookup(ref string) (string, bool) {
-	for _, root := range []string{"request.body", "response.body"} {
-		if rest, ok := strings.CutPrefix(ref, root); ok {
-			return bodyValue(s.body, rest)
-		}
+func (s fuzzSource) Value(ref *expr.Ref) (string, bool) {
+	if ref.Root == expr.RequestBody || ref.Root == expr.ResponseBody {
+		return bodyValue(s.body, ref)
 	}
-	if ref == "request.path" {
+	if ref.Root == expr.RequestPath && ref.Name == "" {
 		return "/a%20b", true
 	}
 	return "a b/%?#", true

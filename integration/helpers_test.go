@@ -9,13 +9,15 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // paramMap is a ParamSource backed by a map, as a mode's would be.
 type paramMap map[string]string
 
-func (m paramMap) Lookup(expr string) (string, bool) {
-	v, ok := m[expr]
+func (m paramMap) Value(ref *expr.Ref) (string, bool) {
+	v, ok := m[ref.String()]
 	return v, ok
 }
 

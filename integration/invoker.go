@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // Invoker calls one integration. Implementations are safe for concurrent use.
@@ -66,10 +68,11 @@ type Request struct {
 	Params ParamSource
 }
 
-// ParamSource resolves a mapping source expression. ok is false when the
-// source does not exist in this request.
+// ParamSource resolves a mapping source reference (an expr.Scope: body
+// references resolve with Ref.Select). ok is false when the source does not
+// exist in this request.
 type ParamSource interface {
-	Lookup(expr string) (value string, ok bool)
+	Value(ref *expr.Ref) (value string, ok bool)
 }
 
 // Response is what the integration answered, after proxy-response parsing

@@ -1,8 +1,7 @@
 package integration
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // This file holds the small expression languages of non-proxy and HTTP
@@ -17,34 +18,32 @@ import (
 // selection expressions.
 
 // paramValue is the right-hand side of a requestParameters entry: a 'static'
-// literal or a source expression resolved through Request.Params.
-type paramValue struct {
-	static   string
-	expr     string
-	isStatic bool
-}
+// literal or a source reference (expr.ParseParam), resolved through
+// Request.Params.
+type paramValue struct{ t *expr.Template }
 
 func parseParamValue(s string) (paramValue, error) {
-	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
-		return paramValue{static: s[1 : len(s)-1], isStatic: true}, nil
+	t, err := expr.ParseParam(s, expr.RouteRequest|expr.MethodRequest)
+	if err != nil {
+		return paramValue{}, fmt.Errorf("invalid mapping expression %q: %s", s, syntaxMsg(err))
 	}
-	if s == "" || strings.ContainsAny(s, " \t\r\n'") {
-		return paramValue{}, fmt.Errorf("invalid mapping expression %q; want 'static' or a source such as context.connectionId", s)
+	return paramValue{t}, nil
+}
+
+// syntaxMsg is the message of a parse error, without expr's framing.
+func syntaxMsg(err error) string {
+	var se *expr.SyntaxError
+	if errors.As(err, &se) {
+		return se.Msg
 	}
-	return paramValue{expr: s}, nil
+	return err.Error()
 }
 
 // resolve returns the value, and false when the source does not exist in
 // this request.
-func (v paramValue) resolve(src ParamSource) (string, bool) {
-	if v.isStatic {
-		return v.static, true
-	}
-	if src == nil {
-		return "", false
-	}
-	return src.Lookup(v.expr)
-}
+func (v paramValue) resolve(src ParamSource) (string, bool) { return v.t.Eval(src) }
+
+var _ expr.Scope = ParamSource(nil)
 
 // paramMapping is one requestParameters entry.
 type paramMapping struct {
@@ -59,12 +58,6 @@ type paramPlan struct {
 	path    []paramMapping
 }
 
-const (
-	headerParam = "integration.request.header."
-	queryParam  = "integration.request.querystring."
-	pathParam   = "integration.request.path."
-)
-
 func newParamPlan(params map[string]string) (paramPlan, error) {
 	var p paramPlan
 	for _, key := range slices.Sorted(maps.Keys(params)) {
@@ -72,27 +65,18 @@ func newParamPlan(params map[string]string) (paramPlan, error) {
 		if err != nil {
 			return paramPlan{}, fmt.Errorf("requestParameters %s: %w", key, err)
 		}
-		var (
-			list  *[]paramMapping
-			name  string
-			valid bool
-		)
-		switch {
-		case strings.HasPrefix(key, headerParam):
-			name = key[len(headerParam):]
-			list, valid = &p.headers, validHeaderName(name)
-		case strings.HasPrefix(key, queryParam):
-			name = key[len(queryParam):]
-			list, valid = &p.query, name != ""
-		case strings.HasPrefix(key, pathParam):
-			name = key[len(pathParam):]
-			list, valid = &p.path, validPlaceholder(name)
-		default:
-			return paramPlan{}, fmt.Errorf("requestParameters key %q: want integration.request.header|querystring|path.NAME", key)
+		k, err := expr.ParseParamKey(key)
+		if err != nil {
+			return paramPlan{}, fmt.Errorf("requestParameters key %q: %s", key, syntaxMsg(err))
 		}
-		if !valid {
-			return paramPlan{}, fmt.Errorf("requestParameters key %q: invalid name", key)
+		list := &p.headers
+		switch k.Target {
+		case expr.TargetQueryString:
+			list = &p.query
+		case expr.TargetPath:
+			list = &p.path
 		}
+		name := k.Name
 		*list = append(*list, paramMapping{name: name, value: v})
 	}
 	return p, nil
@@ -122,7 +106,7 @@ func parseURITemplate(uri string) uriTemplate {
 			break
 		}
 		name := rest[open+1 : open+end]
-		if !validPlaceholder(name) {
+		if !expr.ValidPlaceholder(name) {
 			t.parts = append(t.parts, uriPart{literal: rest[:open+1]})
 			rest = rest[open+1:]
 			continue
@@ -132,21 +116,6 @@ func parseURITemplate(uri string) uriTemplate {
 	}
 	t.parts = append(t.parts, uriPart{literal: rest})
 	return t
-}
-
-// validPlaceholder reports whether name may appear as {name} in a URI.
-func validPlaceholder(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, c := range name {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func (t uriTemplate) placeholders() []string {
@@ -173,73 +142,17 @@ func (t uriTemplate) expand(values map[string]string) string {
 	return b.String()
 }
 
-// selector is a parsed template selection expression. It is either a
-// $-expression as a whole ($request.body.action) or text in which ${expr}
-// is replaced and \$ stands for $.
-type selector struct {
-	parts []selectorPart
-}
+// selector is a parsed template selection expression
+// (expr.ParseTemplateSelection). Empty means the key "$default".
+type selector struct{ t *expr.Template }
 
-type selectorPart struct {
-	literal string
-	expr    string // when set, literal is empty
-}
-
-// parseSelector parses a template selection expression. Empty means the
-// key "$default".
+// parseSelector parses a template selection expression.
 func parseSelector(s string) (selector, error) {
-	switch {
-	case s == "" || s == "$default" || s == `\$default`:
-		return selector{parts: []selectorPart{{literal: "$default"}}}, nil
-	case strings.HasPrefix(s, "$") && !strings.HasPrefix(s, "${"):
-		if err := checkSelectorExpr(s[1:]); err != nil {
-			return selector{}, fmt.Errorf("selection expression %q: %w", s, err)
-		}
-		return selector{parts: []selectorPart{{expr: s[1:]}}}, nil
+	t, err := expr.ParseTemplateSelection(s)
+	if err != nil {
+		return selector{}, fmt.Errorf("selection expression %q: %s", s, syntaxMsg(err))
 	}
-	var sel selector
-	var lit strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s) && s[i+1] == '$':
-			lit.WriteByte('$')
-			i++
-		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				return selector{}, fmt.Errorf("selection expression %q: unterminated ${", s)
-			}
-			expr := s[i+2 : i+end]
-			if err := checkSelectorExpr(expr); err != nil {
-				return selector{}, fmt.Errorf("selection expression %q: %w", s, err)
-			}
-			if lit.Len() > 0 {
-				sel.parts = append(sel.parts, selectorPart{literal: lit.String()})
-				lit.Reset()
-			}
-			sel.parts = append(sel.parts, selectorPart{expr: expr})
-			i += end
-		default:
-			lit.WriteByte(s[i])
-		}
-	}
-	if lit.Len() > 0 || len(sel.parts) == 0 {
-		sel.parts = append(sel.parts, selectorPart{literal: lit.String()})
-	}
-	return sel, nil
-}
-
-// checkSelectorExpr accepts the sources template selection knows.
-func checkSelectorExpr(expr string) error {
-	switch {
-	case expr == "request.body",
-		strings.HasPrefix(expr, "request.body.") && len(expr) > len("request.body."),
-		expr == "integration.response.statuscode",
-		strings.HasPrefix(expr, "integration.response.header.") && len(expr) > len("integration.response.header."),
-		strings.HasPrefix(expr, "integration.response.multivalueheader.") && len(expr) > len("integration.response.multivalueheader."):
-		return nil
-	}
-	return fmt.Errorf("unknown source %q; want request.body.PATH, integration.response.statuscode or integration.response.header.NAME", expr)
+	return selector{t}, nil
 }
 
 // selectionScope is what selection expressions read.
@@ -250,111 +163,29 @@ type selectionScope struct {
 }
 
 // eval evaluates the expression; an absent source evaluates to "".
-func (s selector) eval(sc selectionScope) string {
-	if len(s.parts) == 1 && s.parts[0].expr == "" {
-		return s.parts[0].literal
-	}
-	var b strings.Builder
-	for _, p := range s.parts {
-		if p.expr == "" {
-			b.WriteString(p.literal)
-			continue
-		}
-		b.WriteString(sc.lookup(p.expr))
-	}
-	return b.String()
-}
+func (s selector) eval(sc selectionScope) string { return s.t.Render(sc) }
 
-func (sc selectionScope) lookup(expr string) string {
-	switch {
-	case expr == "request.body":
-		return string(sc.body)
-	case strings.HasPrefix(expr, "request.body."):
-		return jsonPathString(sc.body, expr[len("request.body."):])
-	case expr == "integration.response.statuscode":
+var _ expr.Scope = selectionScope{}
+
+// Value implements expr.Scope.
+func (sc selectionScope) Value(ref *expr.Ref) (string, bool) {
+	switch ref.Root {
+	case expr.RequestBody:
+		return ref.Select(sc.body)
+	case expr.IntegrationResponseStatus:
 		if sc.status == 0 {
-			return ""
+			return "", false
 		}
-		return strconv.Itoa(sc.status)
-	case strings.HasPrefix(expr, "integration.response.header."):
-		vs := sc.header.Values(expr[len("integration.response.header."):])
+		return strconv.Itoa(sc.status), true
+	case expr.IntegrationResponseHeader:
+		vs := sc.header.Values(ref.Name)
 		if len(vs) == 0 {
-			return ""
+			return "", false
 		}
-		return vs[len(vs)-1]
-	case strings.HasPrefix(expr, "integration.response.multivalueheader."):
-		return strings.Join(sc.header.Values(expr[len("integration.response.multivalueheader."):]), ",")
+		return vs[len(vs)-1], true
+	case expr.IntegrationResponseMultiValueHeader:
+		vs := sc.header.Values(ref.Name)
+		return strings.Join(vs, ","), len(vs) > 0
 	}
-	return ""
-}
-
-// jsonPathString walks a dot path (a.b[0].c, an optional leading "$.") in
-// a JSON document. A string is returned unquoted, null and anything absent
-// as "", other values as their JSON text.
-func jsonPathString(doc []byte, path string) string {
-	path = strings.TrimPrefix(path, "$.")
-	raw := json.RawMessage(doc)
-	for seg := range strings.SplitSeq(path, ".") {
-		name, indexes, ok := splitIndexes(seg)
-		if !ok {
-			return ""
-		}
-		if name != "" {
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(raw, &obj) != nil {
-				return ""
-			}
-			if raw, ok = obj[name]; !ok {
-				return ""
-			}
-		}
-		for _, i := range indexes {
-			var arr []json.RawMessage
-			if json.Unmarshal(raw, &arr) != nil || i >= len(arr) {
-				return ""
-			}
-			raw = arr[i]
-		}
-	}
-	raw = bytes.TrimSpace(raw)
-	if !json.Valid(raw) {
-		return ""
-	}
-	switch {
-	case string(raw) == "null":
-		return ""
-	case raw[0] == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
-		}
-		return s
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return ""
-	}
-	return b.String()
-}
-
-// splitIndexes splits "name[1][2]" into "name" and [1 2].
-func splitIndexes(seg string) (name string, indexes []int, ok bool) {
-	open := strings.IndexByte(seg, '[')
-	if open < 0 {
-		return seg, nil, seg != ""
-	}
-	name, rest := seg[:open], seg[open:]
-	for rest != "" {
-		end := strings.IndexByte(rest, ']')
-		if rest[0] != '[' || end < 0 {
-			return "", nil, false
-		}
-		i, err := strconv.Atoi(rest[1:end])
-		if err != nil || i < 0 {
-			return "", nil, false
-		}
-		indexes = append(indexes, i)
-		rest = rest[end+1:]
-	}
-	return name, indexes, true
+	return "", false
 }

@@ -72,15 +72,6 @@ func FuzzSelector(f *testing.F) {
 	})
 }
 
-func FuzzJSONPath(f *testing.F) {
-	f.Add([]byte(`{"a":{"b":[1,2,{"c":"d"}]}}`), "a.b[2].c")
-	f.Add([]byte(`[1]`), "[0]")
-	f.Add([]byte(`{"a":1}`), "$.a")
-	f.Fuzz(func(t *testing.T, doc []byte, path string) {
-		_ = jsonPathString(doc, path)
-	})
-}
-
 func TestURITemplate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -9,6 +9,8 @@ import (
 	"math"
 	"net/http"
 	"slices"
+
+	"github.com/portico-gw/portico/expr"
 )
 
 // proxyResponseKeys are the keys a Lambda proxy response may hold.
@@ -134,18 +136,4 @@ func addHeader(h http.Header, name, value string) error {
 }
 
 // validHeaderName reports whether name is an RFC 9110 token.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func validHeaderName(name string) bool { return expr.ValidHeaderName(name) }

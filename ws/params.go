@@ -5,8 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
+	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/integration"
 )
 
@@ -38,55 +37,46 @@ func (c *conn) disconnectParams(requestID string) integration.ParamSource {
 	return &params{c: c, routeKey: "$disconnect", eventType: "DISCONNECT", requestID: requestID}
 }
 
-// Lookup implements integration.ParamSource.
-func (p *params) Lookup(expr string) (string, bool) {
+// Value implements integration.ParamSource.
+func (p *params) Value(ref *expr.Ref) (string, bool) {
 	c := p.c
-	switch {
-	case strings.HasPrefix(expr, "context."):
-		return p.contextValue(expr[len("context."):])
-	case strings.HasPrefix(expr, "stageVariables."):
-		v, ok := c.stage.Variables[expr[len("stageVariables."):]]
+	switch ref.Root {
+	case expr.Context:
+		return p.contextValue(ref.Name)
+	case expr.StageVariable:
+		v, ok := c.stage.Variables[ref.Name]
 		return v, ok
-	case strings.HasPrefix(expr, "route.request.body."):
-		if p.body == nil || !gjson.ValidBytes(p.body) {
+	case expr.RequestBody:
+		if p.body == nil {
 			return "", false
 		}
-		r := gjson.GetBytes(p.body, expr[len("route.request.body."):])
-		if !r.Exists() {
-			return "", false
-		}
-		if r.Type == gjson.String {
-			return r.Str, true
-		}
-		return r.Raw, true
-	case p.req != nil && strings.HasPrefix(expr, "route.request.header."):
-		name := expr[len("route.request.header."):]
-		if strings.EqualFold(name, "Host") {
+		return ref.Select(p.body)
+	}
+	if p.req == nil {
+		return "", false
+	}
+	switch ref.Root {
+	case expr.RequestHeader:
+		if strings.EqualFold(ref.Name, "Host") {
 			return p.req.Host, true
 		}
-		vs := p.req.Header.Values(name)
+		vs := p.req.Header.Values(ref.Name)
 		if len(vs) == 0 {
 			return "", false
 		}
 		return vs[len(vs)-1], true
-	case p.req != nil && strings.HasPrefix(expr, "route.request.multivalueheader."):
-		vs := p.req.Header.Values(expr[len("route.request.multivalueheader."):])
+	case expr.RequestMultiValueHeader:
+		vs := p.req.Header.Values(ref.Name)
+		return strings.Join(vs, ","), len(vs) > 0
+	case expr.RequestQueryString:
+		vs := p.req.URL.Query()[ref.Name]
 		if len(vs) == 0 {
 			return "", false
 		}
-		return strings.Join(vs, ","), true
-	case p.req != nil && strings.HasPrefix(expr, "route.request.querystring."):
-		vs, ok := p.req.URL.Query()[expr[len("route.request.querystring."):]]
-		if !ok || len(vs) == 0 {
-			return "", false
-		}
 		return vs[len(vs)-1], true
-	case p.req != nil && strings.HasPrefix(expr, "route.request.multivaluequerystring."):
-		vs, ok := p.req.URL.Query()[expr[len("route.request.multivaluequerystring."):]]
-		if !ok || len(vs) == 0 {
-			return "", false
-		}
-		return strings.Join(vs, ","), true
+	case expr.RequestMultiValueQueryString:
+		vs := p.req.URL.Query()[ref.Name]
+		return strings.Join(vs, ","), len(vs) > 0
 	}
 	return "", false
 }
@@ -123,30 +113,7 @@ func (p *params) contextValue(name string) (string, bool) {
 		return p.messageID, true
 	}
 	if key, ok := strings.CutPrefix(name, "authorizer."); ok {
-		v, ok := c.authorizer[key]
-		if !ok {
-			return "", false
-		}
-		switch v := v.(type) {
-		case string:
-			return v, true
-		default:
-			return gjsonString(v), true
-		}
+		return expr.ScalarText(c.authorizer[key])
 	}
 	return "", false
-}
-
-func gjsonString(v any) string {
-	switch v := v.(type) {
-	case bool:
-		return strconv.FormatBool(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	}
-	return ""
 }

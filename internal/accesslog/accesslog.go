@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/portico-gw/portico/internal/jsonstr"
 )
 
 // DefaultFormat is the format of a stage whose accessLogSettings has none:
@@ -182,7 +184,7 @@ func str(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, '-')
 	}
-	return appendEscaped(b, s)
+	return jsonstr.AppendEscaped(b, s)
 }
 
 func quoted(b []byte, s string) []byte {
@@ -190,7 +192,7 @@ func quoted(b []byte, s string) []byte {
 		return append(b, '-')
 	}
 	b = append(b, `\"`...)
-	b = appendEscaped(b, s)
+	b = jsonstr.AppendEscaped(b, s)
 	return append(b, `\"`...)
 }
 
@@ -227,29 +229,6 @@ func epoch(b []byte, t time.Time) []byte {
 		return append(b, '-')
 	}
 	return strconv.AppendInt(b, t.UnixMilli(), 10)
-}
-
-// appendEscaped writes s as the inside of a JSON string.
-func appendEscaped(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c < 0x20 || c == 0x7f:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
 }
 
 // Sink is where lines go: standard output, standard error or a file opened
