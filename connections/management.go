@@ -286,12 +286,6 @@ func (m *Management) list(r *http.Request, apiID, stage string) Result {
 	return Result{Status: http.StatusOK, ContentType: "application/json", Body: body}
 }
 
-func init() {
-	// Request IDs come from a buffered pool of random bytes rather than one
-	// getrandom(2) per @connections call; they stay version-4 UUIDs.
-	uuid.EnableRandPool()
-}
-
 func writeResult(w http.ResponseWriter, res Result) {
 	h := w.Header()
 	if res.ErrorType != "" {

@@ -266,7 +266,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	a.srv.track(c)
 	hs.upgraded = true
 	stage.metrics.Connected()
-	c.start(wsConn, guard.conn)
+	readerStarted := c.start(wsConn, guard.conn)
 	if life := a.srv.life; life != nil {
 		life.PublishConnect(connections.ConnectEvent{
 			ConnectionID: c.id,
@@ -277,6 +277,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent},
 			Authorizer:   c.authorizer,
 		})
+	}
+	if !readerStarted {
+		// Shutdown stopped the starter: this goroutine, a handshake that
+		// Shutdown waits for, reads until the close completes.
+		c.readLoop()
 	}
 }
 

@@ -33,10 +33,16 @@ const (
 	stateClosed
 )
 
-// conn is one WebSocket connection. Its reader goroutine owns the socket's
-// read side and its teardown; a writer goroutine exists only while messages
-// are queued.
+// conn is one WebSocket connection. Its fields are grouped by the goroutine
+// that owns them, as gorilla's Conn is. The goroutines are the reader (one,
+// from start to the end of readLoop: it reads the socket and tears the
+// connection down), the writer (whoever holds the writing claim: a Send
+// caller on the fast path, or writeLoop), the message goroutines the reader
+// starts, the timing wheel's callbacks, and the callers of the
+// connections.Conn methods (@connections, broadcasts, Shutdown).
 type conn struct {
+	// Identity: set by newConn and ServeHTTP before the connection is
+	// shared (registry.Add); read-only after, by any goroutine.
 	api         *API
 	id          string
 	stage       *Stage
@@ -45,24 +51,40 @@ type conn struct {
 	userAgent   string
 	domainName  string
 	callbackURL string
-	authorizer  map[string]any // set before the connection is shared
+	authorizer  map[string]any
 
-	lastActive atomic.Int64 // unix milliseconds
-	inflight   atomic.Int32
+	// Socket: set once by start before the reader, the writer or the timers
+	// run (ws and netConn under mu, with state leaving stateOpening), then
+	// read-only. Read them only after seeing state >= stateOpen or ws != nil
+	// under mu. gorilla's contract holds: only the reader reads ws; data
+	// frames are written only by the holder of writing; close frames go
+	// through WriteControl, which may run concurrently with both.
+	ws        *websocket.Conn
+	netConn   net.Conn
+	idleTimer *timewheel.Timer
+	maxTimer  *timewheel.Timer
 
-	ws      *websocket.Conn // set by start, before the reader or writer run
-	netConn net.Conn
+	// Read fields: the reader increments inflight for each message it hands
+	// to a message goroutine, which decrements it when done.
+	inflight atomic.Int32
 
-	mu          sync.Mutex
-	state       int      // guarded by mu
-	queue       []outMsg // guarded by mu
-	queuedBytes int      // guarded by mu
-	writing     bool     // guarded by mu; a writer goroutine is running
-	closeCode   int      // guarded by mu; set when the gateway closes
-	closeReason string   // guarded by mu
+	// Activity for the idle timeout: unix milliseconds, stored by the
+	// reader and the writers, loaded by the wheel's checkIdle and Info.
+	lastActive atomic.Int64
 
-	idleTimer *timewheel.Timer // set by start
-	maxTimer  *timewheel.Timer // set by start
+	// mu guards the groups below. It is never held across I/O and nothing
+	// else is locked under it (see the lock order in doc.go).
+	mu sync.Mutex
+
+	// Write fields, guarded by mu: the send queue and the claim on writing
+	// it. At most one goroutine holds writing at a time.
+	queue       []outMsg
+	queuedBytes int
+	writing     bool
+
+	// Lifecycle, guarded by mu.
+	state   int         // stateOpening → stateOpen → stateClosing → stateClosed
+	closeAs closeStatus // set when the gateway closes; zero otherwise
 }
 
 var _ connections.Conn = (*conn)(nil)
@@ -184,9 +206,27 @@ func (c *conn) enqueue(m outMsg) error {
 	c.mu.Unlock()
 	c.touch()
 	if start {
-		c.api.srv.goTracked(c.writeLoop)
+		c.startWriter()
 	}
 	return nil
+}
+
+// startWriter runs writeLoop on a tracked goroutine; the caller holds the
+// writing claim and hands it over. Once Shutdown began no goroutine starts:
+// the claim is released and the queue is left to the 1001 that Shutdown is
+// sending this connection, which drops it (a refusal means Shutdown has
+// already listed the connection, or start will find the server closing).
+func (c *conn) startWriter() {
+	if !c.api.srv.startGoroutine(c.writeLoop) {
+		c.releaseWriting()
+	}
+}
+
+// releaseWriting gives up the writing claim.
+func (c *conn) releaseWriting() {
+	c.mu.Lock()
+	c.writing = false
+	c.mu.Unlock()
 }
 
 // writeNow is the writer's fast path, entered with c.writing claimed: the
@@ -202,7 +242,7 @@ func (c *conn) writeNow(m outMsg) {
 		c.queuedBytes += m.size
 		c.stage.metrics.QueueBytes(m.size)
 		c.mu.Unlock()
-		c.api.srv.goTracked(c.writeLoop)
+		c.startWriter()
 		return
 	}
 	fg.cork(0)
@@ -214,9 +254,7 @@ func (c *conn) writeNow(m outMsg) {
 	if err != nil {
 		_ = fg.uncork()
 		c.slowConsumer()
-		c.mu.Lock()
-		c.writing = false
-		c.mu.Unlock()
+		c.releaseWriting()
 		return
 	}
 	if done {
@@ -232,16 +270,26 @@ func (c *conn) writeNow(m outMsg) {
 		}
 	}
 	// writeLoop's first uncork writes what the socket did not take.
-	c.api.srv.goTracked(func() {
-		if err := fg.uncork(); err != nil {
-			c.slowConsumer()
-			c.mu.Lock()
-			c.writing = false
-			c.mu.Unlock()
-			return
-		}
-		c.writeLoop()
-	})
+	if c.api.srv.startGoroutine(func() { c.finishWrite(fg) }) {
+		return
+	}
+	// Shutdown began. A frame may be half written: finish it here, bounded
+	// by the write timeout, so that the close frame that follows is whole;
+	// the queue is left to that close, as in startWriter.
+	if err := fg.uncork(); err != nil {
+		c.slowConsumer()
+	}
+	c.releaseWriting()
+}
+
+// finishWrite writes what the fast path left corked, then drains the queue.
+func (c *conn) finishWrite(fg *frameGuard) {
+	if err := fg.uncork(); err != nil {
+		c.slowConsumer()
+		c.releaseWriting()
+		return
+	}
+	c.writeLoop()
 }
 
 func (c *conn) writeMsg(m outMsg) error {
@@ -253,21 +301,28 @@ func (c *conn) writeMsg(m outMsg) error {
 }
 
 // Delete implements connections.Conn. The close frame is written on a
-// goroutine of its own, so that a slow client cannot hold up the caller.
+// goroutine of its own, so that a slow client cannot hold up the caller;
+// once Shutdown began, on the caller's (Shutdown's own close skips a
+// connection that is already closing, so this one must be sent here).
 func (c *conn) Delete() error {
-	ok, opening := c.markClosing(websocket.CloseNormalClosure, reasonDeleted)
+	ok, opening := c.markClosing(closeDeleted)
 	if !ok {
 		return connections.ErrGone
 	}
-	if !opening {
-		c.api.srv.goTracked(func() { c.sendClose(websocket.CloseNormalClosure, reasonDeleted) })
+	if !opening && !c.api.srv.startGoroutine(c.sendDeleted) {
+		c.sendDeleted()
 	}
 	return nil
 }
 
+func (c *conn) sendDeleted() { c.sendClose(closeDeleted) }
+
 // start runs once the 101 was written: it starts the reader, the timers, and
-// the writer if messages were queued during the handshake.
-func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
+// the writer if messages were queued during the handshake. It returns false
+// when Shutdown began before the reader could start; the connection is then
+// closing, and the caller (the handshake's goroutine, which Shutdown waits
+// for) must run c.readLoop itself.
+func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
 	lim := c.api.limits
 	wsConn.SetReadLimit(int64(lim.MaxMessageBytes))
 	wsConn.SetCloseHandler(func(code int, text string) error {
@@ -281,9 +336,7 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	})
 	wheel := c.api.srv.wheel
 	c.idleTimer = wheel.NewTimer(c.checkIdle)
-	c.maxTimer = wheel.NewTimer(func() {
-		go c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
-	})
+	c.maxTimer = wheel.NewTimer(c.goAwayLater)
 
 	c.mu.Lock()
 	c.ws = wsConn
@@ -296,7 +349,7 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	if startWriter {
 		c.writing = true
 	}
-	code, reason := c.closeCode, c.closeReason
+	closeAs := c.closeAs
 	c.mu.Unlock()
 	if lim.IdleTimeout > 0 {
 		c.idleTimer.Reset(lim.IdleTimeout)
@@ -304,18 +357,28 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) {
 	if lim.MaxConnectionDuration > 0 {
 		c.maxTimer.Reset(lim.MaxConnectionDuration)
 	}
-	c.api.srv.goTracked(c.readLoop)
+	readerStarted = c.api.srv.startGoroutine(c.readLoop)
 	if startWriter {
-		c.api.srv.goTracked(c.writeLoop)
+		c.startWriter()
 	}
 	switch {
 	case pendingClose:
-		c.sendClose(code, reason)
-	case c.api.srv.isClosing():
+		c.sendClose(closeAs)
+	case !readerStarted || c.api.srv.isClosing():
 		// Shutdown began between tracking and now, and could not close us.
-		c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+		c.closeWith(closeGoingAway)
 	}
+	return readerStarted
 }
+
+// goAwayLater closes the connection with 1001 on a goroutine of its own, off
+// the timing wheel's. Once Shutdown began it does nothing: Shutdown is
+// closing every connection with the same status.
+func (c *conn) goAwayLater() {
+	c.api.srv.startGoroutine(c.goAway)
+}
+
+func (c *conn) goAway() { c.closeWith(closeGoingAway) }
 
 // checkIdle runs on the wheel: it closes the connection when nothing was
 // sent or received for the idle timeout, or re-arms for the remaining time.
@@ -326,45 +389,41 @@ func (c *conn) checkIdle() {
 		c.idleTimer.Reset(idle - since)
 		return
 	}
-	go c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+	c.goAwayLater()
 }
 
-// closeWith starts a gateway-initiated close: it sends a close frame with
-// code and reason and gives the client a moment to answer; the reader then
-// tears the connection down. On a connection still opening (registered, 101
-// not yet done) the close is recorded and start sends it. It returns false
-// when the connection was already closing.
-func (c *conn) closeWith(code int, reason string) bool {
-	ok, opening := c.markClosing(code, reason)
+// closeWith starts a gateway-initiated close: it sends st's close frame and
+// gives the client a moment to answer; the reader then tears the connection
+// down. On a connection still opening (registered, 101 not yet done) the
+// close is recorded and start sends it. It returns false when the
+// connection was already closing.
+func (c *conn) closeWith(st closeStatus) bool {
+	ok, opening := c.markClosing(st)
 	if ok && !opening {
-		c.sendClose(code, reason)
+		c.sendClose(st)
 	}
 	return ok
 }
 
-// markClosing moves the connection to closing with code and reason. ok is
-// false when it was already closing; opening is true when the 101 is not
-// done yet, and start will send the close frame.
-func (c *conn) markClosing(code int, reason string) (ok, opening bool) {
+// markClosing moves the connection to closing with st. ok is false when it
+// was already closing; opening is true when the 101 is not done yet, and
+// start will send the close frame.
+func (c *conn) markClosing(st closeStatus) (ok, opening bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state >= stateClosing {
 		return false, false
 	}
 	c.state = stateClosing
-	c.closeCode, c.closeReason = code, reason
+	c.closeAs = st
 	c.dropQueueLocked()
 	return true, c.ws == nil
 }
 
-// sendClose writes the close frame and bounds the wait for the client's.
-func (c *conn) sendClose(code int, reason string) {
+// sendClose writes st's close frame and bounds the wait for the client's.
+func (c *conn) sendClose(st closeStatus) {
 	deadline := time.Now().Add(c.api.limits.WriteTimeout)
-	frameReason := reason
-	if code == websocket.CloseNormalClosure {
-		frameReason = "" // DeleteConnection closes with a bare 1000
-	}
-	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, frameReason), deadline); err != nil {
+	if err := c.ws.WriteControl(websocket.CloseMessage, st.frame(), deadline); err != nil {
 		_ = c.netConn.Close()
 		return
 	}
@@ -389,11 +448,11 @@ func (c *conn) abort() {
 // readLoop reads messages until the connection ends, then tears it down and
 // runs $disconnect.
 func (c *conn) readLoop() {
-	code, reason := c.read()
+	st := c.read()
 
 	c.mu.Lock()
-	if c.closeCode != 0 {
-		code, reason = c.closeCode, c.closeReason
+	if c.closeAs.Code != 0 {
+		st = c.closeAs
 	}
 	c.state = stateClosed
 	c.dropQueueLocked()
@@ -403,31 +462,30 @@ func (c *conn) readLoop() {
 	c.maxTimer.Stop()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
-	c.stage.metrics.Disconnected(code)
+	c.stage.metrics.Disconnected(st.Code)
 	if life := c.api.srv.life; life != nil {
 		life.PublishDisconnect(connections.DisconnectEvent{
 			ConnectionID:         c.id,
 			APIID:                c.api.id,
 			Stage:                c.stage.Name,
 			ConnectedAt:          c.connectedAt.UnixMilli(),
-			DisconnectStatusCode: code,
-			DisconnectReason:     reason,
+			DisconnectStatusCode: st.Code,
+			DisconnectReason:     st.Reason,
 		})
 	}
-	c.disconnect(code, reason)
+	c.disconnect(st)
 	c.api.srv.untrack(c)
 }
 
-// read runs the read loop and returns the close code and reason to report in
-// $disconnect.
-func (c *conn) read() (int, string) {
+// read runs the read loop and returns the close to report in $disconnect.
+func (c *conn) read() closeStatus {
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return c.classify(err)
 		}
 		if mt == websocket.BinaryMessage {
-			c.closeWith(websocket.CloseUnsupportedData, reasonBinary)
+			c.closeWith(closeBinary)
 			continue // read on until the client answers or the grace ends
 		}
 		c.mu.Lock()
@@ -437,45 +495,45 @@ func (c *conn) read() (int, string) {
 			continue
 		}
 		c.touch()
-		if c.inflight.Add(1) > maxInflight {
-			c.handleMessage(data)
-			c.inflight.Add(-1)
-			continue
-		}
-		c.api.srv.goTracked(func() {
+		if c.inflight.Add(1) <= maxInflight && c.api.srv.startGoroutine(func() {
 			defer c.inflight.Add(-1)
 			c.handleMessage(data)
-		})
+		}) {
+			continue
+		}
+		// Past maxInflight, or once Shutdown began, the reader invokes inline.
+		c.handleMessage(data)
+		c.inflight.Add(-1)
 	}
 }
 
-// classify turns the reader's final error into a disconnect code and reason.
-func (c *conn) classify(err error) (int, string) {
+// classify turns the reader's final error into the close to report.
+func (c *conn) classify(err error) closeStatus {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce):
 		switch ce.Code {
 		case websocket.CloseNoStatusReceived:
-			return ce.Code, reasonNoStatus
+			return closeNoStatus
 		case websocket.CloseAbnormalClosure:
-			return ce.Code, "" // gorilla's text is "unexpected EOF"
+			return closeAbnormal // gorilla's text is "unexpected EOF"
 		}
-		return ce.Code, ce.Text
+		return closeStatus{ce.Code, ce.Text}
 	case errors.Is(err, errFrameTooLarge), errors.Is(err, websocket.ErrReadLimit):
 		c.mu.Lock()
-		first := c.closeCode == 0
+		first := c.closeAs.Code == 0
 		if first {
-			c.closeCode, c.closeReason = websocket.CloseMessageTooBig, reasonTooBig
+			c.closeAs = closeMessageTooBig
 			c.state = stateClosing
 		}
 		c.mu.Unlock()
 		if first && errors.Is(err, errFrameTooLarge) {
 			// gorilla sends 1009 itself for ErrReadLimit, not for frames.
-			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, reasonTooBig), time.Now().Add(c.api.limits.WriteTimeout))
+			_ = c.ws.WriteControl(websocket.CloseMessage, closeMessageTooBig.frame(), time.Now().Add(c.api.limits.WriteTimeout))
 		}
-		return websocket.CloseMessageTooBig, reasonTooBig
+		return closeMessageTooBig
 	default:
-		return websocket.CloseAbnormalClosure, ""
+		return closeAbnormal
 	}
 }
 
@@ -510,9 +568,7 @@ func (c *conn) writeLoop() {
 		}
 		if err != nil {
 			c.slowConsumer()
-			c.mu.Lock()
-			c.writing = false
-			c.mu.Unlock()
+			c.releaseWriting()
 			return
 		}
 	}
@@ -536,8 +592,8 @@ func messageType(data []byte) int {
 // buffer is full, so no close frame could get through.
 func (c *conn) slowConsumer() {
 	c.mu.Lock()
-	if c.closeCode == 0 {
-		c.closeCode, c.closeReason = websocket.CloseAbnormalClosure, reasonWriteTimout
+	if c.closeAs.Code == 0 {
+		c.closeAs = closeWriteTimeout
 		c.stage.metrics.SlowConsumer()
 	}
 	c.state = stateClosing
@@ -587,7 +643,8 @@ func (c *conn) handleMessage(data []byte) {
 }
 
 // disconnect runs the $disconnect route, best effort, after the socket closed.
-func (c *conn) disconnect(code int, reason string) {
+func (c *conn) disconnect(st closeStatus) {
+	code, reason := st.Code, st.Reason
 	start := time.Now()
 	requestID := ids.NewRequestID()
 	route, ok := c.api.table.Load().routes["$disconnect"]

@@ -37,6 +37,53 @@
 //
 // # Concurrency
 //
-// Server and API are safe for concurrent use. Lock order: Server.mu is never
-// held while taking a conn's mu, and a conn's mu is never held across I/O.
+// Server and API are safe for concurrent use. A connection follows
+// gorilla's contract: one reader (its reader goroutine), one writer at a
+// time (whoever holds its writing claim), close frames from anyone through
+// WriteControl. conn's fields are grouped by the goroutine that owns them.
+//
+// Goroutines. Every goroutine of the package starts through
+// Server.startGoroutine, which Shutdown waits for and which refuses once
+// Shutdown stopped it (right after starting its own closers). Each start
+// site and what it does when refused:
+//
+//   - the reader (start): the handshake's goroutine reads instead
+//     (ServeHTTP, which Shutdown waits for as a handshake);
+//   - the writer (enqueue, start, writeNow): the queue is left to the 1001
+//     Shutdown sends, which drops it; a half-written frame is finished
+//     first, on the caller's goroutine;
+//   - one per message invocation (the reader): the reader invokes inline,
+//     as past maxInflight;
+//   - the 1001 of the idle and 2 h timers (goAwayLater, off the wheel's
+//     goroutine): nothing, Shutdown closes with the same 1001;
+//   - DeleteConnection's close frame (Delete): sent on the caller's
+//     goroutine;
+//   - Shutdown's closers, one per connection: a second Shutdown closes
+//     inline.
+//
+// Goroutines owned otherwise: the timing wheel's (internal/timewheel,
+// started by NewServer, stopped by Shutdown) and the handshake's
+// (net/http's, counted by Server.handshakes).
+//
+// Locks. The mutexes a WebSocket connection involves, and the only ways
+// they nest (outer → inner):
+//
+//	connections.Registry shard lock → conn.mu
+//	    Registry.Each and EachParallel callers use the connections.Conn
+//	    methods (SendPrepared, Info) with a shard locked.
+//	connections.Registry shard lock → gorilla's write lock → frameGuard.wmu
+//	    A broadcast's fast-path write (writeNow) runs under the shard
+//	    lock; it never waits on the socket.
+//	gorilla's write lock → frameGuard.wmu
+//	    Every frame reaches the socket through the guard. frameGuard.wmu
+//	    is held across the socket write; cork, uncork and tryFlush take it
+//	    outside gorilla's write lock.
+//
+// Server.mu and conn.mu are leaves: nothing is locked while either is held
+// (conn.mu only updates metrics' atomic gauges), and neither is held across
+// I/O. In particular Server.mu is never held while taking a conn's mu:
+// Shutdown collects connections under Server.mu and closes or aborts them
+// after releasing it. The registry is called and the timing wheel's timers
+// are reset or stopped with no lock of this package held, and the wheel
+// runs its callbacks with its own lock released.
 package ws

@@ -3,6 +3,8 @@ package ws
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/gorilla/websocket"
 )
 
 // This file is the only place that writes gateway-generated responses and
@@ -78,14 +80,44 @@ func (e handshakeError) write(w http.ResponseWriter, requestID string) {
 	_, _ = w.Write([]byte(e.body))
 }
 
-// Close codes and reasons the gateway sends, and those it reports in
-// $disconnect events (disconnectStatusCode, disconnectReason).
-const (
-	reasonDeleted   = "Connection Closed Normally" // after DeleteConnection (AWS capture)
-	reasonGoingAway = "Going away"                 // idle, 2 h limit, shutdown (AWS capture: htmx #2134)
-	reasonNoStatus  = "Client-side close frame status not set"
+// closeStatus is a close code and reason: what the gateway sends in its close
+// frame, and what $disconnect reports (disconnectStatusCode,
+// disconnectReason). A client's own close is reported as it came, in a
+// closeStatus made from its frame.
+type closeStatus struct {
+	Code   int
+	Reason string
+}
+
+// The closes the gateway makes or reports. Codes 1001, 1003 and 1009 are
+// sent in a close frame; 1006 is never sent (RFC 6455 §7.4.1), only
+// reported.
+var (
+	// After DeleteConnection; the frame is a bare 1000, the reason is
+	// $disconnect's (AWS capture).
+	closeDeleted = closeStatus{websocket.CloseNormalClosure, "Connection Closed Normally"}
+	// Idle timeout, maximum connection duration, shutdown (AWS capture: htmx #2134).
+	closeGoingAway = closeStatus{websocket.CloseGoingAway, "Going away"}
+	// The client closed with a close frame that carried no code.
+	closeNoStatus = closeStatus{websocket.CloseNoStatusReceived, "Client-side close frame status not set"}
+	// The socket ended without a close frame.
+	closeAbnormal = closeStatus{websocket.CloseAbnormalClosure, ""}
+
 	// Portico's choices for codes AWS has not been seen to report a reason for.
-	reasonBinary      = "Binary frames are not supported"
-	reasonTooBig      = "Message too big"
-	reasonWriteTimout = "Write timed out"
+
+	// A binary frame.
+	closeBinary = closeStatus{websocket.CloseUnsupportedData, "Binary frames are not supported"}
+	// A frame over limits.maxFrameBytes or a message over limits.maxMessageBytes.
+	closeMessageTooBig = closeStatus{websocket.CloseMessageTooBig, "Message too big"}
+	// The client stopped reading: a write blocked for limits.writeTimeout.
+	closeWriteTimeout = closeStatus{websocket.CloseAbnormalClosure, "Write timed out"}
 )
+
+// frame returns the close frame for s. A 1000 goes out bare, as
+// DeleteConnection's does.
+func (s closeStatus) frame() []byte {
+	if s.Code == websocket.CloseNormalClosure {
+		return websocket.FormatCloseMessage(s.Code, "")
+	}
+	return websocket.FormatCloseMessage(s.Code, s.Reason)
+}

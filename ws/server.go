@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -56,7 +57,10 @@ type Server struct {
 	life     Lifecycle // set before serving
 	metrics  *metrics.Metrics
 
-	wg sync.WaitGroup // every goroutine the server starts
+	// Goroutines: every goroutine of the package starts through
+	// startGoroutine, which counts it here; see goroutines.go.
+	running atomic.Uint64 // goStopping once Shutdown began | goroutines running
+	allDone chan struct{} // closed once goStopping is set and none is running
 
 	mu         sync.Mutex
 	conns      map[*conn]struct{} // guarded by mu; upgraded connections
@@ -87,6 +91,7 @@ func NewServer(cfg Config) (*Server, error) {
 		public:   strings.TrimSuffix(cfg.PublicURL, "/"),
 		metrics:  cfg.Metrics,
 		conns:    make(map[*conn]struct{}),
+		allDone:  make(chan struct{}),
 	}, nil
 }
 
@@ -200,15 +205,6 @@ func (s *Server) checkIdleLocked() {
 	}
 }
 
-// go runs f on a goroutine the server waits for.
-func (s *Server) goTracked(f func()) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		f()
-	}()
-}
-
 // Len returns the number of open connections.
 func (s *Server) Len() int {
 	s.mu.Lock()
@@ -217,9 +213,11 @@ func (s *Server) Len() int {
 }
 
 // Shutdown refuses new handshakes, closes every connection with 1001 "Going
-// away", and waits until every connection is gone and every $disconnect has
-// run. When ctx ends first, the remaining sockets are closed at once and
-// ctx.Err() is returned. Shutdown is idempotent.
+// away", and waits until every connection is gone, every $disconnect has
+// run and every goroutine of the server has returned. No goroutine starts
+// once it began. When ctx ends first, the remaining sockets are closed at
+// once and ctx.Err() is returned; their readers still run $disconnect
+// afterwards. Shutdown is idempotent.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.closing {
@@ -227,35 +225,57 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.idle = make(chan struct{})
 	}
 	idle := s.idle
+	all := s.connsLocked()
+	s.checkIdleLocked()
+	s.mu.Unlock()
+
+	// Each close on a goroutine of its own, so that clients that do not
+	// read cannot hold Shutdown past ctx one write timeout at a time. Then
+	// stop the starter: a connection listed above is closed by its closer,
+	// one tracked later finds s.closing in start.
+	for _, c := range all {
+		if !s.startGoroutine(c.goAway) {
+			c.goAway() // a second Shutdown: the connection is already closing
+		}
+	}
+	s.stopGoroutines()
+
+	err := waitFor(ctx, idle)
+	if err == nil {
+		err = waitFor(ctx, s.allDone)
+	}
+	if err != nil {
+		// Collect under s.mu, abort after: a conn's mu is never taken
+		// under s.mu (doc.go).
+		s.mu.Lock()
+		left := s.connsLocked()
+		s.mu.Unlock()
+		for _, c := range left {
+			c.abort()
+		}
+	}
+	s.wheel.Stop()
+	return err
+}
+
+// connsLocked returns the tracked connections. s.mu must be held.
+func (s *Server) connsLocked() []*conn {
 	all := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
 		all = append(all, c)
 	}
-	s.checkIdleLocked()
-	s.mu.Unlock()
+	return all
+}
 
-	for _, c := range all {
-		c.closeWith(websocket.CloseGoingAway, reasonGoingAway)
+// waitFor waits until ch is closed (a nil ch counts as closed) or ctx ends.
+func waitFor(ctx context.Context, ch <-chan struct{}) error {
+	if ch == nil {
+		return nil
 	}
-	done := make(chan struct{})
-	go func() {
-		if idle != nil {
-			<-idle
-		}
-		s.wg.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
-		s.wheel.Stop()
+	case <-ch:
 		return nil
 	case <-ctx.Done():
-		s.mu.Lock()
-		for c := range s.conns {
-			c.abort()
-		}
-		s.mu.Unlock()
-		s.wheel.Stop()
 		return ctx.Err()
 	}
 }

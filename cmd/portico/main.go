@@ -25,6 +25,7 @@ import (
 	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/internal/bench"
+	"github.com/portico-gw/portico/internal/ids"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -42,6 +43,9 @@ Flags -c and --config are the same.
 `
 
 func main() {
+	// Process-wide, so decided here rather than by a library's init: the
+	// @connections request IDs come from a random pool (a POST's cost).
+	ids.EnableFastRandom()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

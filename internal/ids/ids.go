@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // NodeIDLen is the length of a node ID in characters.
@@ -100,3 +102,16 @@ func NewTraceID(now time.Time) string {
 	mustRead(b[:])
 	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
 }
+
+// EnableFastRandom makes the version-4 UUIDs of the process (the
+// x-amzn-RequestId of @connections answers) come from a buffered pool of
+// random bytes, refilled from crypto/rand in batches, instead of one
+// getrandom(2) each ([uuid.EnableRandPool]). The IDs stay random version-4
+// UUIDs; the pool keeps upcoming random bytes on the Go heap.
+//
+// The setting is process-wide and not safe to change while UUIDs are being
+// made, so no package turns it on by itself: a program calls
+// EnableFastRandom once, at the start of main, before it starts goroutines.
+// cmd/portico does, for serve and bench alike; a program that embeds
+// Portico without calling it gets the same IDs, one system call each.
+func EnableFastRandom() { uuid.EnableRandPool() }
