@@ -195,4 +195,3 @@ func (a *API) lambdaRequest(q *request, format string) *authorizer.LambdaRequest
 		},
 	}
 }
-

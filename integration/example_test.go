@@ -51,9 +51,9 @@ func ExampleForwarder() {
 	defer backend.Close()
 
 	inv, err := integration.New(integration.Spec{
-		Type:                 "HTTP_PROXY",
-		URI:                  backend.URL + "/{proxy}",
-		Method:               "ANY",
+		Type:            "HTTP_PROXY",
+		URI:             backend.URL + "/{proxy}",
+		Method:          "ANY",
 		ModeMapsRequest: true, // an HTTP API integration
 	}, integration.Env{})
 	if err != nil {

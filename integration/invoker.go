@@ -107,7 +107,7 @@ type Spec struct {
 	// ${stageVariables.name} in URI and applies the parameter mappings, so
 	// New checks only the URI's shape and ignores RequestParameters, and
 	// Invoke sends through Forward.
-	ModeMapsRequest bool
+	ModeMapsRequest             bool
 	RequestParameters           map[string]string
 	RequestTemplates            map[string]string
 	TemplateSelectionExpression string
