@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico/config"
-	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/metrics"
 )
@@ -155,22 +154,4 @@ func (s *Server) closeSinks() {
 	for _, sink := range s.sinks {
 		_ = sink.Close()
 	}
-}
-
-// managementOperation names a management API call for the metrics, after
-// the AWS operation it is.
-func managementOperation(method, rest string) string {
-	switch {
-	case rest == connections.BroadcastPath || rest == "/%40broadcast":
-		return "Broadcast"
-	case rest == connections.ConnectionsPrefix || rest == connections.ConnectionsPrefix+"/" || rest == "/%40connections":
-		return "ListConnections"
-	case method == http.MethodPost:
-		return "PostToConnection"
-	case method == http.MethodGet:
-		return "GetConnection"
-	case method == http.MethodDelete:
-		return "DeleteConnection"
-	}
-	return "Other"
 }

@@ -1,12 +1,14 @@
 package portico_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/config"
 )
 
@@ -72,5 +74,31 @@ func TestReloadKeepsOpenConnections(t *testing.T) {
 	send(`{"action":"shout"}`)
 	if got := b.next(t, "MESSAGE"); got.Ev.RequestContext.RouteKey != "shout" {
 		t.Errorf("after a refused reload: %q", got.Ev.RequestContext.RouteKey)
+	}
+}
+
+// New and Reload never change the caller's File: an API without apiId gets
+// its stable ID in the node's own copy of the model.
+func TestApplyLeavesTheCallersFile(t *testing.T) {
+	f := &config.File{APIs: []config.API{{Name: "chat", ProtocolType: "WEBSOCKET", RouteSelectionExpression: "$request.body.action",
+		Integrations: []config.Integration{{IntegrationID: "m", IntegrationType: "MOCK"}},
+		Routes:       []config.Route{{RouteKey: "$default", Target: "integrations/m"}},
+		Stages:       []config.Stage{{StageName: "dev"}}}}}
+	srv, err := portico.New(portico.Config{File: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	if err := srv.Reload(f); err != nil {
+		t.Fatal(err)
+	}
+	if f.APIs[0].APIID != "" {
+		t.Errorf("the caller's File got apiId %q", f.APIs[0].APIID)
+	}
+	// An invalid model is refused by the same validation as a file.
+	bad := &config.File{APIs: []config.API{{Name: "x", ProtocolType: "WEBSOCKET"}}}
+	err = srv.Apply(bad)
+	if err == nil || !strings.Contains(err.Error(), "routeSelectionExpression") {
+		t.Errorf("Apply of an API without routeSelectionExpression: %v", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,13 +15,11 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/connections"
-	httpapi "github.com/portico-gw/portico/http"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/internal/rawheader"
-	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
@@ -111,11 +108,9 @@ func New(cfg Config) (s *Server, err error) {
 	}
 
 	s.env = integration.Env{Lambda: cfg.Lambda, NATS: s.natsConn.Load}
-	set, err := s.buildAPIs(f, nil)
-	if err != nil {
+	if err := s.Apply(f); err != nil {
 		return nil, err
 	}
-	s.set.Store(set)
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -123,195 +118,6 @@ func New(cfg Config) (s *Server, err error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	return s, nil
-}
-
-// apiSet is the APIs a node serves, by ID, and the resolver that finds
-// them. It is immutable once built.
-type apiSet struct {
-	ws       map[string]*ws.API
-	http     map[string]*httpapi.API
-	resolver *routing.Resolver
-}
-
-// buildAPIs builds every API of f. With prev (a reload), a WebSocket API
-// that prev already serves keeps its *ws.API, whose routes are replaced, so
-// that its open connections use the new routes for their next message.
-func (s *Server) buildAPIs(f *config.File, prev *apiSet) (*apiSet, error) {
-	set := &apiSet{ws: make(map[string]*ws.API), http: make(map[string]*httpapi.API)}
-	env := s.env
-	var resolverAPIs []routing.API
-	var replace []func()
-	for i := range f.APIs {
-		api := &f.APIs[i]
-		if api.APIID == "" {
-			api.APIID = generateAPIID()
-		}
-		if env.Lambda == nil && needsLambda(api) {
-			lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
-				Endpoint:        f.Lambda.Endpoint,
-				Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
-				AccessKeyID:     f.Lambda.AccessKeyID,
-				SecretAccessKey: f.Lambda.SecretAccessKey,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("portico: building the Lambda client: %w", err)
-			}
-			env.Lambda = lc
-		}
-		switch api.ProtocolType {
-		case "WEBSOCKET":
-			wsAPI, err := s.buildWebSocketAPI(f, api, env)
-			if err != nil {
-				return nil, err
-			}
-			if old := prevWS(prev, api.APIID); old != nil {
-				next := wsAPI
-				replace = append(replace, func() { old.Replace(next) })
-				wsAPI = old
-			}
-			set.ws[api.APIID] = wsAPI
-		case "HTTP":
-			logs := make(map[string]*accesslog.Logger)
-			for _, st := range api.Stages {
-				l, err := s.accessLogger("API "+api.APIID, st)
-				if err != nil {
-					return nil, err
-				}
-				if l != nil {
-					logs[st.StageName] = l
-				}
-			}
-			h, err := httpapi.New(httpapi.Config{API: api, AccountID: f.AccountID, Region: f.Region, Credentials: credentialMap(f), Env: env, Logger: s.log,
-				Metrics: s.metrics, AccessLogs: logs})
-			if err != nil {
-				return nil, err
-			}
-			set.http[api.APIID] = h
-		default:
-			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.APIID, api.ProtocolType)
-		}
-		var stages []string
-		for _, st := range api.Stages {
-			stages = append(stages, st.StageName)
-		}
-		resolverAPIs = append(resolverAPIs, routing.API{ID: api.APIID, Stages: stages})
-	}
-	set.resolver = routing.NewResolver(resolverAPIs)
-	// Everything built: only now do open connections see the new routes.
-	for _, r := range replace {
-		r()
-	}
-	return set, nil
-}
-
-func prevWS(prev *apiSet, id string) *ws.API {
-	if prev == nil {
-		return nil
-	}
-	return prev.ws[id]
-}
-
-func (s *Server) buildWebSocketAPI(f *config.File, api *config.API, env integration.Env) (*ws.API, error) {
-	expr, err := routing.ParseSelectionExpression(api.RouteSelectionExpression)
-	if err != nil {
-		return nil, fmt.Errorf("portico: API %s: routeSelectionExpression: %w", api.APIID, err)
-	}
-	invokers := make(map[string]integration.Invoker, len(api.Integrations))
-	for i := range api.Integrations {
-		in := &api.Integrations[i]
-		spec, err := integration.SpecFromConfig(api, in)
-		if err != nil {
-			return nil, fmt.Errorf("portico: API %s: integration %s: %w", api.APIID, in.IntegrationID, err)
-		}
-		inv, err := integration.New(spec, env)
-		if err != nil {
-			return nil, fmt.Errorf("portico: API %s: integration %s: %w", api.APIID, in.IntegrationID, err)
-		}
-		invokers[in.IntegrationID] = inv
-	}
-	var routes []ws.Route
-	for _, rt := range api.Routes {
-		id := strings.TrimPrefix(rt.Target, "integrations/")
-		inv, ok := invokers[id]
-		if !ok {
-			return nil, fmt.Errorf("portico: API %s: route %s: target %q not found", api.APIID, rt.RouteKey, rt.Target)
-		}
-		twoWay := rt.RouteResponseSelectionExpression == "$default"
-		for _, rr := range rt.RouteResponses {
-			if rr.RouteResponseKey == "$default" {
-				twoWay = true
-			}
-		}
-		routes = append(routes, ws.Route{Key: rt.RouteKey, Integration: inv, TwoWay: twoWay})
-	}
-	var stages []ws.Stage
-	for _, st := range api.Stages {
-		l, err := s.accessLogger("API "+api.APIID, st)
-		if err != nil {
-			return nil, err
-		}
-		stages = append(stages, ws.Stage{Name: st.StageName, Variables: st.StageVariables, AccessLog: l})
-	}
-	authz, err := s.newConnectAuthorizer(f, api, env)
-	if err != nil {
-		return nil, err
-	}
-	var wsAuthz ws.Authorizer
-	if authz != nil {
-		wsAuthz = authz
-	}
-	return s.wsSrv.NewAPI(ws.APIConfig{
-		Authorizer:     wsAuthz,
-		APIID:          api.APIID,
-		Region:         firstNonEmpty(f.Region, "us-east-1"),
-		AccountID:      firstNonEmpty(f.AccountID, "000000000000"),
-		Stages:         stages,
-		RouteSelection: expr,
-		Routes:         routes,
-		Limits:         wsLimits(api.Limits),
-	})
-}
-
-// wsLimits applies the AWS defaults to the file's limits.
-func wsLimits(l config.Limits) ws.Limits {
-	out := ws.Limits{
-		IdleTimeout:           10 * time.Minute,
-		MaxConnectionDuration: 2 * time.Hour,
-		AllowedOrigins:        l.AllowedOrigins,
-	}
-	if l.MaxFrameBytes != nil {
-		out.MaxFrameBytes = *l.MaxFrameBytes
-	}
-	if l.MaxMessageBytes != nil {
-		out.MaxMessageBytes = *l.MaxMessageBytes
-	}
-	if l.SendQueueBytes != nil {
-		out.SendQueueBytes = *l.SendQueueBytes
-	}
-	if l.IdleTimeout != nil {
-		out.IdleTimeout = l.IdleTimeout.Std()
-	}
-	if l.MaxConnectionDuration != nil {
-		out.MaxConnectionDuration = l.MaxConnectionDuration.Std()
-	}
-	if l.WriteTimeout != nil {
-		out.WriteTimeout = l.WriteTimeout.Std()
-	}
-	return out
-}
-
-func needsLambda(api *config.API) bool {
-	for _, in := range api.Integrations {
-		if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
-			return true
-		}
-	}
-	for _, au := range api.Authorizers {
-		if strings.HasPrefix(au.AuthorizerURI, "arn:") {
-			return true
-		}
-	}
-	return false
 }
 
 // NodeID returns this node's ID, the first characters of its connection IDs.
@@ -381,7 +187,7 @@ func (s *Server) Start() error {
 		Credentials:   creds,
 		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
 		MaxMessageBytes: func(apiID string) int {
-			if api, ok := s.set.Load().ws[apiID]; ok {
+			if api := s.set.Load().webSocket(apiID); api != nil {
 				return api.Limits().MaxMessageBytes
 			}
 			return 128 << 10
@@ -419,7 +225,7 @@ func (s *Server) Start() error {
 		admin = al.Addr().String()
 	}
 	s.log.Info("portico serving", "listen", l.Addr().String(), "admin", admin, "node_id", s.nodeID,
-		"nats", nb.Describe(), "apis", len(s.set.Load().ws)+len(s.set.Load().http))
+		"nats", nb.Describe(), "apis", len(s.set.Load().apis))
 	return nil
 }
 
@@ -517,47 +323,39 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return errors.Join(errHTTP, errWS, errAdmin)
 }
 
-// Reload replaces the APIs the node serves with those of f (loaded and
-// validated by config.Load), without dropping open connections: a WebSocket
-// API that stays keeps its connections, and their next message is routed by
-// the new routes, integrations and authorizers; new connections see the new
-// stages and $connect authorizer; APIs that are gone stop taking new
-// requests while their open connections run on. HTTP APIs are rebuilt
-// (their throttling buckets start full). Settings read at start only keep
-// their old values until a restart: listen, admin, nats, managementApi,
-// credentials for @connections, and the limits of APIs that stay. When f
-// cannot be built, Reload returns the error and the old APIs stay.
+// Reload applies f (loaded and validated by config.Load) through Apply,
+// without dropping open connections, and logs the keys that changed but
+// take effect only at restart. When f cannot be applied, Reload returns
+// the error and the old APIs stay.
 func (s *Server) Reload(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	set, err := s.buildAPIs(f, s.set.Load())
-	if err != nil {
+	old := s.set.Load().file
+	if err := s.applyLocked(f); err != nil {
 		return err
 	}
-	s.set.Store(set)
-	old := s.cfg.File
 	for _, k := range []struct{ key, was, is string }{
 		{"listen", old.Listen, f.Listen}, {"admin", old.Admin, f.Admin},
 		{"nats.url", old.NATS.URL, f.NATS.URL}, {"nats.listen", old.NATS.Listen, f.NATS.Listen},
+		{"publicUrl", old.PublicURL, f.PublicURL},
 	} {
 		if k.was != k.is {
 			s.log.Warn("configuration key changed; it takes effect at restart", "key", k.key)
 		}
 	}
-	s.log.Info("configuration reloaded", "apis", len(set.ws)+len(set.http))
+	s.log.Info("configuration reloaded", "apis", len(f.APIs))
 	return nil
 }
 
-// ServeHTTP routes one data-plane request.
+// ServeHTTP routes one data-plane request to its API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	set := s.set.Load()
 	t, err := set.resolver.Resolve(r.Host, r.URL.EscapedPath())
 	if err != nil {
 		var re *routing.ResolveError
 		switch {
-		case errors.As(err, &re) && set.http[re.APIID] != nil:
-			// HTTP APIs answer 404 where WebSocket and REST APIs answer 403.
-			httpapi.WriteNotFound(w, ids.NewRequestID())
+		case errors.As(err, &re) && set.apis[re.APIID] != nil:
+			set.apis[re.APIID].rejectStage(w)
 		case errors.As(err, &re) && errors.Is(err, routing.ErrUnknownAPI):
 			errUnknownAPI(re.APIID).write(w)
 		default:
@@ -565,26 +363,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if h := set.http[t.APIID]; h != nil {
-		h.ServeHTTP(w, r, t.Stage, t.Rest)
-		return
-	}
-	if connections.IsManagementPath(t.Rest) {
-		sw := &statusrec.Writer{ResponseWriter: w}
-		s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
-		s.metrics.Management(r.Method, managementOperation(r.Method, t.Rest), sw.Status)
-		return
-	}
-	api, ok := set.ws[t.APIID]
+	api, ok := set.apis[t.APIID]
 	if !ok {
 		errNotFound.write(w)
 		return
 	}
-	if t.Rest != "" && t.Rest != "/" {
-		errForbidden.write(w)
-		return
-	}
-	api.ServeHTTP(w, r, t.Stage, t.BasePath)
+	api.serve(w, r, t)
 }
 
 // credentialMap returns the file's SigV4 keys: access key ID → secret.
@@ -603,17 +387,6 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
-}
-
-// generateAPIID returns 10 lowercase alphanumerics, as API Gateway's IDs.
-func generateAPIID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	id := ids.NewRequestID()
-	b := make([]byte, 10)
-	for i := range b {
-		b[i] = alphabet[int(id[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // unwrapSyscall shortens "listen tcp 127.0.0.1:8080: bind: address already

@@ -92,3 +92,19 @@ func syntaxError(filename string, err error) (*File, error) {
 	}
 	return nil, ErrorList{e}
 }
+
+// Validate checks a File that did not come from Load or Parse (built in
+// code, or by the control plane or a template loader) by the rules Load
+// applies. Its errors are an ErrorList whose entries name the key
+// (apis[0].routes[1].target) but no line, since there is no file; source
+// names the origin in each error. Validate changes nothing; IDs are
+// assigned by AssignAPIIDs.
+func Validate(f *File, source string) error {
+	d := newDecoder(source, func(string) (string, bool) { return "", false })
+	validate(f, d)
+	if len(d.errs) > 0 {
+		sortErrors(d.errs)
+		return d.errs
+	}
+	return nil
+}

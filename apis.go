@@ -1,0 +1,255 @@
+package portico
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/connections"
+	httpapi "github.com/portico-gw/portico/http"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/statusrec"
+	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/ws"
+)
+
+// The API registry. Every API a node serves, whatever its mode and however
+// it arrived (the config file on start or SIGHUP; later the control plane
+// and templates), is built here by its mode's constructor and swapped in by
+// Apply, the one funnel for change.
+//
+// Identity: an API's ID comes from the model (config.File.AssignAPIIDs
+// derives a missing apiId from the name), never from building, so
+// connections stay addressable across every Apply.
+//
+// A new mode is one constructor in its package and one line in modes.
+
+// servedAPI is one API as the dispatcher sees it, whatever its mode.
+type servedAPI interface {
+	// serve answers a request that routing resolved to the API.
+	serve(w http.ResponseWriter, r *http.Request, t routing.Target)
+	// rejectStage answers a request for a stage the API does not have.
+	rejectStage(w http.ResponseWriter)
+}
+
+// reusable is a servedAPI whose object should outlive an Apply that keeps
+// the API, because open connections hold it: reuse returns the API to keep
+// serving and a function that makes it adopt next's configuration, run
+// only once every API of the Apply has been built.
+type reusable interface {
+	reuse(next servedAPI) (keep servedAPI, adopt func(), ok bool)
+}
+
+// buildContext is what every mode's constructor receives: the node's shared
+// parts and the API's stage access loggers.
+type buildContext struct {
+	s          *Server
+	file       *config.File
+	env        integration.Env
+	accessLogs map[string]*accesslog.Logger
+}
+
+// modes maps a protocolType to its mode's constructor.
+var modes = map[string]func(*buildContext, *config.API) (servedAPI, error){
+	"WEBSOCKET": newWebSocketAPI,
+	"HTTP":      newHTTPAPI,
+}
+
+// apiSet is the APIs a node serves, by ID, and the resolver that finds
+// them. It is immutable once built.
+type apiSet struct {
+	file     *config.File // the applied model: the caller's File with IDs assigned
+	apis     map[string]servedAPI
+	resolver *routing.Resolver
+}
+
+// webSocket returns the WebSocket API with the ID, or nil.
+func (set *apiSet) webSocket(id string) *ws.API {
+	if a, ok := set.apis[id].(webSocketAPI); ok {
+		return a.API
+	}
+	return nil
+}
+
+// Apply makes f the node's configuration of APIs: it validates f, builds
+// every API, and swaps the new set in atomically. Applies are serialised.
+// On any error the old set stays and Apply returns the error: an
+// config.ErrorList for an invalid model, a build error otherwise. A
+// WebSocket API that stays (same apiId) keeps its open connections, and
+// their next message uses the new routes, integrations and authorizer;
+// APIs that are gone stop taking new requests while their open
+// connections run on; HTTP APIs are rebuilt (their throttling buckets
+// start full). Apply never changes f.
+//
+// Keys read only at start keep their old values until a restart: listen,
+// admin, nats, managementApi, credentials for @connections, publicUrl,
+// and the limits of WebSocket connections already open.
+func (s *Server) Apply(f *config.File) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	return s.applyLocked(f)
+}
+
+func (s *Server) applyLocked(f *config.File) error {
+	if f == nil {
+		return errors.New("portico: Apply: nil config.File")
+	}
+	model := *f
+	model.APIs = slices.Clone(f.APIs)
+	model.AssignAPIIDs()
+	if err := config.Validate(&model, "config"); err != nil {
+		return err
+	}
+	set, err := s.buildSet(&model, s.set.Load())
+	if err != nil {
+		return err
+	}
+	s.set.Store(set)
+	return nil
+}
+
+// buildSet builds every API of f. With prev, an API that implements
+// reusable and stays keeps its object.
+func (s *Server) buildSet(f *config.File, prev *apiSet) (*apiSet, error) {
+	set := &apiSet{file: f, apis: make(map[string]servedAPI, len(f.APIs))}
+	env := s.env
+	if env.Lambda == nil && slices.ContainsFunc(f.APIs, func(a config.API) bool { return needsLambda(&a) }) {
+		lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
+			Endpoint:        f.Lambda.Endpoint,
+			Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
+			AccessKeyID:     f.Lambda.AccessKeyID,
+			SecretAccessKey: f.Lambda.SecretAccessKey,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("portico: building the Lambda client: %w", err)
+		}
+		env.Lambda = lc
+	}
+	resolverAPIs := make([]routing.API, 0, len(f.APIs))
+	var adopt []func()
+	for i := range f.APIs {
+		api := &f.APIs[i]
+		build, ok := modes[api.ProtocolType]
+		if !ok {
+			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.APIID, api.ProtocolType)
+		}
+		b := &buildContext{s: s, file: f, env: env, accessLogs: make(map[string]*accesslog.Logger)}
+		stages := make([]string, 0, len(api.Stages))
+		for _, st := range api.Stages {
+			l, err := s.accessLogger("API "+api.APIID, st)
+			if err != nil {
+				return nil, err
+			}
+			if l != nil {
+				b.accessLogs[st.StageName] = l
+			}
+			stages = append(stages, st.StageName)
+		}
+		a, err := build(b, api)
+		if err != nil {
+			return nil, err
+		}
+		if old, ok := prevAPI(prev, api.APIID).(reusable); ok {
+			if keep, fn, ok := old.reuse(a); ok {
+				a = keep
+				adopt = append(adopt, fn)
+			}
+		}
+		set.apis[api.APIID] = a
+		resolverAPIs = append(resolverAPIs, routing.API{ID: api.APIID, Stages: stages})
+	}
+	set.resolver = routing.NewResolver(resolverAPIs)
+	// Everything built: only now do open connections see the new routes.
+	for _, fn := range adopt {
+		fn()
+	}
+	return set, nil
+}
+
+func prevAPI(prev *apiSet, id string) servedAPI {
+	if prev == nil {
+		return nil
+	}
+	return prev.apis[id]
+}
+
+// needsLambda reports whether api calls a Lambda ARN, so that a Lambda
+// client must be built.
+func needsLambda(api *config.API) bool {
+	for _, in := range api.Integrations {
+		if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
+			return true
+		}
+	}
+	for _, au := range api.Authorizers {
+		if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+			return true
+		}
+	}
+	return false
+}
+
+// webSocketAPI is a WebSocket API (package ws) in the registry. The
+// @connections API of its stages is the node's (connections.Management).
+type webSocketAPI struct {
+	*ws.API
+	s *Server
+}
+
+func newWebSocketAPI(b *buildContext, c *config.API) (servedAPI, error) {
+	a, err := ws.New(ws.BuildConfig{Server: b.s.wsSrv, API: c, AccountID: b.file.AccountID, Region: b.file.Region,
+		Credentials: credentialMap(b.file), Env: b.env, AccessLogs: b.accessLogs})
+	if err != nil {
+		return nil, err
+	}
+	return webSocketAPI{API: a, s: b.s}, nil
+}
+
+func (a webSocketAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
+	if connections.IsManagementPath(t.Rest) {
+		sw := &statusrec.Writer{ResponseWriter: w}
+		a.s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
+		a.s.metrics.Management(r.Method, connections.Operation(r.Method, t.Rest), sw.Status)
+		return
+	}
+	if t.Rest != "" && t.Rest != "/" {
+		errForbidden.write(w)
+		return
+	}
+	a.ServeHTTP(w, r, t.Stage, t.BasePath)
+}
+
+func (webSocketAPI) rejectStage(w http.ResponseWriter) { errForbidden.write(w) }
+
+func (a webSocketAPI) reuse(next servedAPI) (servedAPI, func(), bool) {
+	n, ok := next.(webSocketAPI)
+	if !ok {
+		return nil, nil, false
+	}
+	return a, func() { a.Replace(n.API) }, true
+}
+
+// httpAPI is an HTTP API (package httpapi) in the registry.
+type httpAPI struct{ *httpapi.API }
+
+func newHTTPAPI(b *buildContext, c *config.API) (servedAPI, error) {
+	a, err := httpapi.New(httpapi.Config{API: c, AccountID: b.file.AccountID, Region: b.file.Region,
+		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, Metrics: b.s.metrics, AccessLogs: b.accessLogs})
+	if err != nil {
+		return nil, err
+	}
+	return httpAPI{a}, nil
+}
+
+func (a httpAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
+	a.ServeHTTP(w, r, t.Stage, t.Rest)
+}
+
+// rejectStage: HTTP APIs answer 404 where WebSocket and REST APIs answer 403.
+func (httpAPI) rejectStage(w http.ResponseWriter) { httpapi.WriteNotFound(w, ids.NewRequestID()) }

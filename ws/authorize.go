@@ -1,0 +1,137 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/portico-gw/portico/authorizer"
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/metrics"
+)
+
+// connectAuthorizer guards a WebSocket API's $connect with the shared
+// authorizer layer (reference websocket-api.md §3.2, http-and-rest-apis.md
+// §4.3):
+//
+//   - authorizationType CUSTOM: a REQUEST Lambda authorizer (payload 1.0)
+//     whose event is the CONNECT event plus type, methodArn
+//     (arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect) and
+//     identitySource; identity sources route.request.header.X,
+//     route.request.querystring.X, stageVariables.X, context.X. Its
+//     principalId and context become requestContext.authorizer in every
+//     later event of the connection and in the connect event published
+//     over NATS. A missing identity source is 401 without invoking it.
+//   - AWS_IAM: the upgrade request is SigV4-signed (service execute-api)
+//     with one of the file's credentials; anything else is 403.
+//   - apiKeyRequired: the key from apiKeySelectionExpression
+//     ($request.header.x-api-key by default) must be one of the API's
+//     apiKeys (Portico's stand-in for usage plans); else 403.
+type connectAuthorizer struct {
+	kind      string // CUSTOM, AWS_IAM or ""
+	lambda    *authorizer.Lambda
+	verifier  *sigv4.Verifier
+	keys      *authorizer.APIKeys // nil unless $connect has apiKeyRequired
+	region    string
+	accountID string
+	apiID     string
+	metrics   *metrics.Metrics
+}
+
+var _ Authorizer = (*connectAuthorizer)(nil)
+
+// newConnectAuthorizer returns nil when $connect needs no authorization.
+func newConnectAuthorizer(api *config.API, region, accountID string, cfg BuildConfig) (*connectAuthorizer, error) {
+	var route *config.Route
+	for i := range api.Routes {
+		if api.Routes[i].RouteKey == "$connect" {
+			route = &api.Routes[i]
+		}
+	}
+	if route == nil {
+		return nil, nil
+	}
+	ca := &connectAuthorizer{
+		kind:      route.AuthorizationType,
+		region:    region,
+		accountID: accountID,
+		apiID:     api.APIID,
+		metrics:   cfg.Server.metrics,
+	}
+	if ca.kind == "NONE" {
+		ca.kind = ""
+	}
+	if route.APIKeyRequired {
+		ca.keys = authorizer.NewAPIKeys(api.APIKeys, api.APIKeySelectionExpression)
+	}
+	switch ca.kind {
+	case "CUSTOM":
+		built, err := authorizer.FromConfig(api, cfg.Env)
+		if err != nil {
+			return nil, err
+		}
+		au := built[route.AuthorizerID]
+		if au == nil || au.Lambda == nil {
+			return nil, fmt.Errorf("$connect authorizer %q not found", route.AuthorizerID)
+		}
+		ca.lambda = au.Lambda
+	case "AWS_IAM":
+		ca.verifier = authorizer.NewIAMVerifier(cfg.Credentials)
+	}
+	if ca.kind == "" && ca.keys == nil {
+		return nil, nil
+	}
+	return ca, nil
+}
+
+// Authorize implements Authorizer.
+func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ConnectRequest) (Decision, error) {
+	r := req.Request
+	decision := Decision{Allow: true}
+	var usageKey string
+	switch ca.kind {
+	case "CUSTOM":
+		start := time.Now()
+		res, err := ca.lambda.Authorize(ctx, &authorizer.LambdaRequest{
+			Header: r.Header,
+			Query:  r.URL.Query(),
+			Context: map[string]string{
+				"connectionId": req.ConnectionID, "routeKey": "$connect", "eventType": "CONNECT",
+				"requestId": req.RequestID, "stage": req.Stage, "apiId": req.APIID,
+			},
+			StageVariables: req.StageVariables,
+			ARN:            fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/$connect", ca.region, ca.accountID, req.APIID, req.Stage),
+			BuildEvent: func() map[string]any {
+				var ev map[string]any
+				_ = json.Unmarshal(req.Event, &ev) // built with encoding/json
+				return ev
+			},
+		})
+		if err != nil {
+			var d *authorizer.Deny
+			if errors.As(err, &d) {
+				ca.metrics.Authorizer(ca.apiID, "CUSTOM", "deny", false)
+				return Decision{Status: d.Status}, nil
+			}
+			ca.metrics.Authorizer(ca.apiID, "CUSTOM", "error", false)
+			return Decision{}, err
+		}
+		ca.metrics.Authorizer(ca.apiID, "CUSTOM", "allow", res.Cached)
+		decision.Context = res.ContextV1(time.Since(start))
+		usageKey = res.UsageIdentifierKey
+	case "AWS_IAM":
+		if _, err := ca.verifier.Verify(r, nil); err != nil {
+			ca.metrics.Authorizer(ca.apiID, "AWS_IAM", "deny", false)
+			return Decision{Status: http.StatusForbidden}, nil
+		}
+		ca.metrics.Authorizer(ca.apiID, "AWS_IAM", "allow", false)
+	}
+	if ca.keys != nil && !ca.keys.Allowed(r.Header, usageKey) {
+		return Decision{Status: http.StatusForbidden}, nil
+	}
+	return decision, nil
+}
