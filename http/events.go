@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 )
 
@@ -55,62 +56,6 @@ type httpV2 struct {
 	UserAgent string `json:"userAgent"`
 }
 
-// eventV1 is payload format 1.0 as HTTP APIs send it: the REST proxy event
-// plus version and routeKey. Absent maps are JSON null, as AWS sends them.
-type eventV1 struct {
-	Version                         string              `json:"version"`
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	RequestContext                  contextV1           `json:"requestContext"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	Body                            *string             `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
-}
-
-type contextV1 struct {
-	AccountID         string         `json:"accountId"`
-	APIID             string         `json:"apiId"`
-	Authorizer        map[string]any `json:"authorizer,omitempty"`
-	DomainName        string         `json:"domainName"`
-	DomainPrefix      string         `json:"domainPrefix"`
-	ExtendedRequestID string         `json:"extendedRequestId"`
-	HTTPMethod        string         `json:"httpMethod"`
-	Identity          identityV1     `json:"identity"`
-	Path              string         `json:"path"`
-	Protocol          string         `json:"protocol"`
-	RequestID         string         `json:"requestId"`
-	RequestTime       string         `json:"requestTime"`
-	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
-	ResourceID        string         `json:"resourceId"`
-	ResourcePath      string         `json:"resourcePath"`
-	Stage             string         `json:"stage"`
-}
-
-// identityV1 holds every key AWS sends; those an HTTP API cannot know are null.
-type identityV1 struct {
-	AccessKey                     *string `json:"accessKey"`
-	AccountID                     *string `json:"accountId"`
-	Caller                        *string `json:"caller"`
-	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
-	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
-	CognitoIdentityID             *string `json:"cognitoIdentityId"`
-	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
-	PrincipalOrgID                *string `json:"principalOrgId"`
-	SourceIP                      string  `json:"sourceIp"`
-	User                          *string `json:"user"`
-	UserAgent                     string  `json:"userAgent"`
-	UserArn                       *string `json:"userArn"`
-}
-
-// requestTimeLayout is API Gateway's time (Common Log Format, UTC).
-const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
-
 // request is what both payload formats are built from.
 type request struct {
 	r         *http.Request
@@ -147,23 +92,9 @@ func (q *request) traceID() string {
 	return q.trace
 }
 
-func (q *request) sourceIP() string {
-	host, _, err := net.SplitHostPort(q.r.RemoteAddr)
-	if err != nil {
-		return q.r.RemoteAddr
-	}
-	return host
-}
+func (q *request) sourceIP() string { return integration.SourceIP(q.r) }
 
-func (q *request) domain() (name, prefix string) {
-	name = q.r.Host
-	host := name
-	if h, _, err := net.SplitHostPort(name); err == nil {
-		host = h
-	}
-	prefix, _, _ = strings.Cut(host, ".")
-	return name, prefix
-}
+func (q *request) domain() (name, prefix string) { return integration.DomainName(q.r) }
 
 // textBody reports whether a request body reaches the function as text:
 // only for text/*, application/json, application/xml and
@@ -251,15 +182,7 @@ func (q *request) queryV2() map[string]string {
 	return m
 }
 
-// parseQuery is url.ParseQuery that keeps what it can of a malformed query
-// (API Gateway does not reject one).
-func parseQuery(raw string) url.Values {
-	if raw == "" {
-		return nil
-	}
-	v, _ := url.ParseQuery(raw)
-	return v
-}
+func parseQuery(raw string) url.Values { return integration.ParseQuery(raw) }
 
 func (q *request) eventV2() *eventV2 {
 	headers, cookies := q.headersV2()
@@ -291,7 +214,7 @@ func (q *request) eventV2() *eventV2 {
 			RequestID: q.requestID,
 			RouteKey:  q.routeKey,
 			Stage:     q.stage,
-			Time:      q.now.UTC().Format(requestTimeLayout),
+			Time:      q.now.UTC().Format(integration.RequestTimeLayout),
 			TimeEpoch: q.now.UnixMilli(),
 		},
 		Body:            body,
@@ -299,7 +222,10 @@ func (q *request) eventV2() *eventV2 {
 	}
 }
 
-func (q *request) eventV1() *eventV1 {
+// eventV1 is payload format 1.0 as HTTP APIs send it: the REST proxy
+// event (integration.NewProxyEventV1) with version, the route key's path
+// as resource, lower-cased headers, and the path with the stage prefix.
+func (q *request) eventV1() *integration.ProxyEventV1 {
 	headers, cookies := q.headersV2()
 	if len(cookies) > 0 {
 		headers["cookie"] = strings.Join(cookies, "; ")
@@ -313,54 +239,22 @@ func (q *request) eventV1() *eventV1 {
 			multi[lower] = vals
 		}
 	}
-	var single map[string]string
-	var multiQ map[string][]string
-	if vals := parseQuery(q.r.URL.RawQuery); len(vals) > 0 {
-		single = make(map[string]string, len(vals))
-		multiQ = make(map[string][]string, len(vals))
-		for k, v := range vals {
-			single[k] = v[len(v)-1] // the last value, as AWS does
-			multiQ[k] = v
-		}
-	}
 	body, b64 := q.encodedBody()
-	name, prefix := q.domain()
 	resource := q.routeKey
 	if _, path, ok := strings.Cut(q.routeKey, " "); ok {
 		resource = path
 	}
-	return &eventV1{
-		Version:                         "1.0",
-		Resource:                        resource,
-		Path:                            q.rawPath(),
-		HTTPMethod:                      q.r.Method,
-		Headers:                         headers,
-		MultiValueHeaders:               multi,
-		QueryStringParameters:           single,
-		MultiValueQueryStringParameters: multiQ,
-		RequestContext: contextV1{
-			AccountID:         q.accountID,
-			APIID:             q.apiID,
-			Authorizer:        q.auth,
-			DomainName:        name,
-			DomainPrefix:      prefix,
-			ExtendedRequestID: q.requestID,
-			HTTPMethod:        q.r.Method,
-			Identity:          q.identityV1(),
-			Path:              q.rawPath(),
-			Protocol:          q.r.Proto,
-			RequestID:         q.requestID,
-			RequestTime:       q.now.UTC().Format(requestTimeLayout),
-			RequestTimeEpoch:  q.now.UnixMilli(),
-			ResourceID:        q.routeKey,
-			ResourcePath:      resource,
-			Stage:             q.stage,
-		},
-		PathParameters:  q.params,
-		StageVariables:  nonEmpty(q.stageVars),
-		Body:            body,
-		IsBase64Encoded: b64,
+	var iam *integration.IAMCaller
+	if q.iam != nil {
+		iam = &integration.IAMCaller{AccessKeyID: q.iam.accessKey, UserARN: q.iam.userArn}
 	}
+	return integration.NewProxyEventV1(&integration.ProxyRequestV1{
+		Request: q.r, Version: "1.0",
+		Resource: resource, ResourceID: q.routeKey, Path: q.rawPath(),
+		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
+		APIID: q.apiID, AccountID: q.accountID, Stage: q.stage, RequestID: q.requestID, Now: q.now,
+		PathParameters: q.params, StageVariables: q.stageVars, Authorizer: q.auth, IAM: iam,
+	})
 }
 
 func nonEmpty(m map[string]string) map[string]string {
@@ -378,13 +272,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func (q *request) identityV1() identityV1 {
-	id := identityV1{SourceIP: q.sourceIP(), UserAgent: q.r.UserAgent()}
-	if q.iam != nil {
-		account := q.accountID
-		id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = &q.iam.accessKey, &account, &q.iam.accessKey, &q.iam.accessKey, &q.iam.userArn
-	}
-	return id
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portico-gw/portico/expr"
+	"github.com/portico-gw/portico/integration"
 )
 
 // Mapping values: the template language (expr.ParseMapping), the sources
@@ -142,7 +143,7 @@ func (q *request) contextValue(name string) string {
 	case "protocol":
 		return q.r.Proto
 	case "requestTime":
-		return q.now.UTC().Format(requestTimeLayout)
+		return q.now.UTC().Format(integration.RequestTimeLayout)
 	case "requestTimeEpoch":
 		return strconv.FormatInt(q.now.UnixMilli(), 10)
 	case "routeKey":

@@ -95,20 +95,12 @@ func (a *API) newConn(r *http.Request, stage *Stage, connectedAt time.Time) *con
 		id:          ids.NewConnectionID(a.srv.nodeID),
 		stage:       stage,
 		connectedAt: connectedAt,
-		sourceIP:    sourceIP(r),
+		sourceIP:    integration.SourceIP(r),
 		userAgent:   r.Header.Get("User-Agent"),
 		domainName:  r.Host,
 	}
 	c.lastActive.Store(connectedAt.UnixMilli())
 	return c
-}
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // ID implements connections.Conn.

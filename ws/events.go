@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/rawheader"
 )
@@ -60,16 +61,13 @@ type identity struct {
 	SourceIP  string `json:"sourceIp"`
 }
 
-// requestTimeLayout is API Gateway's requestTime (Common Log Format).
-const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
-
 func (c *conn) context(routeKey, eventType, requestID string, now time.Time) requestContext {
 	return requestContext{
 		RouteKey:          routeKey,
 		Authorizer:        c.authorizer,
 		EventType:         eventType,
 		ExtendedRequestID: requestID,
-		RequestTime:       now.UTC().Format(requestTimeLayout),
+		RequestTime:       now.UTC().Format(integration.RequestTimeLayout),
 		MessageDirection:  "IN",
 		Stage:             c.stage.Name,
 		ConnectedAt:       c.connectedAt.UnixMilli(),

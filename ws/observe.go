@@ -39,7 +39,7 @@ func (a *API) finishHandshake(r *http.Request, st *Stage, h *handshake, requestI
 	}
 	rec := &accesslog.Record{
 		APIID: a.id, Stage: st.Name, RequestID: requestID, RouteKey: "$connect", EventType: "CONNECT",
-		ConnectionID: h.connID, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+		ConnectionID: h.connID, DomainName: r.Host, SourceIP: integration.SourceIP(r), UserAgent: r.UserAgent(),
 		HTTPMethod: r.Method, Path: r.URL.Path, Protocol: r.Proto, Status: status,
 		IntegrationLatency: h.latency, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: start,
 		ErrorMessage: h.err.message(),
