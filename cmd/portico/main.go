@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico"
+	"github.com/portico-gw/portico/cmd/portico/bench"
 	"github.com/portico-gw/portico/config"
-	"github.com/portico-gw/portico/internal/bench"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
