@@ -133,6 +133,14 @@ var scenarios = []scenario{
 		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
+		name: "broadcast-stage", conns: 10000, metric: "broadcasts_per_sec", higherGood: true,
+		budget: "broadcasts to a 100-connection stage while --conns connections of another stage are open: ≥ 0.8× the broadcasts/s to the same stage alone on the node (the baseline here), p99 ≤ 1.5×",
+		pass: func(gw, base map[string]float64, r float64) bool {
+			return r >= 0.8 && gw["p99_ms"] <= 1.5*math.Max(base["p99_ms"], 0.001)
+		},
+		run: runBroadcastStage, runBase: runBroadcastStageAlone, base: StartGateway, subject: StartGateway,
+	},
+	{
 		name: "fanout", conns: 9000, metric: "deliveries_per_sec", higherGood: true, budget: "≥ 1.0× baseline deliveries/s (stretch 1.5×)",
 		pass: func(_, _ map[string]float64, r float64) bool { return r >= 1.0 },
 		run:  runFanout,
@@ -567,12 +575,9 @@ func runConnect(ctx context.Context, t *Target, o Options) (map[string]float64, 
 // 9,000 each, from distinct 127.0.0.x sources) and measures this process:
 // RSS and goroutines per connection after GC.
 func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-	exe := o.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, err
-		}
+	exe, err := clientExecutable(o)
+	if err != nil {
+		return nil, err
 	}
 	var ms runtime.MemStats
 	settle := func() (rssKB float64, goroutines int, heapKB, stackKB float64) {
@@ -639,6 +644,14 @@ func readRSSKB() float64 {
 		}
 	}
 	return 0
+}
+
+// clientExecutable is the program that runs `portico bench-client`.
+func clientExecutable(o Options) (string, error) {
+	if o.Executable != "" {
+		return o.Executable, nil
+	}
+	return os.Executable()
 }
 
 func waitFor(cond func() bool, within time.Duration) bool {

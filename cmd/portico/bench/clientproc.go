@@ -172,12 +172,9 @@ func RunClient(url string, n, source int, read bool, stdin io.Reader, stdout io.
 // sockets do not fit one process) and reports publish → receipt latency
 // and the spread between the first and the last receipt.
 func runBroadcastLatency(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-	exe := o.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, err
-		}
+	exe, err := clientExecutable(o)
+	if err != nil {
+		return nil, err
 	}
 	cp, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns, true)
 	defer cp.stop()

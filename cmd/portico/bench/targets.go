@@ -26,6 +26,9 @@ type Target struct {
 	Name string
 	// WSURL is where clients connect.
 	WSURL string
+	// OtherStageWSURL, for the gateway, is where clients of a second stage
+	// of the same API connect.
+	OtherStageWSURL string
 	// WSURLs, for a cluster, lists every node's WSURL.
 	WSURLs []string
 	// IDs lists the open connections' IDs.
@@ -59,7 +62,9 @@ const (
 	benchSecret    = "portico-bench-secret"
 )
 
-// gatewayConfig is one WebSocket API whose only route is a one-way MOCK.
+// gatewayConfig is one WebSocket API whose only route is a one-way MOCK,
+// with two stages: b, where the scenarios' clients connect, and o, which
+// holds broadcast-stage's other connections.
 const gatewayConfig = `
 credentials:
   - accessKeyId: AKIDBENCH
@@ -76,6 +81,7 @@ apis:
         target: integrations/mock
     stages:
       - stageName: b
+      - stageName: o
     limits:
       idleTimeout: 0
       maxConnectionDuration: 0
@@ -174,8 +180,9 @@ func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
 		return do(client, req)
 	}
 	return &Target{
-		Name:  name,
-		WSURL: "ws://" + wsSrv.Addr().String() + "/b",
+		Name:            name,
+		WSURL:           "ws://" + wsSrv.Addr().String() + "/b",
+		OtherStageWSURL: "ws://" + wsSrv.Addr().String() + "/o",
 		IDs: func() []string {
 			var ids []string
 			for _, c := range wsSrv.Registry().Snapshot() {
