@@ -41,18 +41,11 @@ func broadcastStage(ctx context.Context, t *Target, o Options, others int) (map[
 	}
 	defer cs.close()
 	if others > 0 {
-		exe, err := clientExecutable(o)
+		cp, err := spawnHeld(ctx, t, o, t.OtherStageWSURL, others, n+others, false)
 		if err != nil {
 			return nil, err
 		}
-		cp, err := spawnClients(ctx, exe, []string{t.OtherStageWSURL}, others, false)
 		defer cp.stop()
-		if err != nil {
-			return nil, err
-		}
-		if !waitFor(func() bool { return len(t.IDs()) >= n+others }, 30*time.Second) {
-			return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), n+others)
-		}
 	}
 
 	const posters = 8
