@@ -38,6 +38,9 @@ type Target struct {
 	NewPoster func() func(ctx context.Context, id string, data []byte) error
 	// Broadcast sends data to every connection.
 	Broadcast func(ctx context.Context, data []byte) error
+	// PublishBroadcast, for the gateway, publishes data on the stage's NATS
+	// broadcast subject, as a backend connected to NATS does.
+	PublishBroadcast func(data []byte) error
 	// NewExchanger, for two-way scenarios, opens one client that sends a
 	// message and waits for the answer; close releases it.
 	NewExchanger func() (ex Exchange, close func(), err error)
@@ -197,6 +200,9 @@ func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
 		},
 		Broadcast: func(ctx context.Context, data []byte) error {
 			return signedPost(ctx, base+"/@broadcast", data)
+		},
+		PublishBroadcast: func(data []byte) error {
+			return wsSrv.Bus().NATS().Publish("portico.broadcast.bench.b", data)
 		},
 		Disconnects: func() (<-chan string, func()) {
 			ch := make(chan string, 4096)
