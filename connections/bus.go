@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -25,7 +27,8 @@ type BusConfig struct {
 	NodeID string
 	// Prefix starts every subject. Zero means "portico".
 	Prefix string
-	// Registry holds this node's connections. Required.
+	// Registry holds this node's connections. Required. Operations that
+	// other nodes route here run on it as Management runs local ones.
 	Registry *Registry
 	// RequestTimeout bounds node-to-node requests. Zero means 5s.
 	RequestTimeout time.Duration
@@ -57,7 +60,6 @@ type Bus struct {
 	listWait time.Duration
 	log      *slog.Logger
 	subs     []*nats.Subscription
-	handleOp atomic.Pointer[func(Op) Result]
 
 	dropped atomic.Int64 // events that could not be published
 }
@@ -215,11 +217,10 @@ func (b *Bus) onNode(m *nats.Msg) {
 	case rest == "ping":
 		_ = m.Respond(nil)
 	case rest == "op":
-		h := b.handleOp.Load()
-		if h == nil || m.Reply == "" {
+		if m.Reply == "" {
 			return
 		}
-		res := (*h)(Op{
+		res := runOp(b.reg, Op{
 			Method:       m.Header.Get(hdrMethod),
 			ConnectionID: m.Header.Get(hdrConnection),
 			APIID:        m.Header.Get(hdrAPI),
@@ -292,11 +293,23 @@ func (b *Bus) onBroadcast(m *nats.Msg) {
 }
 
 // DeliverLocal sends data to every connection of the stage in reg, encoding
-// the frame once. It returns how many connections took it. Large
-// registries are walked by one goroutine per CPU: each send is a
-// non-blocking write(2) (or a queue append), so the walk is CPU-bound and
-// spreads over cores.
+// the frame once, and returns how many connections took it. It costs
+// O(connections of the stage): the registry's index hands over the stage's
+// connections, and no lock is held while sending. Large stages are
+// delivered to by one goroutine per CPU, each taking chunks of the stage:
+// each send is a non-blocking write(2) (or a queue append), so delivery is
+// CPU-bound and spreads over cores.
 func DeliverLocal(reg *Registry, apiID, stage string, data []byte) int {
+	buf := stageBuffers.Get().(*[]Conn)
+	conns := reg.AppendStage((*buf)[:0], apiID, stage)
+	defer func() {
+		clear(conns) // the pool must not keep connections alive
+		*buf = conns[:0]
+		stageBuffers.Put(buf)
+	}()
+	if len(conns) == 0 {
+		return 0
+	}
 	mt := websocket.TextMessage
 	if !utf8.Valid(data) {
 		mt = websocket.BinaryMessage
@@ -306,24 +319,46 @@ func DeliverLocal(reg *Registry, apiID, stage string, data []byte) int {
 		return 0
 	}
 	workers := 1
-	if reg.Len() >= parallelDeliveryMin {
+	if len(conns) >= parallelDeliveryMin {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var n atomic.Int64
-	reg.EachParallel(workers, func(c Conn) {
-		if c.APIID() != apiID || c.Stage() != stage {
-			return
-		}
-		if c.SendPrepared(pm, len(data)) == nil {
-			n.Add(1)
-		}
-	})
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			took := 0
+			for {
+				i := int(next.Add(deliveryChunk)) - deliveryChunk
+				if i >= len(conns) {
+					break
+				}
+				for _, c := range conns[i:min(i+deliveryChunk, len(conns))] {
+					if c.SendPrepared(pm, len(data)) == nil {
+						took++
+					}
+				}
+			}
+			n.Add(int64(took))
+		}()
+	}
+	wg.Wait()
 	return int(n.Load())
 }
 
-// parallelDeliveryMin is the registry size from which DeliverLocal walks it
-// in parallel.
-const parallelDeliveryMin = 1024
+const (
+	// parallelDeliveryMin is the stage size from which DeliverLocal
+	// delivers in parallel.
+	parallelDeliveryMin = 1024
+	// deliveryChunk is how many connections a delivery goroutine takes at
+	// a time.
+	deliveryChunk = 256
+)
+
+// stageBuffers holds the slices DeliverLocal copies a stage into.
+var stageBuffers = sync.Pool{New: func() any { return new([]Conn) }}
 
 // Listed is one connection in a listing (GET {base}/@connections).
 type Listed struct {
@@ -344,16 +379,20 @@ type listRequest struct {
 }
 
 // ListLocal returns up to limit connections of the stage in reg whose IDs
-// sort after after, in ID order.
+// sort after after, in ID order. It costs O(n log n) in the n connections of
+// the stage, whatever the other stages hold, and asks only the connections
+// it returns for their Info.
 func ListLocal(reg *Registry, apiID, stage, after string, limit int) []Listed {
+	conns := slices.DeleteFunc(reg.AppendStage(nil, apiID, stage), func(c Conn) bool { return c.ID() <= after })
+	slices.SortFunc(conns, func(a, b Conn) int { return strings.Compare(a.ID(), b.ID()) })
 	var out []Listed
-	reg.Each(func(c Conn) {
-		if c.APIID() != apiID || c.Stage() != stage || c.ID() <= after {
-			return
+	for _, c := range conns {
+		if len(out) >= limit {
+			break
 		}
 		info, err := c.Info()
 		if err != nil {
-			return
+			continue // closing
 		}
 		out = append(out, Listed{
 			ConnectionID: c.ID(),
@@ -361,10 +400,6 @@ func ListLocal(reg *Registry, apiID, stage, after string, limit int) []Listed {
 			Identity:     identity{SourceIP: info.SourceIP, UserAgent: info.UserAgent},
 			LastActiveAt: isoTime(info.LastActiveAt),
 		})
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].ConnectionID < out[j].ConnectionID })
-	if len(out) > limit {
-		out = out[:limit]
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package connections
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -149,5 +150,143 @@ func TestDeliverLocalParallel(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// stageConn is a connection of a given API stage.
+type stageConn struct {
+	fakeConn
+	api, stage string
+}
+
+func (c *stageConn) APIID() string { return c.api }
+func (c *stageConn) Stage() string { return c.stage }
+
+// The index follows Add, Remove and replacement: a stage's connections are
+// exactly those registered under it, and an emptied stage leaves no entry.
+func TestRegistryStageIndex(t *testing.T) {
+	r := NewRegistry()
+	a := &stageConn{fakeConn{"a"}, "api", "dev"}
+	b := &stageConn{fakeConn{"b"}, "api", "dev"}
+	c := &stageConn{fakeConn{"c"}, "api", "prod"}
+	d := &stageConn{fakeConn{"d"}, "other", "dev"}
+	for _, x := range []*stageConn{a, b, c, d} {
+		r.Add(x)
+	}
+	stageIDs := func(api, stage string) []string {
+		var ids []string
+		for _, x := range r.AppendStage(nil, api, stage) {
+			ids = append(ids, x.ID())
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	if got := stageIDs("api", "dev"); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("api/dev = %v", got)
+	}
+	if got := stageIDs("other", "dev"); !slices.Equal(got, []string{"d"}) {
+		t.Errorf("other/dev = %v", got)
+	}
+	// b's ID taken by a connection of another stage: it leaves api/dev.
+	b2 := &stageConn{fakeConn{"b"}, "api", "prod"}
+	r.Add(b2)
+	r.Remove(b) // stale: keeps b2
+	if got := stageIDs("api", "dev"); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("api/dev after replacement = %v", got)
+	}
+	if got := stageIDs("api", "prod"); !slices.Equal(got, []string{"b", "c"}) {
+		t.Errorf("api/prod after replacement = %v", got)
+	}
+	r.Remove(a)
+	if n := r.StageLen("api", "dev"); n != 0 {
+		t.Errorf("StageLen(api, dev) = %d after its last Remove", n)
+	}
+	k := stageKey{"api", "dev"}
+	if _, ok := r.stageShard(k).stages[k]; ok {
+		t.Error("an emptied stage keeps its index entry")
+	}
+	if got := ListLocal(r, "api", "prod", "b", 10); len(got) != 1 || got[0].ConnectionID != "c" {
+		t.Errorf("ListLocal after b = %v", got)
+	}
+}
+
+// Add, Remove, delivery and listing run concurrently (go test -race): at
+// the end each stage's index holds exactly its registered connections.
+func TestRegistryConcurrentStages(t *testing.T) {
+	r := NewRegistry()
+	stages := []string{"s0", "s1", "s2"}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for _, st := range stages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				DeliverLocal(r, "api", st, []byte("hi"))
+				for _, l := range ListLocal(r, "api", st, "", 50) {
+					if c, ok := r.Get(l.ConnectionID); ok && c.Stage() != st {
+						t.Errorf("listing of %s holds %s of %s", st, l.ConnectionID, c.Stage())
+					}
+				}
+			}
+		}()
+	}
+	var writers sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for i := 0; i < 600; i++ {
+				c := &stageConn{fakeConn{fmt.Sprintf("%d-%d", w, i)}, "api", stages[(w+i)%len(stages)]}
+				r.Add(c)
+				if i%3 != 0 {
+					r.Remove(c)
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(stop)
+	wg.Wait()
+	total := 0
+	for _, st := range stages {
+		conns := r.AppendStage(nil, "api", st)
+		for _, c := range conns {
+			if got, ok := r.Get(c.ID()); !ok || got != c || c.Stage() != st {
+				t.Errorf("stage %s indexes %s, registered %v", st, c.ID(), ok)
+			}
+		}
+		if n := r.StageLen("api", st); n != len(conns) {
+			t.Errorf("StageLen(%s) = %d, AppendStage has %d", st, n, len(conns))
+		}
+		total += len(conns)
+	}
+	if n := r.Len(); n != total || n != 6*200 {
+		t.Errorf("Len = %d, stages hold %d, want %d", n, total, 6*200)
+	}
+}
+
+// BenchmarkDeliverLocalStage delivers to a 100-connection stage of a
+// registry that also holds 10,000 connections of another stage: the cost
+// is the stage's, not the node's.
+func BenchmarkDeliverLocalStage(b *testing.B) {
+	r := NewRegistry()
+	for i := 0; i < 10000; i++ {
+		r.Add(&stageConn{fakeConn{fmt.Sprintf("big%d", i)}, "api", "big"})
+	}
+	for i := 0; i < 100; i++ {
+		r.Add(&stageConn{fakeConn{fmt.Sprintf("small%d", i)}, "api", "small"})
+	}
+	data := []byte("hello")
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := DeliverLocal(r, "api", "small", data); n != 100 {
+			b.Fatalf("delivered to %d", n)
+		}
 	}
 }

@@ -17,8 +17,31 @@
 // node), answers listings, and publishes lifecycle events. When NATS is
 // down, cross-node calls fail at once with 503.
 //
+// Ownership: the Registry is the node's; Management and Bus are each given it
+// at construction and run operations on one connection through the same
+// function over it, so a remote call answers exactly as a local one.
+// Management reaches other nodes through the Bus it is given
+// (ManagementConfig.Bus); Bus never reaches Management.
+//
 // Concurrency: Registry, Management and Bus are safe for concurrent use. NATS
 // handlers run on nats.go's subscription goroutines and never block on a
 // client. A Conn's methods are called from any goroutine and must not block:
 // Send queues, it never waits for the client.
+//
+// Lock order. The Registry has two kinds of locks: the ID shards' (one per
+// 64th of the connection IDs) and the stage-index shards' (one per 64th of
+// the (API ID, stage) pairs). A goroutine holds at most one of each, and
+// takes an ID shard's lock before a stage-index shard's:
+//
+//	ID shard  →  stage-index shard
+//
+// Add and Remove take the ID shard of the connection, then, while holding
+// it, one stage-index shard at a time (Add replacing a Conn of another stage
+// takes the old stage's and releases it before the new one's), so every
+// change to an ID's index entry is ordered by its ID shard. Get, Len, Each
+// and Snapshot take ID shards only, one after the other; AppendStage and
+// StageLen take one stage-index shard only. No Conn method is called under
+// a registry lock, except by Each, whose f must not call Add or Remove;
+// DeliverLocal and ListLocal copy the stage with AppendStage and call Send
+// and Info with no lock held.
 package connections

@@ -89,10 +89,6 @@ func NewManagement(cfg ManagementConfig) (*Management, error) {
 		maxMessage:    maxMessage,
 		log:           log,
 	}
-	if m.bus != nil {
-		h := m.Local
-		m.bus.handleOp.Store(&h)
-	}
 	return m, nil
 }
 
@@ -178,10 +174,15 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 	writeResult(w, res)
 }
 
-// Local runs op on this node's registry. Other nodes' requests arrive here
-// through the bus, so a remote call answers exactly as a local one.
-func (m *Management) Local(op Op) Result {
-	c, found := m.reg.Get(op.ConnectionID)
+// Local runs op on this node's registry.
+func (m *Management) Local(op Op) Result { return runOp(m.reg, op) }
+
+// runOp runs op on a connection of reg. Management runs this node's
+// operations through it and Bus the operations other nodes route here, each
+// on the Registry it was built with, so a remote call answers exactly as a
+// local one and neither depends on the other to answer.
+func runOp(reg *Registry, op Op) Result {
+	c, found := reg.Get(op.ConnectionID)
 	if !found || c.APIID() != op.APIID || c.Stage() != op.Stage {
 		return errGone.result()
 	}

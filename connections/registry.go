@@ -3,8 +3,8 @@ package connections
 import (
 	"errors"
 	"hash/maphash"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -26,7 +26,9 @@ var (
 type Conn interface {
 	// ID returns the connection ID.
 	ID() string
-	// APIID and Stage name the API stage the connection belongs to.
+	// APIID and Stage name the API stage the connection belongs to. The
+	// registry indexes a connection under the values they return when it
+	// is added.
 	APIID() string
 	Stage() string
 	// Send queues one message for the client without blocking.
@@ -55,23 +57,45 @@ type Info struct {
 
 const shardCount = 64
 
-// Registry maps connection IDs to connections. It is sharded so that connects
-// and lookups on different connections rarely contend.
+// Registry maps connection IDs to connections and indexes them by API and
+// stage, so that a broadcast or a listing touches only the stage's own
+// connections. Both sides are sharded: by connection ID for Add, Remove and
+// Get, so that connects and lookups on different connections rarely
+// contend; by (API ID, stage) for the index, as centrifuge's hub shards by
+// channel. The lock order is in doc.go.
 type Registry struct {
 	seed   maphash.Seed
-	shards [shardCount]shard
+	shards [shardCount]shard      // by connection ID
+	stages [shardCount]stageShard // by (API ID, stage)
 }
 
 type shard struct {
 	mu    sync.RWMutex
-	conns map[string]Conn // guarded by mu
+	conns map[string]entry // guarded by mu
+}
+
+// entry is a registered connection and the stage it is indexed under, as
+// it was when it was added.
+type entry struct {
+	c   Conn
+	key stageKey
+}
+
+type stageKey struct{ apiID, stage string }
+
+type stageShard struct {
+	mu sync.RWMutex
+	// stages holds each stage's connections by ID; a stage without
+	// connections has no entry. Guarded by mu.
+	stages map[stageKey]map[string]Conn
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
 	r := &Registry{seed: maphash.MakeSeed()}
 	for i := range r.shards {
-		r.shards[i].conns = make(map[string]Conn)
+		r.shards[i].conns = make(map[string]entry)
+		r.stages[i].stages = make(map[stageKey]map[string]Conn)
 	}
 	return r
 }
@@ -80,31 +104,66 @@ func (r *Registry) shard(id string) *shard {
 	return &r.shards[maphash.String(r.seed, id)%shardCount]
 }
 
-// Add registers c under its ID.
+func (r *Registry) stageShard(k stageKey) *stageShard {
+	return &r.stages[maphash.Comparable(r.seed, k)%shardCount]
+}
+
+// Add registers c under its ID, replacing any Conn that held the ID, and
+// indexes it under its API and stage.
 func (r *Registry) Add(c Conn) {
-	s := r.shard(c.ID())
+	id := c.ID()
+	e := entry{c: c, key: stageKey{c.APIID(), c.Stage()}}
+	s := r.shard(id)
 	s.mu.Lock()
-	s.conns[c.ID()] = c
+	if old, ok := s.conns[id]; ok {
+		r.unindex(old.key, id)
+	}
+	s.conns[id] = e
+	ss := r.stageShard(e.key)
+	ss.mu.Lock()
+	set := ss.stages[e.key]
+	if set == nil {
+		set = make(map[string]Conn)
+		ss.stages[e.key] = set
+	}
+	set[id] = c
+	ss.mu.Unlock()
 	s.mu.Unlock()
 }
 
 // Remove unregisters c; it does nothing when another Conn holds the ID.
 func (r *Registry) Remove(c Conn) {
-	s := r.shard(c.ID())
+	id := c.ID()
+	s := r.shard(id)
 	s.mu.Lock()
-	if s.conns[c.ID()] == c {
-		delete(s.conns, c.ID())
+	if e, ok := s.conns[id]; ok && e.c == c {
+		delete(s.conns, id)
+		r.unindex(e.key, id)
 	}
 	s.mu.Unlock()
+}
+
+// unindex drops id from the stage k. The caller holds the lock of id's
+// shard, which orders every change to id's index entry.
+func (r *Registry) unindex(k stageKey, id string) {
+	ss := r.stageShard(k)
+	ss.mu.Lock()
+	if set := ss.stages[k]; set != nil {
+		delete(set, id)
+		if len(set) == 0 {
+			delete(ss.stages, k)
+		}
+	}
+	ss.mu.Unlock()
 }
 
 // Get returns the connection registered under id.
 func (r *Registry) Get(id string) (Conn, bool) {
 	s := r.shard(id)
 	s.mu.RLock()
-	c, ok := s.conns[id]
+	e, ok := s.conns[id]
 	s.mu.RUnlock()
-	return c, ok
+	return e.c, ok
 }
 
 // Len returns the number of registered connections.
@@ -119,58 +178,51 @@ func (r *Registry) Len() int {
 	return n
 }
 
+// StageLen returns the number of connections of the API stage.
+func (r *Registry) StageLen(apiID, stage string) int {
+	k := stageKey{apiID, stage}
+	ss := r.stageShard(k)
+	ss.mu.RLock()
+	n := len(ss.stages[k])
+	ss.mu.RUnlock()
+	return n
+}
+
+// AppendStage appends the connections of the API stage to dst and returns
+// the extended slice, in no particular order. It costs O(connections of the
+// stage), whatever the other stages hold, and holds one index lock while it
+// copies, never while the caller uses the slice; the registry may change
+// meanwhile.
+func (r *Registry) AppendStage(dst []Conn, apiID, stage string) []Conn {
+	k := stageKey{apiID, stage}
+	ss := r.stageShard(k)
+	ss.mu.RLock()
+	set := ss.stages[k]
+	dst = slices.Grow(dst, len(set))
+	for _, c := range set {
+		dst = append(dst, c)
+	}
+	ss.mu.RUnlock()
+	return dst
+}
+
 // Each calls f for every registered connection. f must not call Add or
 // Remove; it may run while other goroutines change the registry.
 func (r *Registry) Each(f func(Conn)) {
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.RLock()
-		for _, c := range s.conns {
-			f(c)
+		for _, e := range s.conns {
+			f(e.c)
 		}
 		s.mu.RUnlock()
 	}
-}
-
-// EachParallel calls f for every registered connection from up to workers
-// goroutines, each taking whole shards, and returns when every call has
-// returned. f must be safe for concurrent use. Shard locks are held as in
-// Each.
-func (r *Registry) EachParallel(workers int, f func(Conn)) {
-	if workers <= 1 {
-		r.Each(f)
-		return
-	}
-	var next atomic.Int32
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(r.shards); i = int(next.Add(1)) - 1 {
-				s := &r.shards[i]
-				s.mu.RLock()
-				for _, c := range s.conns {
-					f(c)
-				}
-				s.mu.RUnlock()
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // Snapshot returns every registered connection. The registry may change
 // while the caller uses the slice.
 func (r *Registry) Snapshot() []Conn {
 	var all []Conn
-	for i := range r.shards {
-		s := &r.shards[i]
-		s.mu.RLock()
-		for _, c := range s.conns {
-			all = append(all, c)
-		}
-		s.mu.RUnlock()
-	}
+	r.Each(func(c Conn) { all = append(all, c) })
 	return all
 }

@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico"
+	"github.com/portico-gw/portico/cmd/portico/bench"
 	"github.com/portico-gw/portico/config"
-	"github.com/portico-gw/portico/internal/bench"
 	"github.com/portico-gw/portico/internal/ids"
 )
 

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -72,6 +71,28 @@ func spawnClients(ctx context.Context, exe string, urls []string, n int, read bo
 	return cp, nil
 }
 
+// spawnHeld opens n connections to url from client processes, as
+// spawnClients does, and waits until t holds at least held connections. On
+// error the processes are stopped.
+func spawnHeld(ctx context.Context, t *Target, o Options, url string, n, held int, read bool) (*clientProcs, error) {
+	exe := o.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
+	cp, err := spawnClients(ctx, exe, []string{url}, n, read)
+	if err == nil && !waitFor(func() bool { return len(t.IDs()) >= held }, 30*time.Second) {
+		err = fmt.Errorf("server holds %d of %d connections", len(t.IDs()), held)
+	}
+	if err != nil {
+		cp.stop()
+		return nil, err
+	}
+	return cp, nil
+}
+
 // report merges what every reading process has received.
 func (cp *clientProcs) report() (int64, *hdrhistogram.Histogram, error) {
 	total := newHist()
@@ -126,27 +147,13 @@ func RunClient(url string, n, source int, read bool, stdin io.Reader, stdout io.
 		}
 		conns = append(conns, c)
 	}
-	var mu sync.Mutex
-	hist := newHist()
-	var count atomic.Int64
+	rc := &receipts{hist: newHist()}
 	if read {
 		for _, c := range conns {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for {
-					_, data, err := c.ReadMessage()
-					if err != nil {
-						return
-					}
-					now := time.Now().UnixNano()
-					if sent, err := strconv.ParseInt(strings.TrimSpace(string(data[:min(len(data), 19)])), 10, 64); err == nil {
-						mu.Lock()
-						_ = hist.RecordValue((now - sent) / 1000)
-						mu.Unlock()
-					}
-					count.Add(1)
-				}
+				rc.readFrom(c)
 			}()
 		}
 	}
@@ -157,9 +164,9 @@ func RunClient(url string, n, source int, read bool, stdin io.Reader, stdout io.
 		if in.Text() != "report" {
 			continue
 		}
-		mu.Lock()
-		r := clientReport{Count: count.Load(), Hist: hist.Export()}
-		mu.Unlock()
+		rc.mu.Lock()
+		r := clientReport{Count: rc.received.Load(), Hist: rc.hist.Export()}
+		rc.mu.Unlock()
 		if err := enc.Encode(r); err != nil {
 			return err
 		}
@@ -172,21 +179,11 @@ func RunClient(url string, n, source int, read bool, stdin io.Reader, stdout io.
 // sockets do not fit one process) and reports publish → receipt latency
 // and the spread between the first and the last receipt.
 func runBroadcastLatency(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-	exe := o.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, err
-		}
-	}
-	cp, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns, true)
-	defer cp.stop()
+	cp, err := spawnHeld(ctx, t, o, t.WSURL, o.Conns, o.Conns, true)
 	if err != nil {
 		return nil, err
 	}
-	if !waitFor(func() bool { return len(t.IDs()) >= o.Conns }, 30*time.Second) {
-		return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), o.Conns)
-	}
+	defer cp.stop()
 	if err := t.Broadcast(ctx, payload(100)); err != nil {
 		return nil, err
 	}

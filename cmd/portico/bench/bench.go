@@ -133,6 +133,14 @@ var scenarios = []scenario{
 		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
+		name: "broadcast-stage", conns: 10000, metric: "bus_broadcasts_per_sec", higherGood: true,
+		budget: "broadcasts to a 100-connection stage while --conns connections of another stage are open: ≥ 0.8× the broadcasts/s to the same stage alone on the node (the baseline here) on the NATS broadcast subject, p99 ≤ 1.5×; @broadcast reported beside",
+		pass: func(gw, base map[string]float64, r float64) bool {
+			return r >= 0.8 && gw["bus_p99_ms"] <= 1.5*math.Max(base["bus_p99_ms"], 0.001)
+		},
+		run: runBroadcastStage, runBase: runBroadcastStageAlone, base: StartGateway, subject: StartGateway,
+	},
+	{
 		name: "fanout", conns: 9000, metric: "deliveries_per_sec", higherGood: true, budget: "≥ 1.0× baseline deliveries/s (stretch 1.5×)",
 		pass: func(_, _ map[string]float64, r float64) bool { return r >= 1.0 },
 		run:  runFanout,
@@ -283,15 +291,38 @@ func dialer(i int) *websocket.Dialer {
 // clients holds connections in this process, each with a reader that feeds
 // the latency histogram from timestamps carried in the payload.
 type clients struct {
-	conns    []*websocket.Conn
+	conns []*websocket.Conn
+	receipts
+	wg sync.WaitGroup
+}
+
+// receipts counts the messages readers receive and records the latency each
+// carries: the send timestamp at its start.
+type receipts struct {
 	received atomic.Int64
 	mu       sync.Mutex
-	hist     *hdrhistogram.Histogram
-	wg       sync.WaitGroup
+	hist     *hdrhistogram.Histogram // guarded by mu
+}
+
+// readFrom records every message c receives until reading fails.
+func (r *receipts) readFrom(c *websocket.Conn) {
+	for {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			return
+		}
+		now := time.Now().UnixNano()
+		if sent, err := strconv.ParseInt(strings.TrimSpace(string(data[:min(len(data), 19)])), 10, 64); err == nil {
+			r.mu.Lock()
+			_ = r.hist.RecordValue((now - sent) / 1000) // microseconds
+			r.mu.Unlock()
+		}
+		r.received.Add(1)
+	}
 }
 
 func openClients(t *Target, n int) (*clients, error) {
-	cs := &clients{hist: newHist()}
+	cs := &clients{receipts: receipts{hist: newHist()}}
 	if err := cs.open(t, n, true); err != nil {
 		return nil, err
 	}
@@ -350,19 +381,7 @@ func (cs *clients) open(t *Target, n int, read bool) error {
 
 func (cs *clients) read(c *websocket.Conn) {
 	defer cs.wg.Done()
-	for {
-		_, data, err := c.ReadMessage()
-		if err != nil {
-			return
-		}
-		now := time.Now().UnixNano()
-		if sent, err := strconv.ParseInt(strings.TrimSpace(string(data[:min(len(data), 19)])), 10, 64); err == nil {
-			cs.mu.Lock()
-			_ = cs.hist.RecordValue((now - sent) / 1000) // microseconds
-			cs.mu.Unlock()
-		}
-		cs.received.Add(1)
-	}
+	cs.readFrom(c)
 }
 
 func (cs *clients) close() {
@@ -567,13 +586,6 @@ func runConnect(ctx context.Context, t *Target, o Options) (map[string]float64, 
 // 9,000 each, from distinct 127.0.0.x sources) and measures this process:
 // RSS and goroutines per connection after GC.
 func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-	exe := o.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, err
-		}
-	}
 	var ms runtime.MemStats
 	settle := func() (rssKB float64, goroutines int, heapKB, stackKB float64) {
 		for i := 0; i < 3; i++ {
@@ -585,14 +597,11 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 		return readRSSKB(), runtime.NumGoroutine(), float64(ms.HeapInuse) / 1024, float64(ms.StackInuse) / 1024
 	}
 	rss0, g0, heap0, stack0 := settle()
-	cp, err := spawnClients(ctx, exe, []string{t.WSURL}, o.Conns, false)
-	defer cp.stop()
+	cp, err := spawnHeld(ctx, t, o, t.WSURL, o.Conns, o.Conns, false)
 	if err != nil {
 		return nil, err
 	}
-	if !waitFor(func() bool { return len(t.IDs()) >= o.Conns }, 30*time.Second) {
-		return nil, fmt.Errorf("server holds %d of %d connections", len(t.IDs()), o.Conns)
-	}
+	defer cp.stop()
 	rss1, g1, heap1, stack1 := settle()
 	writeMemProfile(o, t)
 	n := float64(o.Conns)

@@ -8,7 +8,9 @@
 // goroutine counts are the server's: its clients live in separate
 // `portico bench-client` processes (at most 9,000 connections each, one
 // 127.0.0.x source address each), since one process here holds at most
-// ~19,900 sockets. The other scenarios keep their clients in process.
+// ~19,900 sockets. capacity, broadcast-latency and broadcast-stage's idle
+// connections of another stage do the same; the other clients live in
+// process.
 // Latency comes from send timestamps carried in each payload, recorded in
 // an HDR histogram.
 //

@@ -26,6 +26,9 @@ type Target struct {
 	Name string
 	// WSURL is where clients connect.
 	WSURL string
+	// OtherStageWSURL, for the gateway, is where clients of a second stage
+	// of the same API connect.
+	OtherStageWSURL string
 	// WSURLs, for a cluster, lists every node's WSURL.
 	WSURLs []string
 	// IDs lists the open connections' IDs.
@@ -35,6 +38,9 @@ type Target struct {
 	NewPoster func() func(ctx context.Context, id string, data []byte) error
 	// Broadcast sends data to every connection.
 	Broadcast func(ctx context.Context, data []byte) error
+	// PublishBroadcast, for the gateway, publishes data on the stage's NATS
+	// broadcast subject, as a backend connected to NATS does.
+	PublishBroadcast func(data []byte) error
 	// NewExchanger, for two-way scenarios, opens one client that sends a
 	// message and waits for the answer; close releases it.
 	NewExchanger func() (ex Exchange, close func(), err error)
@@ -59,7 +65,9 @@ const (
 	benchSecret    = "portico-bench-secret"
 )
 
-// gatewayConfig is one WebSocket API whose only route is a one-way MOCK.
+// gatewayConfig is one WebSocket API whose only route is a one-way MOCK,
+// with two stages: b, where the scenarios' clients connect, and o, which
+// holds broadcast-stage's other connections.
 const gatewayConfig = `
 credentials:
   - accessKeyId: AKIDBENCH
@@ -76,6 +84,7 @@ apis:
         target: integrations/mock
     stages:
       - stageName: b
+      - stageName: o
     limits:
       idleTimeout: 0
       maxConnectionDuration: 0
@@ -174,8 +183,9 @@ func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
 		return do(client, req)
 	}
 	return &Target{
-		Name:  name,
-		WSURL: "ws://" + wsSrv.Addr().String() + "/b",
+		Name:            name,
+		WSURL:           "ws://" + wsSrv.Addr().String() + "/b",
+		OtherStageWSURL: "ws://" + wsSrv.Addr().String() + "/o",
 		IDs: func() []string {
 			var ids []string
 			for _, c := range wsSrv.Registry().Snapshot() {
@@ -190,6 +200,9 @@ func gatewayTarget(name string, wsSrv, apiSrv *portico.Server) *Target {
 		},
 		Broadcast: func(ctx context.Context, data []byte) error {
 			return signedPost(ctx, base+"/@broadcast", data)
+		},
+		PublishBroadcast: func(data []byte) error {
+			return wsSrv.Bus().NATS().Publish("portico.broadcast.bench.b", data)
 		},
 		Disconnects: func() (<-chan string, func()) {
 			ch := make(chan string, 4096)

@@ -34,7 +34,7 @@ type stallResult struct {
 }
 
 func slowConsumer(ctx context.Context, t *Target, o Options, stall bool) (map[string]float64, error) {
-	cs := &clients{hist: newHist()}
+	cs := &clients{receipts: receipts{hist: newHist()}}
 	defer cs.close()
 	var stalledIDs []string
 	if stall {
