@@ -214,8 +214,8 @@ func newWebSocketAPI(b *buildContext, c *config.API) (servedAPI, error) {
 func (a webSocketAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
 	if connections.IsManagementPath(t.Rest) {
 		sw := &statusrec.Writer{ResponseWriter: w}
-		a.s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
-		a.s.metrics.Management(r.Method, connections.Operation(r.Method, t.Rest), sw.Status)
+		op := a.s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
+		a.s.metrics.Management(r.Method, op, sw.Status)
 		return
 	}
 	if t.Rest != "" && t.Rest != "/" {

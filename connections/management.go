@@ -109,8 +109,10 @@ func IsManagementPath(rest string) bool {
 
 // Serve answers one management API request for the API stage (apiID, stage).
 // rest is the escaped path after the stage's base path, for example
-// "/@connections/R1kmxc2VNjMCFIA%3D".
-func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) {
+// "/@connections/R1kmxc2VNjMCFIA%3D". It returns the operation the request
+// named (see Operation), for metrics.
+func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) (operation string) {
+	operation = Operation(r.Method, rest)
 	w.Header()["X-Amzn-Requestid"] = []string{uuid.NewString()}
 
 	// Read the body first: the signature covers it. PostToConnection bodies
@@ -120,48 +122,48 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		writeResult(w, errBodyRead.result())
-		return
+		return operation
 	}
 	if !m.authenticate(w, r, body) {
-		return
+		return operation
 	}
 	switch {
-	case rest == BroadcastPath || rest == "/%40broadcast":
+	case operation == OpBroadcast:
 		if r.Method != http.MethodPost {
 			writeResult(w, errMissingToken.result())
-			return
+			return operation
 		}
 		writeResult(w, m.broadcast(apiID, stage, body))
-		return
-	case rest == ConnectionsPrefix || rest == ConnectionsPrefix+"/" || rest == "/%40connections":
+		return operation
+	case operation == OpListConnections:
 		if r.Method != http.MethodGet {
 			writeResult(w, errMissingToken.result())
-			return
+			return operation
 		}
 		writeResult(w, m.list(r, apiID, stage))
-		return
+		return operation
 	}
 
 	id, ok := connectionIDFromPath(rest)
 	if !ok {
 		writeResult(w, errMissingToken.result())
-		return
+		return operation
 	}
 	switch r.Method {
 	case http.MethodPost, http.MethodGet, http.MethodDelete:
 	default:
 		writeResult(w, errMissingToken.result())
-		return
+		return operation
 	}
 	if !ids.Valid(id) {
 		writeResult(w, errBadRequestID.result())
-		return
+		return operation
 	}
 	op := Op{Method: r.Method, ConnectionID: id, APIID: apiID, Stage: stage, Body: body}
 	node, _ := ids.NodeOf(id)
 	if node == m.node || m.bus == nil {
 		writeResult(w, m.Local(op))
-		return
+		return operation
 	}
 	res, err := m.bus.Remote(r.Context(), node, op)
 	switch {
@@ -172,6 +174,7 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 		res = errBusUnavailable.result()
 	}
 	writeResult(w, res)
+	return operation
 }
 
 // Local runs op on this node's registry.
