@@ -68,16 +68,16 @@
 // Locks. The mutexes a WebSocket connection involves, and the only ways
 // they nest (outer → inner):
 //
-//	connections.Registry shard lock → conn.mu
-//	    Registry.Each and EachParallel callers use the connections.Conn
-//	    methods (SendPrepared, Info) with a shard locked.
-//	connections.Registry shard lock → gorilla's write lock → frameGuard.wmu
-//	    A broadcast's fast-path write (writeNow) runs under the shard
-//	    lock; it never waits on the socket.
 //	gorilla's write lock → frameGuard.wmu
 //	    Every frame reaches the socket through the guard. frameGuard.wmu
 //	    is held across the socket write; cork, uncork and tryFlush take it
 //	    outside gorilla's write lock.
+//
+// The registry's locks are not among them: the registry calls no
+// connections.Conn method (Send, SendPrepared, Info) under its locks, since
+// broadcasts and listings copy a stage's connections first
+// (connections/doc.go). A broadcast's fast-path write (writeNow) therefore
+// runs with no registry lock held; it never waits on the socket.
 //
 // Server.mu and conn.mu are leaves: nothing is locked while either is held
 // (conn.mu only updates metrics' atomic gauges), and neither is held across
