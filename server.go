@@ -226,6 +226,7 @@ func (s *Server) Start() error {
 	}
 	s.log.Info("portico serving", "listen", l.Addr().String(), "admin", admin, "node_id", s.nodeID,
 		"nats", nb.Describe(), "apis", len(s.set.Load().apis))
+	s.logEndpoints(l.Addr(), s.set.Load())
 	return nil
 }
 
@@ -352,6 +353,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	set := s.set.Load()
 	t, err := set.resolver.Resolve(r.Host, r.URL.EscapedPath())
 	if err != nil {
+		s.logResolveFailure(r, set, err)
 		var re *routing.ResolveError
 		switch {
 		case errors.As(err, &re) && set.apis[re.APIID] != nil:

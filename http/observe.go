@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -35,7 +36,8 @@ func (a *API) finish(r *http.Request, st *stage, o *observed, requestID string, 
 		status = http.StatusOK // nothing written: net/http answers 200
 	}
 	st.metrics.HTTPRequest(o.routeKey, status)
-	if st.accessLog == nil {
+	debug := a.log.Enabled(r.Context(), slog.LevelDebug)
+	if st.accessLog == nil && !debug {
 		return
 	}
 	var errMsg string
@@ -43,6 +45,17 @@ func (a *API) finish(r *http.Request, st *stage, o *observed, requestID string, 
 		var m struct{ Message string }
 		_ = json.Unmarshal([]byte(o.err.body), &m)
 		errMsg = m.Message
+	}
+	if debug {
+		routeKey := o.routeKey
+		if routeKey == "" {
+			routeKey = "(no route matches the method and path)"
+		}
+		a.log.Debug("HTTP API request", "stage", st.name, "request_id", requestID, "method", r.Method, "path", r.URL.EscapedPath(),
+			"route_key", routeKey, "status", status, "error_message", errMsg, "integration_latency", o.latency)
+	}
+	if st.accessLog == nil {
+		return
 	}
 	st.accessLog.Log(&accesslog.Record{
 		APIID: a.id, Stage: st.name, RequestID: requestID, RouteKey: o.routeKey, DomainName: r.Host,

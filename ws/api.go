@@ -213,6 +213,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 			Event: c.connectEvent(r, requestID, connectedAt),
 		})
 		switch {
+		case err != nil && ctx.Err() != nil:
+			a.srv.log.Debug("client left during the $connect authorizer", "api_id", a.id, "stage", stage.Name, "connection_id", c.id)
+			errAuthorizerFailure.write(w, requestID)
+			return
 		case err != nil:
 			a.srv.log.Warn("authorizer failed", "api_id", a.id, "stage", stage.Name, "connection_id", c.id, "error", err)
 			errAuthorizerFailure.write(w, requestID)
@@ -237,6 +241,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 		switch {
 		case errors.Is(err, integration.ErrTimeout):
 			errConnectTimeout.write(w, requestID)
+			return
+		case err != nil && ctx.Err() != nil:
+			// The client left while $connect ran: not the integration's fault.
+			a.srv.log.Debug("client left during $connect", "api_id", a.id, "stage", stage.Name, "connection_id", c.id, "request_id", requestID)
+			errConnectFailed.write(w, requestID)
 			return
 		case err != nil:
 			a.srv.log.Warn("$connect integration failed", "api_id", a.id, "stage", stage.Name, "connection_id", c.id, "request_id", requestID, "error", err)

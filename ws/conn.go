@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -602,9 +603,11 @@ func (c *conn) handleMessage(data []byte) {
 	requestID := ids.NewRequestID()
 	table := a.table.Load()
 	routeKey, ok := routing.SelectRoute(table.selection, data, table.hasRoute)
+	c.debugRoute(table, data, routeKey, ok, requestID)
 	if !ok {
 		_ = c.Send(errorFrame(msgForbidden, c.id, requestID))
-		c.logMessage("", requestID, start, http.StatusForbidden, msgForbidden, 0, 0)
+		asked, _ := table.selection.Evaluate(data)
+		c.logMessage(asked, requestID, start, http.StatusForbidden, msgForbidden, 0, 0)
 		return
 	}
 	route := table.routes[routeKey]
@@ -632,6 +635,10 @@ func (c *conn) handleMessage(data []byte) {
 		}
 	}
 	c.logMessage(routeKey, requestID, start, status, errMsg, latency, sent)
+	if a.srv.log.Enabled(ctx, slog.LevelDebug) {
+		a.srv.log.Debug("message answered", "api_id", a.id, "stage", c.stage.Name, "route_key", routeKey,
+			"connection_id", c.id, "request_id", requestID, "status", status, "integration_latency", latency, "sent_bytes", sent)
+	}
 }
 
 // disconnect runs the $disconnect route, best effort, after the socket closed.

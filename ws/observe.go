@@ -1,8 +1,10 @@
 package ws
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -33,6 +35,10 @@ func (a *API) finishHandshake(r *http.Request, st *Stage, h *handshake, requestI
 		status = http.StatusSwitchingProtocols // counted by ServeHTTP before the reader starts
 	} else {
 		st.metrics.Refused(status)
+	}
+	if log := a.srv.log; log.Enabled(r.Context(), slog.LevelDebug) {
+		log.Debug("WebSocket handshake", "api_id", a.id, "stage", st.Name, "connection_id", h.connID, "request_id", requestID,
+			"status", status, "error_message", h.err.message(), "connect_latency", h.latency, "origin", r.Header.Get("Origin"))
 	}
 	if st.AccessLog == nil {
 		return
@@ -94,4 +100,25 @@ func (c *conn) logDisconnect(requestID string, start time.Time, code int, reason
 		Status: status, IntegrationError: errMsg, IntegrationLatency: latency, DisconnectStatusCode: code,
 		DisconnectReason: reason, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedAt,
 	})
+}
+
+// debugRoute explains at debug level how a message was routed: the value
+// of the route selection expression, and the route chosen, or why none was
+// (no route has that key and there is no $default route).
+func (c *conn) debugRoute(t *routeTable, data []byte, routeKey string, ok bool, requestID string) {
+	log := c.api.srv.log
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	key, isJSON := t.selection.Evaluate(data)
+	attrs := []any{"api_id", c.api.id, "stage", c.stage.Name, "connection_id", c.id, "request_id", requestID,
+		"expression", t.selection.String(), "expression_value", key, "json", isJSON}
+	switch {
+	case !ok:
+		log.Debug("message matches no route and the API has no $default route: the client gets the Forbidden frame", attrs...)
+	case routeKey == "$default" && key != "$default":
+		log.Debug("message routed to $default: no route has the expression's value", attrs...)
+	default:
+		log.Debug("message routed", append(attrs, "route_key", routeKey)...)
+	}
 }

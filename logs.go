@@ -1,0 +1,81 @@
+package portico
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/routing"
+)
+
+// Logs that make mistakes explain themselves: where to connect, at
+// start, and, at debug level, why a request found no API or stage.
+
+// logResolveFailure explains at debug level why r found no API stage: the
+// request, what routing concluded, and for an unknown stage the stages
+// that exist and a hint when only the letter case differs (AWS stage names
+// are case-sensitive: /prod does not reach Prod).
+func (s *Server) logResolveFailure(r *http.Request, set *apiSet, err error) {
+	if !s.log.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"method", r.Method, "host", r.Host, "path", r.URL.EscapedPath(), "reason", err.Error()}
+	var re *routing.ResolveError
+	if errors.As(err, &re) && re.APIID != "" {
+		if api := findAPI(set.file, re.APIID); api != nil {
+			stages := make([]string, 0, len(api.Stages))
+			for _, st := range api.Stages {
+				stages = append(stages, st.StageName)
+				if re.Stage != "" && st.StageName != re.Stage && strings.EqualFold(st.StageName, re.Stage) {
+					attrs = append(attrs, "hint", "stage names are case-sensitive: did you mean "+st.StageName+"?")
+				}
+			}
+			attrs = append(attrs, "api_id", re.APIID, "stages", stages)
+		}
+	} else if errors.Is(err, routing.ErrUnknownAPI) && len(set.file.APIs) > 1 {
+		attrs = append(attrs, "hint", "with more than one API, address one by Host {apiId}.execute-api.* or by path /_aws/execute-api/{apiId}/{stage}")
+	}
+	s.log.Debug("no API stage for the request", attrs...)
+}
+
+func findAPI(f *config.File, id string) *config.API {
+	for i := range f.APIs {
+		if f.APIs[i].APIID == id {
+			return &f.APIs[i]
+		}
+	}
+	return nil
+}
+
+// logEndpoints logs, once at start, where each API stage is reached on the
+// data plane (addr), and for WebSocket APIs the @connections base the
+// backends call.
+func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
+	host := addr.String()
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		host = net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	single := len(set.file.APIs) == 1
+	for _, api := range set.file.APIs {
+		for _, st := range api.Stages {
+			base := "/" + st.StageName
+			if st.StageName == "$default" {
+				base = ""
+			}
+			if !single {
+				base = "/_aws/execute-api/" + api.APIID + base
+			}
+			attrs := []any{"api_id", api.APIID, "name", api.Name, "protocol", api.ProtocolType, "stage", st.StageName}
+			if api.ProtocolType == "WEBSOCKET" {
+				attrs = append(attrs, "url", "ws://"+host+base, "connections_url", "http://"+host+base+"/@connections")
+			} else {
+				attrs = append(attrs, "url", "http://"+host+base+"/")
+			}
+			s.log.Info("serving API stage", attrs...)
+		}
+	}
+}
