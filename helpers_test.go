@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -219,4 +220,10 @@ func mgmtClient(endpoint, accessKey, secret string) *apigatewaymanagementapi.Cli
 func sha256hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// errorFramePattern is AWS's error frame, byte for byte, with its spacing.
+func errorFramePattern(message string) *regexp.Regexp {
+	return regexp.MustCompile(`^\{"message": "` + regexp.QuoteMeta(message) +
+		`", "connectionId":"([A-Za-z0-9_-]{15}=)", "requestId":"([A-Za-z0-9_-]{15}=)"\}$`)
 }
