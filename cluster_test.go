@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -172,6 +174,14 @@ func TestConnectAuthorizerContextOverNATS(t *testing.T) {
 	_ = json.Unmarshal(m.Data, &ev)
 	if ev.Authorizer["principalId"] != "user-1" || ev.Authorizer["tier"] != "gold" {
 		t.Errorf("NATS connect event authorizer = %v", ev.Authorizer)
+	}
+}
+
+// assertKeys checks that m has exactly the keys want.
+func assertKeys(t testing.TB, what string, m map[string]any, want ...string) {
+	t.Helper()
+	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Errorf("%s keys = %v, want %v", what, got, slices.Sorted(slices.Values(want)))
 	}
 }
 
