@@ -46,23 +46,33 @@ func TestHandshakeAddressing(t *testing.T) {
 	gw := startGateway(t, chatConfig(b.URL, `    limits:
       allowedOrigins: ["https://app.example.com", "https://*.example.org"]
 `))
-	get := func(path string) (*http.Response, string) {
-		t.Helper()
-		resp, err := http.Get(gw.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp, string(body)
+	for _, tc := range []struct {
+		name, path, host string
+		status           int
+		body             func(string) bool
+	}{
+		{"unknown stage", "/prod", "", http.StatusForbidden, func(b string) bool { return b == `{"message":"Forbidden"}` }},
+		{"unknown API", "/_aws/execute-api/nosuchapi/dev", "", http.StatusNotFound, func(b string) bool { return strings.Contains(b, "nosuchapi") }},
+		// 426: a plain GET reached the API.
+		{"Host-style address", "/dev", "chatapi001.execute-api.localhost:1234", http.StatusUpgradeRequired, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, gw.URL+tc.path, nil)
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || (tc.body != nil && !tc.body(string(body))) {
+				t.Errorf("GET %s (Host %q): %d %s, want %d", tc.path, tc.host, resp.StatusCode, body, tc.status)
+			}
+		})
 	}
-	if resp, body := get("/prod"); resp.StatusCode != http.StatusForbidden || body != `{"message":"Forbidden"}` {
-		t.Errorf("unknown stage: %d %s, want 403 Forbidden", resp.StatusCode, body)
-	}
-	if resp, body := get("/_aws/execute-api/nosuchapi/dev"); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "nosuchapi") {
-		t.Errorf("unknown API: %d %s, want 404", resp.StatusCode, body)
-	}
-	// All three addressing styles reach the API.
+	// The path styles reach the API.
 	for _, url := range []string{gw.WS + "/dev", gw.WS + "/_aws/execute-api/chatapi001/dev"} {
 		c, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {"https://app.example.com"}})
 		if err != nil {
@@ -70,15 +80,5 @@ func TestHandshakeAddressing(t *testing.T) {
 			continue
 		}
 		c.Close()
-	}
-	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/dev", nil)
-	req.Host = "chatapi001.execute-api.localhost:1234"
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("Host-style address: %d, want 426 (it reached the API)", resp.StatusCode)
 	}
 }

@@ -3,6 +3,7 @@ package portico_test
 import (
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -127,39 +128,15 @@ func startGateway(t testing.TB, yaml string, opts ...func(*portico.Config)) *gat
 	return &gateway{Server: srv, URL: "http://" + host, WS: "ws://" + host, Host: host}
 }
 
-// chatConfig is a WebSocket API whose routes all go to backendURL.
+// chatYAML is package ws's test API: a WebSocket API whose routes all go to
+// {{BACKEND}}.
+//
+//go:embed ws/testdata/chat.yaml
+var chatYAML string
+
+// chatConfig is chatYAML going to backendURL, with extra appended.
 func chatConfig(backendURL string, extra string) string {
-	return strings.ReplaceAll(`
-region: us-east-1
-credentials:
-  - accessKeyId: AKIDEXAMPLE
-    secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-apis:
-  - apiId: chatapi001
-    name: chat
-    protocolType: WEBSOCKET
-    routeSelectionExpression: $request.body.action
-    integrations:
-      - integrationId: backend
-        integrationType: AWS_PROXY
-        integrationUri: {{BACKEND}}
-    routes:
-      - routeKey: $connect
-        target: integrations/backend
-      - routeKey: $disconnect
-        target: integrations/backend
-      - routeKey: sendmessage
-        target: integrations/backend
-      - routeKey: echo
-        target: integrations/backend
-        routeResponseSelectionExpression: $default
-      - routeKey: $default
-        target: integrations/backend
-    stages:
-      - stageName: dev
-        stageVariables:
-          color: blue
-`, "{{BACKEND}}", backendURL) + extra
+	return strings.ReplaceAll(chatYAML, "{{BACKEND}}", backendURL) + extra
 }
 
 func dial(t testing.TB, url string, hdr http.Header) *websocket.Conn {

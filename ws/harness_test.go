@@ -3,13 +3,13 @@ package ws_test
 import (
 	"cmp"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -139,47 +139,21 @@ func (g *gateway) counter(t testing.TB, name string, labels map[string]string) f
 	return 0
 }
 
-// chatConfig is a WebSocket API whose routes all go to backendURL.
+// chatYAML is a WebSocket API whose routes all go to {{BACKEND}}; the root
+// package's tests use it too.
+//
+//go:embed testdata/chat.yaml
+var chatYAML string
+
+// chatConfig is chatYAML going to backendURL, with extra appended.
 func chatConfig(backendURL string, extra string) string {
-	return strings.ReplaceAll(`
-region: us-east-1
-credentials:
-  - accessKeyId: AKIDEXAMPLE
-    secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-apis:
-  - apiId: chatapi001
-    name: chat
-    protocolType: WEBSOCKET
-    routeSelectionExpression: $request.body.action
-    integrations:
-      - integrationId: backend
-        integrationType: AWS_PROXY
-        integrationUri: {{BACKEND}}
-    routes:
-      - routeKey: $connect
-        target: integrations/backend
-      - routeKey: $disconnect
-        target: integrations/backend
-      - routeKey: sendmessage
-        target: integrations/backend
-      - routeKey: echo
-        target: integrations/backend
-        routeResponseSelectionExpression: $default
-      - routeKey: $default
-        target: integrations/backend
-    stages:
-      - stageName: dev
-        stageVariables:
-          color: blue
-`, "{{BACKEND}}", backendURL) + extra
+	return strings.ReplaceAll(chatYAML, "{{BACKEND}}", backendURL) + extra
 }
 
 // backend is a Lambda-over-HTTP integration target that records every event
 // and answers with what its handler says.
 type backend struct {
 	*httptest.Server
-	mu     sync.Mutex
-	events []recorded
 	notify chan recorded
 	// handle answers an event; nil means {"statusCode":200}.
 	handle func(ev events.APIGatewayWebsocketProxyRequest) (status int, body string)
@@ -203,9 +177,6 @@ func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequ
 		if err := json.Unmarshal(rec.Raw, &rec.Ev); err != nil {
 			t.Errorf("event does not decode into events.APIGatewayWebsocketProxyRequest: %v", err)
 		}
-		b.mu.Lock()
-		b.events = append(b.events, rec)
-		b.mu.Unlock()
 		b.notify <- rec
 		status, body := 200, `{"statusCode":200}`
 		if b.handle != nil {
