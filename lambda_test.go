@@ -23,30 +23,11 @@ func TestLambdaClientFromConfig(t *testing.T) {
 		invoked <- r.Method + " " + r.URL.Path
 		_, _ = io.WriteString(w, `{"statusCode":200,"body":"from the function"}`)
 	}))
-	defer fn.Close()
-	gw := startGateway(t, `
-lambda:
-  endpoint: `+fn.URL+`
-  region: eu-west-1
-  accessKeyId: AKIDLAMBDA
-  secretAccessKey: lambda-secret
-apis:
-  - apiId: lambdaapi1
-    protocolType: WEBSOCKET
-    routeSelectionExpression: $request.body.action
-    integrations:
-      - integrationId: fn
-        integrationType: AWS_PROXY
-        integrationUri: arn:aws:lambda:eu-west-1:123456789012:function:chat-handler
-    routes:
-      - routeKey: $default
-        target: integrations/fn
-        routeResponseSelectionExpression: $default
-    stages:
-      - stageName: prod
-`)
-	c := dial(t, gw.WS+"/prod", nil)
-	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"hello"}`))
+	t.Cleanup(fn.Close)
+	gw := startGateway(t, chatConfig("arn:aws:lambda:eu-west-1:123456789012:function:chat-handler",
+		"lambda:\n  endpoint: "+fn.URL+"\n  region: eu-west-1\n  accessKeyId: AKIDLAMBDA\n  secretAccessKey: lambda-secret\n"))
+	c := dial(t, gw.WS+"/dev", nil)
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"echo"}`))
 	if got := readText(t, c); got != "from the function" {
 		t.Errorf("reply %q", got)
 	}
