@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/gorilla/websocket"
@@ -81,4 +83,26 @@ func TestHandshakeAddressing(t *testing.T) {
 		}
 		c.Close()
 	}
+}
+
+// TestConnectThroughTheNode covers the node's part in a $connect: the
+// client's header spelling (rawheader on the node's listener) and the file's
+// credentials for an AWS_IAM $connect. Package ws's event and authorizer
+// tests cover the rest.
+func TestConnectThroughTheNode(t *testing.T) {
+	b := newBackend(t, nil)
+	gw := startGateway(t, chatConfig(b.URL, ""))
+	dial(t, gw.WS+"/dev", http.Header{"x-custom-Header": {"v1"}})
+	if ev := b.next(t, "CONNECT").Ev; ev.Headers["x-custom-Header"] != "v1" {
+		t.Errorf("client header spelling lost: %v", ev.Headers)
+	}
+
+	gw = startGateway(t, strings.Replace(chatConfig(b.URL, ""), "      - routeKey: $connect\n        target: integrations/backend\n",
+		"      - routeKey: $connect\n        target: integrations/backend\n        authorizationType: AWS_IAM\n", 1))
+	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/dev", nil)
+	creds := aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256hex(nil), "execute-api", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	dial(t, gw.WS+"/dev", http.Header{"Authorization": req.Header["Authorization"], "X-Amz-Date": req.Header["X-Amz-Date"]})
 }
