@@ -20,7 +20,7 @@ import (
 func TestPostDuringConnectIsGone(t *testing.T) {
 	var gwURL string
 	result := make(chan error, 1)
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.EventType == "CONNECT" {
 			client := mgmtClient(gwURL+"/dev", testAccessKey, testSecret)
 			_, err := client.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{

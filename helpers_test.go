@@ -38,27 +38,21 @@ type backend struct {
 	events []recorded
 	notify chan recorded
 	// handle answers an event; nil means {"statusCode":200}.
-	handle func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (status int, body string)
+	handle func(ev events.APIGatewayWebsocketProxyRequest) (status int, body string)
 }
 
 type recorded struct {
-	Raw []byte
-	Map map[string]any
-	Ev  events.APIGatewayWebsocketProxyRequest
+	Ev events.APIGatewayWebsocketProxyRequest
 }
 
-func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string)) *backend {
+func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequest) (int, string)) *backend {
 	t.Helper()
 	b := &backend{notify: make(chan recorded, 1024), handle: handle}
 	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		var rec recorded
-		rec.Raw = raw
-		if err := json.Unmarshal(raw, &rec.Map); err != nil {
-			t.Errorf("backend got a non-JSON event: %v: %s", err, raw)
-		}
 		if err := json.Unmarshal(raw, &rec.Ev); err != nil {
-			t.Errorf("event does not decode into events.APIGatewayWebsocketProxyRequest: %v", err)
+			t.Errorf("event does not decode into events.APIGatewayWebsocketProxyRequest: %v: %s", err, raw)
 		}
 		b.mu.Lock()
 		b.events = append(b.events, rec)
@@ -66,7 +60,7 @@ func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequ
 		b.notify <- rec
 		status, body := 200, `{"statusCode":200}`
 		if b.handle != nil {
-			status, body = b.handle(rec.Ev, raw)
+			status, body = b.handle(rec.Ev)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
