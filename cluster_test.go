@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -22,6 +25,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/portico-gw/portico/connections"
 )
 
 func freePort(t testing.TB) int {
@@ -134,6 +139,46 @@ func TestLifecycleEventsOverNATS(t *testing.T) {
 	reply, err = nc.Request(ev.SendSubject, []byte("late"), 5*time.Second)
 	if err != nil || string(reply.Data) != "gone" {
 		t.Errorf("sendSubject after close: %v %v", err, reply)
+	}
+}
+
+// The authorizer's principalId and context reach the connect event
+// published over NATS; package ws's TestConnectLambdaAuthorizer covers the
+// authorizer itself.
+func TestConnectAuthorizerContextOverNATS(t *testing.T) {
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]},"context":{"tier":"gold"}}`)
+	}))
+	defer fn.Close()
+	b := newBackend(t, nil)
+	cfg := strings.Replace(chatConfig(b.URL, ""), "      - routeKey: $connect\n        target: integrations/backend\n",
+		"      - routeKey: $connect\n        target: integrations/backend\n        authorizationType: CUSTOM\n        authorizerId: auth\n", 1)
+	cfg = strings.Replace(cfg, "    stages:\n", "    authorizers:\n      - {authorizerId: auth, authorizerType: REQUEST, authorizerUri: "+fn.URL+
+		", identitySource: [route.request.querystring.token]}\n    stages:\n", 1)
+	gw := startGateway(t, cfg)
+	connects, err := gw.Bus().NATS().SubscribeSync("portico.events.chatapi001.dev.connect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = gw.Bus().NATS().Flush()
+
+	dial(t, gw.WS+"/dev?token=good", nil)
+	m, err := connects.NextMsg(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev connections.ConnectEvent
+	_ = json.Unmarshal(m.Data, &ev)
+	if ev.Authorizer["principalId"] != "user-1" || ev.Authorizer["tier"] != "gold" {
+		t.Errorf("NATS connect event authorizer = %v", ev.Authorizer)
+	}
+}
+
+// assertKeys checks that m has exactly the keys want.
+func assertKeys(t testing.TB, what string, m map[string]any, want ...string) {
+	t.Helper()
+	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Errorf("%s keys = %v, want %v", what, got, slices.Sorted(slices.Values(want)))
 	}
 }
 

@@ -11,119 +11,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/gorilla/websocket"
 )
 
-func TestConnectStatusPassThrough(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		answer     string
-		httpStatus int
-		wantStatus int // 101 means connected
-		wantBody   string
-	}{
-		{"200 connects", `{"statusCode":200}`, 200, 101, ""},
-		{"201 connects", `{"statusCode":201}`, 200, 101, ""},
-		{"401 passes through", `{"statusCode":401,"body":"no token"}`, 200, 401, "no token"},
-		{"501 passes through", `{"statusCode":501}`, 200, 501, ""},
-		{"301 passes through", `{"statusCode":301,"headers":{"Location":"/elsewhere"}}`, 200, 301, ""},
-		{"function error is 502", `{"errorMessage":"boom"}`, 500, 502, `{"message":"Internal server error"}`},
-		{"garbage is 502", `not json`, 200, 502, `{"message":"Internal server error"}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
-				if ev.RequestContext.EventType == "CONNECT" {
-					return tc.httpStatus, tc.answer
-				}
-				return 200, `{"statusCode":200}`
-			})
-			gw := startGateway(t, chatConfig(b.URL, ""))
-			c, resp, err := websocket.DefaultDialer.Dial(gw.WS+"/dev", nil)
-			if tc.wantStatus == 101 {
-				if err != nil {
-					t.Fatalf("dial: %v", err)
-				}
-				c.Close()
-				return
-			}
-			if err == nil {
-				c.Close()
-				t.Fatalf("connected, want status %d", tc.wantStatus)
-			}
-			if resp == nil || resp.StatusCode != tc.wantStatus {
-				t.Fatalf("response %v, want status %d", resp, tc.wantStatus)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			if tc.wantBody != "" && string(body) != tc.wantBody {
-				t.Errorf("body %q, want %q", body, tc.wantBody)
-			}
-			if tc.wantStatus == 301 && resp.Header.Get("Location") != "/elsewhere" {
-				t.Errorf("Location %q not passed through", resp.Header.Get("Location"))
-			}
-			// A rejected connect never runs $disconnect.
-			select {
-			case rec := <-b.notify:
-				if rec.Ev.RequestContext.EventType == "DISCONNECT" {
-					t.Error("$disconnect ran for a rejected $connect")
-				}
-			case <-time.After(200 * time.Millisecond):
-			}
-		})
-	}
-}
-
-func TestConnectIsOptional(t *testing.T) {
-	b := newBackend(t, nil)
-	cfg := strings.Replace(chatConfig(b.URL, ""), `      - routeKey: $connect
-        target: integrations/backend
-`, "", 1)
-	gw := startGateway(t, cfg)
-	c := dial(t, gw.WS+"/dev", nil)
-	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"action":"sendmessage"}`)); err != nil {
-		t.Fatal(err)
-	}
-	b.next(t, "MESSAGE")
-}
-
-func TestSubprotocolOnlyWhenConnectReturnsIt(t *testing.T) {
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
-		if ev.RequestContext.EventType == "CONNECT" && ev.QueryStringParameters["pick"] == "yes" {
-			return 200, `{"statusCode":200,"headers":{"Sec-WebSocket-Protocol":"chat.v2"}}`
-		}
-		return 200, `{"statusCode":200}`
-	})
-	gw := startGateway(t, chatConfig(b.URL, ""))
-	d := websocket.Dialer{Subprotocols: []string{"chat.v1", "chat.v2"}}
-
-	c, resp, err := d.Dial(gw.WS+"/dev?pick=yes", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Subprotocol() != "chat.v2" || resp.Header.Get("Sec-WebSocket-Protocol") != "chat.v2" {
-		t.Errorf("subprotocol %q, want chat.v2 as $connect returned", c.Subprotocol())
-	}
-	c.Close()
-	ev := b.next(t, "CONNECT")
-	if ev.Ev.Headers["Sec-WebSocket-Protocol"] != "chat.v1, chat.v2" {
-		t.Errorf("$connect saw Sec-WebSocket-Protocol %q", ev.Ev.Headers["Sec-WebSocket-Protocol"])
-	}
-
-	c, resp, err = d.Dial(gw.WS+"/dev?pick=no", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Subprotocol() != "" || resp.Header.Get("Sec-WebSocket-Protocol") != "" {
-		t.Errorf("gateway chose subprotocol %q on its own", c.Subprotocol())
-	}
-	c.Close()
-}
-
 func TestPostDuringConnectIsGone(t *testing.T) {
 	var gwURL string
 	result := make(chan error, 1)
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.EventType == "CONNECT" {
 			client := mgmtClient(gwURL+"/dev", testAccessKey, testSecret)
 			_, err := client.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{
@@ -143,62 +40,41 @@ func TestPostDuringConnectIsGone(t *testing.T) {
 	}
 }
 
-func TestHandshakeErrors(t *testing.T) {
+// TestHandshakeAddressing covers how the node finds an API and its stage
+// (routing.Resolver and each mode's unknown-stage answer); package ws's
+// TestHandshakeErrors covers what the API itself refuses.
+func TestHandshakeAddressing(t *testing.T) {
 	b := newBackend(t, nil)
 	gw := startGateway(t, chatConfig(b.URL, `    limits:
       allowedOrigins: ["https://app.example.com", "https://*.example.org"]
 `))
-	get := func(path string, hdr http.Header) (*http.Response, string) {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, gw.URL+path, nil)
-		for k, v := range hdr {
-			req.Header[k] = v
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp, string(body)
-	}
-	if resp, _ := get("/dev", nil); resp.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("plain GET: %d, want 426", resp.StatusCode)
-	}
-	if resp, body := get("/prod", nil); resp.StatusCode != http.StatusForbidden || body != `{"message":"Forbidden"}` {
-		t.Errorf("unknown stage: %d %s, want 403 Forbidden", resp.StatusCode, body)
-	}
-	if resp, body := get("/_aws/execute-api/nosuchapi/dev", nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "nosuchapi") {
-		t.Errorf("unknown API: %d %s, want 404", resp.StatusCode, body)
-	}
 	for _, tc := range []struct {
-		origin string
-		ok     bool
+		name, path, host string
+		status           int
+		body             func(string) bool
 	}{
-		{"https://app.example.com", true},
-		{"https://chat.example.org", true},
-		{"https://evil.example.net", false},
-		{"", false},
+		{"unknown stage", "/prod", "", http.StatusForbidden, func(b string) bool { return b == `{"message":"Forbidden"}` }},
+		{"unknown API", "/_aws/execute-api/nosuchapi/dev", "", http.StatusNotFound, func(b string) bool { return strings.Contains(b, "nosuchapi") }},
+		// 426: a plain GET reached the API.
+		{"Host-style address", "/dev", "chatapi001.execute-api.localhost:1234", http.StatusUpgradeRequired, nil},
 	} {
-		hdr := http.Header{}
-		if tc.origin != "" {
-			hdr.Set("Origin", tc.origin)
-		}
-		c, resp, err := websocket.DefaultDialer.Dial(gw.WS+"/dev", hdr)
-		if tc.ok {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, gw.URL+tc.path, nil)
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
-				t.Errorf("origin %q refused: %v", tc.origin, err)
-				continue
+				t.Fatal(err)
 			}
-			c.Close()
-		} else if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
-			t.Errorf("origin %q: %v, want 403", tc.origin, err)
-			if c != nil {
-				c.Close()
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || (tc.body != nil && !tc.body(string(body))) {
+				t.Errorf("GET %s (Host %q): %d %s, want %d", tc.path, tc.host, resp.StatusCode, body, tc.status)
 			}
-		}
+		})
 	}
-	// All three addressing styles reach the API.
+	// The path styles reach the API.
 	for _, url := range []string{gw.WS + "/dev", gw.WS + "/_aws/execute-api/chatapi001/dev"} {
 		c, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {"https://app.example.com"}})
 		if err != nil {
@@ -207,33 +83,26 @@ func TestHandshakeErrors(t *testing.T) {
 		}
 		c.Close()
 	}
-	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/dev", nil)
-	req.Host = "chatapi001.execute-api.localhost:1234"
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("Host-style address: %d, want 426 (it reached the API)", resp.StatusCode)
-	}
 }
 
-func TestConnectTimeoutIs504(t *testing.T) {
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
-		if ev.RequestContext.EventType == "CONNECT" {
-			time.Sleep(time.Second)
-		}
-		return 200, `{"statusCode":200}`
-	})
-	cfg := strings.Replace(chatConfig(b.URL, ""), "integrationUri: "+b.URL, "integrationUri: "+b.URL+"\n        timeoutInMillis: 200", 1)
-	gw := startGateway(t, cfg)
-	_, resp, err := websocket.DefaultDialer.Dial(gw.WS+"/dev", nil)
-	if err == nil || resp == nil || resp.StatusCode != http.StatusGatewayTimeout {
-		t.Fatalf("slow $connect: %v %v, want 504", err, resp)
+// TestConnectThroughTheNode covers the node's part in a $connect: the
+// client's header spelling (rawheader on the node's listener) and the file's
+// credentials for an AWS_IAM $connect. Package ws's event and authorizer
+// tests cover the rest.
+func TestConnectThroughTheNode(t *testing.T) {
+	b := newBackend(t, nil)
+	gw := startGateway(t, chatConfig(b.URL, ""))
+	dial(t, gw.WS+"/dev", http.Header{"x-custom-Header": {"v1"}})
+	if ev := b.next(t, "CONNECT").Ev; ev.Headers["x-custom-Header"] != "v1" {
+		t.Errorf("client header spelling lost: %v", ev.Headers)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	if string(body) != `{"message":"Endpoint request timed out"}` {
-		t.Errorf("body %q", body)
+
+	gw = startGateway(t, strings.Replace(chatConfig(b.URL, ""), "      - routeKey: $connect\n        target: integrations/backend\n",
+		"      - routeKey: $connect\n        target: integrations/backend\n        authorizationType: AWS_IAM\n", 1))
+	req, _ := http.NewRequest(http.MethodGet, gw.URL+"/dev", nil)
+	creds := aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256hex(nil), "execute-api", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
 	}
+	dial(t, gw.WS+"/dev", http.Header{"Authorization": req.Header["Authorization"], "X-Amz-Date": req.Header["X-Amz-Date"]})
 }

@@ -3,11 +3,13 @@ package portico_test
 import (
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -36,27 +38,21 @@ type backend struct {
 	events []recorded
 	notify chan recorded
 	// handle answers an event; nil means {"statusCode":200}.
-	handle func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (status int, body string)
+	handle func(ev events.APIGatewayWebsocketProxyRequest) (status int, body string)
 }
 
 type recorded struct {
-	Raw []byte
-	Map map[string]any
-	Ev  events.APIGatewayWebsocketProxyRequest
+	Ev events.APIGatewayWebsocketProxyRequest
 }
 
-func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string)) *backend {
+func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequest) (int, string)) *backend {
 	t.Helper()
 	b := &backend{notify: make(chan recorded, 1024), handle: handle}
 	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		var rec recorded
-		rec.Raw = raw
-		if err := json.Unmarshal(raw, &rec.Map); err != nil {
-			t.Errorf("backend got a non-JSON event: %v: %s", err, raw)
-		}
 		if err := json.Unmarshal(raw, &rec.Ev); err != nil {
-			t.Errorf("event does not decode into events.APIGatewayWebsocketProxyRequest: %v", err)
+			t.Errorf("event does not decode into events.APIGatewayWebsocketProxyRequest: %v: %s", err, raw)
 		}
 		b.mu.Lock()
 		b.events = append(b.events, rec)
@@ -64,7 +60,7 @@ func newBackend(t testing.TB, handle func(ev events.APIGatewayWebsocketProxyRequ
 		b.notify <- rec
 		status, body := 200, `{"statusCode":200}`
 		if b.handle != nil {
-			status, body = b.handle(rec.Ev, raw)
+			status, body = b.handle(rec.Ev)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -126,39 +122,15 @@ func startGateway(t testing.TB, yaml string, opts ...func(*portico.Config)) *gat
 	return &gateway{Server: srv, URL: "http://" + host, WS: "ws://" + host, Host: host}
 }
 
-// chatConfig is a WebSocket API whose routes all go to backendURL.
+// chatYAML is package ws's test API: a WebSocket API whose routes all go to
+// {{BACKEND}}.
+//
+//go:embed ws/testdata/chat.yaml
+var chatYAML string
+
+// chatConfig is chatYAML going to backendURL, with extra appended.
 func chatConfig(backendURL string, extra string) string {
-	return strings.ReplaceAll(`
-region: us-east-1
-credentials:
-  - accessKeyId: AKIDEXAMPLE
-    secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-apis:
-  - apiId: chatapi001
-    name: chat
-    protocolType: WEBSOCKET
-    routeSelectionExpression: $request.body.action
-    integrations:
-      - integrationId: backend
-        integrationType: AWS_PROXY
-        integrationUri: {{BACKEND}}
-    routes:
-      - routeKey: $connect
-        target: integrations/backend
-      - routeKey: $disconnect
-        target: integrations/backend
-      - routeKey: sendmessage
-        target: integrations/backend
-      - routeKey: echo
-        target: integrations/backend
-        routeResponseSelectionExpression: $default
-      - routeKey: $default
-        target: integrations/backend
-    stages:
-      - stageName: dev
-        stageVariables:
-          color: blue
-`, "{{BACKEND}}", backendURL) + extra
+	return strings.ReplaceAll(chatYAML, "{{BACKEND}}", backendURL) + extra
 }
 
 func dial(t testing.TB, url string, hdr http.Header) *websocket.Conn {
@@ -219,4 +191,10 @@ func mgmtClient(endpoint, accessKey, secret string) *apigatewaymanagementapi.Cli
 func sha256hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// errorFramePattern is AWS's error frame, byte for byte, with its spacing.
+func errorFramePattern(message string) *regexp.Regexp {
+	return regexp.MustCompile(`^\{"message": "` + regexp.QuoteMeta(message) +
+		`", "connectionId":"([A-Za-z0-9_-]{15}=)", "requestId":"([A-Za-z0-9_-]{15}=)"\}$`)
 }

@@ -166,7 +166,7 @@ func waitAccessLine(t testing.TB, path string, pred func(map[string]string) bool
 }
 
 func TestMetricsAndAccessLogs(t *testing.T) {
-	be := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, _ []byte) (int, string) {
+	be := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.RouteKey == "echo" {
 			return 200, `{"statusCode":200,"body":"pong"}`
 		}
@@ -313,7 +313,7 @@ func wantFields(t testing.TB, what string, line, want map[string]string) {
 
 func TestAdminHealthAndReadyDuringDrain(t *testing.T) {
 	release := make(chan struct{})
-	be := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, _ []byte) (int, string) {
+	be := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.EventType == "DISCONNECT" {
 			<-release // hold the drain open
 		}

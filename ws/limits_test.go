@@ -1,17 +1,16 @@
-package portico_test
+package ws_test
 
 import (
-	"context"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/gorilla/websocket"
 )
 
+// TestCloseCodesAndDisconnectEvents: the root package's
+// TestDeleteConnectionCloses1000 covers a close asked for over @connections.
 func TestCloseCodesAndDisconnectEvents(t *testing.T) {
 	b := newBackend(t, nil)
 	gw := startGateway(t, chatConfig(b.URL, `    limits:
@@ -106,17 +105,6 @@ func TestCloseCodesAndDisconnectEvents(t *testing.T) {
 		_ = c.UnderlyingConn().Close()
 		expectDisconnect(t, id, 1006, "")
 	})
-	t.Run("DELETE closes 1000", func(t *testing.T) {
-		c, id := open(t)
-		client := mgmtClient(gw.URL+"/dev", testAccessKey, testSecret)
-		if _, err := client.DeleteConnection(context.Background(), &apigatewaymanagementapi.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
-			t.Fatal(err)
-		}
-		if ce := readClose(t, c, 5*time.Second); ce.Code != websocket.CloseNormalClosure {
-			t.Errorf("close %d, want 1000", ce.Code)
-		}
-		expectDisconnect(t, id, 1000, "Connection Closed Normally")
-	})
 }
 
 func TestIdleAndMaxDurationClose1001(t *testing.T) {
@@ -170,45 +158,6 @@ func TestIdleAndMaxDurationClose1001(t *testing.T) {
 	}
 }
 
-func TestShutdownClosesWith1001AndRunsDisconnect(t *testing.T) {
-	b := newBackend(t, nil)
-	gw := startGateway(t, chatConfig(b.URL, ""))
-	var conns []*websocket.Conn
-	for i := 0; i < 5; i++ {
-		conns = append(conns, dial(t, gw.WS+"/dev", nil))
-		b.next(t, "CONNECT")
-	}
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		done <- gw.Shutdown(ctx)
-	}()
-	for _, c := range conns {
-		if ce := readClose(t, c, 5*time.Second); ce.Code != websocket.CloseGoingAway {
-			t.Errorf("shutdown close %d, want 1001", ce.Code)
-		}
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	// Every $disconnect ran before Shutdown returned.
-	b.mu.Lock()
-	n := 0
-	for _, e := range b.events {
-		if e.Ev.RequestContext.EventType == "DISCONNECT" {
-			n++
-			if e.Ev.RequestContext.DisconnectStatusCode != 1001 {
-				t.Errorf("shutdown $disconnect code %d", e.Ev.RequestContext.DisconnectStatusCode)
-			}
-		}
-	}
-	b.mu.Unlock()
-	if n != 5 {
-		t.Errorf("%d $disconnect events before Shutdown returned, want 5", n)
-	}
-}
-
 func TestIdleConnectionsCostOneGoroutine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("holds 1,000 connections")
@@ -257,7 +206,7 @@ apis:
 	if perConn > 1.1 {
 		t.Errorf("%.3f goroutines per idle connection, want at most 1.1", perConn)
 	}
-	if got := gw.Registry().Len(); got != n {
+	if got := gw.Registry.Len(); got != n {
 		t.Errorf("registry holds %d connections, want %d", got, n)
 	}
 }

@@ -1,8 +1,7 @@
-package portico_test
+package ws_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,15 +10,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// errorFramePattern is AWS's error frame, byte for byte, with its spacing.
-func errorFramePattern(message string) *regexp.Regexp {
-	return regexp.MustCompile(`^\{"message": "` + regexp.QuoteMeta(message) +
-		`", "connectionId":"([A-Za-z0-9_-]{15}=)", "requestId":"([A-Za-z0-9_-]{15}=)"\}$`)
-}
-
 func TestRouteSelectionOverTheWire(t *testing.T) {
 	routed := make(chan string, 16)
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.EventType == "MESSAGE" {
 			routed <- ev.RequestContext.RouteKey
 		}
@@ -81,7 +74,7 @@ func TestForbiddenFrameWithoutDefaultRoute(t *testing.T) {
 }
 
 func TestIntegrationErrorFrames(t *testing.T) {
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		switch ev.Body {
 		case `{"action":"sendmessage","fail":"status"}`:
 			return 500, `oops`
@@ -128,7 +121,7 @@ func TestIntegrationErrorFrames(t *testing.T) {
 }
 
 func TestTwoWayRoute(t *testing.T) {
-	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest, raw []byte) (int, string) {
+	b := newBackend(t, func(ev events.APIGatewayWebsocketProxyRequest) (int, string) {
 		if ev.RequestContext.RouteKey == "echo" {
 			// statusCode does not change what the client gets.
 			return 200, `{"statusCode":500,"body":"echo: ` + ev.RequestContext.ConnectionID + `"}`

@@ -1,9 +1,10 @@
-package portico_test
+package ws_test
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +14,11 @@ import (
 
 var awsIDPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{14}=$`)
 
-func keys(m map[string]any) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
-func assertKeys(t *testing.T, what string, m map[string]any, want ...string) {
+// assertKeys checks that m has exactly the keys want.
+func assertKeys(t testing.TB, what string, m map[string]any, want ...string) {
 	t.Helper()
-	sort.Strings(want)
-	if got := keys(m); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("%s keys = %v, want %v", what, got, want)
+	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Errorf("%s keys = %v, want %v", what, got, slices.Sorted(slices.Values(want)))
 	}
 }
 
@@ -145,7 +137,7 @@ func TestEventsMatchAWS(t *testing.T) {
 	})
 }
 
-func checkIDsAndTimes(t *testing.T, requestID, extended, connectionID, requestTime string, epoch, connectedAt int64) {
+func checkIDsAndTimes(t testing.TB, requestID, extended, connectionID, requestTime string, epoch, connectedAt int64) {
 	t.Helper()
 	if requestID != extended {
 		t.Errorf("requestId %q != extendedRequestId %q", requestID, extended)

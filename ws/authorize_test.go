@@ -1,7 +1,9 @@
-package portico_test
+package ws_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/gorilla/websocket"
-
-	"github.com/portico-gw/portico/connections"
 )
 
 // withConnectAuth rewrites chatConfig's $connect route.
@@ -24,19 +24,6 @@ func withConnectAuth(cfg, routeExtra, apiExtra string) string {
 	cfg = strings.Replace(cfg, "      - routeKey: $connect\n        target: integrations/backend\n",
 		"      - routeKey: $connect\n        target: integrations/backend\n"+routeExtra, 1)
 	return strings.Replace(cfg, "    stages:\n", apiExtra+"    stages:\n", 1)
-}
-
-func dialStatus(t testing.TB, url string, hdr http.Header) (*websocket.Conn, int) {
-	t.Helper()
-	c, resp, err := websocket.DefaultDialer.Dial(url, hdr)
-	if err == nil {
-		t.Cleanup(func() { c.Close() })
-		return c, 101
-	}
-	if resp == nil {
-		t.Fatalf("dial: %v", err)
-	}
-	return nil, resp.StatusCode
 }
 
 func TestConnectLambdaAuthorizer(t *testing.T) {
@@ -62,11 +49,6 @@ func TestConnectLambdaAuthorizer(t *testing.T) {
 	gw := startGateway(t, withConnectAuth(chatConfig(b.URL, ""),
 		"        authorizationType: CUSTOM\n        authorizerId: auth\n",
 		"    authorizers:\n      - {authorizerId: auth, authorizerType: REQUEST, authorizerUri: "+fn.URL+", identitySource: [route.request.querystring.token]}\n"))
-	connects, err := gw.Bus().NATS().SubscribeSync("portico.events.chatapi001.dev.connect")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = gw.Bus().NATS().Flush()
 
 	if _, status := dialStatus(t, gw.WS+"/dev", nil); status != 401 || calls.Load() != 0 {
 		t.Fatalf("missing token: status %d, authorizer invoked %d times", status, calls.Load())
@@ -90,14 +72,15 @@ func TestConnectLambdaAuthorizer(t *testing.T) {
 	if auth["principalId"] != "user-1" || auth["tier"] != "gold" || auth["n"] != float64(7) {
 		t.Fatalf("MESSAGE requestContext.authorizer = %v", auth)
 	}
-	m, err := connects.NextMsg(5 * time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev connections.ConnectEvent
-	_ = json.Unmarshal(m.Data, &ev)
-	if ev.Authorizer["principalId"] != "user-1" || ev.Authorizer["tier"] != "gold" {
-		t.Errorf("NATS connect event authorizer = %v", ev.Authorizer)
+	// What the node publishes (over NATS: the root package's
+	// TestConnectAuthorizerContextOverNATS) carries it too.
+	select {
+	case ev := <-gw.Connects:
+		if ev.Authorizer["principalId"] != "user-1" || ev.Authorizer["tier"] != "gold" {
+			t.Errorf("connect event authorizer = %v", ev.Authorizer)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no connect event published")
 	}
 	// A second connection with the same token is a cache hit.
 	before := calls.Load()
@@ -107,7 +90,6 @@ func TestConnectLambdaAuthorizer(t *testing.T) {
 	}
 	// The decisions are counted: a 401 for the missing token and a 403 are
 	// denies; two allows, one of them from the cache.
-	fams := gather(t, gw)
 	for _, c := range []struct {
 		name   string
 		labels map[string]string
@@ -117,7 +99,7 @@ func TestConnectLambdaAuthorizer(t *testing.T) {
 		{"portico_authorizer_results_total", map[string]string{"api_id": "chatapi001", "type": "CUSTOM", "result": "deny"}, 2},
 		{"portico_authorizer_cache_hits_total", map[string]string{"api_id": "chatapi001"}, 1},
 	} {
-		if v, _ := sample(fams, c.name, c.labels); v < c.min {
+		if v := gw.counter(t, c.name, c.labels); v < c.min {
 			t.Errorf("%s%v = %v, want at least %v", c.name, c.labels, v, c.min)
 		}
 	}
@@ -129,7 +111,7 @@ func TestConnectIAM(t *testing.T) {
 	sign := func(secret string) http.Header {
 		req, _ := http.NewRequest("GET", gw.URL+"/dev?room=1", nil)
 		creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256hex(nil), "execute-api", "us-east-1", time.Now()); err != nil {
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sha256.New().Sum(nil)), "execute-api", "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		h := http.Header{}

@@ -1,4 +1,4 @@
-package portico_test
+package ws_test
 
 import (
 	"encoding/json"
@@ -24,7 +24,7 @@ type lambdaEndpoint struct {
 	payloads chan events.APIGatewayWebsocketProxyRequest
 }
 
-func newLambdaEndpoint(t *testing.T, fn func(name string, ev events.APIGatewayWebsocketProxyRequest) (payload string, functionError string)) *lambdaEndpoint {
+func newLambdaEndpoint(t testing.TB, fn func(name string, ev events.APIGatewayWebsocketProxyRequest) (payload string, functionError string)) *lambdaEndpoint {
 	t.Helper()
 	l := &lambdaEndpoint{payloads: make(chan events.APIGatewayWebsocketProxyRequest, 64)}
 	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +60,9 @@ func newLambdaEndpoint(t *testing.T, fn func(name string, ev events.APIGatewayWe
 	return l
 }
 
+// TestLambdaIntegrationThroughTheSDK: the harness builds the Lambda client
+// from the file's lambda block; the root package's
+// TestLambdaClientFromConfig covers the node doing so.
 func TestLambdaIntegrationThroughTheSDK(t *testing.T) {
 	l := newLambdaEndpoint(t, func(name string, ev events.APIGatewayWebsocketProxyRequest) (string, string) {
 		switch {
