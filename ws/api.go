@@ -205,12 +205,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	c.callbackURL = a.srv.callbackURL(r, basePath)
 	hs.connID = c.id
 	ctx := r.Context()
+	// The headers as the client spelled them can be read once (package
+	// rawheader): the authorizer's event and $connect's share them.
+	var headers map[string]string
+	var multiHeaders map[string][]string
+	if _, hasConnect := table.routes["$connect"]; hasConnect || table.authorizer != nil {
+		headers, multiHeaders = connectHeaders(r, c.sourceIP)
+	}
 
 	if table.authorizer != nil {
 		d, err := table.authorizer.Authorize(ctx, &ConnectRequest{
 			Request: r, APIID: a.id, Stage: stage.Name, StageVariables: stage.Variables,
 			ConnectionID: c.id, RequestID: requestID, ConnectedAt: connectedAt,
-			Event: c.connectEvent(r, requestID, connectedAt),
+			Event: c.connectEvent(r, headers, multiHeaders, requestID, connectedAt),
 		})
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -233,7 +240,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 
 	var responseHeader http.Header
 	if route, ok := table.routes["$connect"]; ok {
-		ev := c.connectEvent(r, requestID, connectedAt)
+		ev := c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
 		start := time.Now()
 		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.connectParams(r, requestID)})
 		hs.latency = time.Since(start)

@@ -137,8 +137,13 @@ func TestConnectIAM(t *testing.T) {
 func TestConnectAPIKeyRequired(t *testing.T) {
 	b := newBackend(t, nil)
 	gw := startGateway(t, withConnectAuth(chatConfig(b.URL, ""), "        apiKeyRequired: true\n", "    apiKeys: [k-123]\n"))
-	if _, status := dialStatus(t, gw.WS+"/dev", http.Header{"X-Api-Key": {"k-123"}}); status != 101 {
+	if _, status := dialStatus(t, gw.WS+"/dev", http.Header{"X-Api-Key": {"k-123"}, "x-custom-Header": {"v1"}}); status != 101 {
 		t.Fatalf("valid key: %d", status)
+	}
+	// An authorizer (here the key check) must not cost $connect the
+	// client's header spelling, which can be read only once.
+	if ev := b.next(t, "CONNECT").Ev; ev.Headers["x-custom-Header"] != "v1" {
+		t.Errorf("behind an authorizer, the client header spelling was lost: %v", ev.Headers)
 	}
 	for name, h := range map[string]http.Header{"wrong key": {"X-Api-Key": {"nope"}}, "no key": nil} {
 		if _, status := dialStatus(t, gw.WS+"/dev", h); status != 403 {

@@ -98,8 +98,7 @@ func marshal(ev *event) []byte {
 }
 
 // connectEvent builds the CONNECT event from the handshake request.
-func (c *conn) connectEvent(r *http.Request, requestID string, now time.Time) []byte {
-	h, mv := connectHeaders(r, c.sourceIP)
+func (c *conn) connectEvent(r *http.Request, h map[string]string, mv map[string][]string, requestID string, now time.Time) []byte {
 	ev := &event{
 		Headers:           h,
 		MultiValueHeaders: mv,
