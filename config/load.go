@@ -7,9 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -42,13 +41,21 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	whole := func(line int, format string, args ...any) (*File, error) {
 		return nil, ErrorList{{File: filename, Line: line, Msg: fmt.Sprintf(format, args...)}}
 	}
+	if len(data) > maxFileBytes {
+		return whole(0, "the file is %.1f MiB; Portico reads config files up to %d MiB", float64(len(data))/(1<<20), maxFileBytes>>20)
+	}
+	if strings.EqualFold(filepath.Ext(filename), ".json") {
+		if err := checkJSON(filename, data); err != nil {
+			return nil, err
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
 		return whole(0, "the file is empty")
 	case err != nil:
-		return syntaxError(filename, err)
+		return nil, syntaxError(filename, data, err)
 	case len(doc.Content) == 0 || isNull(doc.Content[0]):
 		return whole(0, "the file is empty")
 	}
@@ -56,7 +63,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return syntaxError(filename, err)
+		return nil, syntaxError(filename, data, err)
 	case len(next.Content) > 0 && !isNull(next.Content[0]):
 		return whole(next.Content[0].Line, "a second YAML document (after ---): a config file holds one")
 	}
@@ -77,20 +84,10 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 		sortErrors(d.errs)
 		return nil, d.errs
 	}
+	sortErrors(d.warns)
+	f.Warnings = d.warns
 	f.AssignAPIIDs()
 	return &f, nil
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// syntaxError converts a yaml.v3 parse error, which has a line but no column.
-func syntaxError(filename string, err error) (*File, error) {
-	e := &Error{File: filename, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Msg = err.Error()[len(m[0]):]
-	}
-	return nil, ErrorList{e}
 }
 
 // Validate checks a File that did not come from Load or Parse (built in
