@@ -17,7 +17,8 @@ import (
 // Load reads the YAML or JSON file at path, expands environment variables in
 // its values, decodes it strictly into a File and validates it. It applies no
 // defaults: what is absent stays zero. On any problem it returns a nil File
-// and an ErrorList holding every problem found.
+// and an ErrorList holding every problem found; otherwise the File's
+// Warnings list what loaded but will not do what it may seem to.
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -95,7 +96,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 // applies. Its errors are an ErrorList whose entries name the key
 // (apis[0].routes[1].target) but no line, since there is no file; source
 // names the origin in each error. Validate changes nothing; IDs are
-// assigned by AssignAPIIDs.
+// assigned by AssignAPIIDs. It reports errors only: warnings are for files.
 func Validate(f *File, source string) error {
 	d := newDecoder(source, func(string) (string, bool) { return "", false })
 	validate(f, d)

@@ -3,8 +3,9 @@ package config
 import "time"
 
 // File is the whole configuration file. Field names are those of the AWS
-// control-plane APIs (lower camelCase, as `aws apigatewayv2 get-*` prints them)
-// plus a few Portico extensions, each marked as such.
+// control-plane APIs (lower camelCase, as the REST-JSON wire carries them;
+// the PascalCase that `aws apigatewayv2 get-*` prints is accepted too) plus
+// a few Portico extensions, each marked as such.
 type File struct {
 	// Warnings are what Load and Parse accepted but want the reader to
 	// know, in file order: fields of the AWS models that Portico does not
