@@ -8,7 +8,8 @@ import "reflect"
 // AWS, or pasted from the CLI, loads. Each one that holds a value (not
 // null, false, "" or empty) gives one warning, "accepted but not acted on
 // by Portico"; its value is checked for type like any other and then
-// dropped. Keys in no model stay errors.
+// dropped. Keys in no model stay errors. Names (an API's, an
+// authorizer's) are labels AWS requires and give no warning.
 
 // awsOnly is what one schema type accepts beyond its own fields.
 type awsOnly struct {
@@ -33,7 +34,7 @@ var awsOnlyFields = map[reflect.Type]awsOnly{
 	reflect.TypeFor[Stage]():               {extra: reflect.TypeFor[stageAWSOnly](), inert: []string{"description"}},
 	reflect.TypeFor[RouteSettings]():       {extra: reflect.TypeFor[routeSettingsAWSOnly](), inert: []string{"detailedMetricsEnabled"}},
 	reflect.TypeFor[AccessLogSettings]():   {inert: []string{"destinationArn"}},
-	reflect.TypeFor[Authorizer]():          {extra: reflect.TypeFor[authorizerAWSOnly](), inert: []string{"name", "authorizerCredentialsArn"}},
+	reflect.TypeFor[Authorizer]():          {extra: reflect.TypeFor[authorizerAWSOnly](), inert: []string{"authorizerCredentialsArn"}},
 }
 
 // fileAWSOnly holds the account-level resources of the model: custom
