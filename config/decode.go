@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,21 +17,33 @@ import (
 // is reported with its position, and all of them at once. Environment
 // variables are expanded here, value by value.
 
-// maxNodes bounds the work on one file: aliases can make a small file decode
-// into an enormous one.
-const maxNodes = 100_000
+// The bounds on the work one file can cause. Plain values are bounded by
+// maxFileBytes and maxValues; aliases separately, since a small file whose
+// aliases refer to aliases can decode into an enormous one.
+const (
+	maxFileBytes  = 16 << 20
+	maxValues     = 2_000_000
+	maxAliasNodes = 100_000
+)
 
-// decoder holds the state of one parse: the errors so far and where each key
-// path was found, for the validator's messages.
+// decoder holds the state of one parse: the errors and warnings so far and
+// where each key path was found, for the validator's messages. Key paths
+// are canonical (the schema's camelCase names, list indexes); written maps
+// the ones the file spells otherwise (RouteKey, routes.Items[0]) to that
+// spelling, which is what messages show.
 type decoder struct {
 	file      string
 	lookupEnv func(string) (string, bool)
 	errs      ErrorList
+	warns     ErrorList
 	pos       map[string]*yaml.Node // key path → value node; "" is the root
 	keys      map[string]*yaml.Node // key path → key node
 	bad       map[string]bool       // key paths already reported: no follow-on errors
-	budget    int                   // nodes left to decode
-	stop      bool                  // the budget ran out
+	written   map[string]string     // key path → the file's spelling, where it differs
+	valueLeft int                   // plain values the file may still hold
+	aliasLeft int                   // values aliases may still add
+	inAlias   int                   // depth of alias expansion being decoded
+	stop      bool                  // a budget ran out: decoding stopped
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
@@ -39,16 +53,72 @@ func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
 		pos:       make(map[string]*yaml.Node),
 		keys:      make(map[string]*yaml.Node),
 		bad:       make(map[string]bool),
-		budget:    maxNodes,
+		written:   make(map[string]string),
+		valueLeft: maxValues,
+		aliasLeft: maxAliasNodes,
+	}
+}
+
+// show returns key path as the file spells it.
+func (d *decoder) show(key string) string {
+	if len(d.written) == 0 {
+		return key
+	}
+	for p := key; ; p = parentKey(p) {
+		if w, ok := d.written[p]; ok {
+			return w + key[len(p):]
+		}
+		if p == "" {
+			return key
+		}
+	}
+}
+
+// spell records that the file writes key as shown, when it differs.
+func (d *decoder) spell(key, shown string) {
+	if shown != key {
+		d.written[key] = shown
+	}
+}
+
+// warnf records a warning about key, positioned at n.
+func (d *decoder) warnf(n *yaml.Node, key, format string, args ...any) {
+	d.add(&d.warns, n, d.show(key), fmt.Sprintf(format, args...))
+}
+
+// warnAt is warnf positioned at key's value or nearest present parent.
+func (d *decoder) warnAt(key, format string, args ...any) {
+	if !d.quiet(key) {
+		d.warnf(d.node(key), key, format, args...)
 	}
 }
 
 func (d *decoder) errorf(n *yaml.Node, key, format string, args ...any) {
-	e := &Error{File: d.file, Key: key, Msg: fmt.Sprintf(format, args...)}
+	d.add(&d.errs, n, d.show(key), fmt.Sprintf(format, args...))
+}
+
+// hasKey reports whether mapping n has one of the keys.
+func hasKey(n *yaml.Node, keys ...string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && oneOf(k.Value, keys...) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawf is errorf with the key path already spelt as in the file.
+func (d *decoder) rawf(n *yaml.Node, shown, format string, args ...any) {
+	d.add(&d.errs, n, shown, fmt.Sprintf(format, args...))
+}
+
+// add appends a problem with the key path shown, positioned at n, to list.
+func (d *decoder) add(list *ErrorList, n *yaml.Node, shown, msg string) {
+	e := &Error{File: d.file, Key: shown, Msg: msg}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
-	d.errs = append(d.errs, e)
+	*list = append(*list, e)
 }
 
 // fail is errorf for a value that could not be decoded: later checks of key
@@ -169,14 +239,25 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	if d.stop {
 		return
 	}
-	if d.budget--; d.budget < 0 {
-		d.stop = true
-		d.fail(n, key, "the file expands to more than %d values (through aliases); simplify it", maxNodes)
-		return
+	switch {
+	case d.inAlias > 0:
+		if d.aliasLeft--; d.aliasLeft < 0 {
+			d.stop = true
+			d.fail(n, key, "the file expands to more than %d values through aliases (*name); write the repeated parts out or use fewer aliases", maxAliasNodes)
+			return
+		}
+	default:
+		if d.valueLeft--; d.valueLeft < 0 {
+			d.stop = true
+			d.fail(n, key, "the file has more than %d values; Portico reads no more", maxValues)
+			return
+		}
 	}
 	if n.Kind == yaml.AliasNode {
 		// Errors inside point at the anchored text, where the problem is.
+		d.inAlias++
 		d.decode(n.Alias, v, key)
+		d.inAlias--
 		return
 	}
 	d.pos[key] = n
@@ -204,13 +285,22 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	case reflect.Struct:
 		d.decodeStruct(n, v, key)
 	case reflect.Slice:
+		shown := d.show(key)
+		if n.Kind == yaml.MappingNode && v.Type().Elem().Kind() == reflect.Struct && hasKey(n, "Items", "items") {
+			var ok bool
+			if n, shown, ok = d.listing(n, key); !ok {
+				return
+			}
+		}
 		if n.Kind != yaml.SequenceNode {
 			d.fail(n, key, "want a list (items start with \"- \"), got %s", describe(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, el := range n.Content {
-			d.decode(el, s.Index(i), indexKey(key, i))
+			sub := indexKey(key, i)
+			d.spell(sub, indexKey(shown, i))
+			d.decode(el, s.Index(i), sub)
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -218,8 +308,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 			d.fail(n, key, "want a mapping, got %s", describe(n))
 			return
 		}
+		shown := d.show(key)
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-		d.eachPair(n, key, func(k, val *yaml.Node, sub string) {
+		d.eachPair(n, key, func(k, val *yaml.Node) {
+			sub := childKey(key, k.Value)
+			d.spell(sub, childKey(shown, k.Value))
+			d.keys[sub] = k
 			ev := reflect.New(v.Type().Elem()).Elem()
 			d.decode(val, ev, sub)
 			m.SetMapIndex(reflect.ValueOf(k.Value), ev)
@@ -243,49 +337,185 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+// listing accepts, in place of a list of resources, the output of an
+// `aws apigatewayv2 get-*` listing command: a mapping of Items (the list)
+// and NextToken, or items and nextToken as the REST-JSON wire writes them.
+// It returns the list and how the file spells its key path; ok is false
+// when the mapping was reported.
+func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown string, ok bool) {
+	var itemsKey *yaml.Node
+	good := true
+	d.eachPair(n, key, func(k, val *yaml.Node) {
+		sub := childKey(d.show(key), k.Value)
+		switch k.Value {
+		case "Items", "items":
+			if itemsKey != nil {
+				d.rawf(k, sub, "%s is also set, on line %d: write the key once", itemsKey.Value, itemsKey.Line)
+				good = false
+				return
+			}
+			itemsKey, items = k, val
+		case "NextToken", "nextToken":
+			if val.Kind == yaml.ScalarNode && !isNull(val) && val.Value != "" {
+				d.add(&d.warns, k, sub, "the listing holds one page: more items exist than were pasted (run the command without --max-items)")
+			}
+		default:
+			d.rawf(k, sub, "unknown key; a list of resources is written as a list, or as the output of aws apigatewayv2 get-*: {Items: [...]}")
+			good = false
+		}
+	})
+	switch {
+	case !good:
+		d.bad[key] = true
+		return nil, "", false
+	}
+	if items.Kind == yaml.AliasNode {
+		items = items.Alias
+	}
+	return items, childKey(d.show(key), itemsKey.Value), true
+}
+
+// schemaFields describes the keys of one struct type.
+type schemaFields struct {
+	index map[string][]int // key → field index; aws-only fields are in extra
+	extra map[string]int   // key → field index in the awsOnly extra struct
+	inert map[string]bool  // schema keys that are accepted but not acted on
+	names []string         // the schema's own keys, in order
+	all   []string         // names and then the aws-only keys: what suggestions choose from
+}
+
+var fieldCache sync.Map // reflect.Type → *schemaFields
+
+func fieldsOf(t reflect.Type) *schemaFields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*schemaFields)
+	}
+	sf := &schemaFields{index: map[string][]int{}, extra: map[string]int{}, inert: map[string]bool{}}
+	for i := range t.NumField() {
+		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
+			sf.index[tag] = []int{i}
+			sf.names = append(sf.names, tag)
+		}
+	}
+	aws := awsOnlyFields[t]
+	for _, name := range aws.inert {
+		if _, ok := sf.index[name]; !ok {
+			panic("config: inert field " + name + " is not in " + t.String())
+		}
+		sf.inert[name] = true
+	}
+	if aws.extra != nil {
+		for i := range aws.extra.NumField() {
+			tag := aws.extra.Field(i).Tag.Get("yaml")
+			if _, dup := sf.index[tag]; dup {
+				panic("config: aws-only field " + tag + " is also in " + t.String())
+			}
+			sf.extra[tag] = i
+			sf.all = append(sf.all, tag)
+		}
+	}
+	sf.all = append(slices.Clip(sf.names), sf.all...)
+	f, _ := fieldCache.LoadOrStore(t, sf)
+	return f.(*schemaFields)
+}
+
+// canonicalName returns the schema key that the file's key k spells: k
+// itself, or for a PascalCase key as the AWS CLI prints it (RouteKey,
+// ApiId, JwtConfiguration) the key with its first letter lowered.
+func (sf *schemaFields) canonicalName(k string) (string, bool) {
+	if sf.has(k) {
+		return k, true
+	}
+	if k != "" && k[0] >= 'A' && k[0] <= 'Z' {
+		if c := string(k[0]+'a'-'A') + k[1:]; sf.has(c) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+func (sf *schemaFields) has(k string) bool {
+	if _, ok := sf.index[k]; ok {
+		return true
+	}
+	_, ok := sf.extra[k]
+	return ok
+}
+
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
 	if n.Kind != yaml.MappingNode {
 		d.fail(n, key, "want a mapping, got %s", describe(n))
 		return
 	}
-	t := v.Type()
-	fields := make(map[string]int, t.NumField())
-	names := make([]string, 0, t.NumField())
-	for i := range t.NumField() {
-		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
-			fields[tag] = i
-			names = append(names, tag)
+	sf := fieldsOf(v.Type())
+	var extra reflect.Value
+	if t := awsOnlyFields[v.Type()].extra; t != nil {
+		extra = reflect.New(t).Elem()
+	}
+	shown := d.show(key)
+	// The keys present, so that a suggestion never names one already set.
+	present := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if c, ok := sf.canonicalName(n.Content[i].Value); ok {
+			present[c] = true
 		}
 	}
 	var (
-		seen      = make(map[string]bool, len(n.Content)/2)
+		byName    = make(map[string]*yaml.Node, len(n.Content)/2) // canonical name → key node
 		suggested []string
 	)
-	d.eachPair(n, key, func(k, val *yaml.Node, sub string) {
-		seen[k.Value] = true
-		i, ok := fields[k.Value]
+	d.eachPair(n, key, func(k, val *yaml.Node) {
+		name, ok := sf.canonicalName(k.Value)
 		if !ok {
-			if s := closest(k.Value, names); s != "" {
-				d.errorf(k, sub, "unknown key; did you mean %s?", s)
+			sub := childKey(shown, k.Value)
+			if s := closest(k.Value, sf.all, present); s != "" {
+				d.rawf(k, sub, "unknown key; did you mean %s?", s)
 				suggested = append(suggested, s)
 			} else {
-				d.errorf(k, sub, "unknown key; valid keys: %s", strings.Join(names, ", "))
+				d.rawf(k, sub, "unknown key; valid keys: %s", strings.Join(sf.names, ", "))
 			}
 			return
 		}
-		d.decode(val, v.Field(i), sub)
+		if first := byName[name]; first != nil {
+			d.rawf(k, childKey(shown, k.Value), "%s is also set, on line %d: write the key once", first.Value, first.Line)
+			return
+		}
+		byName[name] = k
+		sub := childKey(key, name)
+		d.spell(sub, childKey(shown, k.Value))
+		d.keys[sub] = k
+		var field reflect.Value
+		if i, ok := sf.extra[name]; ok {
+			field = extra.Field(i)
+		} else {
+			field = v.FieldByIndex(sf.index[name])
+		}
+		before := len(d.errs)
+		d.decode(val, field, sub)
+		if _, ok := sf.extra[name]; (ok || sf.inert[name]) && len(d.errs) == before && !empty(field) {
+			d.warnf(k, sub, "accepted but not acted on by Portico")
+		}
 	})
 	// A misspelt key is reported once, not again as a missing one.
 	for _, s := range suggested {
-		if !seen[s] {
+		if !present[s] {
 			d.bad[childKey(key, s)] = true
 		}
 	}
 }
 
+// empty reports whether v holds nothing: zero, or an empty list or map.
+func empty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Map, reflect.Slice:
+		return v.Len() == 0
+	}
+	return v.IsZero()
+}
+
 // eachPair calls f for each key of mapping n, reporting keys that are not
 // strings and duplicate keys.
-func (d *decoder) eachPair(n *yaml.Node, key string, f func(k, val *yaml.Node, sub string)) {
+func (d *decoder) eachPair(n *yaml.Node, key string, f func(k, val *yaml.Node)) {
 	first := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -306,14 +536,12 @@ func (d *decoder) eachPair(n *yaml.Node, key string, f func(k, val *yaml.Node, s
 			d.errorf(k, key, "a key cannot be empty or null")
 			continue
 		}
-		sub := childKey(key, k.Value)
 		if line, dup := first[k.Value]; dup {
-			d.errorf(k, sub, "duplicate key (first set on line %d)", line)
+			d.rawf(k, childKey(d.show(key), k.Value), "duplicate key (first set on line %d)", line)
 			continue
 		}
 		first[k.Value] = k.Line
-		d.keys[sub] = k
-		f(k, val, sub)
+		f(k, val)
 	}
 }
 
@@ -446,15 +674,26 @@ func describe(n *yaml.Node) string {
 	return fmt.Sprintf("%s %q", n.Tag, v)
 }
 
-// closest suggests a valid key for a misspelt one: the same name in another
-// case, or the nearest within two edits.
-func closest(k string, names []string) string {
+// closest suggests a valid key for a misspelt one k: the same name in
+// another case, or the nearest within two edits (one for short names).
+// Names already present in the mapping are never suggested.
+func closest(k string, names []string, present map[string]bool) string {
+	lower := k
+	if k != "" && k[0] >= 'A' && k[0] <= 'Z' {
+		lower = string(k[0]+'a'-'A') + k[1:]
+	}
 	best, bestDist := "", 3
+	if len(k) <= 5 {
+		bestDist = 2
+	}
 	for _, n := range names {
+		if present[n] {
+			continue
+		}
 		if strings.EqualFold(n, k) {
 			return n
 		}
-		if dist := editDistance(k, n); dist < bestDist {
+		if dist := editDistance(lower, n); dist < bestDist {
 			best, bestDist = n, dist
 		}
 	}

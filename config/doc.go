@@ -1,26 +1,43 @@
 // Package config owns Portico's configuration file: its schema (the shapes
-// and lower-camelCase field names of the AWS control-plane APIs, as
-// `aws apigatewayv2 get-routes` prints them, plus a few marked Portico
-// extensions), loading it from YAML or JSON, environment expansion, and
-// validation. Packages that serve APIs never see the file: they take their
-// own Config structs, converted from a File.
+// and lower-camelCase field names of the AWS control-plane APIs, as the
+// REST-JSON wire carries them, plus a few marked Portico extensions),
+// loading it from YAML or JSON, environment expansion, and validation.
+// Packages that serve APIs never see the file: they take their own Config
+// structs, converted from a File.
 //
 // # Loading
 //
 // Load and Parse read one YAML document; JSON is read by the same YAML
-// parser, so both give line numbers. The result is plain data: no defaults
-// are applied, a zero value (or a nil pointer in Limits) means "the default",
-// and the field's consumer documents what that default is.
+// parser, so both give line numbers, after encoding/json has checked a
+// .json file (its syntax errors are reported at their line and column). A
+// file is at most 16 MiB and 2,000,000 values, and its aliases may add at
+// most 100,000 more; each limit is reported as itself. The result is plain
+// data: no defaults are applied, a zero value (or a nil pointer in Limits)
+// means "the default", and the field's consumer documents what that
+// default is.
+//
+// # Configurations written for AWS
+//
+// Every key may also be written in PascalCase, as the AWS CLI prints it
+// (RouteKey, ApiId, JwtConfiguration): the key with its first letter
+// lowered is the schema's. Both spellings of one key in one mapping are an
+// error. Where a list of resources goes (apis, integrations, routes,
+// stages, authorizers, routeResponses, integrationResponses), the output of
+// the matching `aws apigatewayv2 get-*` listing, {Items: [...]}, is
+// accepted as it is printed. Every field of the apigatewayv2 models is
+// accepted; those Portico does not act on (tags, createdDate, routeId,
+// credentialsArn, description, ...; see aws_fields.go) give one warning
+// each, when they hold a value, in File.Warnings.
 //
 // # Strictness
 //
-// Unknown keys (with a suggestion or the list of valid keys), wrong types,
-// duplicate keys, quoted numbers and booleans, durations without a unit,
-// custom YAML tags and merge keys are errors, as are the validation rules:
-// required fields, allowed values, dangling route targets, duplicate route
-// keys, IDs and stage names, malformed route selection expressions, URIs,
-// parameter mappings, origins and addresses. Every problem is reported, in
-// file order, in one ErrorList; each Error reads
+// Keys in no model (with a suggestion or the list of valid keys), wrong
+// types, duplicate keys, quoted numbers and booleans, durations without a
+// unit, custom YAML tags and merge keys are errors, as are the validation
+// rules: required fields, allowed values, dangling route targets,
+// duplicate route keys, IDs and stage names, malformed route selection
+// expressions, URIs, parameter mappings, origins and addresses. Every
+// problem is reported, in file order, in one ErrorList; each Error reads
 //
 //	file:line:col: key.path: what is wrong
 //
@@ -28,7 +45,16 @@
 //
 //	portico.yaml:14:9: apis[0].routes[1].target: integration "backnd" not found (known: backend)
 //
+// with the key path spelt as the file spells it (apis[0].Routes.Items[1].Target).
 // A problem with a key that is absent is reported at its nearest parent.
+//
+// Warnings, in File.Warnings with the same form, never stop a file
+// loading: besides the fields above, a route selection expression that
+// reads nothing from the message (request.body.action without its $), the
+// routes such a constant expression can never select, and Lambda ARNs
+// with neither lambda.endpoint nor lambda.accessKeyId (every call then
+// needs credentials from the environment, which only the running gateway
+// can find).
 //
 // # Environment expansion
 //

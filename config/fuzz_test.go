@@ -12,7 +12,7 @@ import (
 // results keep their contract: a File or a non-empty ErrorList, never both,
 // with positions inside the input.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"full.yaml", "full.json"} {
+	for _, name := range []string{"full.yaml", "full.json", "aws-cli.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -34,6 +34,9 @@ func FuzzParse(f *testing.F) {
 		"a: 1\n---\nb: 2\n",
 		"apis: [{routeSelectionExpression: \"${request.body.a\"}]",
 		"apis: [{limits: {allowedOrigins: [\"https://*.\", \"http://[::1\"]}}]",
+		"Apis: [{ApiId: x, apiId: y, Routes: {Items: [{RouteKey: a, RouteId: r}], NextToken: t}, Tags: {a: b}}]",
+		"apis:\n\t- apiId: x\n",
+		"listen: @x\n",
 	} {
 		f.Add([]byte(s))
 	}

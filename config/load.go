@@ -7,9 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,7 +17,8 @@ import (
 // Load reads the YAML or JSON file at path, expands environment variables in
 // its values, decodes it strictly into a File and validates it. It applies no
 // defaults: what is absent stays zero. On any problem it returns a nil File
-// and an ErrorList holding every problem found.
+// and an ErrorList holding every problem found; otherwise the File's
+// Warnings list what loaded but will not do what it may seem to.
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -42,13 +42,21 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	whole := func(line int, format string, args ...any) (*File, error) {
 		return nil, ErrorList{{File: filename, Line: line, Msg: fmt.Sprintf(format, args...)}}
 	}
+	if len(data) > maxFileBytes {
+		return whole(0, "the file is %.1f MiB; Portico reads config files up to %d MiB", float64(len(data))/(1<<20), maxFileBytes>>20)
+	}
+	if strings.EqualFold(filepath.Ext(filename), ".json") {
+		if err := checkJSON(filename, data); err != nil {
+			return nil, err
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
 		return whole(0, "the file is empty")
 	case err != nil:
-		return syntaxError(filename, err)
+		return nil, syntaxError(filename, data, err)
 	case len(doc.Content) == 0 || isNull(doc.Content[0]):
 		return whole(0, "the file is empty")
 	}
@@ -56,7 +64,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return syntaxError(filename, err)
+		return nil, syntaxError(filename, data, err)
 	case len(next.Content) > 0 && !isNull(next.Content[0]):
 		return whole(next.Content[0].Line, "a second YAML document (after ---): a config file holds one")
 	}
@@ -77,20 +85,10 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 		sortErrors(d.errs)
 		return nil, d.errs
 	}
+	sortErrors(d.warns)
+	f.Warnings = d.warns
 	f.AssignAPIIDs()
 	return &f, nil
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// syntaxError converts a yaml.v3 parse error, which has a line but no column.
-func syntaxError(filename string, err error) (*File, error) {
-	e := &Error{File: filename, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Msg = err.Error()[len(m[0]):]
-	}
-	return nil, ErrorList{e}
 }
 
 // Validate checks a File that did not come from Load or Parse (built in
@@ -98,7 +96,7 @@ func syntaxError(filename string, err error) (*File, error) {
 // applies. Its errors are an ErrorList whose entries name the key
 // (apis[0].routes[1].target) but no line, since there is no file; source
 // names the origin in each error. Validate changes nothing; IDs are
-// assigned by AssignAPIIDs.
+// assigned by AssignAPIIDs. It reports errors only: warnings are for files.
 func Validate(f *File, source string) error {
 	d := newDecoder(source, func(string) (string, bool) { return "", false })
 	validate(f, d)

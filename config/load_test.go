@@ -121,11 +121,11 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"unknown key suggests", "listn: x\n" + minimal,
 			[]string{"f.yaml:1:1: listn: unknown key; did you mean listen?"}},
-		{"unknown key suggests other case", "Listen: x\n" + minimal,
-			[]string{"f.yaml:1:1: Listen: unknown key; did you mean listen?"}},
+		{"unknown key suggests other case", "LISTEN: x\n" + minimal,
+			[]string{"f.yaml:1:1: LISTEN: unknown key; did you mean listen?"}},
 		{"unknown key lists valid keys", "listenAddress: x\n" + minimal,
 			[]string{"f.yaml:1:1: listenAddress: unknown key; valid keys: listen, admin, adminPprof, region, accountId, publicUrl, credentials, managementApi, lambda, nats, apis"}},
-		{"unknown nested key", with(minimal, "    stages:", "    stagez: []\n    stages:"),
+		{"unknown nested key", with(minimal, "    stages:", "    stagez:"),
 			[]string{"f.yaml:12:5: apis[0].stagez: unknown key; did you mean stages?"}},
 		{"unknown key with odd name", with(minimal, "        target:", "        \"my key\": 1\n        target:"),
 			[]string{`f.yaml:11:9: apis[0].routes[0]["my key"]: unknown key; valid keys: routeKey, target, operationName, authorizationType, apiKeyRequired, authorizerId, authorizationScopes, routeResponseSelectionExpression, routeResponses`}},
@@ -185,8 +185,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"only comments", "# nothing yet\n", []string{"f.yaml: the file is empty"}},
 		{"only a document marker", "---\n", []string{"f.yaml: the file is empty"}},
 		{"null", "~\n", []string{"f.yaml: the file is empty"}},
-		{"syntax error", "apis: [\n", []string{"f.yaml:1: did not find expected node content"}},
-		{"tab indentation", "apis:\n\t- apiId: x\n", []string{"f.yaml:2: found character that cannot start any token"}},
+		{"syntax error", "apis: [\n", []string{"f.yaml:1:1: did not find expected node content"}},
+		{"tab indentation", "apis:\n\t- apiId: x\n", []string{"f.yaml:2:1: a tab character indents this line; YAML indents with spaces"}},
 		{"two documents", minimal + "---\nlisten: x\n", []string{"f.yaml:15: a second YAML document (after ---): a config file holds one"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,9 +3,17 @@ package config
 import "time"
 
 // File is the whole configuration file. Field names are those of the AWS
-// control-plane APIs (lower camelCase, as `aws apigatewayv2 get-*` prints them)
-// plus a few Portico extensions, each marked as such.
+// control-plane APIs (lower camelCase, as the REST-JSON wire carries them;
+// the PascalCase that `aws apigatewayv2 get-*` prints is accepted too) plus
+// a few Portico extensions, each marked as such.
 type File struct {
+	// Warnings are what Load and Parse accepted but want the reader to
+	// know, in file order: fields of the AWS models that Portico does not
+	// act on, and mistakes that are legal but probably not meant (a route
+	// selection expression that reads nothing). They are not part of the
+	// file, and never stop it loading.
+	Warnings ErrorList `yaml:"-"`
+
 	// Listen is the data-plane address for every API. Zero means 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	// Admin is the address of /healthz, /readyz and /metrics. Empty disables it.

@@ -76,7 +76,9 @@ func validate(f *File, d *decoder) {
 	ids := map[string]string{}
 	for i := range f.APIs {
 		validateAPI(&f.APIs[i], indexKey("apis", i), d, ids)
+		warnRouteSelection(&f.APIs[i], indexKey("apis", i), d)
 	}
+	warnLambdaCredentials(f, d)
 }
 
 func validateNATS(n *NATS, d *decoder) {
