@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/statusrec"
 )
 
 const (
@@ -94,7 +95,9 @@ func newBodyServer(t testing.TB, cfg ManagementConfig) (*bodyServer, *Management
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.returned.Add(1)
 		r.Body = countingBody{r.Body, &s.read}
-		m.Serve(w, r, "api", "dev", strings.TrimPrefix(r.URL.EscapedPath(), "/dev"))
+		// As the gateway calls it: the body read deadline must reach the
+		// connection through the status recorder.
+		m.Serve(&statusrec.Writer{ResponseWriter: w}, r, "api", "dev", strings.TrimPrefix(r.URL.EscapedPath(), "/dev"))
 	}))
 	t.Cleanup(s.Close)
 	return s, m
