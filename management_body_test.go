@@ -109,4 +109,3 @@ func waitNATSState(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
