@@ -186,6 +186,7 @@ func (s *Server) Start() error {
 		Bus:           s.bus,
 		Credentials:   creds,
 		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
+		Region:        f.Region,
 		MaxMessageBytes: func(apiID string) int {
 			if api := s.set.Load().webSocket(apiID); api != nil {
 				return api.Limits().MaxMessageBytes

@@ -271,9 +271,16 @@ func sendOutcome(err error) string {
 
 // Broadcast delivers data to every connection of the stage on this node at
 // once, and publishes it for the other nodes. It returns the number of
-// local deliveries; the publish is buffered (bounded) while NATS is down.
+// local deliveries. While NATS is disconnected it delivers locally only and
+// returns ErrBusDown: it publishes nothing, since nats.go would hold the
+// message in its reconnect buffer and the other nodes would get it late, or
+// never. (A disconnection between the check and the publish still lands in
+// that buffer.)
 func (b *Bus) Broadcast(apiID, stage string, data []byte) (int, error) {
 	n := DeliverLocal(b.reg, apiID, stage, data)
+	if !b.nc.IsConnected() {
+		return n, ErrBusDown
+	}
 	msg := nats.NewMsg(b.prefix + ".broadcast." + apiID + "." + stage)
 	msg.Header.Set(hdrOrigin, b.node)
 	msg.Data = data

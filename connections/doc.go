@@ -15,7 +15,21 @@
 // (status, error type, body) is written unchanged, so it reads exactly as a
 // local answer. Bus also delivers broadcasts (each frame encoded once per
 // node), answers listings, and publishes lifecycle events. When NATS is
-// down, cross-node calls fail at once with 503.
+// down, cross-node calls fail at once with 503; @broadcast still delivers
+// to this node's connections, publishes nothing, and answers 503 with the
+// number of local deliveries in its body.
+//
+// Bodies. Management.Serve refuses what it can before reading a body: an
+// unsigned request (unless allowed), and any signature whose header fails a
+// check that needs no body (sigv4.Verifier.CheckHeader: form, known key,
+// date within skew, service and region of the scope). It then reads at most
+// what the operation takes (the API's message size limit for
+// PostToConnection and @broadcast, nothing for GET, DELETE and the listing),
+// answers 413 to a larger body without reading more than one byte past the
+// limit (nothing when Content-Length announces it), and gives the body
+// ManagementConfig.BodyReadTimeout (10 s) to arrive, else 408. A request
+// that cannot succeed never holds more than the limit of gateway memory,
+// nor for longer than the timeout.
 //
 // Ownership: the Registry is the node's; Management and Bus are each given it
 // at construction and run operations on one connection through the same

@@ -2,6 +2,7 @@ package connections
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/portico-gw/portico/internal/jsonstr"
 )
@@ -25,6 +26,8 @@ var (
 	errBadRequestID    = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Invalid connectionId"}`}
 	errMissingToken    = apiError{http.StatusForbidden, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`}
 	errBodyRead        = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Could not read request body"}`}
+	// The body did not arrive within ManagementConfig.BodyReadTimeout.
+	errBodyTimeout = apiError{http.StatusRequestTimeout, "RequestTimeoutException", `{"message":"Request body not received in time"}`}
 	// Another node could not be reached because NATS is down or did not
 	// answer in time (Portico: cross-node calls fail fast, never hang).
 	errBusUnavailable = apiError{http.StatusServiceUnavailable, "ServiceUnavailableException", `{"message":"Cluster bus unavailable; retry later"}`}
@@ -32,6 +35,15 @@ var (
 	errBadMaxResults = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"maxResults must be between 1 and 1000"}`}
 	errBadNextToken  = apiError{http.StatusBadRequest, "BadRequestException", `{"message":"Invalid nextToken"}`}
 )
+
+// errBroadcastLocalOnly is the answer to an @broadcast that reached this
+// node's connections (n of them took it) but not the other nodes', because
+// NATS is disconnected (Portico extension).
+func errBroadcastLocalOnly(n int) apiError {
+	return apiError{http.StatusServiceUnavailable, "ServiceUnavailableException",
+		`{"message":"Service Unavailable: NATS is disconnected; delivered to ` + strconv.Itoa(n) +
+			` local connections only, not to other nodes","localDeliveries":` + strconv.Itoa(n) + `}`}
+}
 
 // forbidden is a 403 ForbiddenException whose message says why (a SigV4
 // failure), so that a person reading the SDK error can act on it.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,16 @@ type ManagementConfig struct {
 	// AllowUnsigned accepts requests with no SigV4 authentication at all, and
 	// only from loopback addresses. Signed requests are always verified.
 	AllowUnsigned bool
-	// MaxMessageBytes returns an API's message size limit, for @broadcast.
-	// Nil means 128 KB.
+	// Region, when set, is the only region accepted in a signature's
+	// credential scope. Zero means any region.
+	Region string
+	// MaxMessageBytes returns an API's message size limit: the most a
+	// PostToConnection or @broadcast body may hold, and so the most Serve
+	// reads of one. Nil means 128 KB.
 	MaxMessageBytes func(apiID string) int
+	// BodyReadTimeout bounds reading a request's body, from the moment
+	// its headers are checked. Zero means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// Now returns the current time for signature checks. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives request logs at debug level. Nil means discard.
@@ -53,8 +61,13 @@ type Management struct {
 	verifier      *sigv4.Verifier
 	allowUnsigned bool
 	maxMessage    func(string) int
+	bodyTimeout   time.Duration
 	log           *slog.Logger
 }
+
+// DefaultBodyReadTimeout is how long Serve waits for a request's body when
+// ManagementConfig.BodyReadTimeout is zero.
+const DefaultBodyReadTimeout = 10 * time.Second
 
 // NewManagement returns the @connections API.
 func NewManagement(cfg ManagementConfig) (*Management, error) {
@@ -83,11 +96,16 @@ func NewManagement(cfg ManagementConfig) (*Management, error) {
 				s, ok := creds[ak]
 				return s, ok
 			},
-			Now: cfg.Now,
+			Region: cfg.Region,
+			Now:    cfg.Now,
 		},
 		allowUnsigned: cfg.AllowUnsigned,
 		maxMessage:    maxMessage,
+		bodyTimeout:   cfg.BodyReadTimeout,
 		log:           log,
+	}
+	if m.bodyTimeout <= 0 {
+		m.bodyTimeout = DefaultBodyReadTimeout
 	}
 	return m, nil
 }
@@ -111,20 +129,33 @@ func IsManagementPath(rest string) bool {
 // rest is the escaped path after the stage's base path, for example
 // "/@connections/R1kmxc2VNjMCFIA%3D". It returns the operation the request
 // named (see Operation), for metrics.
+//
+// The signature covers the body, so Serve reads it before verifying the
+// signature, but only after the checks that need no body have passed (see
+// sigv4.Verifier.CheckHeader): an unsigned or badly signed request is
+// refused before a byte of its body is read. Serve then reads at most what
+// the operation takes (the API's message size limit for PostToConnection
+// and @broadcast, nothing for the others), answers 413 to a larger body
+// whether it is announced by Content-Length or found by reading one byte
+// more, and stops waiting for the body after the body read timeout (408).
 func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) (operation string) {
 	operation = Operation(r.Method, rest)
 	w.Header()["X-Amzn-Requestid"] = []string{uuid.NewString()}
 
-	// Read the body first: the signature covers it. PostToConnection bodies
-	// are at most 128 KB; allow some slack so the size check can answer 413
-	// rather than a read error.
-	const maxBody = 1 << 20
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		writeResult(w, errBodyRead.result())
+	signed, ok := m.checkHeader(w, r)
+	if !ok {
 		return operation
 	}
-	if !m.authenticate(w, r, body) {
+	limit := 0
+	if r.Method == http.MethodPost && (operation == OpPostToConnection || operation == OpBroadcast) {
+		limit = m.maxMessage(apiID)
+	}
+	body, res := m.readBody(w, r, limit)
+	if res.Status != 0 {
+		writeResult(w, res)
+		return operation
+	}
+	if signed && !m.verify(w, r, body) {
 		return operation
 	}
 	switch {
@@ -229,18 +260,19 @@ func runOp(reg *Registry, op Op) Result {
 	return errMissingToken.result()
 }
 
-// broadcast serves POST {base}/@broadcast (Portico extension).
+// broadcast serves POST {base}/@broadcast (Portico extension); Serve has
+// checked the body's size. When the other nodes cannot be reached, this
+// node's connections still get the message and the answer is 503, whose
+// body says how many took it: a client that retries knows they will get it
+// twice.
 func (m *Management) broadcast(apiID, stage string, body []byte) Result {
-	if len(body) > m.maxMessage(apiID) {
-		return errPayloadTooLarge.result()
-	}
 	if m.bus == nil {
 		DeliverLocal(m.reg, apiID, stage, body)
 		return Result{Status: http.StatusOK}
 	}
-	if _, err := m.bus.Broadcast(apiID, stage, body); err != nil {
-		m.log.Warn("broadcast not published to other nodes", "api_id", apiID, "stage", stage, "error", err)
-		return errBusUnavailable.result()
+	if n, err := m.bus.Broadcast(apiID, stage, body); err != nil {
+		m.log.Warn("broadcast not published to other nodes", "api_id", apiID, "stage", stage, "local_deliveries", n, "error", err)
+		return errBroadcastLocalOnly(n).result()
 	}
 	return Result{Status: http.StatusOK}
 }
@@ -303,23 +335,72 @@ func writeResult(w http.ResponseWriter, res Result) {
 	_, _ = w.Write(res.Body)
 }
 
-// authenticate verifies the request's SigV4 signature, or lets an unsigned
-// request through when that is allowed and it comes from loopback. It writes
-// the 403 itself and returns false when the request is refused.
-func (m *Management) authenticate(w http.ResponseWriter, r *http.Request, body []byte) bool {
+// checkHeader runs the authentication checks that need no body: an unsigned
+// request passes only when that is allowed and it comes from loopback; a
+// signed one must pass sigv4.Verifier.CheckHeader. It writes the 403 itself
+// and returns ok=false when the request is refused; signed says whether
+// verify must still check the signature against the body.
+func (m *Management) checkHeader(w http.ResponseWriter, r *http.Request) (signed, ok bool) {
 	if !sigv4.Signed(r) {
 		if m.allowUnsigned && fromLoopback(r) {
-			return true
+			return false, true
 		}
 		writeResult(w, errMissingToken.result())
-		return false
+		return false, false
 	}
+	if err := m.verifier.CheckHeader(r); err != nil {
+		m.log.Debug("@connections signature refused before the body", "error", err)
+		writeResult(w, forbidden(err.Error()).result())
+		return true, false
+	}
+	return true, true
+}
+
+// verify checks the request's SigV4 signature against its body. It writes
+// the 403 itself and returns false when the request is refused.
+func (m *Management) verify(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	if _, err := m.verifier.Verify(r, body); err != nil {
 		m.log.Debug("@connections signature refused", "error", err)
 		writeResult(w, forbidden(err.Error()).result())
 		return false
 	}
 	return true
+}
+
+// readBody reads a request body of at most limit bytes within the body read
+// timeout. An operation with limit 0 takes no body: none is read (the
+// signature is then checked against an empty body), and net/http discards
+// what was sent within the same deadline. A non-zero Result is the error to
+// answer: 413 for a larger body, announced or not, 408 when the body does
+// not arrive in time, 400 when it cannot be read.
+func (m *Management) readBody(w http.ResponseWriter, r *http.Request, limit int) ([]byte, Result) {
+	if r.ContentLength == 0 {
+		return nil, Result{}
+	}
+	// A deadline for this request's body only: net/http sets the
+	// connection's read deadline afresh before the next request. Writers
+	// that cannot set one (tests' recorders) have no connection to hold.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(m.bodyTimeout))
+	if limit == 0 {
+		return nil, Result{}
+	}
+	if r.ContentLength > int64(limit) {
+		return nil, errPayloadTooLarge.result()
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, errBodyTimeout.result()
+	case err != nil:
+		return nil, errBodyRead.result()
+	case len(body) > limit:
+		return nil, errPayloadTooLarge.result()
+	}
+	// The whole body is in: lift the deadline, so that a slow operation
+	// (another node, a listing) is not cut short by it.
+	_ = rc.SetReadDeadline(time.Time{})
+	return body, Result{}
 }
 
 // connectionIDFromPath extracts and unescapes the ID from

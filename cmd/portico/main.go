@@ -2,6 +2,7 @@
 //
 //	portico serve --config FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
 //	portico validate --config FILE
+//	portico connections list|post|broadcast|get|delete ARGS (--config FILE | --endpoint URL)
 //	portico version
 //
 // Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.
@@ -37,6 +38,7 @@ Usage:
   portico serve --config FILE [--listen ADDR] [--log-level debug|info|warn|error] [--log-format text|json]
   portico validate --config FILE
   portico bench SCENARIO|all [--conns N] [--duration D] [--pairs P] [--rate R] [--json]
+  portico connections list|post|broadcast|get|delete ... (--config FILE | --endpoint URL)
   portico version
 
 Flags -c and --config are the same.
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(args[1:], stdout, stderr)
+	case "connections":
+		return connectionsCmd(args[1:], stdout, stderr)
 	case "bench-client": // internal: a load-generator process started by bench
 		return benchClient(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -26,7 +26,10 @@
 //     that header may sign UNSIGNED-PAYLOAD or the body's hash.
 //
 // The credential scope must name the Verifier's service and the day of
-// X-Amz-Date; any region is accepted, even an empty one. X-Amz-Date (or
+// X-Amz-Date, and its Region when that is set (zero: any region, even an
+// empty one). CheckHeader runs every check that needs neither the body nor
+// an HMAC, so that a caller can refuse a request before reading its body;
+// Verify runs them again, then compares the signature. X-Amz-Date (or
 // Date) must lie within MaxSkew of the clock. Failures are *Error values
 // whose Kind says which class of AWS error applies and whose message
 // follows AWS's wording where it is known; signatures are compared in

@@ -69,6 +69,11 @@ func FuzzParseAuthorization(f *testing.F) {
 			r.Header.Set("X-Amz-Date", date)
 		}
 		_, err := v.Verify(r, []byte(path))
+		// CheckHeader refuses nothing Verify accepts, and refuses as Verify
+		// does.
+		if herr := v.CheckHeader(r); herr != nil && (err == nil || herr.Error() != err.Error()) {
+			t.Fatalf("CheckHeader: %v, but Verify: %v", herr, err)
+		}
 		if err == nil {
 			return // the fuzzer forged a signature: astonishing, but not a crash
 		}

@@ -84,6 +84,9 @@ type Verifier struct {
 	// Lookup returns the secret for an access key ID; ok=false means unknown key.
 	// Nil means every key is unknown. It is called concurrently.
 	Lookup func(accessKeyID string) (secret string, ok bool)
+	// Region, when set, is the only region accepted in the credential
+	// scope. Zero means any region, even an empty one.
+	Region string
 	// MaxSkew is the allowed clock difference. Zero means 5 minutes.
 	MaxSkew time.Duration
 	// Now returns the current time. Nil means time.Now.
@@ -128,7 +131,7 @@ func Signed(r *http.Request) bool {
 // X-Amz-Content-Sha256 is used as the payload hash (UNSIGNED-PAYLOAD leaves
 // the body unauthenticated; a hash must match body); otherwise body is
 // hashed. A presigned URL without that header may sign UNSIGNED-PAYLOAD or
-// the body's hash. Any region is accepted. Errors are *Error.
+// the body's hash. Any region is accepted unless Region is set. Errors are *Error.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	id, err := v.verify(r, body)
 	if err != nil {
@@ -137,26 +140,51 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
 	return id, nil
 }
 
-func (v *Verifier) verify(r *http.Request, body []byte) (Identity, *Error) {
+// CheckHeader checks what can be checked of r's signature without its body:
+// the Authorization header (or presigned query) is present and well formed,
+// the credential scope names the Verifier's service (and Region, when set)
+// and the day of X-Amz-Date, the date lies within MaxSkew, and Lookup knows
+// the access key. It computes no HMAC. A caller that must read the body
+// before Verify calls it first, so that requests that cannot succeed are
+// refused before their body is read. Errors are *Error, the same Verify
+// would return for the same request.
+func (v *Verifier) CheckHeader(r *http.Request) error {
+	if _, err := v.check(r); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checked is what check found valid in a request's signature headers.
+type checked struct {
+	a           authorization
+	signedAt    time.Time
+	contentHash string // a signed X-Amz-Content-Sha256, or ""
+	secret      string
+}
+
+// check runs every check of Verify that needs neither the body nor the
+// signature's HMAC.
+func (v *Verifier) check(r *http.Request) (checked, *Error) {
 	if r == nil || r.URL == nil {
-		return Identity{}, &Error{MissingAuthentication, msgMissing}
+		return checked{}, &Error{MissingAuthentication, msgMissing}
 	}
 	a, err := readAuthorization(r)
 	if err != nil {
-		return Identity{}, err
+		return checked{}, err
 	}
 	if !isSignature(a.signature) {
-		return Identity{}, &Error{IncompleteSignature, "The signature should be 64 lowercase hexadecimal digits, not '" + truncate(a.signature, 80) + "'."}
+		return checked{}, &Error{IncompleteSignature, "The signature should be 64 lowercase hexadecimal digits, not '" + truncate(a.signature, 80) + "'."}
 	}
 	if err := checkSignedHeaders(a.signedHeaders); err != nil {
-		return Identity{}, err
+		return checked{}, err
 	}
 	signedAt, ok := parseAmzDate(a.amzDate)
 	if !ok {
-		return Identity{}, &Error{IncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" + truncate(a.amzDate, 40) + "'. See http://en.wikipedia.org/wiki/ISO_8601"}
+		return checked{}, &Error{IncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '" + truncate(a.amzDate, 40) + "'. See http://en.wikipedia.org/wiki/ISO_8601"}
 	}
 	if a.date != a.amzDate[:8] {
-		return Identity{}, &Error{InvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+		return checked{}, &Error{InvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			a.date + "' != '" + a.amzDate[:8] + "', from '" + a.amzDate + "'."}
 	}
 	service := v.Service
@@ -164,26 +192,37 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Identity, *Error) {
 		service = defaultService
 	}
 	if a.service != service {
-		return Identity{}, &Error{InvalidSignature, "Credential should be scoped to correct service: '" + service + "'."}
+		return checked{}, &Error{InvalidSignature, "Credential should be scoped to correct service: '" + service + "'."}
+	}
+	if v.Region != "" && a.region != v.Region {
+		return checked{}, &Error{InvalidSignature, "Credential should be scoped to a valid region, not '" + truncate(a.region, 40) + "'."}
 	}
 	contentHash := ""
 	if signsHeader(a.signedHeaders, "x-amz-content-sha256") {
 		contentHash = r.Header.Get("X-Amz-Content-Sha256")
 		if contentHash != "" && contentHash != unsignedPayload && !isHex64(contentHash) {
-			return Identity{}, &Error{InvalidSignature, "The provided 'x-amz-content-sha256' header is not valid."}
+			return checked{}, &Error{InvalidSignature, "The provided 'x-amz-content-sha256' header is not valid."}
 		}
 	}
 	if err := v.checkTime(a, signedAt); err != nil {
-		return Identity{}, err
+		return checked{}, err
 	}
-
 	secret, ok := "", false
 	if v.Lookup != nil {
 		secret, ok = v.Lookup(a.accessKeyID)
 	}
 	if !ok {
-		return Identity{}, &Error{UnknownAccessKey, msgUnknownKey}
+		return checked{}, &Error{UnknownAccessKey, msgUnknownKey}
 	}
+	return checked{a: a, signedAt: signedAt, contentHash: contentHash, secret: secret}, nil
+}
+
+func (v *Verifier) verify(r *http.Request, body []byte) (Identity, *Error) {
+	c, err := v.check(r)
+	if err != nil {
+		return Identity{}, err
+	}
+	a, signedAt, contentHash, secret := c.a, c.signedAt, c.contentHash, c.secret
 	kid := keyID{secret, a.date, a.region, a.service}
 	key, cached := v.keys.get(kid)
 	if !cached {
