@@ -79,3 +79,12 @@ func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
 		}
 	}
 }
+
+// logWarnings logs what config.Load accepted but wants known (fields of the
+// AWS models Portico does not act on, expressions that can never match),
+// one line each.
+func (s *Server) logWarnings(f *config.File) {
+	for _, w := range f.Warnings {
+		s.log.Warn("configuration warning", "warning", w.Error())
+	}
+}

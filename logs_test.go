@@ -85,3 +85,17 @@ func TestLogsExplainRouting(t *testing.T) {
 	logs.waitLog(t, "expression_value=nosuchroute")
 	logs.waitLog(t, "WebSocket handshake")
 }
+
+// Fields of the AWS models that Portico accepts but does not act on are
+// logged once each when the node starts.
+func TestStartLogsConfigWarnings(t *testing.T) {
+	backend := newBackend(t, nil)
+	var logs logBuffer
+	yaml := strings.Replace(chatConfig(backend.URL, ""), "    protocolType: WEBSOCKET\n", "    protocolType: WEBSOCKET\n    tags: {team: chat}\n", 1)
+	startGateway(t, yaml, debugLogger(&logs))
+	logs.waitLog(t, "configuration warning")
+	logs.waitLog(t, "tags")
+	if n := strings.Count(logs.String(), "configuration warning"); n != 1 {
+		t.Errorf("%d warnings logged, want 1:\n%s", n, logs.String())
+	}
+}

@@ -111,6 +111,7 @@ func New(cfg Config) (s *Server, err error) {
 	if err := s.Apply(f); err != nil {
 		return nil, err
 	}
+	s.logWarnings(f)
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -336,6 +337,7 @@ func (s *Server) Reload(f *config.File) error {
 	if err := s.applyLocked(f); err != nil {
 		return err
 	}
+	s.logWarnings(f)
 	for _, k := range []struct{ key, was, is string }{
 		{"listen", old.Listen, f.Listen}, {"admin", old.Admin, f.Admin},
 		{"nats.url", old.NATS.URL, f.NATS.URL}, {"nats.listen", old.NATS.Listen, f.NATS.Listen},
