@@ -480,6 +480,10 @@ func (c *conn) read() closeStatus {
 			c.closeWith(closeBinary)
 			continue // read on until the client answers or the grace ends
 		}
+		if !utf8.Valid(data) { // the whole message, fragments reassembled
+			c.closeWith(closeInvalidPayload)
+			continue
+		}
 		c.mu.Lock()
 		closing := c.state >= stateClosing
 		c.mu.Unlock()
@@ -511,22 +515,36 @@ func (c *conn) classify(err error) closeStatus {
 			return closeAbnormal // gorilla's text is "unexpected EOF"
 		}
 		return closeStatus{ce.Code, ce.Text}
-	case errors.Is(err, errFrameTooLarge), errors.Is(err, websocket.ErrReadLimit):
-		c.mu.Lock()
-		first := c.closeAs.Code == 0
-		if first {
-			c.closeAs = closeMessageTooBig
-			c.state = stateClosing
-		}
-		c.mu.Unlock()
-		if first && errors.Is(err, errFrameTooLarge) {
-			// gorilla sends 1009 itself for ErrReadLimit, not for frames.
-			_ = c.ws.WriteControl(websocket.CloseMessage, closeMessageTooBig.frame(), time.Now().Add(c.api.limits.WriteTimeout))
-		}
-		return closeMessageTooBig
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla sent the 1009 itself.
+		return c.fail(closeMessageTooBig, false)
+	case errors.Is(err, errFrameTooLarge):
+		return c.fail(closeMessageTooBig, true)
+	case errors.Is(err, errProtocol):
+		return c.fail(closeProtocolError, true)
+	case errors.Is(err, errInvalidCloseReason):
+		return c.fail(closeInvalidPayload, true)
 	default:
 		return closeAbnormal
 	}
+}
+
+// fail records st as the close of a connection whose reader stopped on a
+// frame it refused, and sends st's close frame when send is true, unless
+// the gateway was already closing it. The reader closes the socket right
+// after (RFC 6455 §7.1.7: fail the connection).
+func (c *conn) fail(st closeStatus, send bool) closeStatus {
+	c.mu.Lock()
+	first := c.closeAs.Code == 0
+	if first {
+		c.closeAs = st
+		c.state = stateClosing
+	}
+	c.mu.Unlock()
+	if first && send {
+		_ = c.ws.WriteControl(websocket.CloseMessage, st.frame(), time.Now().Add(c.api.limits.WriteTimeout))
+	}
+	return st
 }
 
 // writeLoop drains the send queue and exits when it is empty.

@@ -5,6 +5,14 @@
 // close, and AWS's limits (1003 for binary frames, 1009 for frames over 32 KB
 // or messages over 128 KB, 1001 "Going away" after 10 minutes idle or 2 hours).
 //
+// RFC 6455's failures are the gateway's own (frameGuard checks each frame
+// before gorilla does): 1007 "Invalid frame payload data" for a text
+// message, checked whole after reassembly, or a close reason that is not
+// UTF-8; 1002 "Protocol error" for a close frame with a 1-byte payload or a
+// code a peer may not send (1004-1006, 1015, outside 1000-4999), reserved
+// bits or opcodes, unmasked frames, fragmented or oversized control frames
+// and broken fragmentation. $disconnect reports the same code and reason.
+//
 // # Per connection
 //
 // One reader goroutine per connection owns the socket's read side and the
