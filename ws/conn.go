@@ -20,11 +20,6 @@ import (
 	"github.com/portico-gw/portico/routing"
 )
 
-// maxInflight is the number of message invocations a connection may have
-// running at once; past it, the reader invokes inline, which stops reading
-// from the socket (TCP backpressure) instead of dropping messages.
-const maxInflight = 16
-
 // Connection states.
 const (
 	stateOpening = iota // registered, 101 not yet written or reader not started
@@ -64,8 +59,8 @@ type conn struct {
 	idleTimer *timewheel.Timer
 	maxTimer  *timewheel.Timer
 
-	// Read fields: the reader increments inflight for each message it hands
-	// to a message goroutine, which decrements it when done.
+	// Read fields: the reader increments inflight for each message it
+	// invokes, and whoever invokes it decrements it when done (inflight.go).
 	inflight atomic.Int32
 
 	// Activity for the idle timeout: unix milliseconds, stored by the
@@ -402,14 +397,24 @@ func (c *conn) closeWith(st closeStatus) bool {
 // start will send the close frame.
 func (c *conn) markClosing(st closeStatus) (ok, opening bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.state >= stateClosing {
+		c.mu.Unlock()
 		return false, false
 	}
 	c.state = stateClosing
 	c.closeAs = st
 	c.dropQueueLocked()
-	return true, c.ws == nil
+	opening = c.ws == nil
+	c.mu.Unlock()
+	c.api.srv.inflight.wake() // the reader may be waiting for room
+	return true, opening
+}
+
+// isClosing reports whether the connection is closing or closed.
+func (c *conn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state >= stateClosing
 }
 
 // sendClose writes st's close frame and bounds the wait for the client's.
@@ -471,6 +476,8 @@ func (c *conn) readLoop() {
 
 // read runs the read loop and returns the close to report in $disconnect.
 func (c *conn) read() closeStatus {
+	lim := c.api.srv.inflight
+	maxInFlight := int32(c.api.limits.MaxInFlight)
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -484,23 +491,35 @@ func (c *conn) read() closeStatus {
 			c.closeWith(closeInvalidPayload)
 			continue
 		}
-		c.mu.Lock()
-		closing := c.state >= stateClosing
-		c.mu.Unlock()
-		if closing {
+		if c.isClosing() {
 			continue
 		}
 		c.touch()
-		if c.inflight.Add(1) <= maxInflight && c.api.srv.startGoroutine(func() {
-			defer c.inflight.Add(-1)
+		// Room on the node first: when it is full, wait, not reading the
+		// socket. A connection that closes meanwhile drops the message, as
+		// it drops those read after its close.
+		size := int64(len(data))
+		if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
+			continue
+		}
+		if c.inflight.Add(1) < maxInFlight && c.api.srv.startGoroutine(func() {
+			defer c.invoked(size)
 			c.handleMessage(data)
 		}) {
 			continue
 		}
-		// Past maxInflight, or once Shutdown began, the reader invokes inline.
+		// At maxInFlight, or once Shutdown began, the reader invokes inline,
+		// not reading the socket meanwhile.
 		c.handleMessage(data)
-		c.inflight.Add(-1)
+		c.invoked(size)
 	}
+}
+
+// invoked gives back the room of a message of size bytes whose invocation
+// ended.
+func (c *conn) invoked(size int64) {
+	c.inflight.Add(-1)
+	c.api.srv.inflight.release(1, size)
 }
 
 // classify turns the reader's final error into the close to report.
@@ -609,6 +628,7 @@ func (c *conn) slowConsumer() {
 	c.state = stateClosing
 	c.dropQueueLocked()
 	c.mu.Unlock()
+	c.api.srv.inflight.wake() // the reader may be waiting for room
 	_ = c.netConn.Close()
 }
 
