@@ -169,42 +169,60 @@ func closePayload(code int, reason string) []byte {
 	return append([]byte{byte(code >> 8), byte(code)}, reason...)
 }
 
-// readClose reads frames until the gateway's close frame and returns its
-// code (1005 for an empty one) and reason, and how many data frames came
-// before it.
-func (c *rawClient) readClose(t testing.TB) (code int, reason string, data int) {
+// readFrame reads one frame from the gateway.
+func (c *rawClient) readFrame(t testing.TB) (opcode byte, payload []byte) {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var h [2]byte
+	if _, err := io.ReadFull(c.br, h[:]); err != nil {
+		t.Fatalf("reading a frame header: %v", err)
+	}
+	if h[1]&0x80 != 0 {
+		t.Fatal("the gateway sent a masked frame")
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var l [2]byte
+		_, _ = io.ReadFull(c.br, l[:])
+		n = uint64(binary.BigEndian.Uint16(l[:]))
+	case 127:
+		var l [8]byte
+		_, _ = io.ReadFull(c.br, l[:])
+		n = binary.BigEndian.Uint64(l[:])
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(c.br, p); err != nil {
+		t.Fatalf("reading a payload: %v", err)
+	}
+	return h[0] & 0x0f, p
+}
+
+// readData reads until n data frames came, skipping pongs.
+func (c *rawClient) readData(t testing.TB, n int) {
+	t.Helper()
+	for n > 0 {
+		switch op, p := c.readFrame(t); op {
+		case opClose:
+			t.Fatalf("close frame %x before a data frame", p)
+		case opText, opBinary:
+			n--
+		}
+	}
+}
+
+// readClose reads frames until the gateway's close frame and returns its
+// code (1005 for an empty one) and reason.
+func (c *rawClient) readClose(t testing.TB) (code int, reason string) {
+	t.Helper()
 	for {
-		var h [2]byte
-		if _, err := io.ReadFull(c.br, h[:]); err != nil {
-			t.Fatalf("reading a frame header: %v", err)
-		}
-		if h[1]&0x80 != 0 {
-			t.Fatal("the gateway sent a masked frame")
-		}
-		n := uint64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var l [2]byte
-			_, _ = io.ReadFull(c.br, l[:])
-			n = uint64(binary.BigEndian.Uint16(l[:]))
-		case 127:
-			var l [8]byte
-			_, _ = io.ReadFull(c.br, l[:])
-			n = binary.BigEndian.Uint64(l[:])
-		}
-		p := make([]byte, n)
-		if _, err := io.ReadFull(c.br, p); err != nil {
-			t.Fatalf("reading a payload: %v", err)
-		}
-		if h[0]&0x0f != opClose {
-			data++
+		op, p := c.readFrame(t)
+		if op != opClose {
 			continue
 		}
 		if len(p) < 2 {
-			return 1005, "", data
+			return 1005, ""
 		}
-		return int(binary.BigEndian.Uint16(p)), string(p[2:]), data
+		return int(binary.BigEndian.Uint16(p)), string(p[2:])
 	}
 }
