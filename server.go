@@ -102,7 +102,14 @@ func New(cfg Config) (s *Server, err error) {
 			s.closeSinks()
 		}
 	}()
-	s.wsSrv, err = ws.NewServer(ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL, Metrics: s.metrics})
+	wsCfg := ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL, Metrics: s.metrics}
+	if n := f.Limits.MaxInFlightMessages; n != nil {
+		wsCfg.MaxInFlightMessages = *n
+	}
+	if n := f.Limits.MaxInFlightBytes; n != nil {
+		wsCfg.MaxInFlightBytes = int64(*n)
+	}
+	s.wsSrv, err = ws.NewServer(wsCfg)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,8 @@ type File struct {
 	Lambda Lambda `yaml:"lambda"`
 	// NATS configures the bus.
 	NATS NATS `yaml:"nats"`
+	// Limits bound what the node spends across its APIs (Portico extension).
+	Limits NodeLimits `yaml:"limits"`
 	// APIs are the APIs served.
 	APIs []API `yaml:"apis"`
 }
@@ -263,7 +265,19 @@ type Limits struct {
 	MaxConnectionDuration *Duration `yaml:"maxConnectionDuration"` // default 2h; 0 disables
 	SendQueueBytes        *int      `yaml:"sendQueueBytes"`        // default 1 MiB
 	WriteTimeout          *Duration `yaml:"writeTimeout"`          // default 1s
+	MaxInFlight           *int      `yaml:"maxInFlight"`           // default 16 message invocations per connection
 	AllowedOrigins        []string  `yaml:"allowedOrigins"`        // empty: any Origin
+}
+
+// NodeLimits bound what one node spends on WebSocket messages, across its
+// APIs (Portico extension). A nil pointer means the default. They are read
+// at start; a reload does not change them.
+type NodeLimits struct {
+	// MaxInFlightMessages bounds the messages whose integration call runs
+	// at once; past it, readers stop reading their sockets until one ends.
+	MaxInFlightMessages *int `yaml:"maxInFlightMessages"` // default 10000
+	// MaxInFlightBytes bounds those messages' payload bytes.
+	MaxInFlightBytes *int `yaml:"maxInFlightBytes"` // default 268435456 (256 MiB)
 }
 
 // Duration is a time.Duration written as a Go duration string ("10m", "1s")

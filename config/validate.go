@@ -69,6 +69,14 @@ func validate(f *File, d *decoder) {
 		d.at("lambda.endpoint", "%q: want an absolute http(s):// URL", f.Lambda.Endpoint)
 	}
 	validateNATS(&f.NATS, d)
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"limits.maxInFlightMessages", f.Limits.MaxInFlightMessages}, {"limits.maxInFlightBytes", f.Limits.MaxInFlightBytes}} {
+		if p.v != nil && *p.v <= 0 {
+			d.at(p.name, "%d: must be positive", *p.v)
+		}
+	}
 	validateOperations(f, d)
 	if len(f.APIs) == 0 {
 		d.at("apis", "at least one API is required")
@@ -336,7 +344,7 @@ func validateLimits(l *Limits, k string, d *decoder) {
 	for _, p := range []struct {
 		name string
 		v    *int
-	}{{"maxFrameBytes", l.MaxFrameBytes}, {"maxMessageBytes", l.MaxMessageBytes}, {"sendQueueBytes", l.SendQueueBytes}} {
+	}{{"maxFrameBytes", l.MaxFrameBytes}, {"maxMessageBytes", l.MaxMessageBytes}, {"sendQueueBytes", l.SendQueueBytes}, {"maxInFlight", l.MaxInFlight}} {
 		if p.v != nil && *p.v <= 0 {
 			d.at(k+"."+p.name, "%d: must be positive", *p.v)
 		}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,8 @@ type Metrics struct {
 	management         *prometheus.CounterVec
 	authorizerResults  *prometheus.CounterVec
 	authorizerCache    *prometheus.CounterVec
+	inflightWaits      prometheus.Counter
+	inflight           atomic.Pointer[func() (messages, bytes int64)] // read by the in-flight gauges
 }
 
 // LatencyBuckets are the integration latency histogram's buckets, in
@@ -91,7 +94,29 @@ func New() *Metrics {
 		authorizerCache: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace,
 			Name: "authorizer_cache_hits_total", Help: "Lambda authorizer answers served from the result cache."},
 			[]string{"api_id"}),
+		inflightWaits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace,
+			Name: "websocket_inflight_waits_total", Help: "Times a WebSocket reader stopped reading its socket because the node's in-flight message bound was reached."}),
 	}
+	inflight := func(bytes bool) func() float64 {
+		return func() float64 {
+			f := m.inflight.Load()
+			if f == nil {
+				return 0
+			}
+			msgs, b := (*f)()
+			if bytes {
+				return float64(b)
+			}
+			return float64(msgs)
+		}
+	}
+	m.reg.MustRegister(
+		m.inflightWaits,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "websocket_inflight_messages",
+			Help: "WebSocket messages whose integration call is running, across the node (bounded by limits.maxInFlightMessages)."}, inflight(false)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "websocket_inflight_bytes",
+			Help: "Payload bytes of those messages (bounded by limits.maxInFlightBytes)."}, inflight(true)),
+	)
 	m.reg.MustRegister(
 		m.connectionsOpen, m.connects, m.disconnects, m.messagesIn, m.messagesOut, m.sendQueueBytes,
 		m.slowConsumerCloses, m.routeInvocations, m.integrationLatency, m.httpRequests, m.throttled,
@@ -129,6 +154,23 @@ func (m *Metrics) NATS(connected func() bool, reconnects func() uint64) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: "nats_reconnects_total",
 			Help: "Reconnections of the node's NATS connection."}, func() float64 { return float64(reconnects()) }),
 	)
+}
+
+// InFlight installs what the in-flight gauges read at scrape time: the
+// node's WebSocket messages whose integration call is running, and their
+// payload bytes. A later call replaces an earlier one.
+func (m *Metrics) InFlight(load func() (messages, bytes int64)) {
+	if m != nil {
+		m.inflight.Store(&load)
+	}
+}
+
+// InFlightWait counts a WebSocket reader that waited for the node's
+// in-flight bound.
+func (m *Metrics) InFlightWait() {
+	if m != nil {
+		m.inflightWaits.Inc()
+	}
 }
 
 // Management counts one @connections API call. operation is one of

@@ -47,6 +47,10 @@ type Limits struct {
 	MaxConnectionDuration time.Duration // zero disables
 	SendQueueBytes        int           // zero means 1 MiB
 	WriteTimeout          time.Duration // zero means 1s
+	// MaxInFlight bounds a connection's message invocations running at
+	// once; the reader runs the one that reaches it itself, which stops it
+	// reading the socket until that one ends. Zero means 16.
+	MaxInFlight int
 	// AllowedOrigins lists exact origins ("https://app.example.com"),
 	// wildcard-host origins ("https://*.example.com") or "*". Empty means any
 	// Origin, and also requests without one.
@@ -65,6 +69,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.WriteTimeout <= 0 {
 		l.WriteTimeout = time.Second
+	}
+	if l.MaxInFlight <= 0 {
+		l.MaxInFlight = defaultMaxInFlight
 	}
 	return l
 }

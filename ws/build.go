@@ -110,7 +110,7 @@ func New(cfg BuildConfig) (*API, error) {
 
 // LimitsFromConfig applies AWS's defaults to a configuration's limits: 10
 // minutes idle and 2 hours at most, unless set (0 disables either); the
-// byte limits and the write timeout default in Limits itself.
+// byte limits, the write timeout and maxInFlight default in Limits itself.
 func LimitsFromConfig(l config.Limits) Limits {
 	out := Limits{
 		IdleTimeout:           10 * time.Minute,
@@ -134,6 +134,9 @@ func LimitsFromConfig(l config.Limits) Limits {
 	}
 	if l.WriteTimeout != nil {
 		out.WriteTimeout = l.WriteTimeout.Std()
+	}
+	if l.MaxInFlight != nil {
+		out.MaxInFlight = *l.MaxInFlight
 	}
 	return out
 }

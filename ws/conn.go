@@ -21,11 +21,6 @@ import (
 	"github.com/portico-gw/portico/routing"
 )
 
-// maxInflight is the number of message invocations a connection may have
-// running at once; past it, the reader invokes inline, which stops reading
-// from the socket (TCP backpressure) instead of dropping messages.
-const maxInflight = 16
-
 // Connection states.
 const (
 	stateOpening = iota // registered, 101 not yet written or reader not started
@@ -65,8 +60,8 @@ type conn struct {
 	idleTimer *timewheel.Timer
 	maxTimer  *timewheel.Timer
 
-	// Read fields: the reader increments inflight for each message it hands
-	// to a message goroutine, which decrements it when done.
+	// Read fields: the reader increments inflight for each message it
+	// invokes, and whoever invokes it decrements it when done (inflight.go).
 	inflight atomic.Int32
 
 	// Activity for the idle timeout: unix milliseconds, stored by the
@@ -403,14 +398,24 @@ func (c *conn) closeWith(st closeStatus) bool {
 // start will send the close frame.
 func (c *conn) markClosing(st closeStatus) (ok, opening bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.state >= stateClosing {
+		c.mu.Unlock()
 		return false, false
 	}
 	c.state = stateClosing
 	c.closeAs = st
 	c.dropQueueLocked()
-	return true, c.ws == nil
+	opening = c.ws == nil
+	c.mu.Unlock()
+	c.api.srv.inflight.wake() // the reader may be waiting for room
+	return true, opening
+}
+
+// isClosing reports whether the connection is closing or closed.
+func (c *conn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state >= stateClosing
 }
 
 // sendClose writes st's close frame and bounds the wait for the client's.
@@ -472,6 +477,8 @@ func (c *conn) readLoop() {
 
 // read runs the read loop and returns the close to report in $disconnect.
 func (c *conn) read() closeStatus {
+	lim := c.api.srv.inflight
+	maxInFlight := int32(c.api.limits.MaxInFlight)
 	for {
 		mt, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -481,23 +488,39 @@ func (c *conn) read() closeStatus {
 			c.closeWith(closeBinary)
 			continue // read on until the client answers or the grace ends
 		}
-		c.mu.Lock()
-		closing := c.state >= stateClosing
-		c.mu.Unlock()
-		if closing {
+		if !utf8.Valid(data) { // the whole message, fragments reassembled
+			c.closeWith(closeInvalidPayload)
+			continue
+		}
+		if c.isClosing() {
 			continue
 		}
 		c.touch()
-		if c.inflight.Add(1) <= maxInflight && c.api.srv.startGoroutine(func() {
-			defer c.inflight.Add(-1)
+		// Room on the node first: when it is full, wait, not reading the
+		// socket. A connection that closes meanwhile drops the message, as
+		// it drops those read after its close.
+		size := int64(len(data))
+		if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
+			continue
+		}
+		if c.inflight.Add(1) < maxInFlight && c.api.srv.startGoroutine(func() {
+			defer c.invoked(size)
 			c.handleMessage(data)
 		}) {
 			continue
 		}
-		// Past maxInflight, or once Shutdown began, the reader invokes inline.
+		// At maxInFlight, or once Shutdown began, the reader invokes inline,
+		// not reading the socket meanwhile.
 		c.handleMessage(data)
-		c.inflight.Add(-1)
+		c.invoked(size)
 	}
+}
+
+// invoked gives back the room of a message of size bytes whose invocation
+// ended.
+func (c *conn) invoked(size int64) {
+	c.inflight.Add(-1)
+	c.api.srv.inflight.release(1, size)
 }
 
 // classify turns the reader's final error into the close to report.
@@ -512,22 +535,36 @@ func (c *conn) classify(err error) closeStatus {
 			return closeAbnormal // gorilla's text is "unexpected EOF"
 		}
 		return closeStatus{ce.Code, ce.Text}
-	case errors.Is(err, errFrameTooLarge), errors.Is(err, websocket.ErrReadLimit):
-		c.mu.Lock()
-		first := c.closeAs.Code == 0
-		if first {
-			c.closeAs = closeMessageTooBig
-			c.state = stateClosing
-		}
-		c.mu.Unlock()
-		if first && errors.Is(err, errFrameTooLarge) {
-			// gorilla sends 1009 itself for ErrReadLimit, not for frames.
-			_ = c.ws.WriteControl(websocket.CloseMessage, closeMessageTooBig.frame(), time.Now().Add(c.api.limits.WriteTimeout))
-		}
-		return closeMessageTooBig
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla sent the 1009 itself.
+		return c.fail(closeMessageTooBig, false)
+	case errors.Is(err, errFrameTooLarge):
+		return c.fail(closeMessageTooBig, true)
+	case errors.Is(err, errProtocol):
+		return c.fail(closeProtocolError, true)
+	case errors.Is(err, errInvalidCloseReason):
+		return c.fail(closeInvalidPayload, true)
 	default:
 		return closeAbnormal
 	}
+}
+
+// fail records st as the close of a connection whose reader stopped on a
+// frame it refused, and sends st's close frame when send is true, unless
+// the gateway was already closing it. The reader closes the socket right
+// after (RFC 6455 §7.1.7: fail the connection).
+func (c *conn) fail(st closeStatus, send bool) closeStatus {
+	c.mu.Lock()
+	first := c.closeAs.Code == 0
+	if first {
+		c.closeAs = st
+		c.state = stateClosing
+	}
+	c.mu.Unlock()
+	if first && send {
+		_ = c.ws.WriteControl(websocket.CloseMessage, st.frame(), time.Now().Add(c.api.limits.WriteTimeout))
+	}
+	return st
 }
 
 // writeLoop drains the send queue and exits when it is empty.
@@ -592,6 +629,7 @@ func (c *conn) slowConsumer() {
 	c.state = stateClosing
 	c.dropQueueLocked()
 	c.mu.Unlock()
+	c.api.srv.inflight.wake() // the reader may be waiting for room
 	_ = c.netConn.Close()
 }
 

@@ -5,6 +5,14 @@
 // close, and AWS's limits (1003 for binary frames, 1009 for frames over 32 KB
 // or messages over 128 KB, 1001 "Going away" after 10 minutes idle or 2 hours).
 //
+// RFC 6455's failures are the gateway's own (frameGuard checks each frame
+// before gorilla does): 1007 "Invalid frame payload data" for a text
+// message, checked whole after reassembly, or a close reason that is not
+// UTF-8; 1002 "Protocol error" for a close frame with a 1-byte payload or a
+// code a peer may not send (1004-1006, 1015, outside 1000-4999), reserved
+// bits or opcodes, unmasked frames, fragmented or oversized control frames
+// and broken fragmentation. $disconnect reports the same code and reason.
+//
 // # Per connection
 //
 // One reader goroutine per connection owns the socket's read side and the
@@ -13,8 +21,25 @@
 // exists only while the queue is not empty. Idle and maximum-duration
 // timeouts run on one shared timing wheel, so an idle connection costs one
 // goroutine and no runtime timer. Message invocations run on their own
-// goroutines, at most 16 per connection; past that the reader invokes inline,
-// which stops reading from the socket instead of dropping messages.
+// goroutines, at most limits.maxInFlight (16) per connection: the reader runs
+// the one that reaches the bound itself, which stops it reading the socket
+// instead of dropping messages.
+//
+// # Per node
+//
+// A node runs at most Config.MaxInFlightMessages (10,000) message
+// invocations at once, holding at most Config.MaxInFlightBytes (256 MiB) of
+// message payload (inflight.go), so a flood of large messages at a slow
+// backend costs bounded memory whatever the clients do. Before invoking a
+// message the reader takes room for it: with room, one atomic
+// compare-and-swap per bound; without, it waits, not reading its socket
+// (TCP backpressure), counted in portico_websocket_inflight_waits_total. No
+// message is dropped for want of room. The wait ends when an invocation
+// ends anywhere on the node, or when its connection starts closing
+// (DeleteConnection, idle and 2 h timeouts, a slow consumer, Shutdown's
+// 1001), which drops the waiting message as messages read after a close
+// are dropped. Each connection keeps at most one read message waiting, so
+// memory outside the bound is one message per connection.
 //
 // # Choices where AWS's behaviour is unconfirmed
 //
@@ -53,7 +78,7 @@
 //     Shutdown sends, which drops it; a half-written frame is finished
 //     first, on the caller's goroutine;
 //   - one per message invocation (the reader): the reader invokes inline,
-//     as past maxInflight;
+//     as at maxInFlight;
 //   - the 1001 of the idle and 2 h timers (goAwayLater, off the wheel's
 //     goroutine): nothing, Shutdown closes with the same 1001;
 //   - DeleteConnection's close frame (Delete): sent on the caller's
@@ -78,6 +103,10 @@
 // broadcasts and listings copy a stage's connections first
 // (connections/doc.go). A broadcast's fast-path write (writeNow) therefore
 // runs with no registry lock held; it never waits on the socket.
+//
+// inflightLimiter.mu is a leaf too, taken only while readers wait: to
+// look at the room channel (the waiter) or to close and replace it (a
+// release, or a connection that starts closing, after releasing conn.mu).
 //
 // Server.mu and conn.mu are leaves: nothing is locked while either is held
 // (conn.mu only updates metrics' atomic gauges), and neither is held across

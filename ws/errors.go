@@ -89,8 +89,8 @@ type closeStatus struct {
 	Reason string
 }
 
-// The closes the gateway makes or reports. Codes 1001, 1003 and 1009 are
-// sent in a close frame; 1006 is never sent (RFC 6455 §7.4.1), only
+// The closes the gateway makes or reports. Codes 1001, 1002, 1003, 1007 and
+// 1009 are sent in a close frame; 1006 is never sent (RFC 6455 §7.4.1), only
 // reported.
 var (
 	// After DeleteConnection; the frame is a bare 1000, the reason is
@@ -107,6 +107,11 @@ var (
 
 	// A binary frame.
 	closeBinary = closeStatus{websocket.CloseUnsupportedData, "Binary frames are not supported"}
+	// A frame that breaks RFC 6455 framing, or a close frame with a 1-byte
+	// payload or a code a peer may not send (frameGuard's errProtocol).
+	closeProtocolError = closeStatus{websocket.CloseProtocolError, "Protocol error"}
+	// A text message, or a close frame's reason, that is not UTF-8 (RFC 6455 §8.1).
+	closeInvalidPayload = closeStatus{websocket.CloseInvalidFramePayloadData, "Invalid frame payload data"}
 	// A frame over limits.maxFrameBytes or a message over limits.maxMessageBytes.
 	closeMessageTooBig = closeStatus{websocket.CloseMessageTooBig, "Message too big"}
 	// The client stopped reading: a write blocked for limits.writeTimeout.

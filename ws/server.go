@@ -35,6 +35,13 @@ type Config struct {
 	PublicURL string
 	// Metrics receives connection, message and route counts. Nil means none.
 	Metrics *metrics.Metrics
+	// MaxInFlightMessages bounds the message invocations running at once
+	// across the node's connections; a reader that finds the node full
+	// stops reading its socket until one ends. Zero means 10,000.
+	MaxInFlightMessages int
+	// MaxInFlightBytes bounds the payload bytes of those messages (a
+	// message larger than the bound runs alone). Zero means 256 MiB.
+	MaxInFlightBytes int64
 }
 
 // Lifecycle hears of connections being established and closed; the cluster
@@ -56,6 +63,7 @@ type Server struct {
 	public   string
 	life     Lifecycle // set before serving
 	metrics  *metrics.Metrics
+	inflight *inflightLimiter // the node's bound on message invocations (inflight.go)
 
 	// Goroutines: every goroutine of the package starts through
 	// startGoroutine, which counts it here; see goroutines.go.
@@ -81,7 +89,10 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.DisconnectTimeout <= 0 {
 		cfg.DisconnectTimeout = 29 * time.Second
 	}
+	inflight := newInflightLimiter(int64(cfg.MaxInFlightMessages), cfg.MaxInFlightBytes, cfg.Metrics.InFlightWait)
+	cfg.Metrics.InFlight(func() (int64, int64) { return inflight.load() })
 	return &Server{
+		inflight: inflight,
 		registry: cfg.Registry,
 		nodeID:   cfg.NodeID,
 		log:      log,
