@@ -70,6 +70,7 @@ func validate(f *File, d *decoder) {
 	}
 	validateNATS(&f.NATS, d)
 	validateOperations(f, d)
+	validateListeners(f, d)
 	if len(f.APIs) == 0 {
 		d.at("apis", "at least one API is required")
 	}
