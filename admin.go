@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"time"
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/internal/accesslog"
@@ -89,7 +88,8 @@ func (s *Server) serveAdmin(l net.Listener) {
 	if l == nil {
 		return
 	}
-	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.admin = s.edge.httpServer(s.adminHandler())
+	l = s.wrapAdmin(l)
 	s.adminDone = make(chan struct{})
 	go func() {
 		defer close(s.adminDone)

@@ -21,6 +21,9 @@ var (
 	errForbidden = gatewayError{http.StatusForbidden, "ForbiddenException", `{"message":"Forbidden"}`}
 	// No route for the path: HTTP APIs answer 404 Not Found.
 	errNotFound = gatewayError{http.StatusNotFound, "NotFoundException", `{"message":"Not Found"}`}
+	// The node is at maxConnections (Portico): the client should retry
+	// later or elsewhere; the connection closes after the answer.
+	errOverCapacity = gatewayError{http.StatusServiceUnavailable, "ServiceUnavailableException", `{"message":"Service Unavailable"}`}
 )
 
 // errUnknownAPI is LocalStack's answer for an API ID that does not exist

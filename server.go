@@ -19,7 +19,6 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
-	"github.com/portico-gw/portico/internal/rawheader"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
@@ -62,6 +61,7 @@ type Server struct {
 	http     *http.Server
 	metrics  *metrics.Metrics
 	sinks    map[string]*accesslog.Sink // access-log destinations, by destination
+	edge     *edge                      // TLS, trusted proxies, timeouts, connection cap
 	admin    *http.Server               // nil without an admin listener
 	// adminDone is closed when the admin listener's Serve returns.
 	adminDone chan struct{}
@@ -119,12 +119,12 @@ func New(cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 	s.logWarnings(f)
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnContext:       rawheader.ConnContext,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	if s.edge, err = newEdge(f); err != nil {
+		return nil, err
 	}
+	s.http = s.edge.httpServer(s)
+	s.http.ConnContext = s.connContext
+	s.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	return s, nil
 }
 
@@ -138,6 +138,9 @@ func (s *Server) Registry() *connections.Registry { return s.registry }
 // configured), binds the data-plane listener and serves in the background.
 func (s *Server) Start() error {
 	f := s.cfg.File
+	if err := ensureDataDir(f); err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", s.listen)
 	if err != nil {
 		return fmt.Errorf("portico: cannot listen on %s (data plane): %w", s.listen, unwrapSyscall(err))
@@ -152,6 +155,11 @@ func (s *Server) Start() error {
 		if al != nil {
 			al.Close()
 		}
+		_ = s.shutdownACMEHTTP(context.Background())
+	}
+	if err := s.startACMEHTTP(); err != nil {
+		closeListeners()
+		return err
 	}
 	natsOpts, err := natsOptions(f.NATS)
 	if err != nil {
@@ -213,7 +221,7 @@ func (s *Server) Start() error {
 	nc := nb.Conn
 	s.metrics.NATS(nc.IsConnected, func() uint64 { return nc.Stats().Reconnects })
 
-	l = rawheader.Listener(l)
+	l = s.wrapData(l)
 	s.mu.Lock()
 	s.listener = l
 	s.adminListener = al
@@ -327,10 +335,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.nats.Close()
 	}
 	errAdmin := s.shutdownAdmin(ctx)
+	errACME := s.shutdownACMEHTTP(ctx)
 	if first {
 		s.closeSinks()
 	}
-	return errors.Join(errHTTP, errWS, errAdmin)
+	return errors.Join(errHTTP, errWS, errAdmin, errACME)
 }
 
 // Reload applies f (loaded and validated by config.Load) through Apply,
@@ -341,14 +350,24 @@ func (s *Server) Reload(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	old := s.set.Load().file
+	commitCerts, err := s.reloadCerts(f)
+	if err != nil {
+		return err
+	}
 	if err := s.applyLocked(f); err != nil {
 		return err
 	}
+	commitCerts()
 	s.logWarnings(f)
 	for _, k := range []struct{ key, was, is string }{
 		{"listen", old.Listen, f.Listen}, {"admin", old.Admin, f.Admin},
 		{"nats.url", old.NATS.URL, f.NATS.URL}, {"nats.listen", old.NATS.Listen, f.NATS.Listen},
 		{"publicUrl", old.PublicURL, f.PublicURL},
+		{"tls", tlsShape(old.TLS), tlsShape(f.TLS)}, {"adminTls", tlsShape(old.AdminTLS), tlsShape(f.AdminTLS)},
+		{"trustedProxies", fmt.Sprint(old.TrustedProxies), fmt.Sprint(f.TrustedProxies)},
+		{"timeouts", fmt.Sprint(old.Timeouts), fmt.Sprint(f.Timeouts)},
+		{"maxConnections", fmt.Sprint(old.MaxConnections), fmt.Sprint(f.MaxConnections)},
+		{"dataDir", old.DataDir, f.DataDir},
 	} {
 		if k.was != k.is {
 			s.log.Warn("configuration key changed; it takes effect at restart", "key", k.key)
@@ -360,6 +379,10 @@ func (s *Server) Reload(f *config.File) error {
 
 // ServeHTTP routes one data-plane request to its API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, ok := s.admit(w, r)
+	if !ok {
+		return
+	}
 	set := s.set.Load()
 	t, err := set.resolver.Resolve(r.Host, r.URL.EscapedPath())
 	if err != nil {

@@ -40,6 +40,63 @@ type File struct {
 	Limits NodeLimits `yaml:"limits"`
 	// APIs are the APIs served.
 	APIs []API `yaml:"apis"`
+
+	// The listener layer (Portico extensions; see validate_tls.go).
+
+	// TLS serves the data plane over TLS (static files or ACME). Nil means
+	// plain HTTP.
+	TLS *TLS `yaml:"tls"`
+	// AdminTLS serves the admin listener over TLS (certFile and keyFile
+	// only). Nil means plain HTTP.
+	AdminTLS *TLS `yaml:"adminTls"`
+	// DataDir holds state kept across restarts: the ACME account and
+	// certificates (under DataDir/acme). Empty means ./portico-data.
+	DataDir string `yaml:"dataDir"`
+	// TrustedProxies are the proxies (IP addresses or CIDR prefixes) whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed. Empty trusts none.
+	TrustedProxies []string `yaml:"trustedProxies"`
+	// Timeouts bound the listeners' idle and slow clients.
+	Timeouts Timeouts `yaml:"timeouts"`
+	// MaxConnections caps the data plane's open connections; over it,
+	// clients get 503. Zero means the fd limit (RLIMIT_NOFILE) less a
+	// reserve of max(256, 10%); negative means no cap.
+	MaxConnections int `yaml:"maxConnections"`
+}
+
+// TLS is a listener's certificate: files, or ACME (exactly one).
+type TLS struct {
+	// CertFile and KeyFile are PEM files (the chain, leaf first, and its
+	// key), read at start and on every reload (SIGHUP).
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+	// ACME obtains and renews certificates automatically (Let's Encrypt by
+	// default).
+	ACME *ACME `yaml:"acme"`
+}
+
+// ACME configures automatic certificates (golang.org/x/crypto/acme/autocert).
+type ACME struct {
+	// Hosts are the only names a certificate is requested for. Required.
+	Hosts []string `yaml:"hosts"`
+	// Email is the ACME account's contact. Optional.
+	Email string `yaml:"email"`
+	// DirectoryURL is the ACME directory. Empty means Let's Encrypt production.
+	DirectoryURL string `yaml:"directoryUrl"`
+	// HTTPListen serves the HTTP-01 challenge (and redirects other requests
+	// to https) on this address, e.g. ":80". Empty means the TLS-ALPN-01
+	// challenge on the TLS listener itself.
+	HTTPListen string `yaml:"httpListen"`
+}
+
+// Timeouts bound the data-plane and admin listeners. Zero means the default.
+type Timeouts struct {
+	// ReadHeader bounds reading a request's header. Default 10s.
+	ReadHeader Duration `yaml:"readHeader"`
+	// ReadBody bounds reading a request's body (not WebSocket connections,
+	// whose limits are the API's). Default 60s.
+	ReadBody Duration `yaml:"readBody"`
+	// Idle closes a keep-alive connection idle this long. Default 120s.
+	Idle Duration `yaml:"idle"`
 }
 
 // Credential is one SigV4 key pair.

@@ -78,6 +78,7 @@ func validate(f *File, d *decoder) {
 		}
 	}
 	validateOperations(f, d)
+	validateListeners(f, d)
 	if len(f.APIs) == 0 {
 		d.at("apis", "at least one API is required")
 	}

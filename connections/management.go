@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/sigv4"
 )
@@ -425,14 +425,9 @@ func connectionIDFromPath(rest string) (string, bool) {
 	return id, true
 }
 
-func fromLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// fromLoopback reports whether the client is on loopback: a loopback peer
+// that is a trusted proxy forwards for someone else, who decides.
+func fromLoopback(r *http.Request) bool { return clientaddr.IsLoopback(r) }
 
 // isoTime formats t as AWS does in GetConnection: ISO 8601, UTC, milliseconds.
 func isoTime(t time.Time) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
 )
 
@@ -150,16 +151,21 @@ func (q *request) headersV2() (map[string]string, []string) {
 }
 
 // addForwarded sets the x-forwarded-* fields API Gateway adds, appending
-// the client's address to any X-Forwarded-For it sent.
+// the client's address to any X-Forwarded-For it sent (from a trusted
+// proxy: to the entries left of the client's address).
 func addForwarded(h map[string]string, q *request) {
-	ip := q.sourceIP()
+	client := clientaddr.From(q.r)
+	ip := client.IP
+	if client.Proxied {
+		h["x-forwarded-for"] = strings.Join(client.Prior, ", ")
+	}
 	if prev := h["x-forwarded-for"]; prev != "" {
 		h["x-forwarded-for"] = prev + ", " + ip
 	} else {
 		h["x-forwarded-for"] = ip
 	}
 	proto, port := "http", "80"
-	if q.r.TLS != nil {
+	if client.TLS() {
 		proto, port = "https", "443"
 	}
 	if _, p, err := net.SplitHostPort(q.r.Host); err == nil {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/portico-gw/portico/internal/clientaddr"
 )
 
 // The Lambda proxy event of payload format 1.0 (aws-lambda-go's
@@ -180,14 +182,9 @@ func ParseQuery(raw string) url.Values {
 }
 
 // SourceIP is the client's address as events report it: the remote
-// address without its port.
-func SourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// address without its port or, from a trusted proxy, the client that
+// X-Forwarded-For names (package clientaddr).
+func SourceIP(r *http.Request) string { return clientaddr.From(r).IP }
 
 // DomainName returns requestContext.domainName, the Host header as the
 // client sent it (port included), and domainPrefix, its first label.

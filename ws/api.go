@@ -17,6 +17,7 @@ import (
 	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/rawheader"
 	"github.com/portico-gw/portico/internal/statusrec"
@@ -308,17 +309,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	}
 }
 
-// callbackURL is the base the client used (or PublicURL's scheme and host)
+// callbackURL is the base the client used (or PublicURL's scheme and host):
+// https when the client came over TLS, to this node or to a trusted proxy,
 // plus the stage's base path and /@connections.
 func (s *Server) callbackURL(r *http.Request, basePath string) string {
 	if s.public != "" {
 		return s.public + basePath + "/@connections"
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + basePath + "/@connections"
+	return clientaddr.From(r).Scheme + "://" + r.Host + basePath + "/@connections"
 }
 
 // writeRejection passes a non-2xx $connect answer through as the handshake

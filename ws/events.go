@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/rawheader"
 )
@@ -170,12 +171,17 @@ func connectHeaders(r *http.Request, sourceIP string) (map[string]string, map[st
 			set(nameOf(name), values)
 		}
 	}
+	client := clientaddr.From(r)
+	prior := r.Header.Values("X-Forwarded-For")
+	if client.Proxied {
+		prior = client.Prior
+	}
 	xff := sourceIP
-	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+	if len(prior) > 0 {
 		xff = strings.Join(prior, ", ") + ", " + sourceIP
 	}
 	proto, port := "http", "80"
-	if r.TLS != nil {
+	if client.TLS() {
 		proto, port = "https", "443"
 	}
 	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
