@@ -208,19 +208,6 @@ func (c *rawClient) nextFrame() (opcode byte, payload []byte, err error) {
 	return h[0] & 0x0f, p, nil
 }
 
-// readData reads until n data frames came, skipping pongs.
-func (c *rawClient) readData(t testing.TB, n int) {
-	t.Helper()
-	for n > 0 {
-		switch op, p := c.readFrame(t); op {
-		case opClose:
-			t.Fatalf("close frame %x before a data frame", p)
-		case opText, opBinary:
-			n--
-		}
-	}
-}
-
 // readClose reads frames until the gateway's close frame and returns its
 // code (1005 for an empty one) and reason.
 func (c *rawClient) readClose(t testing.TB) (code int, reason string) {
