@@ -16,8 +16,10 @@ import (
 //
 // Close frames go through the cork too: gorilla's WriteControl writes into
 // the guard like any frame, so a close sent while a writer is corked waits
-// for that writer's uncork. Whoever closes the socket drains the guard
-// first (drain), or the close would be lost with the batch.
+// for that writer's uncork. The reader drains the guard (drain) before its
+// teardown closes the socket, or the close would be lost with the batch;
+// the other closers (a slow consumer, a close frame that could not be
+// written, Shutdown's abort) close at once, as nothing more can get out.
 
 const corkLimit = 32 << 10
 
