@@ -240,13 +240,16 @@ func (c *conn) writeNow(m outMsg) {
 		done, err = fg.tryFlush()
 	}
 	if err != nil {
-		_ = fg.uncork()
-		c.slowConsumer()
+		if uerr := fg.uncork(); uerr != nil {
+			err = uerr
+		}
+		c.writeFailed(err)
 		c.releaseWriting()
 		return
 	}
 	if done {
-		_ = fg.uncork() // empty: returns the buffer
+		// Returns the buffer; writes a close frame written meanwhile.
+		_ = fg.uncork()
 		c.mu.Lock()
 		more := len(c.queue) > 0 && c.state < stateClosing
 		if !more {
@@ -265,7 +268,7 @@ func (c *conn) writeNow(m outMsg) {
 	// by the write timeout, so that the close frame that follows is whole;
 	// the queue is left to that close, as in startWriter.
 	if err := fg.uncork(); err != nil {
-		c.slowConsumer()
+		c.writeFailed(err)
 	}
 	c.releaseWriting()
 }
@@ -273,7 +276,7 @@ func (c *conn) writeNow(m outMsg) {
 // finishWrite writes what the fast path left corked, then drains the queue.
 func (c *conn) finishWrite(fg *frameGuard) {
 	if err := fg.uncork(); err != nil {
-		c.slowConsumer()
+		c.writeFailed(err)
 		c.releaseWriting()
 		return
 	}
@@ -458,6 +461,7 @@ func (c *conn) readLoop() {
 
 	c.idleTimer.Stop()
 	c.maxTimer.Stop()
+	c.drain()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
 	c.stage.metrics.Disconnected(st.Code)
@@ -473,6 +477,16 @@ func (c *conn) readLoop() {
 	}
 	c.disconnect(st)
 	c.api.srv.untrack(c)
+}
+
+// drain writes, before the reader closes the socket, what a corked writer
+// still holds: the close frame that answered the client's (RFC 6455 §5.5.1:
+// sent before the TCP connection closes), fail's, or gorilla's 1009 may sit
+// behind the writer's batch. It waits at most limits.WriteTimeout.
+func (c *conn) drain() {
+	if fg, ok := c.netConn.(*frameGuard); ok {
+		_ = fg.drain(time.Now().Add(c.api.limits.WriteTimeout))
+	}
 }
 
 // read runs the read loop and returns the close to report in $disconnect.
@@ -592,12 +606,13 @@ func (c *conn) writeLoop() {
 			}
 		}
 		if corked {
-			if uerr := fg.uncork(); err == nil {
+			// The flush's error says more than a refused frame's.
+			if uerr := fg.uncork(); uerr != nil {
 				err = uerr
 			}
 		}
 		if err != nil {
-			c.slowConsumer()
+			c.writeFailed(err)
 			c.releaseWriting()
 			return
 		}
@@ -618,6 +633,23 @@ func messageType(data []byte) int {
 	return websocket.BinaryMessage
 }
 
+// writeFailed ends the writing after a write failed with err. A frame
+// refused because a close frame went out first (gorilla's ErrCloseSent:
+// the answer to the client's close, a gateway close) or a socket closed
+// meanwhile (the reader's teardown, Shutdown's abort) is that close's
+// doing, which the reader reports; nothing more can be sent. Any other
+// failure means the client stopped reading.
+func (c *conn) writeFailed(err error) {
+	if !errors.Is(err, websocket.ErrCloseSent) && !errors.Is(err, net.ErrClosed) {
+		c.slowConsumer()
+		return
+	}
+	c.mu.Lock()
+	c.stopSendingLocked()
+	c.mu.Unlock()
+	c.api.srv.inflight.wake() // the reader may be waiting for room
+}
+
 // slowConsumer closes a connection whose client stopped reading: its socket
 // buffer is full, so no close frame could get through.
 func (c *conn) slowConsumer() {
@@ -626,11 +658,19 @@ func (c *conn) slowConsumer() {
 		c.closeAs = closeWriteTimeout
 		c.stage.metrics.SlowConsumer()
 	}
-	c.state = stateClosing
-	c.dropQueueLocked()
+	c.stopSendingLocked()
 	c.mu.Unlock()
 	c.api.srv.inflight.wake() // the reader may be waiting for room
 	_ = c.netConn.Close()
+}
+
+// stopSendingLocked moves the connection to closing, unless it is closed
+// already, and drops the queue: Send returns ErrGone from now on.
+func (c *conn) stopSendingLocked() {
+	if c.state < stateClosing {
+		c.state = stateClosing
+	}
+	c.dropQueueLocked()
 }
 
 // handleMessage routes one text message and invokes its integration.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Write coalescing. When the writer drains several queued messages at once
@@ -12,6 +13,13 @@ import (
 // collects the frames in a pooled buffer and writes them with one system
 // call at the end of the batch, or whenever corkLimit bytes are waiting.
 // A connection that is not mid-batch holds no buffer.
+//
+// Close frames go through the cork too: gorilla's WriteControl writes into
+// the guard like any frame, so a close sent while a writer is corked waits
+// for that writer's uncork. The reader drains the guard (drain) before its
+// teardown closes the socket, or the close would be lost with the batch;
+// the other closers (a slow consumer, a close frame that could not be
+// written, Shutdown's abort) close at once, as nothing more can get out.
 
 const corkLimit = 32 << 10
 
@@ -57,6 +65,20 @@ func (g *frameGuard) uncork() error {
 	corkPool.Put(g.wbuf)
 	g.wbuf = nil
 	return err
+}
+
+// drain writes what the cork holds, leaving the cork to its holder, before
+// the socket closes: the frames of the batch in progress and any close frame
+// written after them. deadline bounds the whole drain, a write in progress
+// included (it is set on the socket before waiting for wmu).
+func (g *frameGuard) drain(deadline time.Time) error {
+	_ = g.Conn.SetWriteDeadline(deadline)
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.wbuf == nil {
+		return nil
+	}
+	return g.flushLocked()
 }
 
 func (g *frameGuard) flushLocked() error {

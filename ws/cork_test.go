@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 )
 
 // countingConn records each Write as one system call would see it.
@@ -61,6 +62,32 @@ func TestCorkFlushesAtLimit(t *testing.T) {
 	}
 	if err := g.uncork(); err != nil || len(cc.writes) != 2 || string(cc.writes[1]) != "tail" {
 		t.Fatalf("uncork: %v %q", err, cc.writes[1:])
+	}
+}
+
+func (c *countingConn) SetWriteDeadline(time.Time) error { return nil }
+
+// drain writes what the cork holds, a close frame written behind a batch
+// included, and leaves the cork to its holder: later writes are still
+// collected, and uncork still returns the buffer.
+func TestDrainLeavesTheCork(t *testing.T) {
+	cc := &countingConn{}
+	g := &frameGuard{Conn: cc}
+	if err := g.drain(time.Now().Add(time.Second)); err != nil || len(cc.writes) != 0 {
+		t.Fatalf("drain uncorked: %v, %d writes", err, len(cc.writes))
+	}
+	g.cork(0)
+	_, _ = g.Write([]byte("answer"))
+	_, _ = g.Write([]byte("close"))
+	if err := g.drain(time.Now().Add(time.Second)); err != nil || len(cc.writes) != 1 || string(cc.writes[0]) != "answerclose" {
+		t.Fatalf("drain: %v %q", err, cc.writes)
+	}
+	_, _ = g.Write([]byte("late"))
+	if len(cc.writes) != 1 {
+		t.Fatal("a write after drain was not corked")
+	}
+	if err := g.uncork(); err != nil || len(cc.writes) != 2 || string(cc.writes[1]) != "late" || g.wbuf != nil {
+		t.Fatalf("uncork after drain: %v %q", err, cc.writes)
 	}
 }
 

@@ -67,6 +67,15 @@
 // time (whoever holds its writing claim), close frames from anyone through
 // WriteControl. conn's fields are grouped by the goroutine that owns them.
 //
+// A close frame written while the writer is corked waits in the cork
+// buffer behind the writer's batch. The writer flushes it when it uncorks;
+// the reader, which closes the socket, first drains the guard (at most
+// limits.writeTimeout, a write in progress included), so that a close
+// frame, the answer to a client's above all (RFC 6455 §5.5.1), is never
+// lost with the batch. A writer refused because a close went out
+// (ErrCloseSent) or the socket closed stops without counting a slow
+// consumer.
+//
 // Goroutines. Every goroutine of the package starts through
 // Server.startGoroutine, which Shutdown waits for and which refuses once
 // Shutdown stopped it (right after starting its own closers). Each start
@@ -95,8 +104,8 @@
 //
 //	gorilla's write lock → frameGuard.wmu
 //	    Every frame reaches the socket through the guard. frameGuard.wmu
-//	    is held across the socket write; cork, uncork and tryFlush take it
-//	    outside gorilla's write lock.
+//	    is held across the socket write; cork, uncork, tryFlush and drain
+//	    take it outside gorilla's write lock.
 //
 // The registry's locks are not among them: the registry calls no
 // connections.Conn method (Send, SendPrepared, Info) under its locks, since

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -172,13 +173,22 @@ func closePayload(code int, reason string) []byte {
 // readFrame reads one frame from the gateway.
 func (c *rawClient) readFrame(t testing.TB) (opcode byte, payload []byte) {
 	t.Helper()
+	op, p, err := c.nextFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, p
+}
+
+// nextFrame reads one frame from the gateway within 10 s.
+func (c *rawClient) nextFrame() (opcode byte, payload []byte, err error) {
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var h [2]byte
 	if _, err := io.ReadFull(c.br, h[:]); err != nil {
-		t.Fatalf("reading a frame header: %v", err)
+		return 0, nil, fmt.Errorf("reading a frame header: %w", err)
 	}
 	if h[1]&0x80 != 0 {
-		t.Fatal("the gateway sent a masked frame")
+		return 0, nil, errors.New("the gateway sent a masked frame")
 	}
 	n := uint64(h[1] & 0x7f)
 	switch n {
@@ -193,22 +203,9 @@ func (c *rawClient) readFrame(t testing.TB) (opcode byte, payload []byte) {
 	}
 	p := make([]byte, n)
 	if _, err := io.ReadFull(c.br, p); err != nil {
-		t.Fatalf("reading a payload: %v", err)
+		return 0, nil, fmt.Errorf("reading a payload: %w", err)
 	}
-	return h[0] & 0x0f, p
-}
-
-// readData reads until n data frames came, skipping pongs.
-func (c *rawClient) readData(t testing.TB, n int) {
-	t.Helper()
-	for n > 0 {
-		switch op, p := c.readFrame(t); op {
-		case opClose:
-			t.Fatalf("close frame %x before a data frame", p)
-		case opText, opBinary:
-			n--
-		}
-	}
+	return h[0] & 0x0f, p, nil
 }
 
 // readClose reads frames until the gateway's close frame and returns its
