@@ -5,12 +5,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/portico-gw/portico/cmd/portico/bench"
+	"github.com/portico-gw/portico/config"
 )
 
 // TestCLI is the CLI's contract: for each command line, the exit code and
@@ -195,5 +197,27 @@ func TestVersionText(t *testing.T) {
 				t.Errorf("first line %q: scripts read `portico VERSION`", strings.SplitN(got, "\n", 2)[0])
 			}
 		})
+	}
+}
+
+// TestDockerConfig keeps the container image's default config valid, and
+// its admin listener where `portico healthcheck` looks by default.
+func TestDockerConfig(t *testing.T) {
+	path := filepath.Join("..", "..", "docker", "portico.yaml")
+	f, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, err := net.SplitHostPort(f.Admin)
+	if err != nil || !strings.Contains(defaultHealthURL, ":"+port+"/healthz") {
+		t.Errorf("admin %q: healthcheck's default URL is %s", f.Admin, defaultHealthURL)
+	}
+	for _, addr := range []string{f.Listen, f.Admin} {
+		if host, _, _ := net.SplitHostPort(addr); host != "0.0.0.0" && host != "" {
+			t.Errorf("%q: a container listens on every interface, or nothing outside reaches it", addr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join("..", "..", "Dockerfile")); err != nil {
+		t.Error(err)
 	}
 }
