@@ -57,9 +57,9 @@ type connectionsTarget struct {
 }
 
 func connectionsCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("connections", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	path := configFlag(fs)
+	c := newCommand("connections", connectionsUsage)
+	fs := c.flags
+	path := c.configFlag()
 	endpoint := fs.String("endpoint", "", "")
 	apiID := fs.String("api-id", "", "")
 	stage := fs.String("stage", "", "")

@@ -1,11 +1,15 @@
 // Command portico runs the Portico gateway.
 //
-//	portico serve --config FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
-//	portico validate --config FILE
+//	portico serve [--config] FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
+//	portico validate [--config] FILE
+//	portico bench SCENARIO...|all [flags]
 //	portico connections list|post|broadcast|get|delete ARGS (--config FILE | --endpoint URL)
+//	portico healthcheck [--url URL] [--timeout D]
 //	portico version
 //
-// Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.
+// Every command takes --help (printed to stdout, exit 0). Exit codes: 0
+// success, 1 runtime failure, 2 bad usage or a missing or invalid config
+// file (cli.go).
 package main
 
 import (
@@ -17,8 +21,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,19 +33,24 @@ import (
 	"github.com/portico-gw/portico/internal/ids"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
-
 const usage = `Portico: a WebSocket-first API gateway that speaks Amazon API Gateway's language.
 
 Usage:
-  portico serve --config FILE [--listen ADDR] [--log-level debug|info|warn|error] [--log-format text|json]
-  portico validate --config FILE
-  portico bench SCENARIO|all [--conns N] [--duration D] [--pairs P] [--rate R] [--json]
+  portico serve [--config] FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
+  portico validate [--config] FILE
+  portico bench SCENARIO...|all [--conns N] [--duration D] [--pairs P] [--rate R] [--json]
   portico connections list|post|broadcast|get|delete ... (--config FILE | --endpoint URL)
+  portico healthcheck [--url URL] [--timeout D]
   portico version
+  portico help [COMMAND]
 
-Flags -c and --config are the same.
+The config file (YAML or JSON) is --config FILE (or -c FILE), or the one
+argument, or $PORTICO_CONFIG. Run 'portico COMMAND --help' for a command's
+flags.
+
+Exit codes: 0 success; 1 runtime failure (a listener that cannot start, an
+unhealthy healthcheck, a benchmark that could not run); 2 bad usage, or a
+config file that is missing or invalid.
 `
 
 func main() {
@@ -54,11 +63,11 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitUsage
 	}
 	switch args[0] {
 	case "serve":
-		return serve(args[1:], stderr)
+		return serve(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
 	case "bench":
@@ -67,80 +76,84 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return connectionsCmd(args[1:], stdout, stderr)
 	case "bench-client": // internal: a load-generator process started by bench
 		return benchClient(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "portico", versionString())
-		return 0
-	case "help", "-h", "--help":
+		return versionCmd(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+			if len(args) > 2 || args[1] == "help" || args[1] == "bench-client" {
+				fmt.Fprintf(stderr, "portico help: want one command, got %q\n", args[1:])
+				return exitUsage
+			}
+			return run([]string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	default:
 		fmt.Fprintf(stderr, "portico: unknown command %q\n\n%s", args[0], usage)
-		return 2
+		return exitUsage
 	}
 }
 
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
+const serveHelp = `Usage: portico serve [--config] FILE [flags]
 
-func configFlag(fs *flag.FlagSet) *string {
-	path := fs.String("config", "", "configuration `file` (YAML or JSON)")
-	fs.StringVar(path, "c", "", "shorthand for --config")
-	return path
-}
+Runs the gateway on the config FILE (YAML or JSON) until SIGINT or SIGTERM,
+then drains and exits 0. SIGHUP reloads FILE; a file that does not load is
+logged and the running configuration stays.
 
-func serve(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	listen := fs.String("listen", "", "data-plane `address`, overriding listen in the config")
-	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
-	format := fs.String("log-format", "text", "log `format`: text or json")
-	if err := fs.Parse(args); err != nil {
-		return 2
+Flags:
+  -c, --config FILE        the config file; or give it as the argument, or set $PORTICO_CONFIG
+      --listen ADDR        the data-plane address, overriding listen in FILE
+      --log-level LEVEL    debug, info, warn or error (default info)
+      --log-format FORMAT  text or json (default text)
+  -h, --help               print this help
+
+Exit codes: 0 stopped by a signal; 1 the gateway failed (a listener that
+cannot start); 2 bad usage, or FILE missing or invalid.
+`
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	c := newCommand("serve", serveHelp)
+	configFlag := c.configFlag()
+	listen := c.flags.String("listen", "", "")
+	level := c.flags.String("log-level", "info", "")
+	format := c.flags.String("log-format", "text", "")
+	pos, code, done := c.parse(args, stdout, stderr)
+	if done {
+		return code
 	}
-	if *path == "" {
-		fmt.Fprintln(stderr, "portico serve: --config FILE is required")
-		return 2
+	path, code, done := c.configPath(*configFlag, pos, stderr)
+	if done {
+		return code
 	}
 	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
-		fmt.Fprintln(stderr, "portico serve:", err)
-		return 2
+		return c.usageError(stderr, "%v", err)
 	}
-	file, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintf(stderr, "portico serve: invalid config:\n%v\n", err)
-		return 2
+	file, code, done := c.loadConfig(path, stderr)
+	if done {
+		return code
 	}
 	srv, err := portico.New(portico.Config{File: file, Listen: *listen, Logger: logger})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go reloadOnHUP(ctx, hup, *path, srv, logger)
+	go reloadOnHUP(ctx, hup, path, srv, logger)
 	if err := srv.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, err)
-		return 1
+		return exitFailure
 	}
 	logger.Info("portico stopped")
-	return 0
+	return exitOK
 }
 
-// reloadOnHUP reloads the configuration file on each SIGHUP (Server.Reload
-// logs the success). A file that does not load is reported with its errors,
-// and the running configuration stays.
 func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *portico.Server, log *slog.Logger) {
 	for {
 		select {
@@ -158,23 +171,59 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *po
 	}
 }
 
+const validateHelp = `Usage: portico validate [--config] FILE
+
+Loads the config FILE (YAML or JSON) as serve would and reports every
+problem, each with file:line, without starting anything.
+
+Flags:
+  -c, --config FILE  the config file; or give it as the argument, or set $PORTICO_CONFIG
+  -h, --help         print this help
+
+Warnings (fields Portico accepts but does not act on, expressions that can
+never match) print on stderr, one line each; FILE is still valid.
+
+Exit codes: 0 valid (with or without warnings); 2 bad usage, or FILE missing
+or invalid.
+`
+
 func validate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c := newCommand("validate", validateHelp)
+	configFlag := c.configFlag()
+	pos, code, done := c.parse(args, stdout, stderr)
+	if done {
+		return code
 	}
-	if *path == "" {
-		fmt.Fprintln(stderr, "portico validate: --config FILE is required")
-		return 2
+	path, code, done := c.configPath(*configFlag, pos, stderr)
+	if done {
+		return code
 	}
-	if _, err := config.Load(*path); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	file, code, done := c.loadConfig(path, stderr)
+	if done {
+		return code
 	}
-	fmt.Fprintf(stdout, "%s: OK\n", *path)
-	return 0
+	// What loads but deserves a word: one line each, on stderr; still valid.
+	for _, w := range file.Warnings {
+		fmt.Fprintf(stderr, "warning: %v\n", w)
+	}
+	fmt.Fprintf(stdout, "%s: OK (%s%s)\n", path, plural(len(file.APIs), "API"), warningCount(len(file.Warnings)))
+	return exitOK
+}
+
+// warningCount is ", 2 warnings" after validate's OK, or "".
+func warningCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return ", " + plural(n, "warning")
+}
+
+// plural is "1 API", "2 APIs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -193,33 +242,61 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	}
 }
 
+// benchHelp is the bench command's help; %s is the list of scenarios.
+const benchHelp = `Usage: portico bench SCENARIO...|all [flags]
+
+Measures the gateway against a bare baseline in the same run, scenario by
+scenario, and reports medians, their ratio and the budget (BENCHMARKS.md).
+
+Scenarios:
+%s
+Flags:
+      --conns N          client connections (default: the scenario's own)
+      --duration D       the length of each timed run (default 5s)
+      --pairs P          gateway/baseline pairs, alternating (default 3)
+      --rate R           POSTs per second in the open-loop phases of post,
+                         post-remote and slow-consumer (default 5000)
+      --json             print one JSON object per scenario
+  -v, --verbose          print every run to stderr
+      --cpuprofile FILE  write a CPU profile of the whole run to FILE
+      --memprofile FILE  write a heap profile of the gateway to FILE (idle,
+                         capacity: once connections are open; post: after
+                         the closed-loop phase)
+  -h, --help             print this help
+
+Exit codes: 0 measured (a budget missed is reported, not an exit code); 1 a
+scenario could not run; 2 bad usage or an unknown scenario.
+`
+
 func benchCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	conns := fs.Int("conns", 0, "client connections (zero: the scenario's default)")
-	duration := fs.Duration("duration", 5*time.Second, "length of each timed run")
-	pairs := fs.Int("pairs", 3, "gateway/baseline pairs, alternating")
-	rate := fs.Int("rate", 5000, "POSTs per second in the open-loop phases (post, post-remote, slow-consumer)")
-	asJSON := fs.Bool("json", false, "print one JSON object per scenario")
-	verbose := fs.Bool("v", false, "print every run")
-	memProfile := fs.String("memprofile", "", "write a heap profile of the gateway (idle/capacity: once connections are open; post: after the closed-loop phase) to `file`")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (gateway, baseline and in-process clients) to `file`")
-	var names []string
-	rest := args
-	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		names = append(names, rest[0])
-		rest = rest[1:]
+	var list strings.Builder
+	for _, n := range bench.Names() {
+		fmt.Fprintf(&list, "  %s\n", n)
 	}
-	if err := fs.Parse(rest); err != nil {
-		return 2
+	c := newCommand("bench", fmt.Sprintf(benchHelp, list.String()))
+	conns := c.flags.Int("conns", 0, "")
+	duration := c.flags.Duration("duration", 5*time.Second, "")
+	pairs := c.flags.Int("pairs", 3, "")
+	rate := c.flags.Int("rate", 5000, "")
+	asJSON := c.flags.Bool("json", false, "")
+	verbose := c.flags.Bool("verbose", false, "")
+	c.flags.BoolVar(verbose, "v", false, "")
+	memProfile := c.flags.String("memprofile", "", "")
+	cpuProfile := c.flags.String("cpuprofile", "", "")
+	names, code, done := c.parse(args, stdout, stderr)
+	if done {
+		return code
 	}
-	names = append(names, fs.Args()...)
 	if len(names) == 0 {
-		fmt.Fprintf(stderr, "portico bench: name a scenario (%s) or all\n", strings.Join(bench.Names(), ", "))
-		return 2
+		return c.usageError(stderr, "name a scenario (%s) or all", strings.Join(bench.Names(), ", "))
 	}
 	if len(names) == 1 && names[0] == "all" {
 		names = bench.Names()
+	}
+	for _, n := range names {
+		if !slices.Contains(bench.Names(), n) {
+			return c.usageError(stderr, "unknown scenario %q; known: %s, or all", n, strings.Join(bench.Names(), ", "))
+		}
 	}
 	o := bench.Options{Conns: *conns, Duration: *duration, Pairs: *pairs, Rate: *rate, MemProfile: *memProfile}
 	if *verbose {
@@ -231,12 +308,12 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(stderr, "portico bench:", err)
-			return 1
+			return exitFailure
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
 			fmt.Fprintln(stderr, "portico bench:", err)
-			return 1
+			return exitFailure
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -245,18 +322,18 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 		r, err := bench.Run(ctx, n, o)
 		if err != nil {
 			fmt.Fprintln(stderr, "portico bench:", err)
-			return 1
+			return exitFailure
 		}
 		reports = append(reports, r)
 	}
 	if *asJSON {
 		if err := bench.WriteJSON(stdout, reports); err != nil {
-			return 1
+			return exitFailure
 		}
-		return 0
+		return exitOK
 	}
 	bench.WriteTable(stdout, reports)
-	return 0
+	return exitOK
 }
 
 func benchClient(args []string, stdout, stderr io.Writer) int {
@@ -267,11 +344,11 @@ func benchClient(args []string, stdout, stderr io.Writer) int {
 	source := fs.Int("source", 0, "index of the 127.0.0.x source address")
 	read := fs.Bool("read", false, "read and time messages; answer \"report\" lines on stdin")
 	if err := fs.Parse(args); err != nil || *url == "" {
-		return 2
+		return exitUsage
 	}
 	if err := bench.RunClient(*url, *conns, *source, *read, os.Stdin, stdout); err != nil {
 		fmt.Fprintln(stderr, "portico bench-client:", err)
-		return 1
+		return exitFailure
 	}
-	return 0
+	return exitOK
 }

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -618,20 +617,6 @@ func runIdle(ctx context.Context, t *Target, o Options) (map[string]float64, err
 // sourceOffset rotates source addresses between runs, so that one run's
 // TIME_WAIT sockets do not crowd the next.
 var sourceOffset atomic.Int64
-
-// bindAddressNoPort sets IP_BIND_ADDRESS_NO_PORT: with a source address
-// bound, the port is chosen at connect time per destination, not at bind
-// time per address, so many connections can share a source address.
-func bindAddressNoPort(network, address string, c syscall.RawConn) error {
-	var serr error
-	err := c.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
-}
 
 func readRSSKB() float64 {
 	data, err := os.ReadFile("/proc/self/status")
