@@ -138,8 +138,10 @@ func TestTLSWebSocketAndManagementAPI(t *testing.T) {
 	cert.write(t, dir)
 	b := newBackend(t, nil)
 	natsPort := freePort(t)
-	gw := startGateway(t, chatConfig(b.URL, tlsKey(dir)+fmt.Sprintf("nats:\n  listen: 127.0.0.1:%d\n", natsPort)))
+	var logs logBuffer
+	gw := startGateway(t, chatConfig(b.URL, tlsKey(dir)+fmt.Sprintf("nats:\n  listen: 127.0.0.1:%d\n", natsPort)), debugLogger(&logs))
 	sub := connectEvents(t, natsPort)
+	logs.waitLog(t, "url=wss://"+gw.Host+"/dev connections_url=https://"+gw.Host+"/dev/@connections")
 
 	c, serial := dialTLS(t, "wss://"+gw.Host+"/dev", cert.pool, nil)
 	if serial != 1 {

@@ -52,12 +52,17 @@ func findAPI(f *config.File, id string) *config.API {
 }
 
 // logEndpoints logs, once at start, where each API stage is reached on the
-// data plane (addr), and for WebSocket APIs the @connections base the
-// backends call.
+// data plane (addr; wss and https with tls), and for WebSocket APIs the
+// @connections base the backends call. Behind a proxy the public address
+// differs: publicUrl or the proxy's name is what clients use.
 func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
 	host := addr.String()
 	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		host = net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	ws, web := "ws://", "http://"
+	if s.edge != nil && s.edge.certs != nil {
+		ws, web = "wss://", "https://"
 	}
 	single := len(set.file.APIs) == 1
 	for _, api := range set.file.APIs {
@@ -71,9 +76,9 @@ func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
 			}
 			attrs := []any{"api_id", api.APIID, "name", api.Name, "protocol", api.ProtocolType, "stage", st.StageName}
 			if api.ProtocolType == "WEBSOCKET" {
-				attrs = append(attrs, "url", "ws://"+host+base, "connections_url", "http://"+host+base+"/@connections")
+				attrs = append(attrs, "url", ws+host+base, "connections_url", web+host+base+"/@connections")
 			} else {
-				attrs = append(attrs, "url", "http://"+host+base+"/")
+				attrs = append(attrs, "url", web+host+base+"/")
 			}
 			s.log.Info("serving API stage", attrs...)
 		}
