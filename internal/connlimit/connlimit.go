@@ -15,9 +15,11 @@
 package connlimit
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"sync/atomic"
 	"time"
 )
@@ -161,6 +163,24 @@ func (c *conn) clamp(t time.Time) time.Time {
 	}
 	return t
 }
+
+// SyscallConn exposes the socket under c, so that writers that try a
+// non-blocking write first (package ws's frame guard) keep that fast path
+// through the wrapper. It fails when the wrapped connection has no file
+// descriptor.
+func (c *conn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errNoSyscallConn
+	}
+	return sc.SyscallConn()
+}
+
+// errNoSyscallConn is SyscallConn's answer for a connection without a file
+// descriptor.
+var errNoSyscallConn = errors.New("connlimit: the connection has no file descriptor")
+
+var _ syscall.Conn = (*conn)(nil)
 
 func (c *conn) SetDeadline(t time.Time) error      { return c.Conn.SetDeadline(c.clamp(t)) }
 func (c *conn) SetReadDeadline(t time.Time) error  { return c.Conn.SetReadDeadline(c.clamp(t)) }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -125,5 +126,46 @@ func TestDerived(t *testing.T) {
 		if got := Reserve(limit); got != want {
 			t.Errorf("Reserve(%d) = %d, want %d", limit, got, want)
 		}
+	}
+}
+
+// The wrapper keeps the socket's file descriptor reachable (syscall.Conn),
+// so that package ws's non-blocking write fast path still works through it;
+// losing it once made every WebSocket write take the writer goroutine.
+func TestAcceptedConnExposesTheSocket(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewListener(raw, Config{Max: 10})
+	defer l.Close()
+	client, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		t.Fatalf("%T is not a syscall.Conn", c)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := -1
+	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil || fd < 0 {
+		t.Errorf("Control: fd %d, %v", fd, err)
+	}
+	// A connection without a descriptor says so rather than panicking.
+	p1, p2 := net.Pipe()
+	defer p1.Close()
+	defer p2.Close()
+	if _, err := (&conn{Conn: p1, l: l}).SyscallConn(); err == nil {
+		t.Error("a pipe offered a file descriptor")
 	}
 }
