@@ -438,7 +438,8 @@ func BenchmarkRESTMatch(b *testing.B) {
 		{"param", "GET", "/pets/42"},
 		{"fallback-to-greedy", "PATCH", "/pets/42/toys"},
 		{"greedy-deep", "GET", "/a/b/c/d/e/f"},
-		{"no-method", "DELETE", "/pets"},
+		{"fallback-from-literal", "DELETE", "/pets"},
+		{"no-method", "TRACE", "/pets"},
 	} {
 		b.Run(r.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -447,4 +448,26 @@ func BenchmarkRESTMatch(b *testing.B) {
 			}
 		})
 	}
+}
+
+func ExampleRESTRoutes_Match() {
+	routes, err := NewRESTRoutes([]RESTResource{
+		{Path: "/users/me", Methods: []string{"PATCH"}},
+		{Path: "/users/{userId}", Methods: []string{"GET"}},
+		{Path: "/jobs", Methods: []string{"OPTIONS"}},
+		{Path: "/{proxy+}", Methods: []string{"ANY"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, req := range [][2]string{{"GET", "/users/me"}, {"PATCH", "/users/me/"}, {"GET", "/jobs"}, {"GET", "/"}, {"DELETE", "/users/a%2Fb"}} {
+		m, res := routes.Match(req[0], req[1])
+		fmt.Println(res, m.Method, m.ResourcePath, m.PathParams)
+	}
+	// Output:
+	// matched GET /users/{userId} map[userId:me]
+	// matched PATCH /users/me map[]
+	// matched ANY /{proxy+} map[proxy:jobs]
+	// no method  / map[]
+	// matched ANY /{proxy+} map[proxy:users/a%2Fb]
 }
