@@ -78,7 +78,7 @@
 // seven methods only, and HEAD does not fall back to GET. Trailing slashes
 // are ignored ("/pets/" is "/pets"); {name+} takes one or more segments,
 // never its parent ("/{proxy+}" does not match "/"), and its value is the
-// rest of the path without the leading and trailing slashes, empty
+// rest of the path without its leading slash and trailing slashes, empty
 // segments kept. Nothing is percent-decoded, as AWS passes path parameters
 // (test%2Balias stays encoded; %2F never splits a segment). restroutes.go
 // has the complete rules and the reference sections they follow.
