@@ -1,9 +1,10 @@
 // Package routing is pure matching: which API and stage a data-plane
 // request addresses (resolve.go), which route an HTTP API request matches
-// (httproutes.go), and which route a WebSocket message selects
+// (httproutes.go), which resource and method a REST API request matches
+// (restroutes.go), and which route a WebSocket message selects
 // (selection.go). It does no I/O, imports no other Portico package and
-// holds no mutable state: a Resolver, an HTTPRoutes or an Expression, once
-// built, is safe for concurrent use.
+// holds no mutable state: a Resolver, an HTTPRoutes, a RESTRoutes or an
+// Expression, once built, is safe for concurrent use.
 //
 // # Addressing (Resolver.Resolve)
 //
@@ -56,6 +57,31 @@
 // greedy segment or $default. Literals and parameter values are
 // percent-decoded; the greedy value is the rest of the path without its
 // leading slash. httproutes.go has the complete rules.
+//
+// # REST API resources (NewRESTRoutes, RESTRoutes.Match)
+//
+// A REST API is a tree of resources ("/", "/pets", "/pets/{petId}",
+// "/files/{proxy+}"), each declaring methods (ANY DELETE GET HEAD OPTIONS
+// PATCH POST PUT); every prefix of a resource path is a resource too, with
+// no methods unless listed. Path parts are literals of a-zA-Z0-9._-,
+// {name} or a last {name+}; a parent has at most one variable child.
+// Match takes the path after the stage, escaped as received, and tries the
+// resources that match it from the most specific: at each level from the
+// left a literal, then {name}, then {name+}. Resolution is on the
+// (resource, method) pair: the first of these that declares the method or
+// ANY wins, its explicit method before its ANY; a resource without the
+// method falls back to the next ("/users/me" with PATCH only lets GET
+// /users/me reach "/users/{userId}"; "/jobs" without GET lets it reach
+// "/{proxy+}"). The result is RESTMatched, RESTNoMethod (a resource matches
+// the path, none has the method) or RESTNoResource; AWS answers both misses
+// with 403 {"message":"Missing Authentication Token"}. ANY stands for the
+// seven methods only, and HEAD does not fall back to GET. Trailing slashes
+// are ignored ("/pets/" is "/pets"); {name+} takes one or more segments,
+// never its parent ("/{proxy+}" does not match "/"), and its value is the
+// rest of the path without its leading slash and trailing slashes, empty
+// segments kept. Nothing is percent-decoded, as AWS passes path parameters
+// (test%2Balias stays encoded; %2F never splits a segment). restroutes.go
+// has the complete rules and the reference sections they follow.
 //
 // # Route selection (ParseSelectionExpression, Expression.Evaluate, SelectRoute)
 //
