@@ -42,7 +42,8 @@
 // Spec.ProxyResponse picks how an AWS_PROXY result is read:
 // ProxyResponseStrict (the zero value; WebSocket APIs) as below,
 // ProxyResponseHTTPV2 and ProxyResponseHTTPV1 by the HTTP API rules of
-// payload formats 2.0 and 1.0 in the next section. Function errors are found out of band whatever the format
+// payload formats 2.0 and 1.0, and ProxyResponseREST by the REST API rules,
+// in the sections after it. Function errors are found out of band whatever the format
 // (X-Amz-Function-Error, or a non-2xx answer of an AWS_PROXY URL), so a 2.0
 // function that throws is a *FunctionError, not a body.
 //
@@ -118,6 +119,38 @@
 // In both formats a header name that is not an HTTP token, or a value
 // holding CR, LF or NUL, is malformed, and a key whose value is null counts
 // as absent.
+//
+// # REST API proxy responses
+//
+// With ProxyResponseREST the result is read by the matrix measured on AWS
+// (reference http-and-rest-apis.md §1.1); REST APIs answer every
+// *MalformedResponseError with 502 {"message": "Internal server error"}. It
+// differs from ProxyResponseStrict, which WebSocket APIs keep, where AWS's
+// REST measurements differ:
+//
+//   - The result must be a JSON object with at least one key: an empty
+//     result, JSON null and {} are malformed (Strict: 200, empty body).
+//   - Its keys are among statusCode, headers, multiValueHeaders, body and
+//     isBase64Encoded; any other, cookies and SAM's legacy base64Encoded
+//     included, is malformed.
+//   - statusCode is a JSON number holding an integer, or a string of
+//     decimal digits ("201"; Strict: malformed), from 100 to 599; missing
+//     or null means 200. "test" is malformed.
+//   - headers maps names to strings, or to numbers and booleans written as
+//     their JSON text (true gives "true"; Strict: malformed); a null value
+//     is no field, an object or array value is malformed. multiValueHeaders
+//     maps names to arrays of such values; a value that is not an array is
+//     malformed. Both are merged, multiValueHeaders first, and a pair in
+//     both appears once.
+//   - Without a Content-Type header the answer gets application/json (Strict
+//     adds none).
+//   - body must be a string; isBase64Encoded a boolean. With
+//     isBase64Encoded true the body is left as the base64 text and
+//     Response.Base64Encoded is set, since whether it is decoded depends on
+//     the request: Response.DecodeForREST decodes it when the first media
+//     type of the Accept header matches the API's binaryMediaTypes
+//     (AcceptsBinary), and otherwise the client gets the base64 text, as
+//     AWS measured. Bad base64 is malformed only when it is to be decoded.
 //
 // # Forwarding (HTTP_PROXY on HTTP APIs)
 //

@@ -81,6 +81,11 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// Base64Encoded reports that Body is still the base64 text a function
+	// returned with isBase64Encoded true (ProxyResponseREST only): a REST
+	// API decodes it or not by the request's Accept header
+	// (DecodeForREST).
+	Base64Encoded bool
 }
 
 // ErrTimeout is returned (wrapped; test with errors.Is) by Invoke when the
@@ -100,7 +105,8 @@ type Spec struct {
 	Method  string
 	Timeout time.Duration // zero means 29s
 	// ProxyResponse picks the rules an AWS_PROXY function's result is read
-	// by. Zero is the strict reading of WebSocket (and REST) APIs.
+	// by. Zero is the strict reading of WebSocket APIs; REST APIs use
+	// ProxyResponseREST.
 	ProxyResponse ProxyResponseRules
 	// ModeMapsRequest marks an HTTP_PROXY integration whose request the
 	// mode builds (HTTP APIs): the mode fills {proxy}, {name+} and

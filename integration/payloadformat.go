@@ -13,21 +13,27 @@ import (
 
 // This file reads the results of HTTP API Lambda proxy integrations,
 // payload format versions 2.0 and 1.0; doc.go lists every rule. The
-// WebSocket flavour is in proxyresponse.go.
+// WebSocket flavour is in proxyresponse.go, the REST one in
+// restresponse.go.
 
 // ProxyResponseRules names the rules an AWS_PROXY result is read by
 // (Spec.ProxyResponse); doc.go describes each.
 type ProxyResponseRules int
 
 const (
-	// ProxyResponseStrict is API Gateway's Lambda proxy response read as
-	// strictly as REST APIs read it: WebSocket APIs (and REST).
+	// ProxyResponseStrict is API Gateway's Lambda proxy response read
+	// strictly: WebSocket APIs. REST APIs differ in places
+	// (ProxyResponseREST).
 	ProxyResponseStrict ProxyResponseRules = iota
 	// ProxyResponseHTTPV1 is HTTP APIs' payload format 1.0.
 	ProxyResponseHTTPV1
 	// ProxyResponseHTTPV2 is HTTP APIs' payload format 2.0, with its
 	// inference for results without statusCode.
 	ProxyResponseHTTPV2
+	// ProxyResponseREST is REST APIs' Lambda proxy response (payload 1.0
+	// on a REST API): stricter than HTTP APIs, laxer than WebSocket APIs
+	// in places, and with binary bodies left to the request's Accept.
+	ProxyResponseREST
 )
 
 // Payload format versions of HTTP API integrations (payloadFormatVersion).
@@ -52,6 +58,8 @@ func newResponseParser(rules ProxyResponseRules) (responseParser, error) {
 		return parseHTTPResponseV1, nil
 	case ProxyResponseHTTPV2:
 		return parseHTTPResponseV2, nil
+	case ProxyResponseREST:
+		return parseRESTResponse, nil
 	}
 	return nil, fmt.Errorf("unknown proxy response rules %d", rules)
 }

@@ -176,7 +176,7 @@ func TestParseHTTPResponse(t *testing.T) {
 
 func TestNewResponseParser(t *testing.T) {
 	t.Parallel()
-	if _, err := newResponseParser(ProxyResponseHTTPV2 + 1); err == nil {
+	if _, err := newResponseParser(ProxyResponseREST + 1); err == nil {
 		t.Error("unknown rules accepted")
 	}
 	// The zero rules are the strict WebSocket reading: a bare string is

@@ -1,0 +1,90 @@
+// Package rest is the REST API mode (apigateway v1). For now it holds the
+// mode's one table of what a client sees when the gateway answers by itself:
+// the gateway responses (GatewayResponses).
+//
+// # Gateway responses
+//
+// There are 21 types (ResponseType), each with AWS's default status,
+// message and x-amzn-ErrorType (reference http-and-rest-apis.md §3.1,
+// rest-apis.md §1.4) and the body {"message":$context.error.messageString},
+// where messageString is the message as a quoted JSON string. An API may
+// override any type (GatewayResponseSpec, compiled once by
+// NewGatewayResponses): its status, headers (gatewayresponse.header.NAME
+// from 'static', method.request.header|querystring|path.NAME,
+// stageVariables.NAME or context.NAME) and body templates by media type.
+//
+// Which override applies: the type's own, whole; else the override of
+// DEFAULT_4XX or DEFAULT_5XX, whole, by the type's default status class;
+// else none. An override's missing parts are the type's defaults: no status
+// keeps the type's status, no templates keep the type's default body, no
+// parameters add no header. So DEFAULT_4XX with
+// gatewayresponse.header.Access-Control-Allow-Origin '*' puts that header
+// on a 403 Missing Authentication Token, and a MISSING_AUTHENTICATION_TOKEN
+// override without that header hides DEFAULT_4XX's header from that type
+// (AWS, rest-apis.md §1.4: the specific response is used instead of the
+// fallback, not merged with it).
+//
+// Every gateway response carries x-amzn-RequestId ($context.requestId),
+// x-amzn-ErrorType (the type's, even when DEFAULT_4XX/5XX's override
+// applies) and x-amz-apigw-id ($context.extendedRequestId), which a
+// response parameter cannot replace, and a Content-Type.
+//
+// # Choices where AWS is silent
+//
+//   - UNAUTHORIZED (401) falls back to DEFAULT_4XX, as its status says; AWS's
+//     table does not state its fallback.
+//   - DEFAULT_4XX and DEFAULT_5XX have a null status in AWS; written
+//     themselves (a 4xx or 5xx with no better type) they answer 400 "Bad
+//     Request" (BadRequestException) and 500 "Internal server error"
+//     (InternalServerErrorException).
+//   - Messages AWS's reference does not give: API_CONFIGURATION_ERROR and
+//     INTEGRATION_FAILURE "Internal server error"
+//     (InternalServerErrorException); BAD_REQUEST_PARAMETERS "Invalid
+//     request parameters" (a validator passes AWS's measured "Missing
+//     required request parameters: [q1]" as ErrorContext.Message);
+//     EXPIRED_TOKEN "The security token included in the request is
+//     expired" and INVALID_SIGNATURE "The request signature we calculated
+//     does not match the signature you provided. ..." (AWS's SigV4 texts
+//     elsewhere; the verifier passes its own detail as the message);
+//     REQUEST_TOO_LARGE "Request Too Long" (RequestTooLongException);
+//     RESOURCE_NOT_FOUND "Not Found" (NotFoundException); WAF_FILTERED
+//     "Forbidden" (ForbiddenException).
+//   - AUTHORIZER_FAILURE's message is null like AUTHORIZER_CONFIGURATION_ERROR's
+//     (AWS measured the latter): {"message":null}.
+//   - ACCESS_DENIED's default body spells its key "Message", as AWS's
+//     authorizer denies do (reference §3.1, LocalStack's note); its default
+//     message is the explicit deny's. An override's templates apply as
+//     written.
+//   - A failed Lambda proxy integration answers 502 in AWS although
+//     INTEGRATION_FAILURE's status is 504: the mode writes DEFAULT_5XX with
+//     ErrorContext.StatusCode 502, so a DEFAULT_5XX status override still
+//     applies to it, as to every 5xx.
+//   - Template choice: the first media type of the request's Accept header
+//     (parameters dropped, case-insensitive), else application/json, else
+//     the first media type in sorted order (AWS says "first"; a map has no
+//     order). Content-Type is the chosen template's media type unless a
+//     response parameter sets Content-Type; the default body is
+//     application/json.
+//   - A source that is absent (no such header, query parameter, path
+//     parameter, stage or context variable) leaves its header out; in a
+//     template it renders as "". A repeated header or query parameter gives
+//     its last value, as the proxy event's single-value maps do.
+//   - statusCode must be three digits from 100 to 599; an unknown type, a
+//     type given twice, and an unknown source are errors when the API is
+//     built, not when a response is written.
+//   - A missing requestId is made up as a UUID, a missing extendedRequestId
+//     in the 16-character look of AWS's (internal/ids).
+//
+// # Templates
+//
+// Until mapping templates (VTL) arrive, a template is variable substitution
+// only (BodyTemplate): $context.error.messageString, $context.error.message,
+// $context.error.responseType, $context.requestId, $context.NAME and
+// $stageVariables.NAME, braced or not; other references are errors, and
+// everything else is literal text.
+//
+// # Concurrency
+//
+// A *GatewayResponses is immutable once built and safe for concurrent use;
+// Write does not modify its ErrorContext.
+package rest
