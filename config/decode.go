@@ -324,8 +324,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	case reflect.Slice:
 		shown := d.show(key)
 		byField, keyed := keyedLists[v.Type().Elem()]
-		if n.Kind == yaml.MappingNode && v.Type().Elem().Kind() == reflect.Struct && hasKey(n, "Items", "items") &&
-			(!keyed || onlyKeys(n, "Items", "items", "NextToken", "nextToken", "Position", "position")) {
+		if n.Kind == yaml.MappingNode && v.Type().Elem().Kind() == reflect.Struct && hasKey(n, "Items", "items", "Item", "item") &&
+			(!keyed || onlyKeys(n, "Items", "items", "Item", "item", "NextToken", "nextToken", "Position", "position")) {
 			var ok bool
 			if n, shown, ok = d.listing(n, key); !ok {
 				return
@@ -381,7 +381,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 
 // listing accepts, in place of a list of resources, the output of an
 // `aws apigatewayv2 get-*` listing command: a mapping of Items (the list)
-// and NextToken, or items and nextToken as the REST-JSON wire writes them.
+// and NextToken, or items and nextToken as the REST-JSON wire writes them;
+// or of an `aws apigateway get-*` (v1) one: items (item for get-stages)
+// and position.
 // It returns the list and how the file spells its key path; ok is false
 // when the mapping was reported.
 func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown string, ok bool) {
@@ -390,7 +392,7 @@ func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown str
 	d.eachPair(n, key, func(k, val *yaml.Node) {
 		sub := childKey(d.show(key), k.Value)
 		switch k.Value {
-		case "Items", "items":
+		case "Items", "items", "Item", "item": // item: apigateway's get-stages
 			if itemsKey != nil {
 				d.rawf(k, sub, "%s is also set, on line %d: write the key once", itemsKey.Value, itemsKey.Line)
 				good = false

@@ -89,7 +89,7 @@ func (w *resourceWalk) withID(id string) *restNode {
 func (w *resourceWalk) entry(e *RestResource, ek, parent string) {
 	d := w.d
 	pathKey := ek + ".path"
-	if _, ok := d.pos[pathKey]; !ok {
+	if _, ok := d.pos[pathKey]; !ok && d.keys[ek] != nil {
 		pathKey = ek // a mapping entry: the key is the path
 	}
 	var full string
