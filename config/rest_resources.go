@@ -304,6 +304,9 @@ func normaliseRest(f *File, resources [][]RestResource) {
 		if i < len(resources) {
 			a.Resources = resources[i]
 		}
+		for j := range a.Resources {
+			fillFromKeys(a.Resources[j].ResourceMethods)
+		}
 		for j, t := range a.BinaryMediaTypes {
 			a.BinaryMediaTypes[j] = strings.ReplaceAll(t, "~1", "/")
 		}
@@ -323,5 +326,25 @@ func normaliseRest(f *File, resources [][]RestResource) {
 	for i := range f.UsagePlans {
 		p := &f.UsagePlans[i]
 		p.ID = cmp.Or(p.ID, p.Name)
+	}
+}
+
+// fillFromKeys repeats each method's key in its httpMethod, and each
+// response's status code key in its statusCode, as apigateway's output
+// does, so that a consumer can pass one around without its key.
+func fillFromKeys(methods map[string]RestMethod) {
+	for name, m := range methods {
+		m.HTTPMethod = name
+		for code, r := range m.MethodResponses {
+			r.StatusCode = code
+			m.MethodResponses[code] = r
+		}
+		if in := m.MethodIntegration; in != nil {
+			for code, r := range in.IntegrationResponses {
+				r.StatusCode = code
+				in.IntegrationResponses[code] = r
+			}
+		}
+		methods[name] = m
 	}
 }

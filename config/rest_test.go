@@ -266,3 +266,76 @@ func TestRestAuthorizerIssuers(t *testing.T) {
 		t.Errorf("Issuers() with jwtIssuer = %q", got)
 	}
 }
+
+// restModelFields are the wire names of the apigateway (v1) models'
+// fields, as the aws-sdk-go-v2 apigateway deserializers read them. Every
+// one must be accepted where its model is written.
+var restModelFields = []struct {
+	model  string
+	schema reflect.Type
+	keys   string
+}{
+	{"RestApi", reflect.TypeFor[RestAPI](), "id name description createdDate version warnings binaryMediaTypes minimumCompressionSize apiKeySource endpointConfiguration policy tags disableExecuteApiEndpoint rootResourceId apiStatus apiStatusMessage endpointAccessMode securityPolicy"},
+	{"Resource", reflect.TypeFor[RestResource](), "id parentId pathPart path resourceMethods"},
+	{"Method", reflect.TypeFor[RestMethod](), "httpMethod authorizationType authorizerId apiKeyRequired requestValidatorId operationName requestParameters requestModels methodResponses methodIntegration authorizationScopes"},
+	{"Integration", reflect.TypeFor[RestIntegration](), "type httpMethod uri connectionType connectionId credentials requestParameters requestTemplates passthroughBehavior contentHandling timeoutInMillis cacheNamespace cacheKeyParameters integrationResponses tlsConfig"},
+	{"IntegrationResponse", reflect.TypeFor[RestIntegrationResponse](), "statusCode selectionPattern responseParameters responseTemplates contentHandling"},
+	{"MethodResponse", reflect.TypeFor[MethodResponse](), "statusCode responseParameters responseModels"},
+	{"Authorizer", reflect.TypeFor[RestAuthorizer](), "id name type providerARNs authType authorizerUri authorizerCredentials identitySource identityValidationExpression authorizerResultTtlInSeconds"},
+	{"GatewayResponse", reflect.TypeFor[GatewayResponse](), "responseType statusCode responseParameters responseTemplates defaultResponse"},
+	{"Stage", reflect.TypeFor[RestStage](), "deploymentId clientCertificateId stageName description cacheClusterEnabled cacheClusterSize cacheClusterStatus methodSettings variables documentationVersion accessLogSettings canarySettings tracingEnabled webAclArn tags createdDate lastUpdatedDate"},
+	{"MethodSetting", reflect.TypeFor[MethodSetting](), "metricsEnabled loggingLevel dataTraceEnabled throttlingBurstLimit throttlingRateLimit cachingEnabled cacheTtlInSeconds cacheDataEncrypted requireAuthorizationForCacheControl unauthorizedCacheControlHeaderStrategy"},
+	{"CanarySettings", reflect.TypeFor[awsCanarySettings](), "percentTraffic deploymentId stageVariableOverrides useStageCache"},
+	{"EndpointConfiguration", reflect.TypeFor[awsEndpointConfiguration](), "types vpcEndpointIds ipAddressType"},
+	{"TlsConfig", reflect.TypeFor[RestTLSConfig](), "insecureSkipVerification"},
+	{"Model", reflect.TypeFor[RestModel](), "id name description schema contentType"},
+	{"RequestValidator", reflect.TypeFor[RequestValidator](), "id name validateRequestBody validateRequestParameters"},
+	{"ApiKey", reflect.TypeFor[APIKey](), "id value name customerId description enabled createdDate lastUpdatedDate stageKeys tags"},
+	{"UsagePlan", reflect.TypeFor[UsagePlan](), "id name description apiStages throttle quota productCode tags"},
+	{"ApiStage", reflect.TypeFor[UsagePlanStage](), "apiId stage throttle"},
+	{"ThrottleSettings", reflect.TypeFor[ThrottleSettings](), "burstLimit rateLimit"},
+	{"QuotaSettings", reflect.TypeFor[QuotaSettings](), "limit offset period"},
+	{"UsagePlanKey", reflect.TypeFor[UsagePlanKey](), "id type value name"},
+}
+
+func TestEveryRestModelFieldIsAccepted(t *testing.T) {
+	for _, m := range restModelFields {
+		t.Run(m.model, func(t *testing.T) {
+			sf := fieldsOf(m.schema)
+			for _, k := range strings.Fields(m.keys) {
+				c, ok := sf.canonicalName(k)
+				if !ok {
+					t.Errorf("%s: %s is not accepted", m.schema, k)
+					continue
+				}
+				if c2, ok := sf.canonicalName(strings.ToUpper(k[:1]) + k[1:]); !ok || c2 != c {
+					t.Errorf("%s: %s is not accepted in PascalCase", m.schema, k)
+				}
+			}
+		})
+	}
+}
+
+func TestRestWarnings(t *testing.T) {
+	wantWarnings(t, with(restMinimal,
+		"  - name: pets", "  - name: pets\n    tags: {team: a}",
+		"type: MOCK", "type: MOCK\n              credentials: arn:aws:iam::123456789012:role/x",
+		"- stageName: prod", "- stageName: prod\n        tracingEnabled: true\n        methodSettings: {'*/*': {loggingLevel: INFO, throttlingRateLimit: 5}}"),
+		"f.yaml:3:5: restApis[0].tags: accepted but not acted on by Portico",
+		"f.yaml:10:15: restApis[0].resources[\"/pets\"].resourceMethods.GET.methodIntegration.credentials: accepted but not acted on by Portico",
+		"f.yaml:13:9: restApis[0].stages[0].tracingEnabled: accepted but not acted on by Portico",
+		"f.yaml:14:34: restApis[0].stages[0].methodSettings[\"*/*\"].loggingLevel: accepted but not acted on by Portico",
+	)
+}
+
+func TestRestKeyInTwoPlansForOneStage(t *testing.T) {
+	wantErrors(t, restMinimal+`apiKeys:
+  - {name: k, value: 0123456789abcdefghij}
+usagePlans:
+  - {name: a, apiStages: [{apiId: pets, stage: prod}]}
+  - {name: b, apiStages: [{apiId: pets, stage: prod}]}
+usagePlanKeys:
+  - {usagePlanId: a, keyId: k}
+  - {usagePlanId: b, keyId: k}
+`, nil, `f.yaml:18:5: usagePlanKeys[1]: API key "k" is already in usage plan "a" for stage prod of "pets": a key may be in one plan per stage`)
+}

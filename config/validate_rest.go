@@ -267,7 +267,7 @@ func (c *restChecks) method(m *RestMethod, name string, n *restNode, mk string, 
 		}
 	}
 	for _, ct := range slices.Sorted(maps.Keys(m.RequestModels)) {
-		if name := m.RequestModels[ct]; !models[name] {
+		if name := m.RequestModels[ct]; !models[name] && !builtinModel(name) {
 			d.at(childKey(mk+".requestModels", ct), "model %q not found", name)
 		}
 	}
@@ -284,7 +284,7 @@ func (c *restChecks) method(m *RestMethod, name string, n *restNode, mk string, 
 			}
 		}
 		for _, ct := range slices.Sorted(maps.Keys(r.ResponseModels)) {
-			if name := r.ResponseModels[ct]; !models[name] && name != "Empty" && name != "Error" {
+			if name := r.ResponseModels[ct]; !models[name] && !builtinModel(name) {
 				d.at(childKey(rk+".responseModels", ct), "model %q not found", name)
 			}
 		}
@@ -293,6 +293,10 @@ func (c *restChecks) method(m *RestMethod, name string, n *restNode, mk string, 
 		c.integration(in, mk+".methodIntegration", m)
 	}
 }
+
+// builtinModel reports whether name is one of the models every REST API
+// has: Empty and Error.
+func builtinModel(name string) bool { return name == "Empty" || name == "Error" }
 
 // statusKey checks a status code key and the statusCode its value repeats.
 func (c *restChecks) statusKey(code, repeated, key string) {
@@ -595,7 +599,17 @@ func (c *restChecks) keysAndPlans(f *File) {
 		}
 	}
 	inPlan := map[[2]string]bool{}
+	stageOf := map[[3]string]string{} // {key, api, stage} → the plan that has it
 	for i, pkey := range f.UsagePlanKeys {
+		if j, ok := plans[pkey.UsagePlanID]; ok {
+			for _, st := range f.UsagePlans[j].APIStages {
+				at := [3]string{pkey.KeyID, st.APIID, st.Stage}
+				if other := stageOf[at]; other != "" && other != pkey.UsagePlanID {
+					d.at(indexKey("usagePlanKeys", i), "API key %q is already in usage plan %q for stage %s of %q: a key may be in one plan per stage", pkey.KeyID, other, st.Stage, st.APIID)
+				}
+				stageOf[at] = pkey.UsagePlanID
+			}
+		}
 		kk := indexKey("usagePlanKeys", i)
 		if _, ok := plans[pkey.UsagePlanID]; !ok {
 			d.at(kk+".usagePlanId", "usage plan %q not found", pkey.UsagePlanID)
