@@ -339,3 +339,8 @@ usagePlanKeys:
   - {usagePlanId: b, keyId: k}
 `, nil, `f.yaml:18:5: usagePlanKeys[1]: API key "k" is already in usage plan "a" for stage prod of "pets": a key may be in one plan per stage`)
 }
+
+func TestRestLambdaCredentialsWarning(t *testing.T) {
+	wantWarnings(t, with(restMinimal, "type: MOCK", "type: AWS_PROXY\n              uri: arn:aws:lambda:us-east-1:123456789012:function:pets"),
+		`f.yaml:9:20: restApis[0].resources["/pets"].resourceMethods.GET.methodIntegration.uri: `+lambdaCredentialsWarning)
+}

@@ -26,6 +26,7 @@ var (
 // restChecks carries what the checks of one file share.
 type restChecks struct {
 	d *decoder
+	f *File
 	// ids are the API IDs of apis and restApis: one namespace.
 	ids map[string]string
 	// apis maps a REST API's ID (or, without one, its name) to its index.
@@ -39,7 +40,7 @@ type restChecks struct {
 // validateRest checks f's REST APIs, API keys and usage plans, and returns
 // the normalised resources of each REST API.
 func validateRest(f *File, d *decoder, ids map[string]string) [][]RestResource {
-	c := &restChecks{d: d, ids: ids, apis: map[string]int{}}
+	c := &restChecks{d: d, f: f, ids: ids, apis: map[string]int{}}
 	for i := range f.RestAPIs {
 		c.api(&f.RestAPIs[i], d.elem("restApis", i), i)
 	}
@@ -147,6 +148,7 @@ func (c *restChecks) authorizers(a *RestAPI, k string) map[string]string {
 		switch au.Type {
 		case "TOKEN", "REQUEST":
 			checkFunctionURI(au.AuthorizerURI, ak+".authorizerUri", d)
+			warnLambdaARN(c.f, au.AuthorizerURI, ak+".authorizerUri", d)
 			if len(au.ProviderARNs) > 0 {
 				d.at(ak+".providerARNs", "only COGNITO_USER_POOLS authorizers have user pools")
 			}
@@ -313,6 +315,7 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 	switch in.Type {
 	case "AWS_PROXY":
 		checkFunctionURI(in.URI, k+".uri", d)
+		warnLambdaARN(c.f, in.URI, k+".uri", d)
 		if in.HTTPMethod != "" && in.HTTPMethod != "POST" && !isHTTPURL(in.URI) {
 			d.at(k+".httpMethod", "%q: Lambda functions are invoked with POST", in.HTTPMethod)
 		}
@@ -320,6 +323,7 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 		if !apigwARNRE.MatchString(in.URI) {
 			d.at(k+".uri", "%q: AWS integrations other than Lambda (arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations) are not supported yet", in.URI)
 		}
+		warnLambdaARN(c.f, in.URI, k+".uri", d)
 	case "HTTP", "HTTP_PROXY":
 		if in.URI == "" {
 			d.at(k+".uri", "required for %s: an absolute http(s):// URL", in.Type)
