@@ -16,21 +16,51 @@ import (
 // file order. Renaming an API without apiId changes its ID: give the API an
 // apiId to keep it across renames.
 
-// AssignAPIIDs gives every API of f without an apiId its stable ID (see
-// StableAPIID). Load and Parse call it after validation; a File built in
+// AssignAPIIDs gives every API of f without an apiId, and every REST API
+// without a restApiId, its stable ID (see StableAPIID); both kinds share
+// one namespace, and apis get theirs first. A usage plan's apiStages that
+// name a REST API by its name (it had no restApiId) are rewritten to the
+// ID it got. Load and Parse call it after validation; a File built in
 // code may be passed through it too. It changes f and nothing else.
 func (f *File) AssignAPIIDs() {
-	taken := make(map[string]bool, len(f.APIs))
+	taken := make(map[string]bool, len(f.APIs)+len(f.RestAPIs))
 	for _, a := range f.APIs {
 		if a.APIID != "" {
 			taken[a.APIID] = true
 		}
 	}
+	written := map[string]bool{} // the REST APIs' own IDs
+	for _, a := range f.RestAPIs {
+		if a.RestAPIID != "" {
+			taken[a.RestAPIID] = true
+			written[a.RestAPIID] = true
+		}
+	}
+	isTaken := func(id string) bool { return taken[id] }
 	for i := range f.APIs {
 		a := &f.APIs[i]
 		if a.APIID == "" {
-			a.APIID = StableAPIID(a.Name, func(id string) bool { return taken[id] })
+			a.APIID = StableAPIID(a.Name, isTaken)
 			taken[a.APIID] = true
+		}
+	}
+	named := map[string]string{} // REST API name → the ID it got
+	for i := range f.RestAPIs {
+		a := &f.RestAPIs[i]
+		if a.RestAPIID == "" {
+			a.RestAPIID = StableAPIID(a.Name, isTaken)
+			taken[a.RestAPIID] = true
+			if _, ok := named[a.Name]; !ok {
+				named[a.Name] = a.RestAPIID
+			}
+		}
+	}
+	for i := range f.UsagePlans {
+		for j := range f.UsagePlans[i].APIStages {
+			s := &f.UsagePlans[i].APIStages[j]
+			if id, ok := named[s.APIID]; ok && !written[s.APIID] {
+				s.APIID = id
+			}
 		}
 	}
 }
@@ -41,9 +71,15 @@ func (f *File) AssignAPIIDs() {
 // on to the next candidate, so the result is the same for the same names in
 // the same order. taken may be nil.
 func StableAPIID(name string, taken func(string) bool) string {
+	return stableID("portico-api", name, taken)
+}
+
+// stableID derives 10 lowercase alphanumerics from kind and name, going on
+// to the next candidate while taken reports one as used.
+func stableID(kind, name string, taken func(string) bool) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	for n := 0; ; n++ {
-		seed := "portico-api\x00" + name
+		seed := kind + "\x00" + name
 		if n > 0 {
 			seed += "\x00" + strconv.Itoa(n)
 		}

@@ -20,6 +20,9 @@ type awsOnly struct {
 	// inert names fields of the schema type itself that are kept in the
 	// File but that Portico does not act on.
 	inert []string
+	// aliases are other keys for fields of the schema type (key → field
+	// key): the wire's id for RestApi's restApiId. Writing both is an error.
+	aliases map[string]string
 }
 
 // awsOnlyFields maps each schema type to the model fields it accepts
@@ -35,6 +38,19 @@ var awsOnlyFields = map[reflect.Type]awsOnly{
 	reflect.TypeFor[RouteSettings]():       {extra: reflect.TypeFor[routeSettingsAWSOnly](), inert: []string{"detailedMetricsEnabled"}},
 	reflect.TypeFor[AccessLogSettings]():   {inert: []string{"destinationArn"}},
 	reflect.TypeFor[Authorizer]():          {extra: reflect.TypeFor[authorizerAWSOnly](), inert: []string{"authorizerCredentialsArn"}},
+
+	// REST APIs (apigateway v1; the extra structs are in rest_aws_fields.go).
+	reflect.TypeFor[RestAPI]():         {extra: reflect.TypeFor[restAPIAWSOnly](), inert: []string{"description"}, aliases: map[string]string{"id": "restApiId"}},
+	reflect.TypeFor[RestMethod]():      {inert: []string{"operationName"}},
+	reflect.TypeFor[RestIntegration](): {extra: reflect.TypeFor[restIntegrationAWSOnly](), inert: []string{"cacheKeyParameters", "cacheNamespace", "connectionType", "connectionId", "credentials", "tlsConfig"}},
+	reflect.TypeFor[RestAuthorizer]():  {inert: []string{"authorizerCredentials", "authType"}},
+	reflect.TypeFor[GatewayResponse](): {extra: reflect.TypeFor[gatewayResponseAWSOnly]()},
+	reflect.TypeFor[RestStage]():       {extra: reflect.TypeFor[restStageAWSOnly](), inert: []string{"deploymentId", "description"}},
+	reflect.TypeFor[MethodSetting]():   {extra: reflect.TypeFor[methodSettingAWSOnly](), inert: []string{"metricsEnabled", "loggingLevel", "dataTraceEnabled", "cachingEnabled"}},
+	reflect.TypeFor[RestModel]():       {inert: []string{"description"}},
+	reflect.TypeFor[APIKey]():          {extra: reflect.TypeFor[apiKeyAWSOnly](), inert: []string{"description", "stageKeys"}},
+	reflect.TypeFor[UsagePlan]():       {extra: reflect.TypeFor[usagePlanAWSOnly](), inert: []string{"description"}},
+	reflect.TypeFor[UsagePlanKey]():    {extra: reflect.TypeFor[usagePlanKeyAWSOnly](), aliases: map[string]string{"id": "keyId", "type": "keyType"}},
 }
 
 // fileAWSOnly holds the account-level resources of the model: custom

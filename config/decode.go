@@ -40,10 +40,14 @@ type decoder struct {
 	keys      map[string]*yaml.Node // key path → key node
 	bad       map[string]bool       // key paths already reported: no follow-on errors
 	written   map[string]string     // key path → the file's spelling, where it differs
-	valueLeft int                   // plain values the file may still hold
-	aliasLeft int                   // values aliases may still add
-	inAlias   int                   // depth of alias expansion being decoded
-	stop      bool                  // a budget ran out: decoding stopped
+	elems     map[string][]string   // key path of a list written as a mapping → its elements' key paths
+	// restResources are each REST API's resources as validation
+	// normalised them, for parse to store.
+	restResources [][]RestResource
+	valueLeft     int  // plain values the file may still hold
+	aliasLeft     int  // values aliases may still add
+	inAlias       int  // depth of alias expansion being decoded
+	stop          bool // a budget ran out: decoding stopped
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
@@ -54,6 +58,7 @@ func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
 		keys:      make(map[string]*yaml.Node),
 		bad:       make(map[string]bool),
 		written:   make(map[string]string),
+		elems:     make(map[string][]string),
 		valueLeft: maxValues,
 		aliasLeft: maxAliasNodes,
 	}
@@ -174,6 +179,16 @@ func (d *decoder) node(key string) *yaml.Node {
 	}
 }
 
+// elem returns the key path of element i of the list at key: list[i], or
+// for a list the file wrote as a mapping (see keyedLists) the mapping's
+// key, list["/pets"].
+func (d *decoder) elem(list string, i int) string {
+	if p := d.elems[list]; i < len(p) {
+		return p[i]
+	}
+	return indexKey(list, i)
+}
+
 // line returns the line of key's value, or 0.
 func (d *decoder) line(key string) int {
 	if n := d.node(key); n != nil {
@@ -232,7 +247,18 @@ func plainName(s string) bool {
 	return true
 }
 
-var durationType = reflect.TypeFor[Duration]()
+var (
+	durationType   = reflect.TypeFor[Duration]()
+	stringListType = reflect.TypeFor[StringList]()
+)
+
+// keyedLists are the list element types that may also be written as a
+// mapping keyed by one of their fields: resources keyed by path,
+// gateway responses keyed by response type.
+var keyedLists = map[reflect.Type]string{
+	reflect.TypeFor[RestResource]():    "path",
+	reflect.TypeFor[GatewayResponse](): "responseType",
+}
 
 // decode stores n into v, reporting every mismatch under key.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
@@ -281,16 +307,32 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		d.decodeDuration(n, v, key)
 		return
 	}
+	if v.Type() == stringListType && n.Kind == yaml.ScalarNode {
+		s, _ := d.expand(n, key)
+		l := StringList{}
+		if strings.TrimSpace(s) != "" {
+			for part := range strings.SplitSeq(s, ",") {
+				l = append(l, strings.TrimSpace(part))
+			}
+		}
+		v.Set(reflect.ValueOf(l))
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		d.decodeStruct(n, v, key)
 	case reflect.Slice:
 		shown := d.show(key)
-		if n.Kind == yaml.MappingNode && v.Type().Elem().Kind() == reflect.Struct && hasKey(n, "Items", "items") {
+		byField, keyed := keyedLists[v.Type().Elem()]
+		if n.Kind == yaml.MappingNode && v.Type().Elem().Kind() == reflect.Struct && hasKey(n, "Items", "items", "Item", "item") &&
+			(!keyed || onlyKeys(n, "Items", "items", "Item", "item", "NextToken", "nextToken", "Position", "position")) {
 			var ok bool
 			if n, shown, ok = d.listing(n, key); !ok {
 				return
 			}
+		} else if n.Kind == yaml.MappingNode && keyed {
+			d.decodeKeyed(n, v, key, byField)
+			return
 		}
 		if n.Kind != yaml.SequenceNode {
 			d.fail(n, key, "want a list (items start with \"- \"), got %s", describe(n))
@@ -339,7 +381,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 
 // listing accepts, in place of a list of resources, the output of an
 // `aws apigatewayv2 get-*` listing command: a mapping of Items (the list)
-// and NextToken, or items and nextToken as the REST-JSON wire writes them.
+// and NextToken, or items and nextToken as the REST-JSON wire writes them;
+// or of an `aws apigateway get-*` (v1) one: items (item for get-stages)
+// and position.
 // It returns the list and how the file spells its key path; ok is false
 // when the mapping was reported.
 func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown string, ok bool) {
@@ -348,14 +392,14 @@ func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown str
 	d.eachPair(n, key, func(k, val *yaml.Node) {
 		sub := childKey(d.show(key), k.Value)
 		switch k.Value {
-		case "Items", "items":
+		case "Items", "items", "Item", "item": // item: apigateway's get-stages
 			if itemsKey != nil {
 				d.rawf(k, sub, "%s is also set, on line %d: write the key once", itemsKey.Value, itemsKey.Line)
 				good = false
 				return
 			}
 			itemsKey, items = k, val
-		case "NextToken", "nextToken":
+		case "NextToken", "nextToken", "Position", "position":
 			if val.Kind == yaml.ScalarNode && !isNull(val) && val.Value != "" {
 				d.add(&d.warns, k, sub, "the listing holds one page: more items exist than were pasted (run the command without --max-items)")
 			}
@@ -375,13 +419,51 @@ func (d *decoder) listing(n *yaml.Node, key string) (items *yaml.Node, shown str
 	return items, childKey(d.show(key), itemsKey.Value), true
 }
 
+// decodeKeyed decodes a mapping into a list of structs (a keyedLists
+// type): each key fills the element's field byField, which the value may
+// repeat but not contradict.
+func (d *decoder) decodeKeyed(n *yaml.Node, v reflect.Value, key, byField string) {
+	shown := d.show(key)
+	et := v.Type().Elem()
+	idx := fieldsOf(et).index[byField]
+	s := reflect.MakeSlice(v.Type(), 0, len(n.Content)/2)
+	var paths []string
+	d.eachPair(n, key, func(k, val *yaml.Node) {
+		sub := childKey(key, k.Value)
+		d.spell(sub, childKey(shown, k.Value))
+		d.keys[sub] = k
+		el := reflect.New(et).Elem()
+		d.decode(val, el, sub)
+		f := el.FieldByIndex(idx)
+		if w := f.String(); w != "" && w != k.Value {
+			d.at(sub+"."+byField, "%q differs from its key %q", w, k.Value)
+		}
+		f.SetString(k.Value)
+		s = reflect.Append(s, el)
+		paths = append(paths, sub)
+	})
+	v.Set(s)
+	d.elems[key] = paths
+}
+
+// onlyKeys reports whether every key of mapping n is one of keys.
+func onlyKeys(n *yaml.Node, keys ...string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind != yaml.ScalarNode || !oneOf(k.Value, keys...) {
+			return false
+		}
+	}
+	return true
+}
+
 // schemaFields describes the keys of one struct type.
 type schemaFields struct {
-	index map[string][]int // key → field index; aws-only fields are in extra
-	extra map[string]int   // key → field index in the awsOnly extra struct
-	inert map[string]bool  // schema keys that are accepted but not acted on
-	names []string         // the schema's own keys, in order
-	all   []string         // names and then the aws-only keys: what suggestions choose from
+	index map[string][]int  // key → field index; aws-only fields are in extra
+	extra map[string]int    // key → field index in the awsOnly extra struct
+	inert map[string]bool   // schema keys that are accepted but not acted on
+	alias map[string]string // another key for a schema key: RestApi's id for restApiId
+	names []string          // the schema's own keys, in order
+	all   []string          // names and then the aws-only keys: what suggestions choose from
 }
 
 var fieldCache sync.Map // reflect.Type → *schemaFields
@@ -390,7 +472,7 @@ func fieldsOf(t reflect.Type) *schemaFields {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(*schemaFields)
 	}
-	sf := &schemaFields{index: map[string][]int{}, extra: map[string]int{}, inert: map[string]bool{}}
+	sf := &schemaFields{index: map[string][]int{}, extra: map[string]int{}, inert: map[string]bool{}, alias: map[string]string{}}
 	for i := range t.NumField() {
 		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
 			sf.index[tag] = []int{i}
@@ -398,6 +480,12 @@ func fieldsOf(t reflect.Type) *schemaFields {
 		}
 	}
 	aws := awsOnlyFields[t]
+	for alias, name := range aws.aliases {
+		if _, ok := sf.index[name]; !ok {
+			panic("config: alias " + alias + " names no field of " + t.String())
+		}
+		sf.alias[alias] = name
+	}
 	for _, name := range aws.inert {
 		if _, ok := sf.index[name]; !ok {
 			panic("config: inert field " + name + " is not in " + t.String())
@@ -423,13 +511,14 @@ func fieldsOf(t reflect.Type) *schemaFields {
 // itself, or for a PascalCase key as the AWS CLI prints it (RouteKey,
 // ApiId, JwtConfiguration) the key with its first letter lowered.
 func (sf *schemaFields) canonicalName(k string) (string, bool) {
+	if k != "" && k[0] >= 'A' && k[0] <= 'Z' && !sf.has(k) {
+		k = string(k[0]+'a'-'A') + k[1:]
+	}
 	if sf.has(k) {
 		return k, true
 	}
-	if k != "" && k[0] >= 'A' && k[0] <= 'Z' {
-		if c := string(k[0]+'a'-'A') + k[1:]; sf.has(c) {
-			return c, true
-		}
+	if name, ok := sf.alias[k]; ok {
+		return name, true
 	}
 	return "", false
 }

@@ -29,6 +29,25 @@
 // credentialsArn, description, ...; see aws_fields.go) give one warning
 // each, when they hold a value, in File.Warnings.
 //
+// # REST APIs
+//
+// REST APIs (apigateway v1) are File.RestAPIs, under restApis, with
+// apigateway's field names (rest.go); the account-level API keys, usage
+// plans and usage plan keys are File.APIKeys, UsagePlans and
+// UsagePlanKeys. They are loaded and validated only: nothing serves them
+// yet. Some parts may be written several ways, and Load normalises them:
+// resources as a list (as `aws apigateway get-resources` prints it), a
+// mapping keyed by path or a tree, into one list sorted by path holding
+// every implied ancestor, with IDs derived from the paths where the file
+// gives none (rest_resources.go); gateway responses as a list or a
+// mapping keyed by type; an authorizer's identitySource as a list or one
+// comma-separated string; a v1 listing's {items: [...]} ({item: [...]}
+// for get-stages) with its position. A REST API's restApiId may be written
+// as the wire's id. A REST API without one gets a stable ID like apis do,
+// from the same namespace (AssignAPIIDs). Validate runs the same checks
+// (validate_rest.go) on a File built in code, and changes nothing: the
+// normalised resources and derived IDs come from Load and Parse.
+//
 // # Strictness
 //
 // Keys in no model (with a suggestion or the list of valid keys), wrong

@@ -12,7 +12,7 @@ import (
 // results keep their contract: a File or a non-empty ErrorList, never both,
 // with positions inside the input.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"full.yaml", "full.json", "aws-cli.yaml"} {
+	for _, name := range []string{"full.yaml", "full.json", "aws-cli.yaml", "rest.yaml", "rest-cli.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

@@ -87,6 +87,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	}
 	sortErrors(d.warns)
 	f.Warnings = d.warns
+	normaliseRest(&f, d.restResources)
 	f.AssignAPIIDs()
 	return &f, nil
 }

@@ -61,6 +61,20 @@ type File struct {
 	// clients get 503. Zero means the fd limit (RLIMIT_NOFILE) less a
 	// reserve of max(256, 10%); negative means no cap.
 	MaxConnections int `yaml:"maxConnections"`
+
+	// REST APIs (apigateway v1; see rest.go). They are loaded and
+	// validated; nothing serves them yet.
+
+	// RestAPIs are the REST APIs.
+	RestAPIs []RestAPI `yaml:"restApis"`
+	// APIKeys are the REST APIs' API keys (not to be confused with the
+	// per-API apiKeys list of WebSocket APIs under apis).
+	APIKeys []APIKey `yaml:"apiKeys"`
+	// UsagePlans bind API keys to REST API stages, with throttles and
+	// quotas.
+	UsagePlans []UsagePlan `yaml:"usagePlans"`
+	// UsagePlanKeys put API keys in usage plans.
+	UsagePlanKeys []UsagePlanKey `yaml:"usagePlanKeys"`
 }
 
 // TLS is a listener's certificate: files, or ACME (exactly one).

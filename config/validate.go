@@ -79,7 +79,7 @@ func validate(f *File, d *decoder) {
 	}
 	validateOperations(f, d)
 	validateListeners(f, d)
-	if len(f.APIs) == 0 {
+	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 {
 		d.at("apis", "at least one API is required")
 	}
 	ids := map[string]string{}
@@ -87,6 +87,7 @@ func validate(f *File, d *decoder) {
 		validateAPI(&f.APIs[i], indexKey("apis", i), d, ids)
 		warnRouteSelection(&f.APIs[i], indexKey("apis", i), d)
 	}
+	d.restResources = validateRest(f, d, ids)
 	warnLambdaCredentials(f, d)
 }
 

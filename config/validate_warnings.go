@@ -38,29 +38,40 @@ func warnRouteSelection(a *API, k string, d *decoder) {
 	}
 }
 
+const lambdaCredentialsWarning = "a Lambda ARN, and the file sets neither lambda.endpoint nor lambda.accessKeyId: every call will need AWS credentials from the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE) or the instance metadata service (IMDS), which validate cannot check"
+
+func isLambdaARN(uri string) bool { return lambdaARNRE.MatchString(uri) || apigwARNRE.MatchString(uri) }
+
 // warnLambdaCredentials warns, once per URI, about Lambda ARNs that will
 // be called with the default AWS credential chain: with neither
 // lambda.endpoint nor lambda.accessKeyId, every call needs credentials
 // from the environment, a profile or the instance metadata service (IMDS),
-// which only the running gateway can find.
+// which only the running gateway can find. REST APIs' Lambda ARNs are
+// warned about by their checks (warnLambdaARN).
 func warnLambdaCredentials(f *File, d *decoder) {
 	if f.Lambda.Endpoint != "" || f.Lambda.AccessKeyID != "" {
 		return
 	}
-	isARN := func(uri string) bool { return lambdaARNRE.MatchString(uri) || apigwARNRE.MatchString(uri) }
-	const msg = "a Lambda ARN, and the file sets neither lambda.endpoint nor lambda.accessKeyId: every call will need AWS credentials from the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE) or the instance metadata service (IMDS), which validate cannot check"
+	const msg = lambdaCredentialsWarning
 	for i := range f.APIs {
 		a := &f.APIs[i]
 		k := indexKey("apis", i)
 		for j, in := range a.Integrations {
-			if in.IntegrationType == "AWS_PROXY" && isARN(in.IntegrationURI) {
+			if in.IntegrationType == "AWS_PROXY" && isLambdaARN(in.IntegrationURI) {
 				d.warnAt(indexKey(k+".integrations", j)+".integrationUri", msg)
 			}
 		}
 		for j, au := range a.Authorizers {
-			if au.AuthorizerType == "REQUEST" && isARN(au.AuthorizerURI) {
+			if au.AuthorizerType == "REQUEST" && isLambdaARN(au.AuthorizerURI) {
 				d.warnAt(indexKey(k+".authorizers", j)+".authorizerUri", msg)
 			}
 		}
+	}
+}
+
+// warnLambdaARN is warnLambdaCredentials for one REST API function URI at key.
+func warnLambdaARN(f *File, uri, key string, d *decoder) {
+	if f.Lambda.Endpoint == "" && f.Lambda.AccessKeyID == "" && isLambdaARN(uri) {
+		d.warnAt(key, lambdaCredentialsWarning)
 	}
 }
