@@ -344,3 +344,26 @@ func TestRestLambdaCredentialsWarning(t *testing.T) {
 	wantWarnings(t, with(restMinimal, "type: MOCK", "type: AWS_PROXY\n              uri: arn:aws:lambda:us-east-1:123456789012:function:pets"),
 		`f.yaml:9:20: restApis[0].resources["/pets"].resourceMethods.GET.methodIntegration.uri: `+lambdaCredentialsWarning)
 }
+
+func TestRestResourcesByParentID(t *testing.T) {
+	doc := `restApis:
+  - name: pets
+    stages: [{stageName: prod}]
+    resources:
+      - {id: child1, parentId: pets01, pathPart: "{petId}"}
+      - {id: pets01, parentId: root01, pathPart: pets}
+      - {id: root01, path: /}
+`
+	f := mustParse(t, doc, nil)
+	var got []string
+	for _, r := range f.RestAPIs[0].Resources {
+		got = append(got, r.ID+":"+r.ParentID+":"+r.Path)
+	}
+	if s := strings.Join(got, " "); s != "root01::/ pets01:root01:/pets child1:pets01:/pets/{petId}" {
+		t.Errorf("resources: %s", s)
+	}
+	wantErrors(t, with(doc, "{id: pets01, parentId: root01, pathPart: pets}", "{id: pets01, parentId: child1, path: /pets}"), nil,
+		`f.yaml:6:32: restApis[0].resources[1].parentId: "child1" is not the id of the parent resource "/" ("root01")`)
+	wantErrors(t, with(doc, "parentId: pets01", "parentId: nope"), nil,
+		`f.yaml:5:32: restApis[0].resources[0].parentId: no resource has the id "nope"`)
+}
