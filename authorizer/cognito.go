@@ -77,16 +77,16 @@ func (c CognitoConfig) audiencePattern() (*regexp.Regexp, error) {
 // https://cognito-idp.{region}.amazonaws.com/{poolId}. Its errors wrap
 // ErrInvalidCognitoConfig.
 func CognitoIssuer(providerARN string) (string, error) {
-	parts := strings.SplitN(providerARN, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "cognito-idp" || parts[3] == "" {
+	m := userPoolARN.FindStringSubmatch(providerARN)
+	if m == nil {
 		return "", fmt.Errorf("%w: %q is not a user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)", ErrInvalidCognitoConfig, providerARN)
 	}
-	pool, ok := strings.CutPrefix(parts[5], "userpool/")
-	if !ok || pool == "" || strings.ContainsAny(pool, "/?#% ") {
-		return "", fmt.Errorf("%w: %q is not a user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)", ErrInvalidCognitoConfig, providerARN)
-	}
-	return "https://cognito-idp." + parts[3] + ".amazonaws.com/" + pool, nil
+	return "https://cognito-idp." + m[1] + ".amazonaws.com/" + m[2], nil
 }
+
+// userPoolARN matches a user pool ARN, capturing the region and the pool
+// ID (REGION_ID, letters and digits).
+var userPoolARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):[0-9]*:userpool/([A-Za-z0-9_-]+)$`)
 
 // Cognito is a REST API COGNITO_USER_POOLS authorizer. It is safe for
 // concurrent use and owns no goroutine, so it needs no closing.

@@ -45,6 +45,8 @@ func TestCognitoIssuer(t *testing.T) {
 		{"arn:aws:cognito-idp::123456789012:userpool/x", ""},
 		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/", ""},
 		{"userpool/x", ""},
+		{"arn:aws:cognito-idp:evil@host:1:userpool/x", ""},
+		{"arn:aws:cognito-idp:us-east-1:1:userpool/a/b", ""},
 	}
 	for _, tt := range tests {
 		got, err := CognitoIssuer(tt.arn)
