@@ -3,7 +3,11 @@
 // of HTTP APIs (authorizerType JWT): NewJWT builds one from an authorizer's
 // jwtConfiguration, and the HTTP API mode calls Authorize with the value of
 // the identity source ($request.header.Authorization) and the route's
-// authorizationScopes.
+// authorizationScopes. It has the Lambda authorizers (REQUEST for every
+// mode, TOKEN for REST APIs, see "Lambda authorizers" and "TOKEN
+// authorizers"), the REST COGNITO_USER_POOLS authorizer (Cognito), API keys
+// (APIKeys) and what REST APIs answer when an authorizer refuses
+// (RESTErrorFor). It writes no response: each mode owns its answers.
 //
 // # Concurrency
 //
@@ -116,20 +120,24 @@
 //
 // # Lambda authorizers
 //
-// The package also has the Lambda authorizer of HTTP APIs and WebSocket
-// APIs (authorizerType REQUEST): NewLambda builds one from an authorizer's
-// configuration and a function to call, and the mode calls Authorize with
-// what it knows of the request. The HTTP API mode uses payload format 1.0 or
-// 2.0; a WebSocket API's $connect uses 1.0, the REST-compatible format.
+// The package also has the Lambda authorizers of HTTP, WebSocket and REST
+// APIs (type REQUEST, and TOKEN for REST APIs): NewLambda builds one from an
+// authorizer's configuration and a function to call, and the mode calls
+// Authorize with what it knows of the request. The HTTP API mode uses
+// payload format 1.0 or 2.0; a WebSocket API's $connect and REST APIs use
+// 1.0, the REST format.
 //
 // # Identity sources
 //
 // IdentitySources name the request values the authorizer needs:
 // $request.header.NAME (case-insensitive), $request.querystring.NAME
 // (case-sensitive), $context.NAME and $stageVariables.NAME for HTTP APIs,
-// and route.request.header.NAME, route.request.querystring.NAME,
-// context.NAME and stageVariables.NAME for WebSocket APIs. Surrounding
-// blanks are ignored. A header or query parameter given more than once has
+// route.request.header.NAME, route.request.querystring.NAME,
+// context.NAME and stageVariables.NAME for WebSocket APIs, and
+// method.request.header.NAME, method.request.querystring.NAME,
+// context.NAME and stageVariables.NAME for REST APIs, whose configuration
+// holds them in one comma-separated string that ParseV1IdentitySource
+// splits and checks. Surrounding blanks are ignored. A header or query parameter given more than once has
 // its non-empty values joined with commas, as HTTP API 2.0 events join
 // them. When any value is absent or empty, Authorize returns a 401 *Deny
 // without invoking the function (API Gateway: "present, not null and
@@ -156,6 +164,31 @@
 //
 // With no identity source configured, identitySource (and
 // authorizationToken) are null. The event is JSON without HTML escaping.
+// A REST REQUEST authorizer's event is the 1.0 one without version (what
+// aws-lambda-go's APIGatewayCustomAuthorizerRequestTypeRequest decodes);
+// AWS's has no identitySource or authorizationToken, and sending them costs
+// a function nothing.
+//
+// # TOKEN authorizers
+//
+// A REST API TOKEN authorizer (LambdaConfig.Type TypeToken) has exactly one
+// identity source, a header (method.request.header.NAME), whose value is
+// the token, passed as it is (no "Bearer " is removed). Its event is
+// exactly {"type":"TOKEN","authorizationToken":TOKEN,"methodArn":ARN}
+// (aws-lambda-go's APIGatewayCustomAuthorizerRequest); the mode's event is
+// not used or built. A missing or empty header is a 401 without invoking.
+// IdentityValidationExpression, when set, is a regular expression the whole
+// token must match, else a 401 without invoking: AWS runs the expression
+// with Java's java.util.regex, and whole-string matching is the semantics
+// of its Pattern.matches (the same as REST selection patterns, which AWS
+// documents as whole-string), so "Bearer .*" refuses "xBearer y" and a|b
+// refuses "ab". The expression is compiled once, by NewLambda, with Go's
+// RE2 syntax: the common expressions (classes, repetitions, anchors)
+// behave as in Java, while back-references and lookarounds, which RE2
+// lacks, are refused by Validate. Answers are cached per token, for the
+// TTL (the mode passes DefaultLambdaTTL when authorizerResultTtlInSeconds
+// is absent; 0 disables), and the policy of a cached answer is evaluated
+// again against each request's methodArn, as for REQUEST.
 //
 // # The answer
 //
@@ -185,8 +218,9 @@
 //
 // A denied request (isAuthorized false, an explicit or an implicit deny) is
 // a 403 *Deny: the HTTP API and WebSocket modes answer 403
-// {"message":"Forbidden"}. Deny.Reason tells an explicit deny from an
-// implicit one, for logs (REST APIs word the two differently).
+// {"message":"Forbidden"}. Deny.Explicit tells an explicit deny (an
+// applicable Deny statement) from an implicit one, as REST APIs word the
+// two differently (see "REST answers").
 //
 // context is optional (absent or null means none) and must be an object.
 // In payload format 1.0 its values must be strings, numbers or booleans:
@@ -246,8 +280,72 @@
 // that wants stages or APIs not to share answers builds one *Lambda for
 // each.
 //
+// For REST APIs the context reaches the integration as
+// LambdaResult.ContextREST renders it in requestContext.authorizer:
+// principalId and integrationLatency next to the context keys, whose
+// values are all strings (numbers as written, without exponent; booleans
+// as "true" and "false"), as API Gateway passes them on.
+//
+// # Cognito user pool authorizers
+//
+// A REST API COGNITO_USER_POOLS authorizer is a *Cognito, built by
+// NewCognito from the issuers of its user pools: CognitoIssuer turns each
+// of the providerARNs (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)
+// into https://cognito-idp.REGION.amazonaws.com/POOL_ID. Portico has no
+// Cognito, so a mode configures a local OIDC issuer in their place. The
+// mode calls Authorize with the value of the identity source (by default
+// method.request.header.Authorization) and the method's
+// authorizationScopes. The token is checked with the JWT authorizer's
+// machinery (discovery, JWKS cache, RS256/384/512, exp, nbf, iat) with
+// these differences, which are Cognito's:
+//
+//   - iss must equal one of the issuers; the token's keys are that
+//     issuer's. A token of another issuer is refused without a fetch.
+//   - aud is not checked: any app client of the pool is accepted. When the
+//     authorizer has an identityValidationExpression
+//     (CognitoConfig.AudienceExpression), aud (or client_id when there is
+//     no aud) must match it whole, as AWS documents for this type.
+//   - Without authorization scopes the method takes ID tokens (token_use
+//     "id"); with scopes it takes access tokens (token_use "access") whose
+//     scope claim holds one of them. AWS documents "leave OAuth Scopes
+//     blank" for ID tokens and "configure OAuth Scopes" for access tokens,
+//     and an access token sent to a method without scopes is refused on
+//     AWS (measured in awslabs/nx-plugin-for-aws#828).
+//   - The token may come raw, as AWS documents, or after "Bearer ": the
+//     prefix is accepted as by the JWT authorizer, since clients commonly
+//     send it and whether AWS refuses it is not established.
+//
+// Every rejection is a 401 *Deny with no WWWAuthenticate (REST APIs answer
+// 401 {"message":"Unauthorized"} for a missing, invalid, expired or
+// unscoped token, AWS: "Otherwise, the call fails with a 401 Unauthorized
+// response"). The claims reach the integration as
+// requestContext.authorizer.claims (CognitoResult.ContextREST), every value
+// a string rendered as JWT claims are; AWS's REST rendering of dates and
+// arrays in claims is not published, and may differ.
+//
+// # REST answers
+//
+// RESTErrorFor maps what Lambda.Authorize and Cognito.Authorize return to
+// the gateway response a REST API answers with (the mode applies its
+// customisations of the type). The defaults (http-and-rest-apis.md §3.1
+// and §4.2, rest-apis.md §1.4):
+//
+//   - a 401 *Deny: UNAUTHORIZED, 401 {"message":"Unauthorized"},
+//     x-amzn-ErrorType UnauthorizedException;
+//   - a 403 *Deny with Explicit: ACCESS_DENIED, 403
+//     {"Message":"User is not authorized to access this resource with an explicit deny"}
+//     (capital M, as AWS writes AccessDenied bodies), AccessDeniedException;
+//   - a 403 *Deny without: ACCESS_DENIED, 403
+//     {"Message":"User is not authorized to access this resource"};
+//   - anything else (the function failed, answered something invalid, or
+//     ctx ended): AUTHORIZER_CONFIGURATION_ERROR, 500 {"message":null},
+//     AuthorizerConfigurationException, which is what AWS answers for a
+//     failing or malformed authorizer function (AUTHORIZER_FAILURE, also
+//     500, is not what AWS is seen to send for these).
+//
 // # Concurrency
 //
-// A *Lambda is safe for concurrent use and owns no goroutine: Invoke runs
-// on the goroutine of the Authorize call that needs it.
+// A *Lambda and a *Cognito are safe for concurrent use and own no
+// goroutine: Invoke runs on the goroutine of the Authorize call that needs
+// it, and a Cognito issuer's keys are fetched as a JWT authorizer's are.
 package authorizer

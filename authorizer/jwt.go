@@ -110,7 +110,7 @@ func (c JWTConfig) Validate() error {
 // no goroutine, so it needs no closing.
 type JWT struct {
 	issuer   string
-	audience []string
+	audience []string // nil: any audience (Cognito user pool authorizers)
 	now      func() time.Time
 	keys     *keySet
 }
@@ -122,6 +122,11 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	return newJWT(cfg), nil
+}
+
+// newJWT builds the authorizer of a valid cfg; a nil Audience accepts any.
+func newJWT(cfg JWTConfig) *JWT {
 	client := cfg.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: fetchTimeout}
@@ -139,7 +144,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 			client:       client,
 			now:          now,
 		},
-	}, nil
+	}
 }
 
 // JWTResult is what an allowed request carries to its integration
@@ -166,6 +171,10 @@ type Deny struct {
 	WWWAuthenticate string
 	// Reason says why, for logs; it may say more than the client is told.
 	Reason string
+	// Explicit is set on the 403 of a Lambda authorizer's policy with an
+	// applicable Deny statement: REST APIs tell the client "... with an
+	// explicit deny" then, and a shorter message for an implicit deny.
+	Explicit bool
 }
 
 // Error describes the rejection.
@@ -313,8 +322,10 @@ func (j *JWT) checkClaims(c jwt.MapClaims) *Deny {
 	if iss, _ := c["iss"].(string); iss != j.issuer {
 		return denyInvalid(descIssuer, fmt.Sprintf("iss %q is not %q", stringifyClaim(c["iss"]), j.issuer))
 	}
-	if d := j.checkAudience(c); d != nil {
-		return d
+	if j.audience != nil {
+		if d := j.checkAudience(c); d != nil {
+			return d
+		}
 	}
 
 	now := j.now()

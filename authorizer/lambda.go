@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,8 +40,21 @@ const (
 	unauthorizedMessage = "Unauthorized"
 )
 
-// LambdaConfig configures a REQUEST Lambda authorizer.
+// The types of Lambda authorizers (LambdaConfig.Type).
+const (
+	// TypeRequest is a REQUEST authorizer: the function gets the request
+	// event and the identity sources' values.
+	TypeRequest = "REQUEST"
+	// TypeToken is a REST API TOKEN authorizer: the function gets one
+	// header's value as authorizationToken, and nothing else of the request.
+	TypeToken = "TOKEN"
+)
+
+// LambdaConfig configures a Lambda authorizer: REQUEST (HTTP, WebSocket and
+// REST APIs) or TOKEN (REST APIs).
 type LambdaConfig struct {
+	// Type is TypeRequest or TypeToken. Empty means TypeRequest.
+	Type string
 	// Invoke calls the authorizer function with the event and returns its
 	// raw result (the mode wires it to a Lambda ARN or a
 	// Lambda-event-over-HTTP URL through package integration). A returned
@@ -59,9 +73,18 @@ type LambdaConfig struct {
 	// "$request.querystring.X" (case-sensitive), "$context.X",
 	// "$stageVariables.X", and the WebSocket forms
 	// "route.request.header.X", "route.request.querystring.X",
-	// "stageVariables.X", "context.X". Empty means none: every request
-	// invokes the function.
+	// "stageVariables.X", "context.X", and the REST API forms
+	// "method.request.header.X", "method.request.querystring.X" (REST
+	// APIs also use "stageVariables.X" and "context.X"; see
+	// ParseV1IdentitySource). Empty means none: every request invokes the
+	// function. A TOKEN authorizer needs exactly one, a header: its value
+	// is the token.
 	IdentitySources []string
+	// IdentityValidationExpression, for a TOKEN authorizer, is a regular
+	// expression (Go RE2 syntax) the whole token must match: a token that
+	// does not is a 401 without invoking the function. Empty means no
+	// check.
+	IdentityValidationExpression string
 	// TTL caches results per identity-source values
 	// (authorizerResultTtlInSeconds). Zero disables caching; at most
 	// MaxLambdaTTL; caching needs at least one identity source.
@@ -71,15 +94,54 @@ type LambdaConfig struct {
 }
 
 // Validate reports whether c can build an authorizer: an Invoke function, a
-// known payload format version, simple responses only with 2.0, identity
-// sources of a known form, and a TTL from 0 to MaxLambdaTTL that is 0 when
-// there is no identity source. Its errors wrap ErrInvalidLambdaConfig.
+// known type and payload format version, simple responses only with 2.0,
+// identity sources of a known form, and a TTL from 0 to MaxLambdaTTL that
+// is 0 when there is no identity source. A TOKEN authorizer needs payload
+// format 1.0, exactly one identity source, a header, and an
+// IdentityValidationExpression that compiles; a REQUEST authorizer has no
+// IdentityValidationExpression. Its errors wrap ErrInvalidLambdaConfig.
 func (c LambdaConfig) Validate() error {
-	_, err := c.identitySources()
+	_, _, err := c.parse()
 	return err
 }
 
-// identitySources validates c and parses its identity sources.
+// parse validates c, parses its identity sources and compiles its
+// identity validation expression (nil when none).
+func (c LambdaConfig) parse() ([]identitySource, *regexp.Regexp, error) {
+	sources, err := c.identitySources()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch c.Type {
+	case "", TypeRequest:
+		if c.IdentityValidationExpression != "" {
+			return nil, nil, fmt.Errorf("%w: an identity validation expression needs a TOKEN authorizer", ErrInvalidLambdaConfig)
+		}
+		return sources, nil, nil
+	case TypeToken:
+	default:
+		return nil, nil, fmt.Errorf("%w: type %q is not REQUEST or TOKEN", ErrInvalidLambdaConfig, c.Type)
+	}
+	if c.PayloadFormatVersion == "2.0" {
+		return nil, nil, fmt.Errorf("%w: a TOKEN authorizer has payload format version 1.0", ErrInvalidLambdaConfig)
+	}
+	if len(sources) != 1 || sources[0].kind != fromHeader {
+		return nil, nil, fmt.Errorf("%w: a TOKEN authorizer needs exactly one identity source, a header (method.request.header.NAME)", ErrInvalidLambdaConfig)
+	}
+	if c.IdentityValidationExpression == "" {
+		return sources, nil, nil
+	}
+	// Whole-string match, as Java's Pattern.matches that API Gateway's
+	// expressions are written for.
+	re, err := regexp.Compile(`^(?:` + c.IdentityValidationExpression + `)$`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: identity validation expression %q: %w", ErrInvalidLambdaConfig, c.IdentityValidationExpression, err)
+	}
+	return sources, re, nil
+}
+
+// identitySources validates what c has in common for every type and
+// parses its identity sources.
 func (c LambdaConfig) identitySources() ([]identitySource, error) {
 	if c.Invoke == nil {
 		return nil, fmt.Errorf("%w: Invoke is required", ErrInvalidLambdaConfig)
@@ -112,29 +174,33 @@ func (c LambdaConfig) identitySources() ([]identitySource, error) {
 	return sources, nil
 }
 
-// Lambda is a REQUEST Lambda authorizer. It is safe for concurrent use and
-// owns no goroutine, so it needs no closing.
+// Lambda is a REQUEST or TOKEN Lambda authorizer. It is safe for
+// concurrent use and owns no goroutine, so it needs no closing.
 type Lambda struct {
-	invoke  func(ctx context.Context, event []byte) ([]byte, error)
-	v2      bool // payload format version 2.0
-	simple  bool
-	sources []identitySource
-	now     func() time.Time
-	cache   *resultCache // nil when caching is off
+	invoke     func(ctx context.Context, event []byte) ([]byte, error)
+	token      bool // a TOKEN authorizer
+	v2         bool // payload format version 2.0
+	simple     bool
+	sources    []identitySource
+	validation *regexp.Regexp // the TOKEN's identity validation expression; nil for none
+	now        func() time.Time
+	cache      *resultCache // nil when caching is off
 }
 
 // NewLambda validates cfg and returns an authorizer. It invokes nothing.
 func NewLambda(cfg LambdaConfig) (*Lambda, error) {
-	sources, err := cfg.identitySources()
+	sources, validation, err := cfg.parse()
 	if err != nil {
 		return nil, err
 	}
 	l := &Lambda{
-		invoke:  cfg.Invoke,
-		v2:      cfg.PayloadFormatVersion == "2.0",
-		simple:  cfg.EnableSimpleResponses,
-		sources: sources,
-		now:     cfg.Now,
+		invoke:     cfg.Invoke,
+		token:      cfg.Type == TypeToken,
+		v2:         cfg.PayloadFormatVersion == "2.0",
+		simple:     cfg.EnableSimpleResponses,
+		sources:    sources,
+		validation: validation,
+		now:        cfg.Now,
 	}
 	if l.now == nil {
 		l.now = time.Now
@@ -160,11 +226,12 @@ type LambdaRequest struct {
 	StageVariables map[string]string
 	// ARN is the methodArn (1.0) or routeArn (2.0):
 	// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}
-	// for HTTP APIs, .../{stage}/$connect for WebSocket.
+	// for HTTP and REST APIs, .../{stage}/$connect for WebSocket.
 	ARN string
 	// Event is the request event the mode built in the authorizer's format
 	// (see the package documentation); Authorize adds its keys to a copy
-	// and never modifies it. Nil means an empty object.
+	// and never modifies it. Nil means an empty object. A TOKEN authorizer
+	// ignores it and BuildEvent: its event is made of the token and ARN.
 	Event map[string]any
 	// BuildEvent, when Event is nil, builds it. It is called only when the
 	// function is invoked, so that a cache hit costs no event.
@@ -191,7 +258,8 @@ type LambdaResult struct {
 //
 // It returns a result when the request is allowed. It returns a *Deny as
 // the error (find it with errors.As) when it is not: 401 when an identity
-// source is missing or empty (the function is not invoked) or, in payload
+// source is missing or empty, or a TOKEN does not match the identity
+// validation expression (the function is not invoked), or, in payload
 // format 1.0, when the function fails with "Unauthorized"; 403 for
 // isAuthorized false or a policy that does not allow req.ARN. Any other
 // error means no decision was made and the mode answers 500: it wraps
@@ -201,6 +269,12 @@ func (l *Lambda) Authorize(ctx context.Context, req *LambdaRequest) (*LambdaResu
 	values, deny := l.identityValues(req)
 	if deny != nil {
 		return nil, deny
+	}
+	if l.validation != nil && !l.validation.MatchString(values[0]) {
+		return nil, &Deny{
+			Status: http.StatusUnauthorized,
+			Reason: fmt.Sprintf("the token in %s does not match the identity validation expression", l.sources[0].expr),
+		}
 	}
 	if l.cache == nil {
 		resp, err := l.call(ctx, req, values)
@@ -298,13 +372,16 @@ func failedUnauthorized(err error) bool {
 // event returns the JSON event: a copy of the mode's event with the keys
 // Authorize owns set.
 func (l *Lambda) event(req *LambdaRequest, values []string) ([]byte, error) {
+	if l.token {
+		return encodeEvent(map[string]any{"type": TypeToken, "authorizationToken": values[0], "methodArn": req.ARN})
+	}
 	base := req.Event
 	if base == nil && req.BuildEvent != nil {
 		base = req.BuildEvent()
 	}
 	ev := make(map[string]any, len(base)+4)
 	maps.Copy(ev, base)
-	ev["type"] = "REQUEST"
+	ev["type"] = TypeRequest
 	if l.v2 {
 		ev["routeArn"] = req.ARN
 		ev["identitySource"] = values // nil (JSON null) without identity sources
@@ -317,6 +394,11 @@ func (l *Lambda) event(req *LambdaRequest, values []string) ([]byte, error) {
 		ev["identitySource"] = joined
 		ev["authorizationToken"] = joined
 	}
+	return encodeEvent(ev)
+}
+
+// encodeEvent writes an event as JSON without HTML escaping.
+func encodeEvent(ev map[string]any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -352,6 +434,8 @@ var identitySourceForms = []struct {
 	{"$request.querystring.", fromQuery},
 	{"$context.", fromContext},
 	{"$stageVariables.", fromStageVariable},
+	{"method.request.header.", fromHeader},
+	{"method.request.querystring.", fromQuery},
 	{"route.request.header.", fromHeader},
 	{"route.request.querystring.", fromQuery},
 	{"context.", fromContext},
@@ -381,7 +465,8 @@ func parseIdentitySource(expr string) (identitySource, error) {
 		return s, nil
 	}
 	return identitySource{}, fmt.Errorf("identity source %q is not $request.header.X, $request.querystring.X, $context.X, "+
-		"$stageVariables.X, route.request.header.X, route.request.querystring.X, context.X or stageVariables.X", expr)
+		"$stageVariables.X, method.request.header.X, method.request.querystring.X, route.request.header.X, "+
+		"route.request.querystring.X, context.X or stageVariables.X", expr)
 }
 
 // isHeaderName reports whether s is an HTTP token (RFC 9110 §5.6.2).

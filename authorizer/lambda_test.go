@@ -214,7 +214,22 @@ func TestLambdaConfigValidate(t *testing.T) {
 		{"simple with 1.0", LambdaConfig{Invoke: invoke, PayloadFormatVersion: "1.0", EnableSimpleResponses: true}, "simple responses"},
 		{"simple with default version", LambdaConfig{Invoke: invoke, EnableSimpleResponses: true}, "simple responses"},
 		{"unknown source", LambdaConfig{Invoke: invoke, IdentitySources: []string{"$request.path.id"}}, "is not $request.header.X"},
-		{"REST form", LambdaConfig{Invoke: invoke, IdentitySources: []string{"method.request.header.Auth"}}, "is not $request.header.X"},
+		{"every REST form", LambdaConfig{Invoke: invoke, Type: TypeRequest, IdentitySources: []string{
+			"method.request.header.Auth", "method.request.querystring.name", "stageVariables.env", "context.stage"}}, ""},
+		{"TOKEN", LambdaConfig{Invoke: invoke, Type: TypeToken, IdentitySources: []string{"method.request.header.Auth"},
+			IdentityValidationExpression: `Bearer [-0-9a-zA-Z\._]*`, TTL: 5 * time.Minute}, ""},
+		{"unknown type", LambdaConfig{Invoke: invoke, Type: "COGNITO_USER_POOLS"}, `type "COGNITO_USER_POOLS" is not REQUEST or TOKEN`},
+		{"TOKEN without source", LambdaConfig{Invoke: invoke, Type: TypeToken}, "exactly one identity source, a header"},
+		{"TOKEN with two sources", LambdaConfig{Invoke: invoke, Type: TypeToken, IdentitySources: []string{
+			"method.request.header.A", "method.request.header.B"}}, "exactly one identity source, a header"},
+		{"TOKEN from the query", LambdaConfig{Invoke: invoke, Type: TypeToken, IdentitySources: []string{
+			"method.request.querystring.token"}}, "exactly one identity source, a header"},
+		{"TOKEN 2.0", LambdaConfig{Invoke: invoke, Type: TypeToken, PayloadFormatVersion: "2.0", IdentitySources: []string{
+			"method.request.header.Auth"}}, "payload format version 1.0"},
+		{"TOKEN bad expression", LambdaConfig{Invoke: invoke, Type: TypeToken, IdentitySources: []string{
+			"method.request.header.Auth"}, IdentityValidationExpression: "(a"}, "identity validation expression"},
+		{"REQUEST with expression", LambdaConfig{Invoke: invoke, IdentitySources: []string{
+			"method.request.header.Auth"}, IdentityValidationExpression: ".*"}, "needs a TOKEN authorizer"},
 		{"empty source", LambdaConfig{Invoke: invoke, IdentitySources: []string{""}}, "is not $request.header.X"},
 		{"empty header name", LambdaConfig{Invoke: invoke, IdentitySources: []string{"$request.header."}}, "not a header name"},
 		{"bad header name", LambdaConfig{Invoke: invoke, IdentitySources: []string{"$request.header.X Y"}}, "not a header name"},

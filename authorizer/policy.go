@@ -36,7 +36,7 @@ func (r *lambdaResponse) decide(arn string, cached bool) (*LambdaResult, error) 
 	} else {
 		switch r.policy.evaluate(arn) {
 		case explicitDeny:
-			return nil, &Deny{Status: http.StatusForbidden, Reason: fmt.Sprintf("the authorizer's policy explicitly denies %s", arn)}
+			return nil, &Deny{Status: http.StatusForbidden, Reason: fmt.Sprintf("the authorizer's policy explicitly denies %s", arn), Explicit: true}
 		case implicitDeny:
 			return nil, &Deny{Status: http.StatusForbidden, Reason: fmt.Sprintf("no statement of the authorizer's policy allows %s (implicit deny)", arn)}
 		}
