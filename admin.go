@@ -127,20 +127,19 @@ func (s *Server) AdminAddr() net.Addr {
 // accessLogger returns the access logger of a stage, or nil when the stage
 // has no accessLogSettings. Stages that name the same destination share one
 // sink, so that their lines never interleave.
-func (s *Server) accessLogger(apiKey string, st config.Stage) (*accesslog.Logger, error) {
-	set := st.AccessLogSettings
+func (s *Server) accessLogger(apiKey, stageName string, set *config.AccessLogSettings) (*accesslog.Logger, error) {
 	if set == nil {
 		return nil, nil
 	}
 	f, err := accesslog.Parse(firstNonEmpty(set.Format, accesslog.DefaultFormat))
 	if err != nil { // config.Load has checked it; a File built in code may not be
-		return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.format: %w", apiKey, st.StageName, err)
+		return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.format: %w", apiKey, stageName, err)
 	}
 	dest := firstNonEmpty(set.Destination, "stdout")
 	sink, ok := s.sinks[dest]
 	if !ok {
 		if sink, err = accesslog.Open(dest); err != nil {
-			return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.destination: %w", apiKey, st.StageName, err)
+			return nil, fmt.Errorf("portico: %s stage %s: accessLogSettings.destination: %w", apiKey, stageName, err)
 		}
 		s.sinks[dest] = sink
 	}

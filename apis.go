@@ -15,6 +15,7 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/statusrec"
+	"github.com/portico-gw/portico/rest"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
 )
@@ -56,9 +57,49 @@ type buildContext struct {
 }
 
 // modes maps a protocolType to its mode's constructor.
-var modes = map[string]func(*buildContext, *config.API) (servedAPI, error){
+var modes = map[string]func(*buildContext, model) (servedAPI, error){
 	"WEBSOCKET": newWebSocketAPI,
 	"HTTP":      newHTTPAPI,
+	"REST":      newRESTAPI,
+}
+
+// model is one API of the file, whatever its mode: an apigatewayv2 API
+// (apis: WEBSOCKET or HTTP) or an apigateway v1 REST API (restApis, whose
+// protocolType is REST here). Exactly one of v2 and rest is set.
+type model struct {
+	id, name, protocol string
+	stages             []modelStage
+	v2                 *config.API
+	rest               *config.RestAPI
+}
+
+// modelStage is what the registry reads of a stage: its name, for
+// routing, and its access-log settings.
+type modelStage struct {
+	name      string
+	accessLog *config.AccessLogSettings
+}
+
+// models lists every API of f, apis first, then restApis, in file order.
+func models(f *config.File) []model {
+	out := make([]model, 0, len(f.APIs)+len(f.RestAPIs))
+	for i := range f.APIs {
+		a := &f.APIs[i]
+		m := model{id: a.APIID, name: a.Name, protocol: a.ProtocolType, v2: a}
+		for _, st := range a.Stages {
+			m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+		}
+		out = append(out, m)
+	}
+	for i := range f.RestAPIs {
+		a := &f.RestAPIs[i]
+		m := model{id: a.RestAPIID, name: a.Name, protocol: "REST", rest: a}
+		for _, st := range a.Stages {
+			m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // apiSet is the APIs a node serves, by ID, and the resolver that finds
@@ -100,13 +141,13 @@ func (s *Server) applyLocked(f *config.File) error {
 	if f == nil {
 		return errors.New("portico: Apply: nil config.File")
 	}
-	model := *f
-	model.APIs = slices.Clone(f.APIs)
-	model.AssignAPIIDs()
-	if err := config.Validate(&model, "config"); err != nil {
+	m := *f
+	m.APIs, m.RestAPIs = slices.Clone(f.APIs), slices.Clone(f.RestAPIs)
+	m.AssignAPIIDs()
+	if err := config.Validate(&m, "config"); err != nil {
 		return err
 	}
-	set, err := s.buildSet(&model, s.set.Load())
+	set, err := s.buildSet(&m, s.set.Load())
 	if err != nil {
 		return err
 	}
@@ -117,9 +158,10 @@ func (s *Server) applyLocked(f *config.File) error {
 // buildSet builds every API of f. With prev, an API that implements
 // reusable and stays keeps its object.
 func (s *Server) buildSet(f *config.File, prev *apiSet) (*apiSet, error) {
-	set := &apiSet{file: f, apis: make(map[string]servedAPI, len(f.APIs))}
+	all := models(f)
+	set := &apiSet{file: f, apis: make(map[string]servedAPI, len(all))}
 	env := s.env
-	if env.Lambda == nil && slices.ContainsFunc(f.APIs, func(a config.API) bool { return needsLambda(&a) }) {
+	if env.Lambda == nil && needsLambda(f) {
 		lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
 			Endpoint:        f.Lambda.Endpoint,
 			Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
@@ -131,38 +173,37 @@ func (s *Server) buildSet(f *config.File, prev *apiSet) (*apiSet, error) {
 		}
 		env.Lambda = lc
 	}
-	resolverAPIs := make([]routing.API, 0, len(f.APIs))
+	resolverAPIs := make([]routing.API, 0, len(all))
 	var adopt []func()
-	for i := range f.APIs {
-		api := &f.APIs[i]
-		build, ok := modes[api.ProtocolType]
+	for _, api := range all {
+		build, ok := modes[api.protocol]
 		if !ok {
-			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.APIID, api.ProtocolType)
+			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.id, api.protocol)
 		}
 		b := &buildContext{s: s, file: f, env: env, accessLogs: make(map[string]*accesslog.Logger)}
-		stages := make([]string, 0, len(api.Stages))
-		for _, st := range api.Stages {
-			l, err := s.accessLogger("API "+api.APIID, st)
+		stages := make([]string, 0, len(api.stages))
+		for _, st := range api.stages {
+			l, err := s.accessLogger("API "+api.id, st.name, st.accessLog)
 			if err != nil {
 				return nil, err
 			}
 			if l != nil {
-				b.accessLogs[st.StageName] = l
+				b.accessLogs[st.name] = l
 			}
-			stages = append(stages, st.StageName)
+			stages = append(stages, st.name)
 		}
 		a, err := build(b, api)
 		if err != nil {
 			return nil, err
 		}
-		if old, ok := prevAPI(prev, api.APIID).(reusable); ok {
+		if old, ok := prevAPI(prev, api.id).(reusable); ok {
 			if keep, fn, ok := old.reuse(a); ok {
 				a = keep
 				adopt = append(adopt, fn)
 			}
 		}
-		set.apis[api.APIID] = a
-		resolverAPIs = append(resolverAPIs, routing.API{ID: api.APIID, Stages: stages})
+		set.apis[api.id] = a
+		resolverAPIs = append(resolverAPIs, routing.API{ID: api.id, Stages: stages})
 	}
 	set.resolver = routing.NewResolver(resolverAPIs)
 	// Everything built: only now do open connections see the new routes.
@@ -179,17 +220,33 @@ func prevAPI(prev *apiSet, id string) servedAPI {
 	return prev.apis[id]
 }
 
-// needsLambda reports whether api calls a Lambda ARN, so that a Lambda
-// client must be built.
-func needsLambda(api *config.API) bool {
-	for _, in := range api.Integrations {
-		if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
-			return true
+// needsLambda reports whether an API of f calls a Lambda ARN, so that a
+// Lambda client must be built.
+func needsLambda(f *config.File) bool {
+	for _, api := range f.APIs {
+		for _, in := range api.Integrations {
+			if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
+				return true
+			}
+		}
+		for _, au := range api.Authorizers {
+			if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+				return true
+			}
 		}
 	}
-	for _, au := range api.Authorizers {
-		if strings.HasPrefix(au.AuthorizerURI, "arn:") {
-			return true
+	for _, api := range f.RestAPIs {
+		for _, res := range api.Resources {
+			for _, m := range res.ResourceMethods {
+				if in := m.MethodIntegration; in != nil && strings.HasPrefix(in.URI, "arn:") {
+					return true
+				}
+			}
+		}
+		for _, au := range api.Authorizers {
+			if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+				return true
+			}
 		}
 	}
 	return false
@@ -202,8 +259,8 @@ type webSocketAPI struct {
 	s *Server
 }
 
-func newWebSocketAPI(b *buildContext, c *config.API) (servedAPI, error) {
-	a, err := ws.New(ws.BuildConfig{Server: b.s.wsSrv, API: c, AccountID: b.file.AccountID, Region: b.file.Region,
+func newWebSocketAPI(b *buildContext, m model) (servedAPI, error) {
+	a, err := ws.New(ws.BuildConfig{Server: b.s.wsSrv, API: m.v2, AccountID: b.file.AccountID, Region: b.file.Region,
 		Credentials: credentialMap(b.file), Env: b.env, AccessLogs: b.accessLogs})
 	if err != nil {
 		return nil, err
@@ -238,8 +295,8 @@ func (a webSocketAPI) reuse(next servedAPI) (servedAPI, func(), bool) {
 // httpAPI is an HTTP API (package httpapi) in the registry.
 type httpAPI struct{ *httpapi.API }
 
-func newHTTPAPI(b *buildContext, c *config.API) (servedAPI, error) {
-	a, err := httpapi.New(httpapi.Config{API: c, AccountID: b.file.AccountID, Region: b.file.Region,
+func newHTTPAPI(b *buildContext, m model) (servedAPI, error) {
+	a, err := httpapi.New(httpapi.Config{API: m.v2, AccountID: b.file.AccountID, Region: b.file.Region,
 		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, Metrics: b.s.metrics, AccessLogs: b.accessLogs})
 	if err != nil {
 		return nil, err
@@ -253,3 +310,22 @@ func (a httpAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target)
 
 // rejectStage: HTTP APIs answer 404 where WebSocket and REST APIs answer 403.
 func (httpAPI) rejectStage(w http.ResponseWriter) { httpapi.WriteNotFound(w, ids.NewRequestID()) }
+
+// restAPI is a REST API (package rest) in the registry.
+type restAPI struct{ *rest.API }
+
+func newRESTAPI(b *buildContext, m model) (servedAPI, error) {
+	a, err := rest.New(rest.Config{API: m.rest, AccountID: b.file.AccountID, Region: b.file.Region,
+		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, AccessLogs: b.accessLogs})
+	if err != nil {
+		return nil, err
+	}
+	return restAPI{a}, nil
+}
+
+func (a restAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
+	a.ServeHTTP(w, r, t.Stage, t.Rest)
+}
+
+// rejectStage: REST APIs answer an unknown stage 403 {"message":"Forbidden"}.
+func (restAPI) rejectStage(w http.ResponseWriter) { errForbidden.write(w) }

@@ -27,25 +27,25 @@ func (s *Server) logResolveFailure(r *http.Request, set *apiSet, err error) {
 	var re *routing.ResolveError
 	if errors.As(err, &re) && re.APIID != "" {
 		if api := findAPI(set.file, re.APIID); api != nil {
-			stages := make([]string, 0, len(api.Stages))
-			for _, st := range api.Stages {
-				stages = append(stages, st.StageName)
-				if re.Stage != "" && st.StageName != re.Stage && strings.EqualFold(st.StageName, re.Stage) {
-					attrs = append(attrs, "hint", "stage names are case-sensitive: did you mean "+st.StageName+"?")
+			stages := make([]string, 0, len(api.stages))
+			for _, st := range api.stages {
+				stages = append(stages, st.name)
+				if re.Stage != "" && st.name != re.Stage && strings.EqualFold(st.name, re.Stage) {
+					attrs = append(attrs, "hint", "stage names are case-sensitive: did you mean "+st.name+"?")
 				}
 			}
 			attrs = append(attrs, "api_id", re.APIID, "stages", stages)
 		}
-	} else if errors.Is(err, routing.ErrUnknownAPI) && len(set.file.APIs) > 1 {
+	} else if errors.Is(err, routing.ErrUnknownAPI) && len(set.apis) > 1 {
 		attrs = append(attrs, "hint", "with more than one API, address one by Host {apiId}.execute-api.* or by path /_aws/execute-api/{apiId}/{stage}")
 	}
 	s.log.Debug("no API stage for the request", attrs...)
 }
 
-func findAPI(f *config.File, id string) *config.API {
-	for i := range f.APIs {
-		if f.APIs[i].APIID == id {
-			return &f.APIs[i]
+func findAPI(f *config.File, id string) *model {
+	for _, m := range models(f) {
+		if m.id == id {
+			return &m
 		}
 	}
 	return nil
@@ -64,18 +64,19 @@ func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
 	if s.edge != nil && s.edge.certs != nil {
 		ws, web = "wss://", "https://"
 	}
-	single := len(set.file.APIs) == 1
-	for _, api := range set.file.APIs {
-		for _, st := range api.Stages {
-			base := "/" + st.StageName
-			if st.StageName == "$default" {
+	all := models(set.file)
+	single := len(all) == 1
+	for _, api := range all {
+		for _, st := range api.stages {
+			base := "/" + st.name
+			if st.name == "$default" {
 				base = ""
 			}
 			if !single {
-				base = "/_aws/execute-api/" + api.APIID + base
+				base = "/_aws/execute-api/" + api.id + base
 			}
-			attrs := []any{"api_id", api.APIID, "name", api.Name, "protocol", api.ProtocolType, "stage", st.StageName}
-			if api.ProtocolType == "WEBSOCKET" {
+			attrs := []any{"api_id", api.id, "name", api.name, "protocol", api.protocol, "stage", st.name}
+			if api.protocol == "WEBSOCKET" {
 				attrs = append(attrs, "url", ws+host+base, "connections_url", web+host+base+"/@connections")
 			} else {
 				attrs = append(attrs, "url", web+host+base+"/")

@@ -373,7 +373,7 @@ func (s *Server) Reload(f *config.File) error {
 			s.log.Warn("configuration key changed; it takes effect at restart", "key", k.key)
 		}
 	}
-	s.log.Info("configuration reloaded", "apis", len(f.APIs))
+	s.log.Info("configuration reloaded", "apis", len(f.APIs)+len(f.RestAPIs))
 	return nil
 }
 

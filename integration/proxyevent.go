@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"cmp"
 	"net"
 	"net/http"
 	"net/url"
@@ -94,8 +95,11 @@ type ProxyRequestV1 struct {
 	// Resource is the resource path ("/items/{id}"), also the context's
 	// resourcePath; ResourceID is the context's resourceId.
 	Resource, ResourceID string
-	// Path is the request path as the API reports it.
-	Path string
+	// Path is the request path as the API reports it in the event's path
+	// key; ContextPath is requestContext.path, empty meaning Path. REST
+	// APIs report the path without the stage there and with it here; HTTP
+	// APIs the same path in both.
+	Path, ContextPath string
 	// Headers and MultiValueHeaders are the request's headers as the mode
 	// shapes them (HTTP APIs lower-case the names; both add the
 	// X-Forwarded-* fields).
@@ -155,7 +159,7 @@ func NewProxyEventV1(q *ProxyRequestV1) *ProxyEventV1 {
 			ExtendedRequestID: q.RequestID,
 			HTTPMethod:        r.Method,
 			Identity:          id,
-			Path:              q.Path,
+			Path:              cmp.Or(q.ContextPath, q.Path),
 			Protocol:          r.Proto,
 			RequestID:         q.RequestID,
 			RequestTime:       q.Now.UTC().Format(RequestTimeLayout),

@@ -294,6 +294,11 @@ type ErrorContext struct {
 	// type's. A failed Lambda proxy integration is DEFAULT_5XX with
 	// StatusCode 502 (AWS answers 502, not INTEGRATION_FAILURE's 504).
 	StatusCode int
+	// Body replaces the default body when no override's template applies:
+	// AWS's 502 for a failed Lambda proxy integration is
+	// {"message": "Internal server error"}, with a space the default
+	// template does not write. Empty keeps the template.
+	Body string
 }
 
 // Write answers with the gateway response of typ: the type's own override,
@@ -355,6 +360,8 @@ func (g *GatewayResponses) render(typ ResponseType, in *ErrorContext) (int, http
 		key := o.choose(in.Request)
 		contentType = key
 		body = []byte(o.templates[key].Render(s))
+	} else if in.Body != "" {
+		body = []byte(in.Body)
 	} else {
 		src := b.template
 		if src == "" {

@@ -1,0 +1,452 @@
+package rest
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portico-gw/portico/authorizer"
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/routing"
+)
+
+// MaxBodyBytes is API Gateway's payload limit: 10 MB.
+const MaxBodyBytes = 10 << 20
+
+// Config configures an API. It is the REST counterpart of httpapi.Config.
+type Config struct {
+	// API is the REST API's configuration, validated by config.Load.
+	// Required; New keeps no reference to it.
+	API *config.RestAPI
+	// AccountID appears in events and ARNs. Zero means "000000000000".
+	AccountID string
+	// Region appears in ARNs. Zero means us-east-1.
+	Region string
+	// Credentials are the SigV4 keys AWS_IAM methods accept.
+	Credentials map[string]string
+	// Env is what integrations share.
+	Env integration.Env
+	// Logger receives integration failures. Nil means discard.
+	Logger *slog.Logger
+	// AccessLogs holds the access logger of each stage that has one, by
+	// stage name. Nil means none.
+	AccessLogs map[string]*accesslog.Logger
+}
+
+// API serves one REST API. It is immutable after New and safe for
+// concurrent use: a reload builds a new API (a stage serves "the API as
+// loaded", an implicit deployment per load).
+type API struct {
+	id, accountID, region string
+	routes                *routing.RESTRoutes
+	methods               map[string]*method // by "RESOURCE_PATH METHOD"
+	stages                map[string]*stage
+	gateway               *GatewayResponses
+	binaryMediaTypes      []string
+	verifier              *sigv4.Verifier
+	log                   *slog.Logger
+}
+
+type stage struct {
+	name      string
+	vars      map[string]string
+	accessLog *accesslog.Logger
+}
+
+// method is one resource method, ready to serve.
+type method struct {
+	resourcePath, resourceID, httpMethod string
+	authType                             string // NONE or AWS_IAM (others are refused by New for now)
+	kind                                 string // the integration's type
+	inv                                  integration.Invoker
+	uri                                  string // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	mock                                 *mockIntegration
+}
+
+// New builds the API from its configuration. Parts of the REST model that
+// this version does not serve yet (Lambda authorizers, Cognito, API keys
+// and usage plans, non-proxy AWS and HTTP integrations with mapping
+// templates) are refused with an error naming them, never served wrongly.
+func New(cfg Config) (*API, error) {
+	c := cfg.API
+	if c == nil {
+		return nil, errors.New("rest: Config.API is nil")
+	}
+	fail := func(format string, args ...any) (*API, error) {
+		return nil, fmt.Errorf("rest: REST API %s: "+format, append([]any{c.RestAPIID}, args...)...)
+	}
+	a := &API{
+		id:               c.RestAPIID,
+		accountID:        cmp.Or(cfg.AccountID, "000000000000"),
+		region:           cmp.Or(cfg.Region, "us-east-1"),
+		methods:          make(map[string]*method),
+		stages:           make(map[string]*stage, len(c.Stages)),
+		binaryMediaTypes: c.BinaryMediaTypes,
+		verifier:         authorizer.NewIAMVerifier(cfg.Credentials),
+		log:              cfg.Logger,
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.log = a.log.With("api_id", c.RestAPIID)
+	specs := make([]GatewayResponseSpec, 0, len(c.GatewayResponses))
+	for _, g := range c.GatewayResponses {
+		specs = append(specs, GatewayResponseSpec{Type: ResponseType(g.ResponseType), StatusCode: g.StatusCode,
+			ResponseParameters: g.ResponseParameters, ResponseTemplates: g.ResponseTemplates})
+	}
+	var err error
+	if a.gateway, err = NewGatewayResponses(specs); err != nil {
+		return fail("gatewayResponses: %w", err)
+	}
+	resources := make([]routing.RESTResource, 0, len(c.Resources))
+	for _, res := range c.Resources {
+		rr := routing.RESTResource{Path: res.Path}
+		for verb, m := range res.ResourceMethods {
+			rr.Methods = append(rr.Methods, verb)
+			built, err := newMethod(c, &res, verb, &m, cfg.Env)
+			if err != nil {
+				return fail("%s %s: %w", verb, res.Path, err)
+			}
+			a.methods[res.Path+" "+verb] = built
+		}
+		resources = append(resources, rr)
+	}
+	if a.routes, err = routing.NewRESTRoutes(resources); err != nil {
+		return fail("%w", err)
+	}
+	for _, st := range c.Stages {
+		a.stages[st.StageName] = &stage{name: st.StageName, vars: st.Variables, accessLog: cfg.AccessLogs[st.StageName]}
+	}
+	return a, nil
+}
+
+func newMethod(api *config.RestAPI, res *config.RestResource, verb string, m *config.RestMethod, env integration.Env) (*method, error) {
+	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, authType: cmp.Or(m.AuthorizationType, "NONE")}
+	switch out.authType {
+	case "NONE", "AWS_IAM":
+	default:
+		return nil, fmt.Errorf("authorizationType %s is not served yet (issue #14's next step); use NONE or AWS_IAM", out.authType)
+	}
+	if m.APIKeyRequired {
+		return nil, errors.New("apiKeyRequired is not served yet (usage plans are issue #14's next step)")
+	}
+	in := m.MethodIntegration
+	if in == nil {
+		return nil, errors.New("the method has no methodIntegration")
+	}
+	out.kind = in.Type
+	timeout := time.Duration(in.TimeoutInMillis) * time.Millisecond
+	var err error
+	switch in.Type {
+	case "AWS_PROXY":
+		out.inv, err = integration.New(integration.Spec{Type: "AWS_PROXY", URI: in.URI, Timeout: timeout,
+			ProxyResponse: integration.ProxyResponseREST}, env)
+	case "HTTP_PROXY":
+		out.uri = in.URI
+		out.inv, err = integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
+			ModeMapsRequest: true}, env)
+	case "MOCK":
+		out.mock, err = newMockIntegration(in, m)
+	default:
+		return nil, fmt.Errorf("integration type %s is not served yet (non-proxy integrations with mapping templates are issue #15); use AWS_PROXY, HTTP_PROXY or MOCK", in.Type)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// request is one request as the pipeline sees it.
+type request struct {
+	r         *http.Request
+	stage     *stage
+	rest      string // the path after the stage, escaped
+	match     routing.RESTMatch
+	m         *method
+	body      []byte
+	requestID string
+	apigwID   string
+	now       time.Time
+	iam       *integration.IAMCaller
+}
+
+// ServeHTTP serves one request addressed to stageName; rest is the escaped
+// path after the stage ("/pets/1"). The pipeline runs in AWS's order:
+// route (resource, method) → authorization → integration → response;
+// every failure is a gateway response.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
+	q := &request{r: r, rest: cmp.Or(rest, "/"), requestID: uuid.NewString(), apigwID: ids.NewRequestID(), now: time.Now()}
+	q.stage = a.stages[stageName]
+	if q.stage == nil { // the resolver found the stage: a stage always exists here
+		q.stage = &stage{name: stageName}
+	}
+	w.Header().Set("x-amzn-RequestId", q.requestID)
+	w.Header().Set("x-amz-apigw-id", q.apigwID)
+	match, result := a.routes.Match(r.Method, q.rest)
+	if result != routing.RESTMatched {
+		a.log.Debug("no resource method for the request", "stage", stageName, "method", r.Method, "path", q.rest, "result", result.String())
+		a.fail(w, q, MissingAuthenticationToken, "")
+		return
+	}
+	q.match = match
+	q.m = a.methods[match.ResourcePath+" "+match.Method]
+	if r.ContentLength > MaxBodyBytes {
+		a.fail(w, q, RequestTooLarge, "")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.fail(w, q, RequestTooLarge, "")
+			return
+		}
+		a.log.Debug("reading the request body", "request_id", q.requestID, "error", err)
+		a.fail(w, q, BadRequestBody, "")
+		return
+	}
+	q.body = body
+	if q.m.authType == "AWS_IAM" && !a.authorizeIAM(w, q) {
+		return
+	}
+	switch q.m.kind {
+	case "AWS_PROXY":
+		a.lambdaProxy(w, q)
+	case "HTTP_PROXY":
+		a.httpProxy(w, q)
+	case "MOCK":
+		q.m.mock.serve(a, w, q)
+	}
+}
+
+// authorizeIAM checks the SigV4 signature of an AWS_IAM method: no
+// signature is MISSING_AUTHENTICATION_TOKEN, a bad one INVALID_SIGNATURE
+// with the verifier's message (AWS's SigV4 wording).
+func (a *API) authorizeIAM(w http.ResponseWriter, q *request) bool {
+	if !sigv4.Signed(q.r) {
+		a.fail(w, q, MissingAuthenticationToken, "")
+		return false
+	}
+	id, err := a.verifier.Verify(q.r, q.body)
+	if err != nil {
+		a.fail(w, q, InvalidSignature, err.Error())
+		return false
+	}
+	q.iam = &integration.IAMCaller{AccessKeyID: id.AccessKeyID, UserARN: "arn:aws:iam::" + a.accountID + ":user/" + id.AccessKeyID}
+	return true
+}
+
+// fail writes a gateway response.
+func (a *API) fail(w http.ResponseWriter, q *request, typ ResponseType, message string) {
+	a.failStatus(w, q, typ, message, 0)
+}
+
+func (a *API) failStatus(w http.ResponseWriter, q *request, typ ResponseType, message string, status int) {
+	body := ""
+	if status == http.StatusBadGateway {
+		body = lambdaProxyFailure
+	}
+	a.gateway.Write(w, typ, &ErrorContext{
+		Body:    body,
+		Request: q.r, PathParameters: q.match.PathParams, StageVariables: q.stage.vars,
+		Context: map[string]string{"requestId": q.requestID, "extendedRequestId": q.apigwID, "apiId": a.id,
+			"stage": q.stage.name, "resourcePath": q.match.ResourcePath, "httpMethod": q.r.Method},
+		Message: message, StatusCode: status,
+	})
+}
+
+// lambdaProxy invokes an AWS_PROXY integration with the REST proxy event
+// and writes the function's answer, read by REST's rules
+// (integration.ProxyResponseREST): a malformed answer or a function error
+// is 502 {"message": "Internal server error"}, a timeout 504.
+func (a *API) lambdaProxy(w http.ResponseWriter, q *request) {
+	ev, err := json.Marshal(a.event(q))
+	if err != nil {
+		a.log.Error("encoding the event", "request_id", q.requestID, "error", err)
+		a.fail(w, q, Default5XX, "")
+		return
+	}
+	resp, err := q.m.inv.Invoke(q.r.Context(), &integration.Request{Event: ev, Body: q.body})
+	if err != nil {
+		a.integrationFailed(w, q, err)
+		return
+	}
+	if err := resp.DecodeForREST(q.r.Header.Get("Accept"), a.binaryMediaTypes); err != nil {
+		a.log.Warn("function answered bad base64", "request_id", q.requestID, "error", err)
+		a.failStatus(w, q, Default5XX, "Internal server error", http.StatusBadGateway)
+		return
+	}
+	writeResponse(w, resp.StatusCode, resp.Header, resp.Body)
+}
+
+// lambdaProxyFailure is AWS's body for a Lambda proxy integration that
+// failed or answered a malformed response (502), spaced as AWS spaces it.
+const lambdaProxyFailure = `{"message": "Internal server error"}`
+
+// integrationFailed maps an integration's error to its gateway response.
+func (a *API) integrationFailed(w http.ResponseWriter, q *request, err error) {
+	var malformed *integration.MalformedResponseError
+	var fnErr *integration.FunctionError
+	switch {
+	case errors.Is(err, integration.ErrTimeout):
+		a.fail(w, q, IntegrationTimeout, "")
+	case q.r.Context().Err() != nil:
+		// The client left; nothing to answer.
+	case errors.As(err, &malformed), errors.As(err, &fnErr):
+		a.log.Warn("integration answered badly", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)
+		a.failStatus(w, q, Default5XX, "Internal server error", http.StatusBadGateway)
+	default:
+		a.log.Warn("integration failed", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)
+		a.failStatus(w, q, Default5XX, "Internal server error", http.StatusInternalServerError)
+	}
+}
+
+// event builds the REST proxy event (payload 1.0 without version): path
+// without the stage, requestContext.path with it, resource the template,
+// headers as sent, the body base64 when its type is a binary media type.
+func (a *API) event(q *request) *integration.ProxyEventV1 {
+	r := q.r
+	headers := make(map[string]string, len(r.Header)+3)
+	multi := make(map[string][]string, len(r.Header)+3)
+	for name, vals := range r.Header {
+		headers[name] = strings.Join(vals, ",")
+		multi[name] = vals
+	}
+	if r.Host != "" {
+		headers["Host"], multi["Host"] = r.Host, []string{r.Host}
+	}
+	ip := integration.SourceIP(r)
+	fwd := ip
+	if prev := r.Header.Get("X-Forwarded-For"); prev != "" {
+		fwd = prev + ", " + ip
+	}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	for k, v := range map[string]string{"X-Forwarded-For": fwd, "X-Forwarded-Proto": proto} {
+		headers[k], multi[k] = v, []string{v}
+	}
+	if headers["X-Amzn-Trace-Id"] == "" {
+		t := ids.NewTraceID(q.now)
+		headers["X-Amzn-Trace-Id"], multi["X-Amzn-Trace-Id"] = t, []string{t}
+	}
+	var body *string
+	b64 := false
+	if len(q.body) > 0 {
+		s := string(q.body)
+		if binaryType(r.Header.Get("Content-Type"), a.binaryMediaTypes) {
+			s, b64 = base64.StdEncoding.EncodeToString(q.body), true
+		}
+		body = &s
+	}
+	return integration.NewProxyEventV1(&integration.ProxyRequestV1{
+		Request: r, Resource: q.match.ResourcePath, ResourceID: q.m.resourceID,
+		Path: q.rest, ContextPath: "/" + q.stage.name + q.rest,
+		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
+		APIID: a.id, AccountID: a.accountID, Stage: q.stage.name, RequestID: q.requestID, Now: q.now,
+		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
+	})
+}
+
+// binaryType reports whether a request body of contentType reaches the
+// function base64-encoded: its media type is one of binaryMediaTypes
+// (exact, type/*, or */*).
+func binaryType(contentType string, binaryMediaTypes []string) bool {
+	if len(binaryMediaTypes) == 0 {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	main, _, _ := strings.Cut(mt, "/")
+	for _, b := range binaryMediaTypes {
+		b = strings.ToLower(b)
+		if b == "*/*" || b == mt || b == main+"/*" {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholder matches {name}, {name+} and ${stageVariables.name} in an
+// HTTP_PROXY integration URI.
+var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._-]+)\+?\}`)
+
+// httpProxy forwards the request to an HTTP_PROXY integration: the URI's
+// {name} and {name+} take the path parameters (as received, not
+// re-escaped), ${stageVariables.x} the stage's variables, and the client's
+// query string is appended.
+func (a *API) httpProxy(w http.ResponseWriter, q *request) {
+	u := placeholder.ReplaceAllStringFunc(q.m.uri, func(s string) string {
+		m := placeholder.FindStringSubmatch(s)
+		if m[1] != "" {
+			return q.stage.vars[m[1]]
+		}
+		return q.match.PathParams[m[2]]
+	})
+	if raw := q.r.URL.RawQuery; raw != "" {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + raw
+	}
+	header := q.r.Header.Clone()
+	header.Del("Host")
+	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
+		URL: u, Method: q.r.Method, Header: header, Body: bytes.NewReader(q.body), ContentLength: int64(len(q.body)),
+	})
+	if err != nil {
+		a.integrationFailed(w, q, err)
+		return
+	}
+	defer resp.Body.Close()
+	h := w.Header()
+	for k, v := range resp.Header {
+		h[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		a.log.Debug("streaming the integration response", "request_id", q.requestID, "error", err)
+	}
+}
+
+// writeResponse writes an integration's answer.
+func writeResponse(w http.ResponseWriter, status int, header http.Header, body []byte) {
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// sourceIPOf is the client's address as events report it.
+func sourceIPOf(q *request) string { return integration.SourceIP(q.r) }

@@ -1,0 +1,244 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/expr"
+)
+
+// mockIntegration is a MOCK integration: the gateway answers by itself,
+// as REST APIs' CORS preflights do (a MOCK OPTIONS method whose
+// integration response sets the Access-Control-Allow-* headers).
+//
+//   - The request template is chosen by the request's Content-Type
+//     (absent: application/json); its statusCode (a JSON number) picks the
+//     integration response. No template, or none with a statusCode, is
+//     status 200 (Portico's choice). Templates are static text for now;
+//     mapping templates (VTL) are issue #15.
+//   - The integration response is the one whose selectionPattern matches
+//     the status code as a whole string (Java-like whole match), else the
+//     one without a pattern (the default); neither is
+//     API_CONFIGURATION_ERROR.
+//   - Its responseParameters set method.response.header.NAME from
+//     'static', method.request.header|querystring|path.NAME,
+//     stageVariables.NAME or context.NAME; its responseTemplates, chosen by
+//     the Accept header, then application/json, then the first by name,
+//     give the body and its Content-Type.
+type mockIntegration struct {
+	requestTemplates map[string]int // media type → statusCode (0: none)
+	responses        []mockResponse // patterned first, in status order; the default last
+}
+
+type mockResponse struct {
+	status    int
+	pattern   *regexp.Regexp // nil for the default response
+	headers   map[string]*expr.Template
+	templates map[string]string
+}
+
+func newMockIntegration(in *config.RestIntegration, m *config.RestMethod) (*mockIntegration, error) {
+	mi := &mockIntegration{requestTemplates: make(map[string]int, len(in.RequestTemplates))}
+	for mt, tmpl := range in.RequestTemplates {
+		var v struct {
+			StatusCode json.Number `json:"statusCode"`
+		}
+		status := 0
+		if json.Unmarshal([]byte(tmpl), &v) == nil && v.StatusCode != "" {
+			n, err := strconv.Atoi(string(v.StatusCode))
+			if err != nil || n < 100 || n > 599 {
+				return nil, fmt.Errorf("requestTemplates[%q]: statusCode %s is not an HTTP status", mt, v.StatusCode)
+			}
+			status = n
+		}
+		mi.requestTemplates[strings.ToLower(mt)] = status
+	}
+	keys := make([]string, 0, len(in.IntegrationResponses))
+	for k := range in.IntegrationResponses {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var def *mockResponse
+	for _, k := range keys {
+		ir := in.IntegrationResponses[k]
+		status, err := strconv.Atoi(cmpOrString(ir.StatusCode, k))
+		if err != nil || status < 100 || status > 599 {
+			return nil, fmt.Errorf("integrationResponses[%q]: statusCode %q is not an HTTP status", k, ir.StatusCode)
+		}
+		resp := mockResponse{status: status, headers: make(map[string]*expr.Template, len(ir.ResponseParameters)), templates: ir.ResponseTemplates}
+		for key, src := range ir.ResponseParameters {
+			name, ok := strings.CutPrefix(key, "method.response.header.")
+			if !ok || name == "" {
+				return nil, fmt.Errorf("integrationResponses[%q].responseParameters: %q: want method.response.header.NAME", k, key)
+			}
+			t, err := expr.ParseParam(src, expr.MethodRequest)
+			if err != nil {
+				return nil, fmt.Errorf("integrationResponses[%q].responseParameters[%q]: %w", k, key, err)
+			}
+			resp.headers[name] = t
+		}
+		if ir.SelectionPattern == "" {
+			if def != nil {
+				return nil, fmt.Errorf("integrationResponses: %s and %s both have no selectionPattern", strconv.Itoa(def.status), k)
+			}
+			r := resp
+			def = &r
+			continue
+		}
+		if resp.pattern, err = regexp.Compile(`^(?:` + ir.SelectionPattern + `)$`); err != nil {
+			return nil, fmt.Errorf("integrationResponses[%q].selectionPattern: %w", k, err)
+		}
+		mi.responses = append(mi.responses, resp)
+	}
+	if def != nil {
+		mi.responses = append(mi.responses, *def)
+	}
+	return mi, nil
+}
+
+func cmpOrString(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// serve answers the request.
+func (mi *mockIntegration) serve(a *API, w http.ResponseWriter, q *request) {
+	mt := "application/json"
+	if ct := q.r.Header.Get("Content-Type"); ct != "" {
+		if parsed, _, err := mime.ParseMediaType(ct); err == nil {
+			mt = parsed
+		}
+	}
+	status := mi.requestTemplates[mt]
+	if status == 0 {
+		status = http.StatusOK
+	}
+	code := strconv.Itoa(status)
+	var chosen *mockResponse
+	for i := range mi.responses {
+		r := &mi.responses[i]
+		if r.pattern == nil || r.pattern.MatchString(code) {
+			chosen = r
+			break
+		}
+	}
+	if chosen == nil {
+		a.log.Warn("no integration response matches the MOCK status", "request_id", q.requestID, "status", status)
+		a.fail(w, q, APIConfigurationError, "")
+		return
+	}
+	h := w.Header()
+	scope := &methodScope{q: q, apiID: a.id}
+	for name, t := range chosen.headers {
+		if v, ok := t.Eval(scope); ok {
+			h.Set(name, v)
+		}
+	}
+	body, contentType := "", "application/json"
+	if key := chooseTemplate(chosen.templates, q.r.Header.Get("Accept")); key != "" {
+		body, contentType = chosen.templates[key], key
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", contentType)
+	}
+	writeResponse(w, chosen.status, nil, []byte(body))
+}
+
+// chooseTemplate picks a response template by the Accept header's first
+// type, then application/json, then the first by name; "" when there is
+// none.
+func chooseTemplate(templates map[string]string, accept string) string {
+	if len(templates) == 0 {
+		return ""
+	}
+	if first, _, _ := strings.Cut(accept, ","); first != "" {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(first)); err == nil {
+			if _, ok := templates[mt]; ok {
+				return mt
+			}
+		}
+	}
+	if _, ok := templates["application/json"]; ok {
+		return "application/json"
+	}
+	keys := make([]string, 0, len(templates))
+	for k := range templates {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys[0]
+}
+
+// methodScope resolves method.request.*, stageVariables.* and context.*
+// references against a request.
+type methodScope struct {
+	q     *request
+	apiID string
+}
+
+var _ expr.Scope = (*methodScope)(nil)
+
+// Value implements expr.Scope.
+func (s *methodScope) Value(ref *expr.Ref) (string, bool) {
+	q := s.q
+	switch ref.Root {
+	case expr.RequestHeader:
+		v := q.r.Header.Values(ref.Name)
+		if len(v) == 0 {
+			return "", false
+		}
+		return v[len(v)-1], true
+	case expr.RequestMultiValueHeader:
+		v := q.r.Header.Values(ref.Name)
+		return strings.Join(v, ","), len(v) > 0
+	case expr.RequestQueryString:
+		v, ok := q.r.URL.Query()[ref.Name]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return v[len(v)-1], true
+	case expr.RequestMultiValueQueryString:
+		v, ok := q.r.URL.Query()[ref.Name]
+		return strings.Join(v, ","), ok
+	case expr.RequestPath:
+		v, ok := q.match.PathParams[ref.Name]
+		return v, ok
+	case expr.RequestBody:
+		if ref.Path == nil {
+			return string(q.body), true
+		}
+		return ref.Select(q.body)
+	case expr.StageVariable:
+		v, ok := q.stage.vars[ref.Name]
+		return v, ok
+	case expr.Context:
+		switch ref.Name {
+		case "requestId":
+			return q.requestID, true
+		case "extendedRequestId":
+			return q.apigwID, true
+		case "apiId":
+			return s.apiID, true
+		case "stage":
+			return q.stage.name, true
+		case "resourcePath":
+			return q.match.ResourcePath, true
+		case "resourceId":
+			return q.m.resourceID, true
+		case "httpMethod":
+			return q.r.Method, true
+		case "identity.sourceIp":
+			return sourceIPOf(q), true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,160 @@
+package portico_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// restConfig is a pets REST API: an AWS_PROXY GET to a Lambda-over-HTTP
+// backend, an HTTP_PROXY GET, a MOCK OPTIONS for CORS, and a DEFAULT_4XX
+// gateway response that adds the CORS header to gateway errors.
+func restConfig(lambdaURL, proxyURL string) string {
+	return `restApis:
+  - restApiId: pets000001
+    name: pets
+    resources:
+      /pets:
+        resourceMethods:
+          GET:
+            methodIntegration: {type: AWS_PROXY, httpMethod: POST, uri: "` + lambdaURL + `"}
+          OPTIONS:
+            methodResponses:
+              "200":
+                responseParameters:
+                  method.response.header.Access-Control-Allow-Origin: true
+                  method.response.header.Access-Control-Allow-Methods: true
+            methodIntegration:
+              type: MOCK
+              requestTemplates: {application/json: '{"statusCode": 200}'}
+              integrationResponses:
+                "200":
+                  responseParameters:
+                    method.response.header.Access-Control-Allow-Origin: "'*'"
+                    method.response.header.Access-Control-Allow-Methods: "'GET,OPTIONS'"
+      /pets/{petId}:
+        resourceMethods:
+          GET:
+            methodIntegration: {type: AWS_PROXY, httpMethod: POST, uri: "` + lambdaURL + `"}
+      /files/{proxy+}:
+        resourceMethods:
+          ANY:
+            methodIntegration: {type: HTTP_PROXY, httpMethod: ANY, uri: "` + proxyURL + `/store/{proxy}"}
+    gatewayResponses:
+      DEFAULT_4XX:
+        responseParameters:
+          gatewayresponse.header.Access-Control-Allow-Origin: "'*'"
+    stages:
+      - stageName: prod
+        variables: {color: blue}
+`
+}
+
+// TestRESTAPI drives a REST API through the whole node: the REST proxy
+// event decodes into aws-lambda-go's APIGatewayProxyRequest with AWS's
+// path/resource split, the function's answer reaches the client, a MOCK
+// OPTIONS answers CORS preflights, HTTP_PROXY forwards greedy paths, and
+// gateway responses are AWS's (403 Missing Authentication Token with the
+// DEFAULT_4XX CORS header, 403 Forbidden for an unknown stage, 502 for a
+// malformed Lambda answer).
+func TestRESTAPI(t *testing.T) {
+	got := make(chan events.APIGatewayProxyRequest, 8)
+	answer := make(chan string, 8)
+	lambda := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var ev events.APIGatewayProxyRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Errorf("the event does not decode: %v", err)
+		}
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		if _, ok := m["version"]; ok {
+			t.Errorf("the REST event has a version key: %s", raw)
+		}
+		got <- ev
+		_, _ = io.WriteString(w, <-answer)
+	}))
+	defer lambda.Close()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Seen", r.Method+" "+r.URL.RequestURI())
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, "stored")
+	}))
+	defer proxy.Close()
+	gw := startGateway(t, restConfig(lambda.URL, proxy.URL))
+
+	do := func(method, path string, header http.Header) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, gw.URL+path, nil)
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+
+	answer <- `{"statusCode":201,"headers":{"X-Pet":"rex"},"body":"{\"id\":\"7\"}"}`
+	resp, body := do("GET", "/prod/pets/7?kind=dog&kind=cat", http.Header{"X-Custom": {"a"}})
+	ev := <-got
+	if resp.StatusCode != 201 || resp.Header.Get("X-Pet") != "rex" || body != `{"id":"7"}` {
+		t.Errorf("function answer: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	if ev.Resource != "/pets/{petId}" || ev.Path != "/pets/7" || ev.RequestContext.Path != "/prod/pets/7" ||
+		ev.RequestContext.ResourcePath != "/pets/{petId}" || ev.PathParameters["petId"] != "7" || ev.HTTPMethod != "GET" ||
+		ev.RequestContext.Stage != "prod" || ev.RequestContext.APIID != "pets000001" || ev.StageVariables["color"] != "blue" {
+		t.Errorf("event: resource %q path %q context path %q params %v stage %q vars %v",
+			ev.Resource, ev.Path, ev.RequestContext.Path, ev.PathParameters, ev.RequestContext.Stage, ev.StageVariables)
+	}
+	if ev.QueryStringParameters["kind"] != "cat" || strings.Join(ev.MultiValueQueryStringParameters["kind"], ",") != "dog,cat" ||
+		ev.Headers["X-Custom"] != "a" || ev.RequestContext.Identity.SourceIP != "127.0.0.1" || ev.RequestContext.RequestID == "" {
+		t.Errorf("event: query %v %v headers %v identity %+v", ev.QueryStringParameters, ev.MultiValueQueryStringParameters, ev.Headers, ev.RequestContext.Identity)
+	}
+	if resp.Header.Get("x-amzn-RequestId") != ev.RequestContext.RequestID || resp.Header.Get("x-amz-apigw-id") == "" {
+		t.Errorf("request ID headers %v, event %q", resp.Header, ev.RequestContext.RequestID)
+	}
+
+	// A malformed answer (an unknown key) is 502, AWS's body.
+	answer <- `{"statusCode":200,"bogus":1}`
+	resp, body = do("GET", "/prod/pets", nil)
+	<-got
+	if resp.StatusCode != 502 || body != `{"message": "Internal server error"}` {
+		t.Errorf("malformed answer: %d %q", resp.StatusCode, body)
+	}
+
+	// MOCK OPTIONS: the CORS preflight.
+	resp, _ = do("OPTIONS", "/prod/pets", http.Header{"Origin": {"https://app.example"}})
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Methods") != "GET,OPTIONS" {
+		t.Errorf("MOCK OPTIONS: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	// HTTP_PROXY with a greedy path and the query passed on.
+	resp, body = do("PUT", "/prod/files/a/b.txt?v=1", nil)
+	if resp.StatusCode != 202 || body != "stored" || resp.Header.Get("X-Seen") != "PUT /store/a/b.txt?v=1" {
+		t.Errorf("HTTP_PROXY: %d %q %q", resp.StatusCode, body, resp.Header.Get("X-Seen"))
+	}
+
+	// No resource, and no method on a resource: 403 Missing Authentication
+	// Token, with DEFAULT_4XX's CORS header.
+	for _, tc := range []struct{ method, path string }{{"GET", "/prod/nope"}, {"DELETE", "/prod/pets"}} {
+		resp, body = do(tc.method, tc.path, nil)
+		if resp.StatusCode != 403 || body != `{"message":"Missing Authentication Token"}` ||
+			resp.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s %s: %d %q %v", tc.method, tc.path, resp.StatusCode, body, resp.Header)
+		}
+	}
+	// An unknown stage: 403 Forbidden.
+	resp, body = do("GET", "/dev/pets", nil)
+	if resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
+		t.Errorf("unknown stage: %d %q", resp.StatusCode, body)
+	}
+}
