@@ -1,14 +1,18 @@
 package portico_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // restConfig is a pets REST API: an AWS_PROXY GET to a Lambda-over-HTTP
@@ -156,5 +160,64 @@ func TestRESTAPI(t *testing.T) {
 	resp, body = do("GET", "/dev/pets", nil)
 	if resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
 		t.Errorf("unknown stage: %d %q", resp.StatusCode, body)
+	}
+}
+
+// An AWS_IAM method takes requests signed with the SDK's v4 signer, with
+// the signer in the event's identity; unsigned is 403 Missing
+// Authentication Token, a wrong secret 403 with AWS's SigV4 message.
+func TestRESTAWSIAM(t *testing.T) {
+	got := make(chan events.APIGatewayProxyRequest, 1)
+	lambda := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev events.APIGatewayProxyRequest
+		raw, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(raw, &ev)
+		got <- ev
+		_, _ = io.WriteString(w, `{"statusCode":200,"body":"ok"}`)
+	}))
+	defer lambda.Close()
+	gw := startGateway(t, `credentials:
+  - {accessKeyId: `+testAccessKey+`, secretAccessKey: "`+testSecret+`"}
+restApis:
+  - restApiId: iam0000001
+    name: iam
+    resources:
+      /secret:
+        resourceMethods:
+          POST:
+            authorizationType: AWS_IAM
+            methodIntegration: {type: AWS_PROXY, httpMethod: POST, uri: "`+lambda.URL+`"}
+    stages: [{stageName: prod}]
+`)
+	send := func(secret string, sign bool) (int, string) {
+		t.Helper()
+		body := `{"q":1}`
+		req, _ := http.NewRequest("POST", gw.URL+"/prod/secret", strings.NewReader(body))
+		if sign {
+			sum := sha256hex([]byte(body))
+			if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: secret},
+				req, sum, "execute-api", "us-east-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := send(testSecret, true); status != 200 || body != "ok" {
+		t.Fatalf("signed: %d %q", status, body)
+	}
+	if ev := <-got; ev.RequestContext.Identity.AccessKey != testAccessKey || ev.RequestContext.Identity.UserArn != "arn:aws:iam::000000000000:user/"+testAccessKey {
+		t.Errorf("identity %+v", ev.RequestContext.Identity)
+	}
+	if status, body := send(testSecret, false); status != 403 || body != `{"message":"Missing Authentication Token"}` {
+		t.Errorf("unsigned: %d %q", status, body)
+	}
+	if status, body := send("wrong-secret", true); status != 403 || !strings.Contains(body, "signature") {
+		t.Errorf("wrong secret: %d %q", status, body)
 	}
 }
