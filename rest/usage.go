@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"strings"
@@ -79,7 +80,7 @@ func newGrants(apiID string, u *Usage) map[string]map[string]grant {
 	}
 	keys := make(map[string]*config.APIKey, len(u.APIKeys))
 	for i := range u.APIKeys {
-		keys[u.APIKeys[i].ID] = &u.APIKeys[i]
+		keys[cmp.Or(u.APIKeys[i].ID, u.APIKeys[i].Name)] = &u.APIKeys[i]
 	}
 	plans := make(map[string][]*planStage) // by plan ID: its stages of this API
 	for i := range u.UsagePlans {
@@ -88,7 +89,7 @@ func newGrants(apiID string, u *Usage) map[string]map[string]grant {
 			if s.APIID != apiID {
 				continue
 			}
-			ps := &planStage{planID: p.ID, apiID: apiID, stage: s.Stage, throttle: p.Throttle, quota: p.Quota}
+			ps := &planStage{planID: cmp.Or(p.ID, p.Name), apiID: apiID, stage: s.Stage, throttle: p.Throttle, quota: p.Quota}
 			for key, t := range s.Throttle {
 				if path, verb, ok := splitMethodKey(key); ok {
 					if ps.methods == nil {
@@ -97,7 +98,7 @@ func newGrants(apiID string, u *Usage) map[string]map[string]grant {
 					ps.methods[path+" "+verb] = t
 				}
 			}
-			plans[p.ID] = append(plans[p.ID], ps)
+			plans[ps.planID] = append(plans[ps.planID], ps)
 		}
 	}
 	out := make(map[string]map[string]grant)
@@ -110,7 +111,7 @@ func newGrants(apiID string, u *Usage) map[string]map[string]grant {
 			if out[ps.stage] == nil {
 				out[ps.stage] = make(map[string]grant)
 			}
-			out[ps.stage][k.Value] = grant{keyID: k.ID, plan: ps}
+			out[ps.stage][k.Value] = grant{keyID: cmp.Or(k.ID, k.Name), plan: ps}
 		}
 	}
 	return out
