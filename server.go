@@ -20,6 +20,7 @@ import (
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/metrics"
+	"github.com/portico-gw/portico/rest"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/ws"
 )
@@ -65,6 +66,9 @@ type Server struct {
 	admin    *http.Server               // nil without an admin listener
 	// adminDone is closed when the admin listener's Serve returns.
 	adminDone chan struct{}
+	// restMeter counts REST usage plans' throttles and quotas across
+	// reloads (per node).
+	restMeter *rest.Meter
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -97,6 +101,7 @@ func New(cfg Config) (s *Server, err error) {
 		metrics:  metrics.New(),
 		sinks:    make(map[string]*accesslog.Sink),
 	}
+	s.restMeter = rest.NewMeter()
 	defer func() {
 		if err != nil {
 			s.closeSinks()

@@ -34,8 +34,7 @@
 // REST APIs (apigateway v1) are File.RestAPIs, under restApis, with
 // apigateway's field names (rest.go); the account-level API keys, usage
 // plans and usage plan keys are File.APIKeys, UsagePlans and
-// UsagePlanKeys. They are loaded and validated only: nothing serves them
-// yet. Some parts may be written several ways, and Load normalises them:
+// UsagePlanKeys; package rest serves them. Some parts may be written several ways, and Load normalises them:
 // resources as a list (as `aws apigateway get-resources` prints it), a
 // mapping keyed by path or a tree, into one list sorted by path holding
 // every implied ancestor, with IDs derived from the paths where the file

@@ -76,6 +76,10 @@ type ProxyIdentityV1 struct {
 	User                          *string `json:"user"`
 	UserAgent                     string  `json:"userAgent"`
 	UserArn                       *string `json:"userArn"`
+	// APIKey and APIKeyID are the API key a REST method required, as
+	// AWS sends them only on such methods.
+	APIKey   string `json:"apiKey,omitempty"`
+	APIKeyID string `json:"apiKeyId,omitempty"`
 }
 
 // IAMCaller is the signer of a request that AWS_IAM authorization let
@@ -117,6 +121,9 @@ type ProxyRequestV1 struct {
 	Authorizer map[string]any
 	// IAM is the signer on AWS_IAM routes; nil elsewhere.
 	IAM *IAMCaller
+	// APIKey and APIKeyID are the API key a REST method required
+	// (identity.apiKey, apiKeyId); empty elsewhere.
+	APIKey, APIKeyID string
 }
 
 // NewProxyEventV1 builds the 1.0 event of q. The query is decoded as
@@ -136,7 +143,7 @@ func NewProxyEventV1(q *ProxyRequestV1) *ProxyEventV1 {
 		}
 	}
 	name, prefix := DomainName(r)
-	id := ProxyIdentityV1{SourceIP: SourceIP(r), UserAgent: r.UserAgent()}
+	id := ProxyIdentityV1{SourceIP: SourceIP(r), UserAgent: r.UserAgent(), APIKey: q.APIKey, APIKeyID: q.APIKeyID}
 	if q.IAM != nil {
 		ak, arn, account := q.IAM.AccessKeyID, q.IAM.UserARN, q.AccountID
 		id.AccessKey, id.AccountID, id.Caller, id.User, id.UserArn = &ak, &account, &ak, &ak, &arn

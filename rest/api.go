@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/time/rate"
 
 	"github.com/portico-gw/portico/authorizer"
 	"github.com/portico-gw/portico/config"
@@ -48,6 +49,13 @@ type Config struct {
 	// AccessLogs holds the access logger of each stage that has one, by
 	// stage name. Nil means none.
 	AccessLogs map[string]*accesslog.Logger
+	// Usage is the API keys and usage plans that methods with
+	// apiKeyRequired check. Nil means none: those methods answer 403.
+	Usage *Usage
+	// Meter holds the usage plans' buckets and quota counters across
+	// reloads. Nil means one of the API's own, so that counts start over
+	// when the API is rebuilt.
+	Meter *Meter
 }
 
 // API serves one REST API. It is immutable after New and safe for
@@ -61,6 +69,8 @@ type API struct {
 	gateway               *GatewayResponses
 	binaryMediaTypes      []string
 	verifier              *sigv4.Verifier
+	apiKeySource          string // HEADER or AUTHORIZER
+	meterStore            *Meter
 	log                   *slog.Logger
 }
 
@@ -68,12 +78,15 @@ type stage struct {
 	name      string
 	vars      map[string]string
 	accessLog *accesslog.Logger
+	keys      map[string]grant         // by API key value: the enabled keys a plan admits to the stage
+	throttles map[string]*rate.Limiter // methodSettings buckets, by "RESOURCE_PATH METHOD"
 }
 
 // method is one resource method, ready to serve.
 type method struct {
 	resourcePath, resourceID, httpMethod string
 	authType                             string // NONE or AWS_IAM (others are refused by New for now)
+	apiKeyRequired                       bool
 	kind                                 string // the integration's type
 	inv                                  integration.Invoker
 	uri                                  string // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
@@ -81,9 +94,8 @@ type method struct {
 }
 
 // New builds the API from its configuration. Parts of the REST model that
-// this version does not serve yet (Lambda authorizers, Cognito, API keys
-// and usage plans, non-proxy AWS and HTTP integrations with mapping
-// templates) are refused with an error naming them, never served wrongly.
+// this version does not serve yet (Lambda authorizers, Cognito, non-proxy
+// AWS and HTTP integrations with mapping templates) are refused with an error naming them, never served wrongly.
 func New(cfg Config) (*API, error) {
 	c := cfg.API
 	if c == nil {
@@ -100,7 +112,12 @@ func New(cfg Config) (*API, error) {
 		stages:           make(map[string]*stage, len(c.Stages)),
 		binaryMediaTypes: c.BinaryMediaTypes,
 		verifier:         authorizer.NewIAMVerifier(cfg.Credentials),
+		apiKeySource:     cmp.Or(c.APIKeySource, "HEADER"),
+		meterStore:       cfg.Meter,
 		log:              cfg.Logger,
+	}
+	if a.meterStore == nil {
+		a.meterStore = NewMeter()
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -131,8 +148,10 @@ func New(cfg Config) (*API, error) {
 	if a.routes, err = routing.NewRESTRoutes(resources); err != nil {
 		return fail("%w", err)
 	}
+	grants := newGrants(c.RestAPIID, cfg.Usage)
 	for _, st := range c.Stages {
-		a.stages[st.StageName] = &stage{name: st.StageName, vars: st.Variables, accessLog: cfg.AccessLogs[st.StageName]}
+		a.stages[st.StageName] = &stage{name: st.StageName, vars: st.Variables, accessLog: cfg.AccessLogs[st.StageName],
+			keys: grants[st.StageName], throttles: newStageThrottles(st.MethodSettings, a.methods)}
 	}
 	return a, nil
 }
@@ -144,9 +163,7 @@ func newMethod(api *config.RestAPI, res *config.RestResource, verb string, m *co
 	default:
 		return nil, fmt.Errorf("authorizationType %s is not served yet (issue #14's next step); use NONE or AWS_IAM", out.authType)
 	}
-	if m.APIKeyRequired {
-		return nil, errors.New("apiKeyRequired is not served yet (usage plans are issue #14's next step)")
-	}
+	out.apiKeyRequired = m.APIKeyRequired
 	in := m.MethodIntegration
 	if in == nil {
 		return nil, errors.New("the method has no methodIntegration")
@@ -185,12 +202,19 @@ type request struct {
 	apigwID   string
 	now       time.Time
 	iam       *integration.IAMCaller
+	// usageIdentifierKey is the API key a Lambda authorizer returned, for
+	// apiKeySource AUTHORIZER; the authorizer step fills it in.
+	usageIdentifierKey string
+	// apiKey and apiKeyID are the key that the usage step accepted
+	// ($context.identity.apiKey, apiKeyId); empty on methods without one.
+	apiKey, apiKeyID string
 }
 
 // ServeHTTP serves one request addressed to stageName; rest is the escaped
 // path after the stage ("/pets/1"). The pipeline runs in AWS's order:
-// route (resource, method) → authorization → integration → response;
-// every failure is a gateway response.
+// route (resource, method) → authorization → API key, usage plan and
+// stage throttling → integration → response; every failure is a gateway
+// response.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
 	q := &request{r: r, rest: cmp.Or(rest, "/"), requestID: uuid.NewString(), apigwID: ids.NewRequestID(), now: time.Now()}
 	q.stage = a.stages[stageName]
@@ -224,6 +248,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	}
 	q.body = body
 	if q.m.authType == "AWS_IAM" && !a.authorizeIAM(w, q) {
+		return
+	}
+	// After authorization: API keys, usage plans, stage throttling (usage.go).
+	if !a.meter(w, q) {
 		return
 	}
 	switch q.m.kind {
@@ -363,6 +391,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
 		APIID: a.id, AccountID: a.accountID, Stage: q.stage.name, RequestID: q.requestID, Now: q.now,
 		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
+		APIKey: q.apiKey, APIKeyID: q.apiKeyID,
 	})
 }
 

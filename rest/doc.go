@@ -93,8 +93,20 @@
 // $stageVariables.NAME, braced or not; other references are errors, and
 // everything else is literal text.
 //
+// # API keys, usage plans and throttling
+//
+// After authorization, a request passes the usage step (usage.go): the API
+// key of an apiKeyRequired method (403 INVALID_API_KEY), the key's usage
+// plan throttle (429 THROTTLED), the stage's methodSettings throttle (429
+// THROTTLED) and the plan's quota (429 QUOTA_EXCEEDED). The plan buckets
+// and quota counters live in a Meter the node owns (Config.Meter), so that
+// a reload keeps them; they are per node.
+//
 // # Concurrency
 //
 // A *GatewayResponses is immutable once built and safe for concurrent use;
-// Write does not modify its ErrorContext.
+// Write does not modify its ErrorContext. An *API is immutable after New
+// apart from its stages' token buckets (golang.org/x/time/rate, safe for
+// concurrent use). A *Meter guards its maps with one mutex, taken alone
+// and never while calling out.
 package rest
