@@ -10,8 +10,8 @@ import "strings"
 // string), so that consumers see one shape. The checks are in
 // validate_rest.go.
 
-// RestAPI is an apigateway RestApi with its child resources. Nothing
-// serves it yet: it is loaded and validated.
+// RestAPI is an apigateway RestApi with its child resources; package rest
+// serves it.
 type RestAPI struct {
 	// RestAPIID is the API's identity; the wire's `id` is the same field
 	// (writing both is an error). When absent, Load derives it from Name

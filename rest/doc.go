@@ -1,13 +1,14 @@
 // Package rest is the REST API mode (apigateway v1). New builds an API
 // from a config.RestAPI; ServeHTTP runs AWS's pipeline for one request:
 // route (stage, resource, method; routing.RESTRoutes) → authorization
-// (AWS_IAM) → integration (AWS_PROXY with the REST proxy event and
+// (AWS_IAM) → API key, usage-plan throttle and quota, stage throttling
+// (usage.go) → integration (AWS_PROXY with the REST proxy event and
 // integration.ProxyResponseREST, HTTP_PROXY, MOCK) → response. Every
 // failure is a gateway response (GatewayResponses), the mode's one table of
 // what a client sees when the gateway answers by itself. What the model
 // holds but this version does not serve (non-proxy AWS and HTTP
-// integrations, Lambda and Cognito authorizers, API keys and usage plans)
-// is refused by New with an error naming it.
+// integrations, Lambda and Cognito authorizers) is refused by New with an
+// error naming it.
 //
 // An API is immutable once built and safe for concurrent use; a reload
 // builds a new one (a stage serves the API as loaded).
