@@ -1,6 +1,7 @@
-// Package rest is the REST API mode (apigateway v1). For now it holds the
-// mode's one table of what a client sees when the gateway answers by itself:
-// the gateway responses (GatewayResponses).
+// Package rest is the REST API mode (apigateway v1): New builds an API from
+// its configuration, and the mode's one table of what a client sees when
+// the gateway answers by itself is the gateway responses
+// (GatewayResponses).
 //
 // # Gateway responses
 //
@@ -83,8 +84,36 @@
 // $stageVariables.NAME, braced or not; other references are errors, and
 // everything else is literal text.
 //
+// # Authorizers
+//
+// A method's authorization runs after routing and the body read and before
+// the integration, in AWS's order. AWS_IAM checks SigV4. CUSTOM runs the
+// method's TOKEN or REQUEST Lambda authorizer and COGNITO_USER_POOLS its
+// user pool authorizer, both built by authorizer.RESTFromConfig. A Lambda
+// authorizer gets the methodArn
+// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
+// with the request's path (pets/7, not the resource template), and a
+// REQUEST authorizer the REST proxy event without body (type REQUEST,
+// methodArn, resource, path, httpMethod, headers, multiValueHeaders,
+// queryStringParameters, multiValueQueryStringParameters, pathParameters,
+// stageVariables, requestContext); its identity sources read
+// method.request.header.X, method.request.querystring.X, stageVariables.X
+// and context.X (requestId, extendedRequestId, apiId, accountId, stage,
+// resourceId, resourcePath, httpMethod, path, identity.sourceIp,
+// identity.userAgent). A Cognito authorizer reads its identitySource
+// header (Authorization by default) and checks the method's
+// authorizationScopes. An allowed request's integration event carries
+// requestContext.authorizer: principalId, integrationLatency and the
+// context's values as strings (Lambda), or {"claims": {...}} (Cognito).
+// A rejection is the gateway response authorizer.RESTErrorFor names, with
+// its message, so an API's overrides apply: UNAUTHORIZED 401
+// {"message":"Unauthorized"}, ACCESS_DENIED 403 with AWS's explicit or
+// implicit deny message under "Message", AUTHORIZER_CONFIGURATION_ERROR 500
+// {"message":null}. A client that left gets no answer.
+//
 // # Concurrency
 //
+// An *API is immutable after New and safe for concurrent use.
 // A *GatewayResponses is immutable once built and safe for concurrent use;
 // Write does not modify its ErrorContext.
 package rest
