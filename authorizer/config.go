@@ -3,6 +3,7 @@ package authorizer
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/portico-gw/portico/config"
@@ -151,4 +152,101 @@ func (k *APIKeys) Allowed(h http.Header, usageIdentifierKey string) bool {
 		key = usageIdentifierKey
 	}
 	return key != "" && k.keys[key]
+}
+
+// RESTAuthorizer is one authorizer of a REST API, built from its
+// configuration. Exactly one of Lambda and Cognito is set.
+type RESTAuthorizer struct {
+	ID string
+	// Type is TOKEN, REQUEST or COGNITO_USER_POOLS.
+	Type string
+	// Lambda is a TOKEN or REQUEST authorizer.
+	Lambda *Lambda
+	// Cognito is a COGNITO_USER_POOLS authorizer.
+	Cognito *Cognito
+	// TokenHeader is the header a Cognito authorizer reads the token from
+	// (its identitySource method.request.header.NAME); Authorization when
+	// the configuration names none.
+	TokenHeader string
+}
+
+// RESTFromConfig builds every authorizer of a REST API, by ID, with AWS's
+// fixed settings: TOKEN and REQUEST functions get LambdaTimeout and are
+// reached through env; results are cached for
+// authorizerResultTtlInSeconds, DefaultLambdaTTL when absent, 0 disabling,
+// and never for a REQUEST authorizer without identity source. A
+// COGNITO_USER_POOLS authorizer accepts the issuer of each providerARN, or
+// jwtIssuer when set (Portico's stand-in for a user pool). It invokes and
+// fetches nothing and owns no goroutine.
+func RESTFromConfig(api *config.RestAPI, env integration.Env) (map[string]*RESTAuthorizer, error) {
+	out := make(map[string]*RESTAuthorizer, len(api.Authorizers))
+	for _, au := range api.Authorizers {
+		ra, err := restFromConfig(&au, env)
+		if err != nil {
+			return nil, fmt.Errorf("authorizer %s: %w", au.ID, err)
+		}
+		out[au.ID] = ra
+	}
+	return out, nil
+}
+
+func restFromConfig(au *config.RestAuthorizer, env integration.Env) (*RESTAuthorizer, error) {
+	ra := &RESTAuthorizer{ID: au.ID, Type: au.Type}
+	sources, err := ParseV1IdentitySource(au.IdentitySource.String())
+	if err != nil {
+		return nil, err
+	}
+	switch au.Type {
+	case TypeToken, TypeRequest:
+		fn, err := integration.NewFunction(au.AuthorizerURI, LambdaTimeout, env)
+		if err != nil {
+			return nil, err
+		}
+		ttl := DefaultLambdaTTL
+		if au.AuthorizerResultTTLInSeconds != nil {
+			ttl = time.Duration(*au.AuthorizerResultTTLInSeconds) * time.Second
+		}
+		if len(sources) == 0 {
+			ttl = 0
+		}
+		ra.Lambda, err = NewLambda(LambdaConfig{
+			Type:                         au.Type,
+			Invoke:                       fn.Call,
+			PayloadFormatVersion:         "1.0",
+			IdentitySources:              sources,
+			IdentityValidationExpression: au.IdentityValidationExpression,
+			TTL:                          ttl,
+		})
+		if err != nil {
+			return nil, err
+		}
+	case "COGNITO_USER_POOLS":
+		issuers := []string{au.JWTIssuer}
+		if au.JWTIssuer == "" {
+			issuers = issuers[:0]
+			for _, arn := range au.ProviderARNs {
+				iss, err := CognitoIssuer(arn)
+				if err != nil {
+					return nil, err
+				}
+				issuers = append(issuers, iss)
+			}
+		}
+		ra.TokenHeader = "Authorization"
+		if len(sources) > 0 {
+			name, ok := strings.CutPrefix(sources[0], "method.request.header.")
+			if len(sources) > 1 || !ok {
+				return nil, fmt.Errorf("%w: identity source %q: a Cognito authorizer reads one header, method.request.header.NAME",
+					ErrInvalidCognitoConfig, au.IdentitySource.String())
+			}
+			ra.TokenHeader = name
+		}
+		ra.Cognito, err = NewCognito(CognitoConfig{Issuers: issuers, AudienceExpression: au.IdentityValidationExpression})
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("type %q; want TOKEN, REQUEST or COGNITO_USER_POOLS", au.Type)
+	}
+	return ra, nil
 }

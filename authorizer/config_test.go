@@ -133,3 +133,45 @@ func TestContextV1(t *testing.T) {
 		t.Errorf("empty result: %v; want only integrationLatency", m)
 	}
 }
+
+func TestRESTFromConfig(t *testing.T) {
+	t.Parallel()
+	uri, calls := allowAll(t)
+	ttl0 := 0
+	api := &config.RestAPI{Authorizers: []config.RestAuthorizer{
+		{ID: "token", Type: "TOKEN", AuthorizerURI: uri, IdentitySource: config.StringList{"method.request.header.Auth"}},
+		{ID: "ttl0", Type: "TOKEN", AuthorizerURI: uri, IdentitySource: config.StringList{"method.request.header.Auth"}, AuthorizerResultTTLInSeconds: &ttl0},
+		{ID: "nosource", Type: "REQUEST", AuthorizerURI: uri},
+		{ID: "pool", Type: "COGNITO_USER_POOLS", ProviderARNs: []string{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"}},
+		{ID: "local", Type: "COGNITO_USER_POOLS", ProviderARNs: []string{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"},
+			JWTIssuer: "http://127.0.0.1:9/issuer", IdentitySource: config.StringList{"method.request.header.X-Token"}},
+	}}
+	built, err := RESTFromConfig(api, integration.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invocations := func(id string) int32 {
+		t.Helper()
+		before := calls.Load()
+		for range 2 {
+			if _, err := built[id].Lambda.Authorize(context.Background(), &LambdaRequest{Header: http.Header{"Auth": {"t"}}, ARN: "arn:x"}); err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+		}
+		return calls.Load() - before
+	}
+	for id, want := range map[string]int32{"token": 1, "ttl0": 2, "nosource": 2} {
+		if got := invocations(id); got != want {
+			t.Errorf("%s: %d invocations for 2 requests; want %d", id, got, want)
+		}
+	}
+	if p := built["pool"]; p.Cognito == nil || p.TokenHeader != "Authorization" || p.Cognito.issuers["https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"] == nil {
+		t.Errorf("pool: %+v", p)
+	}
+	if l := built["local"]; l.Cognito == nil || l.TokenHeader != "X-Token" || len(l.Cognito.issuers) != 1 || l.Cognito.issuers["http://127.0.0.1:9/issuer"] == nil {
+		t.Errorf("local: %+v", l)
+	}
+	if _, err := RESTFromConfig(&config.RestAPI{Authorizers: []config.RestAuthorizer{{ID: "x", Type: "TOKEN", AuthorizerURI: uri}}}, integration.Env{}); err == nil {
+		t.Error("a TOKEN authorizer without identity source was built")
+	}
+}

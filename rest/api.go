@@ -85,7 +85,9 @@ type stage struct {
 // method is one resource method, ready to serve.
 type method struct {
 	resourcePath, resourceID, httpMethod string
-	authType                             string // NONE or AWS_IAM (others are refused by New for now)
+	authType                             string                     // NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS
+	authorizer                           *authorizer.RESTAuthorizer // CUSTOM and COGNITO_USER_POOLS
+	scopes                               []string                   // COGNITO_USER_POOLS: authorizationScopes
 	apiKeyRequired                       bool
 	kind                                 string // the integration's type
 	inv                                  integration.Invoker
@@ -94,8 +96,9 @@ type method struct {
 }
 
 // New builds the API from its configuration. Parts of the REST model that
-// this version does not serve yet (Lambda authorizers, Cognito, non-proxy
-// AWS and HTTP integrations with mapping templates) are refused with an error naming them, never served wrongly.
+// this version does not serve yet (non-proxy AWS and HTTP integrations
+// with mapping templates) are refused with an error naming them, never
+// served wrongly.
 func New(cfg Config) (*API, error) {
 	c := cfg.API
 	if c == nil {
@@ -132,12 +135,16 @@ func New(cfg Config) (*API, error) {
 	if a.gateway, err = NewGatewayResponses(specs); err != nil {
 		return fail("gatewayResponses: %w", err)
 	}
+	auths, err := authorizer.RESTFromConfig(c, cfg.Env)
+	if err != nil {
+		return fail("%w", err)
+	}
 	resources := make([]routing.RESTResource, 0, len(c.Resources))
 	for _, res := range c.Resources {
 		rr := routing.RESTResource{Path: res.Path}
 		for verb, m := range res.ResourceMethods {
 			rr.Methods = append(rr.Methods, verb)
-			built, err := newMethod(c, &res, verb, &m, cfg.Env)
+			built, err := newMethod(&res, verb, &m, auths, cfg.Env)
 			if err != nil {
 				return fail("%s %s: %w", verb, res.Path, err)
 			}
@@ -156,12 +163,21 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
-func newMethod(api *config.RestAPI, res *config.RestResource, verb string, m *config.RestMethod, env integration.Env) (*method, error) {
+func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auths map[string]*authorizer.RESTAuthorizer, env integration.Env) (*method, error) {
 	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, authType: cmp.Or(m.AuthorizationType, "NONE")}
 	switch out.authType {
 	case "NONE", "AWS_IAM":
+	case "CUSTOM", "COGNITO_USER_POOLS":
+		out.authorizer = auths[m.AuthorizerID]
+		switch {
+		case out.authorizer == nil:
+			return nil, fmt.Errorf("authorizer %q not found", m.AuthorizerID)
+		case (out.authType == "CUSTOM") != (out.authorizer.Lambda != nil):
+			return nil, fmt.Errorf("authorizer %q is %s, which authorizationType %s cannot use", m.AuthorizerID, out.authorizer.Type, out.authType)
+		}
+		out.scopes = m.AuthorizationScopes
 	default:
-		return nil, fmt.Errorf("authorizationType %s is not served yet (issue #14's next step); use NONE or AWS_IAM", out.authType)
+		return nil, fmt.Errorf("authorizationType %s: want NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS", out.authType)
 	}
 	out.apiKeyRequired = m.APIKeyRequired
 	in := m.MethodIntegration
@@ -208,6 +224,9 @@ type request struct {
 	// apiKey and apiKeyID are the key that the usage step accepted
 	// ($context.identity.apiKey, apiKeyId); empty on methods without one.
 	apiKey, apiKeyID string
+	// authorizer is requestContext.authorizer of a CUSTOM or
+	// COGNITO_USER_POOLS method's allowed request; nil before or without.
+	authorizer map[string]any
 }
 
 // ServeHTTP serves one request addressed to stageName; rest is the escaped
@@ -247,8 +266,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	q.body = body
-	if q.m.authType == "AWS_IAM" && !a.authorizeIAM(w, q) {
-		return
+	switch q.m.authType {
+	case "AWS_IAM":
+		if !a.authorizeIAM(w, q) {
+			return
+		}
+	case "CUSTOM", "COGNITO_USER_POOLS":
+		if !a.authorize(w, q) {
+			return
+		}
 	}
 	// After authorization: API keys, usage plans, stage throttling (usage.go).
 	if !a.meter(w, q) {
@@ -391,7 +417,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
 		APIID: a.id, AccountID: a.accountID, Stage: q.stage.name, RequestID: q.requestID, Now: q.now,
 		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
-		APIKey: q.apiKey, APIKeyID: q.apiKeyID,
+		APIKey: q.apiKey, APIKeyID: q.apiKeyID, Authorizer: q.authorizer,
 	})
 }
 

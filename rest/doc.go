@@ -1,14 +1,13 @@
 // Package rest is the REST API mode (apigateway v1). New builds an API
 // from a config.RestAPI; ServeHTTP runs AWS's pipeline for one request:
 // route (stage, resource, method; routing.RESTRoutes) → authorization
-// (AWS_IAM) → API key, usage-plan throttle and quota, stage throttling
+// (AWS_IAM, Lambda TOKEN/REQUEST, Cognito; authorize.go) → API key, usage-plan throttle and quota, stage throttling
 // (usage.go) → integration (AWS_PROXY with the REST proxy event and
 // integration.ProxyResponseREST, HTTP_PROXY, MOCK) → response. Every
 // failure is a gateway response (GatewayResponses), the mode's one table of
 // what a client sees when the gateway answers by itself. What the model
 // holds but this version does not serve (non-proxy AWS and HTTP
-// integrations, Lambda and Cognito authorizers) is refused by New with an
-// error naming it.
+// integrations) is refused by New with an error naming it.
 //
 // An API is immutable once built and safe for concurrent use; a reload
 // builds a new one (a stage serves the API as loaded).
@@ -94,6 +93,33 @@
 // $stageVariables.NAME, braced or not; other references are errors, and
 // everything else is literal text.
 //
+// # Authorizers
+//
+// A method's authorization runs after routing and the body read and before
+// the integration, in AWS's order. AWS_IAM checks SigV4. CUSTOM runs the
+// method's TOKEN or REQUEST Lambda authorizer and COGNITO_USER_POOLS its
+// user pool authorizer, both built by authorizer.RESTFromConfig. A Lambda
+// authorizer gets the methodArn
+// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
+// with the request's path (pets/7, not the resource template), and a
+// REQUEST authorizer the REST proxy event without body (type REQUEST,
+// methodArn, resource, path, httpMethod, headers, multiValueHeaders,
+// queryStringParameters, multiValueQueryStringParameters, pathParameters,
+// stageVariables, requestContext); its identity sources read
+// method.request.header.X, method.request.querystring.X, stageVariables.X
+// and context.X (requestId, extendedRequestId, apiId, accountId, stage,
+// resourceId, resourcePath, httpMethod, path, identity.sourceIp,
+// identity.userAgent). A Cognito authorizer reads its identitySource
+// header (Authorization by default) and checks the method's
+// authorizationScopes. An allowed request's integration event carries
+// requestContext.authorizer: principalId, integrationLatency and the
+// context's values as strings (Lambda), or {"claims": {...}} (Cognito).
+// A rejection is the gateway response authorizer.RESTErrorFor names, with
+// its message, so an API's overrides apply: UNAUTHORIZED 401
+// {"message":"Unauthorized"}, ACCESS_DENIED 403 with AWS's explicit or
+// implicit deny message under "Message", AUTHORIZER_CONFIGURATION_ERROR 500
+// {"message":null}. A client that left gets no answer.
+//
 // # API keys, usage plans and throttling
 //
 // After authorization, a request passes the usage step (usage.go): the API
@@ -105,6 +131,7 @@
 //
 // # Concurrency
 //
+// An *API is immutable after New and safe for concurrent use.
 // A *GatewayResponses is immutable once built and safe for concurrent use;
 // Write does not modify its ErrorContext. An *API is immutable after New
 // apart from its stages' token buckets (golang.org/x/time/rate, safe for
