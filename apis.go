@@ -316,7 +316,7 @@ type restAPI struct{ *rest.API }
 
 func newRESTAPI(b *buildContext, m model) (servedAPI, error) {
 	a, err := rest.New(rest.Config{API: m.rest, AccountID: b.file.AccountID, Region: b.file.Region,
-		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, AccessLogs: b.accessLogs,
+		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, AccessLogs: b.accessLogs, Metrics: b.s.metrics,
 		Usage: &rest.Usage{APIKeys: b.file.APIKeys, UsagePlans: b.file.UsagePlans, UsagePlanKeys: b.file.UsagePlanKeys},
 		Meter: b.s.restMeter})
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +221,41 @@ restApis:
 	}
 	if status, body := send("wrong-secret", true); status != 403 || !strings.Contains(body, "signature") {
 		t.Errorf("wrong secret: %d %q", status, body)
+	}
+}
+
+// A REST stage's access log gets a line per request with the resource
+// method as route key.
+func TestRESTAccessLog(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "access.log")
+	cfg := strings.Replace(restConfig("http://127.0.0.1:1", "http://127.0.0.1:1"), "        variables: {color: blue}\n",
+		"        variables: {color: blue}\n        accessLogSettings: {destination: \""+logFile+"\"}\n", 1)
+	gw := startGateway(t, cfg)
+	for _, path := range []string{"/prod/pets", "/prod/nope"} {
+		req, _ := http.NewRequest("OPTIONS", gw.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var lines []map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for len(lines) < 2 && time.Now().Before(deadline) {
+		raw, _ := os.ReadFile(logFile)
+		lines = lines[:0]
+		for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil {
+				lines = append(lines, m)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("access log lines: %v", lines)
+	}
+	if lines[0]["routeKey"] != "/pets OPTIONS" || lines[0]["status"] != "200" || lines[1]["status"] != "403" {
+		t.Errorf("access log: %v", lines)
 	}
 }

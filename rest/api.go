@@ -25,6 +25,8 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/internal/statusrec"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 )
 
@@ -49,6 +51,8 @@ type Config struct {
 	// AccessLogs holds the access logger of each stage that has one, by
 	// stage name. Nil means none.
 	AccessLogs map[string]*accesslog.Logger
+	// Metrics receives request counts per stage and route. Nil means none.
+	Metrics *metrics.Metrics
 	// Usage is the API keys and usage plans that methods with
 	// apiKeyRequired check. Nil means none: those methods answer 403.
 	Usage *Usage
@@ -80,6 +84,7 @@ type stage struct {
 	accessLog *accesslog.Logger
 	keys      map[string]grant         // by API key value: the enabled keys a plan admits to the stage
 	throttles map[string]*rate.Limiter // methodSettings buckets, by "RESOURCE_PATH METHOD"
+	metrics   *metrics.Stage           // nil without metrics
 }
 
 // method is one resource method, ready to serve.
@@ -218,6 +223,9 @@ type request struct {
 	apigwID   string
 	now       time.Time
 	iam       *integration.IAMCaller
+	// integrationLatency is how long the integration took; zero when none
+	// ran.
+	integrationLatency time.Duration
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for
 	// apiKeySource AUTHORIZER; the authorizer step fills it in.
 	usageIdentifierKey string
@@ -240,6 +248,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	if q.stage == nil { // the resolver found the stage: a stage always exists here
 		q.stage = &stage{name: stageName}
 	}
+	sw := &statusrec.Writer{ResponseWriter: w}
+	w = sw
+	defer a.finish(q, sw)
 	w.Header().Set("x-amzn-RequestId", q.requestID)
 	w.Header().Set("x-amz-apigw-id", q.apigwID)
 	match, result := a.routes.Match(r.Method, q.rest)
@@ -290,6 +301,27 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	}
 }
 
+// finish records the request in the stage's metrics and access log once it
+// is answered. The route key is "RESOURCE_PATH METHOD" ("/pets/{id} GET"),
+// "-" when no resource method matched.
+func (a *API) finish(q *request, sw *statusrec.Writer) {
+	status := cmp.Or(sw.Status, http.StatusOK)
+	routeKey := "-"
+	if q.m != nil {
+		routeKey = q.match.ResourcePath + " " + q.match.Method
+	}
+	q.stage.metrics.HTTPRequest(routeKey, status)
+	if q.stage.accessLog == nil {
+		return
+	}
+	q.stage.accessLog.Log(&accesslog.Record{
+		APIID: a.id, Stage: q.stage.name, RequestID: q.requestID, RouteKey: routeKey, DomainName: q.r.Host,
+		SourceIP: integration.SourceIP(q.r), UserAgent: q.r.UserAgent(), HTTPMethod: q.r.Method, Path: q.r.URL.Path,
+		Protocol: q.r.Proto, Status: status, ResponseLength: sw.Written, IntegrationLatency: q.integrationLatency,
+		ResponseLatency: time.Since(q.now), RequestTime: q.now,
+	})
+}
+
 // authorizeIAM checks the SigV4 signature of an AWS_IAM method: no
 // signature is MISSING_AUTHENTICATION_TOKEN, a bad one INVALID_SIGNATURE
 // with the verifier's message (AWS's SigV4 wording).
@@ -337,7 +369,9 @@ func (a *API) lambdaProxy(w http.ResponseWriter, q *request) {
 		a.fail(w, q, Default5XX, "")
 		return
 	}
+	start := time.Now()
 	resp, err := q.m.inv.Invoke(q.r.Context(), &integration.Request{Event: ev, Body: q.body})
+	q.integrationLatency = time.Since(start)
 	if err != nil {
 		a.integrationFailed(w, q, err)
 		return
@@ -467,9 +501,11 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 	}
 	header := q.r.Header.Clone()
 	header.Del("Host")
+	start := time.Now()
 	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
 		URL: u, Method: q.r.Method, Header: header, Body: bytes.NewReader(q.body), ContentLength: int64(len(q.body)),
 	})
+	q.integrationLatency = time.Since(start)
 	if err != nil {
 		a.integrationFailed(w, q, err)
 		return
