@@ -178,7 +178,7 @@ func (s *Server) buildSet(f *config.File, prev *apiSet) (*apiSet, error) {
 	for _, api := range all {
 		build, ok := modes[api.protocol]
 		if !ok {
-			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP", api.id, api.protocol)
+			return nil, fmt.Errorf("portico: API %s: protocolType %s is not served; want WEBSOCKET or HTTP (REST APIs go under restApis)", api.id, api.protocol)
 		}
 		b := &buildContext{s: s, file: f, env: env, accessLogs: make(map[string]*accesslog.Logger)}
 		stages := make([]string, 0, len(api.stages))
