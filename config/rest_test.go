@@ -137,6 +137,8 @@ func TestRestErrors(t *testing.T) {
 			[]string{`f.yaml:8:27: restApis[0].resources["/pets"].resourceMethods.GET.authorizerId: authorizer "nope" not found`}},
 		{"bad identity validation regex", with(restMinimal, "    stages:", "    authorizers:\n      - {name: a, type: TOKEN, authorizerUri: http://x, identitySource: method.request.header.Auth, identityValidationExpression: '(['}\n    stages:"),
 			[]string{"f.yaml:10:131: restApis[0].authorizers[0].identityValidationExpression: \"([\": error parsing regexp: missing closing ]: `[`"}},
+		{"identity validation on a REQUEST authorizer", with(restMinimal, "    stages:", "    authorizers:\n      - {name: a, type: REQUEST, authorizerUri: http://x, identitySource: method.request.header.Auth, identityValidationExpression: 'x'}\n    stages:"),
+			[]string{"f.yaml:10:133: restApis[0].authorizers[0].identityValidationExpression: REQUEST authorizers validate nothing with it: TOKEN authorizers match the token, COGNITO_USER_POOLS ones the token's audience (app client ID)"}},
 		{"token identity source", with(restMinimal, "    stages:", "    authorizers:\n      - {name: a, type: TOKEN, authorizerUri: http://x, identitySource: 'method.request.header.A, method.request.querystring.b'}\n    stages:"),
 			[]string{"f.yaml:10:73: restApis[0].authorizers[0].identitySource: a TOKEN authorizer reads exactly one header: method.request.header.NAME"}},
 		{"cognito ARN", with(restMinimal, "    stages:", "    authorizers:\n      - {name: a, type: COGNITO_USER_POOLS, providerARNs: [arn:aws:cognito-idp:eu-west-1:123:userpool/x]}\n    stages:"),
@@ -366,4 +368,17 @@ func TestRestResourcesByParentID(t *testing.T) {
 		`f.yaml:6:32: restApis[0].resources[1].parentId: "child1" is not the id of the parent resource "/" ("root01")`)
 	wantErrors(t, with(doc, "parentId: pets01", "parentId: nope"), nil,
 		`f.yaml:5:32: restApis[0].resources[0].parentId: no resource has the id "nope"`)
+}
+
+// A Cognito authorizer's identityValidationExpression (AWS matches the
+// token's audience, the app client ID, against it) loads.
+func TestRestCognitoAudienceExpression(t *testing.T) {
+	src := with(restMinimal, "    stages:", "    authorizers:\n      - {name: a, type: COGNITO_USER_POOLS, providerARNs: [arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123], identityValidationExpression: '^client-[a-z]+$'}\n    stages:")
+	f, err := Parse("f.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.RestAPIs[0].Authorizers[0].IdentityValidationExpression; got != "^client-[a-z]+$" {
+		t.Errorf("identityValidationExpression = %q", got)
+	}
 }

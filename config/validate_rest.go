@@ -177,8 +177,8 @@ func (c *restChecks) authorizers(a *RestAPI, k string) map[string]string {
 		}
 		c.identitySource(au, ak)
 		if e := au.IdentityValidationExpression; e != "" {
-			if au.Type != "TOKEN" {
-				d.at(ak+".identityValidationExpression", "only TOKEN authorizers validate the token")
+			if au.Type == "REQUEST" {
+				d.at(ak+".identityValidationExpression", "REQUEST authorizers validate nothing with it: TOKEN authorizers match the token, COGNITO_USER_POOLS ones the token's audience (app client ID)")
 			} else if _, err := regexp.Compile(e); err != nil {
 				d.at(ak+".identityValidationExpression", "%q: %v", e, err)
 			}
