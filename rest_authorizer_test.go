@@ -321,4 +321,27 @@ func TestRESTAuthorizers(t *testing.T) {
 			rejected(t, resp, body, 401, "UnauthorizedException", unauthorized)
 		})
 	}
+	// Every decision is counted, as for the other modes' authorizers.
+	results := map[string]float64{}
+	mfs, err := gw.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "portico_authorizer_results_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			results[labels["type"]+" "+labels["result"]] += m.GetCounter().GetValue()
+		}
+	}
+	for _, k := range []string{"TOKEN allow", "TOKEN deny", "REQUEST allow", "COGNITO_USER_POOLS allow", "COGNITO_USER_POOLS deny"} {
+		if results[k] == 0 {
+			t.Errorf("no %q in portico_authorizer_results_total: %v", k, results)
+		}
+	}
 }

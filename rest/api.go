@@ -76,6 +76,7 @@ type API struct {
 	apiKeySource          string // HEADER or AUTHORIZER
 	meterStore            *Meter
 	log                   *slog.Logger
+	metrics               *metrics.Metrics // nil without metrics
 }
 
 type stage struct {
@@ -123,6 +124,7 @@ func New(cfg Config) (*API, error) {
 		apiKeySource:     cmp.Or(c.APIKeySource, "HEADER"),
 		meterStore:       cfg.Meter,
 		log:              cfg.Logger,
+		metrics:          cfg.Metrics,
 	}
 	if a.meterStore == nil {
 		a.meterStore = NewMeter()

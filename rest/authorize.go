@@ -28,6 +28,7 @@ func (a *API) authorize(w http.ResponseWriter, q *request) bool {
 		var res *authorizer.CognitoResult
 		if res, err = au.Cognito.Authorize(ctx, q.r.Header.Get(au.TokenHeader), q.m.scopes); err == nil {
 			q.authorizer = res.ContextREST()
+			a.metrics.Authorizer(a.id, au.Type, "allow", false)
 			return true
 		}
 	} else {
@@ -36,14 +37,20 @@ func (a *API) authorize(w http.ResponseWriter, q *request) bool {
 		if res, err = au.Lambda.Authorize(ctx, a.lambdaRequest(q)); err == nil {
 			q.authorizer = res.ContextREST(time.Since(start))
 			q.usageIdentifierKey = res.UsageIdentifierKey // apiKeySource AUTHORIZER
+			a.metrics.Authorizer(a.id, au.Type, "allow", res.Cached)
 			return true
 		}
+	}
+	var deny *authorizer.Deny
+	if errors.As(err, &deny) {
+		a.metrics.Authorizer(a.id, au.Type, "deny", false)
+	} else {
+		a.metrics.Authorizer(a.id, au.Type, "error", false)
 	}
 	if ctx.Err() != nil {
 		return false // the client left; nothing to answer
 	}
-	var deny *authorizer.Deny
-	if errors.As(err, &deny) {
+	if deny != nil {
 		a.log.Debug("authorizer denied the request", "request_id", q.requestID, "authorizer", au.ID, "status", deny.Status, "reason", deny.Reason)
 	} else {
 		a.log.Warn("authorizer failed", "request_id", q.requestID, "authorizer", au.ID, "error", err)
