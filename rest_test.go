@@ -50,7 +50,13 @@ func restConfig(lambdaURL, proxyURL string) string {
       /files/{proxy+}:
         resourceMethods:
           ANY:
-            methodIntegration: {type: HTTP_PROXY, httpMethod: ANY, uri: "` + proxyURL + `/store/{proxy}"}
+            methodIntegration:
+              type: HTTP_PROXY
+              httpMethod: ANY
+              uri: "` + proxyURL + `/store/{proxy}"
+              requestParameters:
+                integration.request.header.X-Color: stageVariables.color
+                integration.request.querystring.src: "'portico'"
     gatewayResponses:
       DEFAULT_4XX:
         responseParameters:
@@ -87,7 +93,7 @@ func TestRESTAPI(t *testing.T) {
 	}))
 	defer lambda.Close()
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Seen", r.Method+" "+r.URL.RequestURI())
+		w.Header().Set("X-Seen", r.Method+" "+r.URL.RequestURI()+" "+r.Header.Get("X-Color"))
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, "stored")
 	}))
@@ -143,9 +149,11 @@ func TestRESTAPI(t *testing.T) {
 		t.Errorf("MOCK OPTIONS: %d %v", resp.StatusCode, resp.Header)
 	}
 
-	// HTTP_PROXY with a greedy path and the query passed on.
+	// HTTP_PROXY with a greedy path, the query passed on, and the
+	// integration's requestParameters (a header from a stage variable, a
+	// static query parameter).
 	resp, body = do("PUT", "/prod/files/a/b.txt?v=1", nil)
-	if resp.StatusCode != 202 || body != "stored" || resp.Header.Get("X-Seen") != "PUT /store/a/b.txt?v=1" {
+	if resp.StatusCode != 202 || body != "stored" || resp.Header.Get("X-Seen") != "PUT /store/a/b.txt?src=portico&v=1 blue" {
 		t.Errorf("HTTP_PROXY: %d %q %q", resp.StatusCode, body, resp.Header.Get("X-Seen"))
 	}
 

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/portico-gw/portico/authorizer"
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
@@ -97,7 +100,8 @@ type method struct {
 	apiKeyRequired                       bool
 	kind                                 string // the integration's type
 	inv                                  integration.Invoker
-	uri                                  string // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	uri                                  string         // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	params                               []requestParam // HTTP_PROXY: the integration's requestParameters
 	mock                                 *mockIntegration
 }
 
@@ -200,6 +204,9 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 			ProxyResponse: integration.ProxyResponseREST}, env)
 	case "HTTP_PROXY":
 		out.uri = in.URI
+		if out.params, err = newRequestParams(in.RequestParameters); err != nil {
+			return nil, err
+		}
 		out.inv, err = integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
 			ModeMapsRequest: true}, env)
 	case "MOCK":
@@ -478,31 +485,87 @@ func binaryType(contentType string, binaryMediaTypes []string) bool {
 	return false
 }
 
+// requestParam is one integration requestParameters entry:
+// integration.request.{path|querystring|header}.NAME from a method request
+// source, a stage variable, a context variable or a 'static' value.
+type requestParam struct {
+	key expr.Key
+	src *expr.Template
+}
+
+func newRequestParams(m map[string]string) ([]requestParam, error) {
+	out := make([]requestParam, 0, len(m))
+	for k, v := range m {
+		key, err := expr.ParseParamKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("requestParameters[%q]: %w", k, err)
+		}
+		src, err := expr.ParseParam(v, expr.MethodRequest)
+		if err != nil {
+			return nil, fmt.Errorf("requestParameters[%q]: %w", k, err)
+		}
+		out = append(out, requestParam{key, src})
+	}
+	return out, nil
+}
+
 // placeholder matches {name}, {name+} and ${stageVariables.name} in an
 // HTTP_PROXY integration URI.
 var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._-]+)\+?\}`)
 
-// httpProxy forwards the request to an HTTP_PROXY integration: the URI's
-// {name} and {name+} take the path parameters (as received, not
-// re-escaped), ${stageVariables.x} the stage's variables, and the client's
-// query string is appended.
+// httpProxy forwards the request to an HTTP_PROXY integration. The
+// integration's requestParameters apply first: integration.request.path.X
+// fills {X} in the URI, .querystring.X is added to the client's query
+// string (replacing a client value of the same name), .header.X is set on
+// the forwarded request. A {name} no parameter names takes the method's
+// path parameter of the same name (as received, not re-escaped: AWS passes
+// path parameters on undecoded), ${stageVariables.x} the stage's variable;
+// the client's query string passes on.
 func (a *API) httpProxy(w http.ResponseWriter, q *request) {
+	header := q.r.Header.Clone()
+	header.Del("Host")
+	pathParams := q.match.PathParams
+	query := q.r.URL.RawQuery
+	if len(q.m.params) > 0 {
+		scope := &methodScope{q: q, apiID: a.id}
+		pathParams = maps.Clone(pathParams)
+		if pathParams == nil {
+			pathParams = map[string]string{}
+		}
+		values := integration.ParseQuery(query)
+		for _, p := range q.m.params {
+			v, ok := p.src.Eval(scope)
+			if !ok {
+				continue
+			}
+			switch p.key.Target {
+			case expr.TargetPath:
+				pathParams[p.key.Name] = v
+			case expr.TargetQueryString:
+				if values == nil {
+					values = url.Values{}
+				}
+				values.Set(p.key.Name, v)
+			case expr.TargetHeader:
+				header.Set(p.key.Name, v)
+			}
+		}
+		query = values.Encode()
+	}
 	u := placeholder.ReplaceAllStringFunc(q.m.uri, func(s string) string {
 		m := placeholder.FindStringSubmatch(s)
 		if m[1] != "" {
 			return q.stage.vars[m[1]]
 		}
-		return q.match.PathParams[m[2]]
+		return pathParams[m[2]]
 	})
-	if raw := q.r.URL.RawQuery; raw != "" {
+	if query != "" {
 		sep := "?"
 		if strings.Contains(u, "?") {
 			sep = "&"
 		}
-		u += sep + raw
+		u += sep + query
 	}
-	header := q.r.Header.Clone()
-	header.Del("Host")
 	start := time.Now()
 	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
 		URL: u, Method: q.r.Method, Header: header, Body: bytes.NewReader(q.body), ContentLength: int64(len(q.body)),
