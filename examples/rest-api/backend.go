@@ -187,9 +187,9 @@ func (b *Backend) authorize(_ context.Context, ev events.APIGatewayCustomAuthori
 	if len(parts) < 3 {
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("unexpected methodArn %q", ev.MethodArn)
 	}
-	effect, context := "Deny", map[string]any(nil)
+	effect, authContext := "Deny", map[string]any(nil)
 	if ev.AuthorizationToken == AllowToken {
-		effect, context = "Allow", map[string]any{"role": "keeper"}
+		effect, authContext = "Allow", map[string]any{"role": "keeper"}
 	}
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID: "demo-user",
@@ -201,6 +201,6 @@ func (b *Backend) authorize(_ context.Context, ev events.APIGatewayCustomAuthori
 				Resource: []string{parts[0] + "/" + parts[1] + "/*"},
 			}},
 		},
-		Context: context,
+		Context: authContext,
 	}, nil
 }
