@@ -330,4 +330,4 @@ func (a restAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target)
 }
 
 // rejectStage: REST APIs answer an unknown stage 403 {"message":"Forbidden"}.
-func (restAPI) rejectStage(w http.ResponseWriter) { errForbidden.write(w) }
+func (restAPI) rejectStage(w http.ResponseWriter) { rest.WriteUnknownStage(w) }

@@ -168,8 +168,9 @@ func TestRESTAPI(t *testing.T) {
 	}
 	// An unknown stage: 403 Forbidden.
 	resp, body = do("GET", "/dev/pets", nil)
-	if resp.StatusCode != 403 || body != `{"message":"Forbidden"}` {
-		t.Errorf("unknown stage: %d %q", resp.StatusCode, body)
+	if resp.StatusCode != 403 || body != `{"message":"Forbidden"}` || len(resp.Header.Get("x-amzn-RequestId")) != 36 ||
+		resp.Header.Get("x-amz-apigw-id") == "" || resp.Header.Get("x-amzn-ErrorType") != "ForbiddenException" {
+		t.Errorf("unknown stage: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
 

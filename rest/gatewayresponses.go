@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"mime"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -468,4 +469,20 @@ func (s *errorScope) Value(ref *expr.Ref) (string, bool) {
 		return v[len(v)-1], true // the last value, as AWS's single-value map holds
 	}
 	return "", false
+}
+
+// WriteUnknownStage answers a request for a stage the API does not have:
+// 403 {"message":"Forbidden"} (ForbiddenException), with a UUID
+// x-amzn-RequestId and an x-amz-apigw-id as every REST answer has. No
+// gateway response override applies: the request reached no stage.
+func WriteUnknownStage(w http.ResponseWriter) {
+	const body = `{"message":"Forbidden"}`
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", uuid.NewString())
+	h.Set("x-amzn-ErrorType", "ForbiddenException")
+	h.Set("x-amz-apigw-id", ids.NewRequestID())
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = io.WriteString(w, body)
 }
