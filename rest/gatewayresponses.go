@@ -2,9 +2,9 @@ package rest
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"mime"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
