@@ -132,6 +132,20 @@ var scenarios = []scenario{
 		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
+		name: "rest-proxy", conns: 64, metric: "requests_per_sec", higherGood: true,
+		budget: "REST /{proxy+} ANY HTTP_PROXY: ≥ 0.9× a bare ReverseProxy's requests/s, p99 ≤ 1.2×",
+		pass: func(gw, base map[string]float64, r float64) bool {
+			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
+		},
+		run: runREST, base: StartProxyBaseline, subject: StartRESTProxyGateway,
+	},
+	{
+		name: "rest-lambda", conns: 64, metric: "requests_per_sec", higherGood: true,
+		budget: "REST AWS_PROXY with a cached TOKEN authorizer against the same without one (the baseline here): reported, no budget",
+		pass:   func(gw, _ map[string]float64, _ float64) bool { return gw["failed"] == 0 },
+		run:    runREST, base: StartRESTLambdaPlain, subject: StartRESTLambdaAuthorized,
+	},
+	{
 		name: "broadcast-stage", conns: 10000, metric: "bus_broadcasts_per_sec", higherGood: true,
 		budget: "broadcasts to a 100-connection stage while --conns connections of another stage are open: ≥ 0.8× the broadcasts/s to the same stage alone on the node (the baseline here) on the NATS broadcast subject, p99 ≤ 1.5×; @broadcast reported beside",
 		pass: func(gw, base map[string]float64, r float64) bool {

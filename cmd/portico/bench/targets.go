@@ -48,6 +48,9 @@ type Target struct {
 	// $disconnect has run (the gateway's NATS disconnect events) until stop
 	// is called.
 	Disconnects func() (ids <-chan string, stop func())
+	// AuthorizerCalls, when set, counts the invocations of the side's
+	// Lambda authorizer.
+	AuthorizerCalls *atomic.Int64
 	// Close stops the server.
 	Close func()
 }

@@ -1,0 +1,31 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// Both REST scenarios run, scaled down, and every request succeeds: the
+// echo comes back through HTTP_PROXY, and the function's "ok" through
+// AWS_PROXY with the authorizer invoked once for the whole run.
+func TestRESTScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts gateway nodes")
+	}
+	for _, name := range []string{"rest-proxy", "rest-lambda"} {
+		r, err := Run(context.Background(), name, Options{Conns: 4, Duration: 300 * time.Millisecond, Pairs: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for side, m := range map[string]map[string]float64{"gateway": r.Gateway, "baseline": r.Baseline} {
+			if m["requests_per_sec"] <= 0 || m["failed"] != 0 {
+				t.Errorf("%s %s: %v", name, side, m)
+			}
+		}
+		if name == "rest-lambda" && (r.Gateway["authorizer_calls"] < 1 || r.Gateway["authorizer_calls"] > 4 || r.Baseline["authorizer_calls"] != 0) {
+			t.Errorf("rest-lambda authorizer calls: gateway %v, baseline %v; want 1–4 (one per concurrent first request at most), and 0",
+				r.Gateway["authorizer_calls"], r.Baseline["authorizer_calls"])
+		}
+	}
+}
