@@ -102,6 +102,7 @@ type method struct {
 	inv                                  integration.Invoker
 	uri                                  string         // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
 	params                               []requestParam // HTTP_PROXY: the integration's requestParameters
+	paramsReadBody                       bool           // a requestParameters source is method.request.body
 	mock                                 *mockIntegration
 }
 
@@ -207,6 +208,9 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 		if out.params, err = newRequestParams(in.RequestParameters); err != nil {
 			return nil, err
 		}
+		for _, p := range out.params {
+			out.paramsReadBody = out.paramsReadBody || p.src.Reads(expr.RequestBody)
+		}
 		out.inv, err = integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
 			ModeMapsRequest: true}, env)
 	case "MOCK":
@@ -274,18 +278,23 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		a.fail(w, q, RequestTooLarge, "")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			a.fail(w, q, RequestTooLarge, "")
+	// HTTP_PROXY streams the body to the backend, unless SigV4 must hash it
+	// or a request parameter reads it first; every other integration reads
+	// it whole.
+	if q.m.kind != "HTTP_PROXY" || q.m.authType == "AWS_IAM" || q.m.paramsReadBody {
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				a.fail(w, q, RequestTooLarge, "")
+				return
+			}
+			a.log.Debug("reading the request body", "request_id", q.requestID, "error", err)
+			a.fail(w, q, BadRequestBody, "")
 			return
 		}
-		a.log.Debug("reading the request body", "request_id", q.requestID, "error", err)
-		a.fail(w, q, BadRequestBody, "")
-		return
+		q.body = body
 	}
-	q.body = body
 	switch q.m.authType {
 	case "AWS_IAM":
 		if !a.authorizeIAM(w, q) {
@@ -566,9 +575,14 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		}
 		u += sep + query
 	}
+	var body io.Reader = http.MaxBytesReader(nil, q.r.Body, MaxBodyBytes)
+	length := q.r.ContentLength
+	if q.body != nil { // read whole for SigV4 or a parameter
+		body, length = bytes.NewReader(q.body), int64(len(q.body))
+	}
 	start := time.Now()
 	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
-		URL: u, Method: q.r.Method, Header: header, Body: bytes.NewReader(q.body), ContentLength: int64(len(q.body)),
+		URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length,
 	})
 	q.integrationLatency = time.Since(start)
 	if err != nil {
