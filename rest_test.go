@@ -234,7 +234,7 @@ restApis:
 }
 
 // A REST stage's access log gets a line per request with the resource
-// method as route key.
+// method as route key, and its metrics count the requests.
 func TestRESTAccessLog(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "access.log")
 	cfg := strings.Replace(restConfig("http://127.0.0.1:1", "http://127.0.0.1:1"), "        variables: {color: blue}\n",
@@ -266,5 +266,30 @@ func TestRESTAccessLog(t *testing.T) {
 	}
 	if lines[0]["routeKey"] != "/pets OPTIONS" || lines[0]["status"] != "200" || lines[1]["status"] != "403" {
 		t.Errorf("access log: %v", lines)
+	}
+	// And the stage's requests are counted, by route key and status.
+	mfs, err := gw.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() == "portico_http_requests_total" {
+			for _, m := range mf.GetMetric() {
+				var route, status string
+				for _, l := range m.GetLabel() {
+					switch l.GetName() {
+					case "route_key":
+						route = l.GetValue()
+					case "status":
+						status = l.GetValue()
+					}
+				}
+				counted[route+" "+status] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	if len(counted) != 2 || counted["/pets OPTIONS 2xx"]+counted["/pets OPTIONS 200"] != 1 {
+		t.Errorf("portico_http_requests_total: %v", counted)
 	}
 }

@@ -170,7 +170,8 @@ func New(cfg Config) (*API, error) {
 	grants := newGrants(c.RestAPIID, cfg.Usage)
 	for _, st := range c.Stages {
 		a.stages[st.StageName] = &stage{name: st.StageName, vars: st.Variables, accessLog: cfg.AccessLogs[st.StageName],
-			keys: grants[st.StageName], throttles: newStageThrottles(st.MethodSettings, a.methods)}
+			keys: grants[st.StageName], throttles: newStageThrottles(st.MethodSettings, a.methods),
+			metrics: cfg.Metrics.Stage(c.RestAPIID, st.StageName)}
 	}
 	return a, nil
 }
