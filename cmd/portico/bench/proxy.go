@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/gorilla/websocket"
 )
 
@@ -145,21 +147,54 @@ func StartProxyGateway() (*Target, error) {
 }
 
 func runProxyHop(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
+	r, err := closedLoop(ctx, t, o, func(sent, reply []byte) error {
+		if !bytes.Equal(reply, sent) {
+			return fmt.Errorf("reply %q is not the message sent", reply)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]float64{
+		"exchanges_per_sec": r.perSec(),
+		"p50_ms":            ms(r.hist.ValueAtQuantile(50)),
+		"p99_ms":            ms(r.hist.ValueAtQuantile(99)),
+		"failed":            float64(r.failed),
+	}, nil
+}
+
+// loopResult is what closedLoop measured.
+type loopResult struct {
+	done, failed int64
+	hist         *hdrhistogram.Histogram
+	elapsed      time.Duration
+	mallocs      uint64 // heap allocations of the whole process during the run
+}
+
+func (r loopResult) perSec() float64 { return float64(r.done) / r.elapsed.Seconds() }
+
+// closedLoop runs o.Conns exchangers of t, each in a closed loop of
+// 100-byte payloads timed from their send, for o.Duration. check, when
+// not nil, judges each reply. It fails only when no exchange succeeded.
+func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, reply []byte) error) (loopResult, error) {
 	exchanges := make([]Exchange, 0, o.Conns)
 	for i := 0; i < o.Conns; i++ {
 		ex, closeFn, err := t.NewExchanger()
 		if err != nil {
-			return nil, err
+			return loopResult{}, err
 		}
 		defer closeFn()
 		exchanges = append(exchanges, ex)
 	}
-	hist := newHist()
+	r := loopResult{hist: newHist()}
 	var mu sync.Mutex
 	var done, failed atomic.Int64
 	var firstErr atomic.Value
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, ex := range exchanges {
@@ -170,8 +205,8 @@ func runProxyHop(ctx context.Context, t *Target, o Options) (map[string]float64,
 				sent := time.Now()
 				data := payloadAt(sent, 100)
 				reply, err := ex(ctx, data)
-				if err == nil && !bytes.Equal(reply, data) {
-					err = fmt.Errorf("reply %q is not the message sent", reply)
+				if err == nil && check != nil {
+					err = check(data, reply)
 				}
 				if err != nil {
 					if ctx.Err() == nil {
@@ -181,21 +216,18 @@ func runProxyHop(ctx context.Context, t *Target, o Options) (map[string]float64,
 					continue
 				}
 				mu.Lock()
-				_ = hist.RecordValue(time.Since(sent).Microseconds())
+				_ = r.hist.RecordValue(max(time.Since(sent).Microseconds(), 1))
 				mu.Unlock()
 				done.Add(1)
 			}
 		}(ex)
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	if err, _ := firstErr.Load().(error); err != nil && done.Load() == 0 {
-		return nil, err
+	r.elapsed = time.Since(start)
+	runtime.ReadMemStats(&m1)
+	r.done, r.failed, r.mallocs = done.Load(), failed.Load(), m1.Mallocs-m0.Mallocs
+	if err, _ := firstErr.Load().(error); err != nil && r.done == 0 {
+		return r, err
 	}
-	return map[string]float64{
-		"exchanges_per_sec": float64(done.Load()) / elapsed.Seconds(),
-		"p50_ms":            ms(hist.ValueAtQuantile(50)),
-		"p99_ms":            ms(hist.ValueAtQuantile(99)),
-		"failed":            float64(failed.Load()),
-	}, nil
+	return r, nil
 }

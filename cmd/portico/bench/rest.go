@@ -8,10 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
-	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // The REST scenarios drive a REST API (restApis) with plain HTTP clients:
@@ -212,62 +209,20 @@ func httpTarget(name, method, url string, header http.Header, want []byte) *Targ
 // (of the whole process: the side under test, its backends and the load
 // generator).
 func runREST(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
-	exchanges := make([]Exchange, 0, o.Conns)
-	for i := 0; i < o.Conns; i++ {
-		ex, closeFn, err := t.NewExchanger()
-		if err != nil {
-			return nil, err
-		}
-		defer closeFn()
-		exchanges = append(exchanges, ex)
-	}
-	hist := newHist()
-	var mu sync.Mutex
-	var done, failed atomic.Int64
-	var firstErr atomic.Value
 	authCalls0 := int64(0)
 	if t.AuthorizerCalls != nil {
 		authCalls0 = t.AuthorizerCalls.Load()
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
-	defer cancel()
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, ex := range exchanges {
-		wg.Add(1)
-		go func(ex Exchange) {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				sent := time.Now()
-				_, err := ex(ctx, payloadAt(sent, 100))
-				if err != nil {
-					if ctx.Err() == nil {
-						failed.Add(1)
-						firstErr.CompareAndSwap(nil, err)
-					}
-					continue
-				}
-				mu.Lock()
-				_ = hist.RecordValue(max(time.Since(sent).Microseconds(), 1))
-				mu.Unlock()
-				done.Add(1)
-			}
-		}(ex)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&m1)
-	if err, _ := firstErr.Load().(error); err != nil && done.Load() == 0 {
+	r, err := closedLoop(ctx, t, o, nil)
+	if err != nil {
 		return nil, err
 	}
 	m := map[string]float64{
-		"requests_per_sec":   float64(done.Load()) / elapsed.Seconds(),
-		"p50_ms":             ms(hist.ValueAtQuantile(50)),
-		"p99_ms":             ms(hist.ValueAtQuantile(99)),
-		"failed":             float64(failed.Load()),
-		"allocs_per_request": float64(m1.Mallocs-m0.Mallocs) / float64(max(1, done.Load())),
+		"requests_per_sec":   r.perSec(),
+		"p50_ms":             ms(r.hist.ValueAtQuantile(50)),
+		"p99_ms":             ms(r.hist.ValueAtQuantile(99)),
+		"failed":             float64(r.failed),
+		"allocs_per_request": float64(r.mallocs) / float64(max(1, r.done)),
 	}
 	if t.AuthorizerCalls != nil {
 		m["authorizer_calls"] = float64(t.AuthorizerCalls.Load() - authCalls0)
