@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -459,7 +458,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 	b64 := false
 	if len(q.body) > 0 {
 		s := string(q.body)
-		if binaryType(r.Header.Get("Content-Type"), a.binaryMediaTypes) {
+		if integration.AcceptsBinary(r.Header.Get("Content-Type"), a.binaryMediaTypes) { // the same media-type match as responses
 			s, b64 = base64.StdEncoding.EncodeToString(q.body), true
 		}
 		body = &s
@@ -472,27 +471,6 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
 		APIKey: q.apiKey, APIKeyID: q.apiKeyID, Authorizer: q.authorizer,
 	})
-}
-
-// binaryType reports whether a request body of contentType reaches the
-// function base64-encoded: its media type is one of binaryMediaTypes
-// (exact, type/*, or */*).
-func binaryType(contentType string, binaryMediaTypes []string) bool {
-	if len(binaryMediaTypes) == 0 {
-		return false
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(contentType))
-	}
-	main, _, _ := strings.Cut(mt, "/")
-	for _, b := range binaryMediaTypes {
-		b = strings.ToLower(b)
-		if b == "*/*" || b == mt || b == main+"/*" {
-			return true
-		}
-	}
-	return false
 }
 
 // requestParam is one integration requestParameters entry:

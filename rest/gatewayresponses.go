@@ -398,18 +398,29 @@ func (g *GatewayResponses) lookup(typ ResponseType) *override {
 // its Accept header, else application/json, else the first key in sorted
 // order.
 func (o *override) choose(r *http.Request) string {
+	accept := ""
 	if r != nil {
-		accept, _, _ := strings.Cut(r.Header.Get("Accept"), ",")
-		if mt, _, err := mime.ParseMediaType(accept); err == nil {
-			if _, ok := o.templates[mt]; ok {
-				return mt
-			}
-		}
+		accept = r.Header.Get("Accept")
 	}
-	if _, ok := o.templates["application/json"]; ok {
+	return pickTemplate(o.keys, accept)
+}
+
+// pickTemplate chooses among templates keyed by media type (keys, sorted):
+// the Accept header's first type when a template has it, else
+// application/json, else the first key; "" when there is none. Gateway
+// responses and MOCK integration responses choose alike.
+func pickTemplate(keys []string, accept string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	first, _, _ := strings.Cut(accept, ",")
+	if mt, _, err := mime.ParseMediaType(first); err == nil && slices.Contains(keys, mt) {
+		return mt
+	}
+	if slices.Contains(keys, "application/json") {
 		return "application/json"
 	}
-	return o.keys[0]
+	return keys[0]
 }
 
 // errorScope resolves the references of gateway response headers and

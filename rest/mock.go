@@ -1,11 +1,14 @@
 package rest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +45,8 @@ type mockResponse struct {
 	pattern   *regexp.Regexp // nil for the default response
 	headers   map[string]*expr.Template
 	templates map[string]string
+	// templateKeys are the templates' media types, sorted (pickTemplate).
+	templateKeys []string
 }
 
 func newMockIntegration(in *config.RestIntegration, m *config.RestMethod) (*mockIntegration, error) {
@@ -68,11 +73,12 @@ func newMockIntegration(in *config.RestIntegration, m *config.RestMethod) (*mock
 	var def *mockResponse
 	for _, k := range keys {
 		ir := in.IntegrationResponses[k]
-		status, err := strconv.Atoi(cmpOrString(ir.StatusCode, k))
+		status, err := strconv.Atoi(cmp.Or(ir.StatusCode, k))
 		if err != nil || status < 100 || status > 599 {
 			return nil, fmt.Errorf("integrationResponses[%q]: statusCode %q is not an HTTP status", k, ir.StatusCode)
 		}
-		resp := mockResponse{status: status, headers: make(map[string]*expr.Template, len(ir.ResponseParameters)), templates: ir.ResponseTemplates}
+		resp := mockResponse{status: status, headers: make(map[string]*expr.Template, len(ir.ResponseParameters)), templates: ir.ResponseTemplates,
+			templateKeys: slices.Sorted(maps.Keys(ir.ResponseTemplates))}
 		for key, src := range ir.ResponseParameters {
 			name, ok := strings.CutPrefix(key, "method.response.header.")
 			if !ok || name == "" {
@@ -101,13 +107,6 @@ func newMockIntegration(in *config.RestIntegration, m *config.RestMethod) (*mock
 		mi.responses = append(mi.responses, *def)
 	}
 	return mi, nil
-}
-
-func cmpOrString(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // serve answers the request.
@@ -144,38 +143,13 @@ func (mi *mockIntegration) serve(a *API, w http.ResponseWriter, q *request) {
 		}
 	}
 	body, contentType := "", "application/json"
-	if key := chooseTemplate(chosen.templates, q.r.Header.Get("Accept")); key != "" {
+	if key := pickTemplate(chosen.templateKeys, q.r.Header.Get("Accept")); key != "" {
 		body, contentType = chosen.templates[key], key
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType)
 	}
 	writeResponse(w, chosen.status, nil, []byte(body))
-}
-
-// chooseTemplate picks a response template by the Accept header's first
-// type, then application/json, then the first by name; "" when there is
-// none.
-func chooseTemplate(templates map[string]string, accept string) string {
-	if len(templates) == 0 {
-		return ""
-	}
-	if first, _, _ := strings.Cut(accept, ","); first != "" {
-		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(first)); err == nil {
-			if _, ok := templates[mt]; ok {
-				return mt
-			}
-		}
-	}
-	if _, ok := templates["application/json"]; ok {
-		return "application/json"
-	}
-	keys := make([]string, 0, len(templates))
-	for k := range templates {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys[0]
 }
 
 // methodScope resolves method.request.*, stageVariables.* and context.*
