@@ -437,49 +437,24 @@ var _ expr.Scope = (*errorScope)(nil)
 
 // Value implements expr.Scope.
 func (s *errorScope) Value(ref *expr.Ref) (string, bool) {
-	switch ref.Root {
-	case expr.Context:
-		switch ref.Name {
-		case "error.message":
-			return s.message, true
-		case "error.messageString":
-			if s.null {
-				return "null", true
-			}
-			return jsonstr.Quote(s.message), true
-		case "error.responseType":
-			return string(s.typ), true
-		case "requestId":
-			return s.requestID, true
-		}
-		v, ok := s.in.Context[ref.Name]
-		return v, ok
-	case expr.StageVariable:
-		v, ok := s.in.StageVariables[ref.Name]
-		return v, ok
-	case expr.RequestPath:
-		v, ok := s.in.PathParameters[ref.Name]
-		return v, ok
-	case expr.RequestHeader:
-		if s.in.Request == nil {
-			return "", false
-		}
-		v := s.in.Request.Header.Values(ref.Name)
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true // the last value, as the proxy event's headers map holds
-	case expr.RequestQueryString:
-		if s.in.Request == nil || s.in.Request.URL == nil {
-			return "", false
-		}
-		v := s.in.Request.URL.Query()[ref.Name]
-		if len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true // the last value, as AWS's single-value map holds
+	if ref.Root != expr.Context {
+		return requestValue(s.in.Request, s.in.PathParameters, s.in.StageVariables, nil, ref)
 	}
-	return "", false
+	switch ref.Name {
+	case "error.message":
+		return s.message, true
+	case "error.messageString":
+		if s.null {
+			return "null", true
+		}
+		return jsonstr.Quote(s.message), true
+	case "error.responseType":
+		return string(s.typ), true
+	case "requestId":
+		return s.requestID, true
+	}
+	v, ok := s.in.Context[ref.Name]
+	return v, ok
 }
 
 // WriteUnknownStage answers a request for a stage the API does not have:

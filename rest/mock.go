@@ -164,55 +164,71 @@ var _ expr.Scope = (*methodScope)(nil)
 // Value implements expr.Scope.
 func (s *methodScope) Value(ref *expr.Ref) (string, bool) {
 	q := s.q
+	if ref.Root != expr.Context {
+		return requestValue(q.r, q.match.PathParams, q.stage.vars, q.body, ref)
+	}
+	switch ref.Name {
+	case "requestId":
+		return q.requestID, true
+	case "extendedRequestId":
+		return q.apigwID, true
+	case "apiId":
+		return s.apiID, true
+	case "stage":
+		return q.stage.name, true
+	case "resourcePath":
+		return q.match.ResourcePath, true
+	case "resourceId":
+		return q.m.resourceID, true
+	case "httpMethod":
+		return q.r.Method, true
+	case "identity.sourceIp":
+		return sourceIPOf(q), true
+	}
+	return "", false
+}
+
+// requestValue resolves a method request reference (method.request.header,
+// multivalueheader, querystring, multivaluequerystring, path, body) or a
+// stage variable: single-value forms give the last value, as AWS's
+// single-value maps hold; multi-value forms join with ",". r may be nil
+// (no request: nothing resolves from it).
+func requestValue(r *http.Request, pathParams, stageVars map[string]string, body []byte, ref *expr.Ref) (string, bool) {
 	switch ref.Root {
-	case expr.RequestHeader:
-		v := q.r.Header.Values(ref.Name)
+	case expr.StageVariable:
+		v, ok := stageVars[ref.Name]
+		return v, ok
+	case expr.RequestPath:
+		v, ok := pathParams[ref.Name]
+		return v, ok
+	}
+	if r == nil {
+		return "", false
+	}
+	switch ref.Root {
+	case expr.RequestHeader, expr.RequestMultiValueHeader:
+		v := r.Header.Values(ref.Name)
 		if len(v) == 0 {
 			return "", false
 		}
+		if ref.Root == expr.RequestMultiValueHeader {
+			return strings.Join(v, ","), true
+		}
 		return v[len(v)-1], true
-	case expr.RequestMultiValueHeader:
-		v := q.r.Header.Values(ref.Name)
-		return strings.Join(v, ","), len(v) > 0
-	case expr.RequestQueryString:
-		v, ok := q.r.URL.Query()[ref.Name]
-		if !ok || len(v) == 0 {
+	case expr.RequestQueryString, expr.RequestMultiValueQueryString:
+		v := r.URL.Query()[ref.Name]
+		if len(v) == 0 {
 			return "", false
 		}
+		if ref.Root == expr.RequestMultiValueQueryString {
+			return strings.Join(v, ","), true
+		}
 		return v[len(v)-1], true
-	case expr.RequestMultiValueQueryString:
-		v, ok := q.r.URL.Query()[ref.Name]
-		return strings.Join(v, ","), ok
-	case expr.RequestPath:
-		v, ok := q.match.PathParams[ref.Name]
-		return v, ok
 	case expr.RequestBody:
 		if ref.Path == nil {
-			return string(q.body), true
+			return string(body), true
 		}
-		return ref.Select(q.body)
-	case expr.StageVariable:
-		v, ok := q.stage.vars[ref.Name]
-		return v, ok
-	case expr.Context:
-		switch ref.Name {
-		case "requestId":
-			return q.requestID, true
-		case "extendedRequestId":
-			return q.apigwID, true
-		case "apiId":
-			return s.apiID, true
-		case "stage":
-			return q.stage.name, true
-		case "resourcePath":
-			return q.match.ResourcePath, true
-		case "resourceId":
-			return q.m.resourceID, true
-		case "httpMethod":
-			return q.r.Method, true
-		case "identity.sourceIp":
-			return sourceIPOf(q), true
-		}
+		return ref.Select(body)
 	}
 	return "", false
 }
