@@ -102,3 +102,14 @@ func TestApplyLeavesTheCallersFile(t *testing.T) {
 		t.Errorf("Apply of an API without routeSelectionExpression: %v", err)
 	}
 }
+
+// New refuses a model built in code that fails validation with an error
+// (it once panicked while cleaning up after the failed Apply).
+func TestNewRefusesAnInvalidModel(t *testing.T) {
+	bad := &config.File{APIs: []config.API{{Name: "x", ProtocolType: "WEBSOCKET"}}}
+	srv, err := portico.New(portico.Config{File: bad, Listen: "127.0.0.1:0"})
+	if err == nil {
+		_ = srv.Shutdown(context.Background())
+		t.Fatal("New accepted an API without routes or stages")
+	}
+}

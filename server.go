@@ -102,9 +102,10 @@ func New(cfg Config) (s *Server, err error) {
 		sinks:    make(map[string]*accesslog.Sink),
 	}
 	s.restMeter = rest.NewMeter()
+	built := s // a failing return sets s to nil
 	defer func() {
 		if err != nil {
-			s.closeSinks()
+			built.closeSinks()
 		}
 	}()
 	wsCfg := ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL, Metrics: s.metrics}

@@ -320,8 +320,10 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 			d.at(k+".httpMethod", "%q: Lambda functions are invoked with POST", in.HTTPMethod)
 		}
 	case "AWS":
-		if !apigwARNRE.MatchString(in.URI) {
-			d.at(k+".uri", "%q: AWS integrations other than Lambda (arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations) are not supported yet", in.URI)
+		if strings.HasPrefix(in.URI, "arn:aws:apigateway:") && !strings.Contains(in.URI, ":lambda:path/") {
+			d.at(k+".uri", "%q: AWS service integrations other than Lambda are not served: there is no AWS service here to call (use a Lambda function, HTTP or MOCK)", in.URI)
+		} else {
+			checkFunctionURI(in.URI, k+".uri", d)
 		}
 		warnLambdaARN(c.f, in.URI, k+".uri", d)
 	case "HTTP", "HTTP_PROXY":
@@ -365,6 +367,9 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 		if _, err := expr.ParseParam(v, expr.MethodRequest); err != nil {
 			d.at(pk, "%q: %s", v, syntaxMsg(err))
 		}
+		if h, ok := strings.CutPrefix(name, "integration.request.header."); ok && forbiddenIntegrationHeader(in.Type, h) {
+			d.atKey(pk, "%s may not be mapped: API Gateway answers 500 for it", h)
+		}
 	}
 	for _, code := range slices.Sorted(maps.Keys(in.IntegrationResponses)) {
 		rk := childKey(k+".integrationResponses", code)
@@ -379,12 +384,44 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 			}
 		}
 		for _, h := range slices.Sorted(maps.Keys(r.ResponseParameters)) {
-			if name, ok := strings.CutPrefix(h, "method.response.header."); !ok || !expr.ValidHeaderName(name) {
-				d.atKey(childKey(rk+".responseParameters", h), "want method.response.header.NAME")
+			hk := childKey(rk+".responseParameters", h)
+			name, ok := strings.CutPrefix(h, "method.response.header.")
+			switch {
+			case !ok || !expr.ValidHeaderName(name):
+				d.atKey(hk, "want method.response.header.NAME")
+				continue
+			case !declaresHeader(m.MethodResponses[code], name) && !strings.HasSuffix(in.Type, "_PROXY"):
+				d.atKey(hk, "methodResponses[%q] does not declare %s (API Gateway: Invalid mapping expression specified); add it to the method response's responseParameters", code, h)
+			}
+			v := r.ResponseParameters[h]
+			if _, err := expr.ParseParam(v, expr.MethodRequest|expr.IntegrationResponse); err != nil {
+				d.at(hk, "%q: %s", v, syntaxMsg(err))
 			}
 		}
 		checkContentHandling(r.ContentHandling, rk+".contentHandling", d)
 	}
+}
+
+// forbiddenIntegrationHeader reports whether a header may not be mapped
+// onto the integration request of an integration type: AWS answers 500 for
+// these (reference rest-apis.md §1.3); Portico refuses them at load.
+func forbiddenIntegrationHeader(typ, name string) bool {
+	forbidden := []string{"Content-Length", "Transfer-Encoding", "X-Amzn-Trace-Id", "X-Amzn-Apigateway-Api-Id"}
+	if typ == "AWS" || typ == "AWS_PROXY" {
+		forbidden = append(forbidden, "Authorization", "Connection", "Expect", "Proxy-Authenticate", "Te")
+	}
+	return slices.ContainsFunc(forbidden, func(h string) bool { return strings.EqualFold(h, name) })
+}
+
+// declaresHeader reports whether a method response declares a header,
+// case-insensitively.
+func declaresHeader(mr MethodResponse, name string) bool {
+	for key := range mr.ResponseParameters {
+		if h, ok := strings.CutPrefix(key, "method.response.header."); ok && strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func checkContentHandling(v, key string, d *decoder) {

@@ -393,3 +393,31 @@ func TestScalarText(t *testing.T) {
 		}
 	}
 }
+
+func TestParseParamIntegrationResponse(t *testing.T) {
+	for src, want := range map[string]Root{
+		"integration.response.header.X-Id":           IntegrationResponseHeader,
+		"integration.response.multivalueheader.X-Id": IntegrationResponseMultiValueHeader,
+		"integration.response.body":                  ResponseBody,
+		"integration.response.body.a.b":              ResponseBody,
+		"method.request.header.Origin":               RequestHeader,
+	} {
+		tpl, err := ParseParam(src, MethodRequest|IntegrationResponse)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := tpl.Parts()[0].Ref.Root; got != want {
+			t.Errorf("%s: root %v, want %v", src, got, want)
+		}
+	}
+	if _, err := ParseParam("integration.response.statuscode", MethodRequest|IntegrationResponse); err == nil {
+		t.Error("integration.response.statuscode is not a responseParameters source")
+	}
+	if _, err := ParseParam("integration.response.header.X", MethodRequest); err == nil {
+		t.Error("integration.response.* needs the IntegrationResponse form")
+	}
+	tpl, _ := ParseParam("integration.response.body.a.b", IntegrationResponse)
+	if v, ok := tpl.Parts()[0].Ref.Select([]byte(`{"a":{"b":"x"}}`)); !ok || v != "x" {
+		t.Errorf("body.a.b selects %q %v", v, ok)
+	}
+}

@@ -17,6 +17,11 @@ const (
 	// multivalueheader|multivaluequerystring|path.NAME,
 	// method.request.body and method.request.body.PATH.
 	MethodRequest
+	// IntegrationResponse is REST integration responses' sources:
+	// integration.response.header|multivalueheader.NAME (roots
+	// IntegrationResponseHeader and IntegrationResponseMultiValueHeader)
+	// and integration.response.body[.PATH] (root ResponseBody).
+	IntegrationResponse
 )
 
 // ParseParam parses a requestParameters value of a WebSocket or REST
@@ -34,6 +39,9 @@ func ParseParam(s string, forms ParamForms) (*Template, error) {
 	if forms&MethodRequest != 0 {
 		want += ", method.request.body[.PATH] or method.request.{header,querystring,multivalueheader,multivaluequerystring,path}.NAME"
 	}
+	if forms&IntegrationResponse != 0 {
+		want += ", integration.response.body[.PATH] or integration.response.{header,multivalueheader}.NAME"
+	}
 	if s == "" {
 		return nil, fail(s, 0, "%s", want)
 	}
@@ -46,6 +54,9 @@ func ParseParam(s string, forms ParamForms) (*Template, error) {
 	}
 	if forms&MethodRequest != 0 {
 		spaces = append(spaces, nsMethodRequest)
+	}
+	if forms&IntegrationResponse != 0 {
+		spaces = append(spaces, nsIntegrationResponseParams)
 	}
 	r, off, msg := parseRef(s, spaces...)
 	if msg == "" {

@@ -90,6 +90,13 @@ var (
 		{"header.", IntegrationResponseHeader, true},
 		{"multivalueheader.", IntegrationResponseMultiValueHeader, true},
 	}
+	// integrationResponseParamRoots are what REST responseParameters read
+	// of an integration response: its headers and its body.
+	integrationResponseParamRoots = []rootName{
+		{"header.", IntegrationResponseHeader, true},
+		{"multivalueheader.", IntegrationResponseMultiValueHeader, true},
+		{"body", ResponseBody, false},
+	}
 )
 
 // namespace is a prefix under which roots are spelled.
@@ -104,6 +111,9 @@ var (
 	nsRouteRequest        = namespace{"route.request.", requestRoots}
 	nsMethodRequest       = namespace{"method.request.", requestRoots}
 	nsIntegrationResponse = namespace{"integration.response.", integrationResponseRoots}
+	// nsIntegrationResponseParams is the same prefix for REST
+	// responseParameters values.
+	nsIntegrationResponseParams = namespace{"integration.response.", integrationResponseParamRoots}
 )
 
 // parseRef parses ref (without "$" or braces) in the namespaces given;

@@ -13,7 +13,7 @@ import (
 // natsIntegration sends the Lambda-format event over NATS (a Portico
 // extension, integrationType NATS). URI forms:
 //
-//	nats:SUBJECT               request/reply: the reply is a Lambda proxy response
+//	nats:SUBJECT               request/reply: the reply is a Lambda proxy response, read by Spec.ProxyResponse's rules
 //	nats:SUBJECT?mode=publish  fire and forget: the answer is an empty 200
 //
 // A reply carrying a "Function-Error" header is a *FunctionError, like
@@ -24,6 +24,7 @@ type natsIntegration struct {
 	subject  string
 	publish  bool
 	deadline deadline
+	parse    responseParser // the reply is read by the mode's proxy response rules
 }
 
 var _ Invoker = (*natsIntegration)(nil)
@@ -36,7 +37,11 @@ func newNATS(spec Spec, conn func() *nats.Conn, d deadline) (Invoker, error) {
 	if conn == nil {
 		return nil, errors.New("NATS integrations need a NATS connection (Env.NATS)")
 	}
-	return &natsIntegration{conn: conn, subject: subject, publish: publish, deadline: d}, nil
+	parse, err := newResponseParser(spec.ProxyResponse)
+	if err != nil {
+		return nil, err
+	}
+	return &natsIntegration{conn: conn, subject: subject, publish: publish, deadline: d, parse: parse}, nil
 }
 
 // ParseNATSURI splits "nats:SUBJECT[?mode=publish|request]".
@@ -98,7 +103,7 @@ func (n *natsIntegration) Invoke(ctx context.Context, req *Request) (*Response, 
 	if fe := msg.Header.Get("Function-Error"); fe != "" {
 		return nil, fmt.Errorf("requesting NATS subject %s: %w", n.subject, &FunctionError{Type: fe, Payload: msg.Data})
 	}
-	resp, err := parseProxyResponse(msg.Data)
+	resp, err := n.parse(msg.Data)
 	if err != nil {
 		return nil, fmt.Errorf("requesting NATS subject %s: %w", n.subject, err)
 	}

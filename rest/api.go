@@ -102,13 +102,12 @@ type method struct {
 	uri                                  string         // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
 	params                               []requestParam // HTTP_PROXY: the integration's requestParameters
 	paramsReadBody                       bool           // a requestParameters source is method.request.body
-	mock                                 *mockIntegration
+	nonProxy                             *nonProxy      // AWS, HTTP and MOCK
 }
 
 // New builds the API from its configuration. Parts of the REST model that
-// this version does not serve yet (non-proxy AWS and HTTP integrations
-// with mapping templates) are refused with an error naming them, never
-// served wrongly.
+// this version does not serve (AWS service integrations other than
+// Lambda) are refused with an error naming them, never served wrongly.
 func New(cfg Config) (*API, error) {
 	c := cfg.API
 	if c == nil {
@@ -213,10 +212,13 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 		}
 		out.inv, err = integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
 			ModeMapsRequest: true}, env)
-	case "MOCK":
-		out.mock, err = newMockIntegration(in, m)
+	case "NATS": // Portico's: the REST proxy event over NATS, answered as a Lambda proxy function would
+		out.inv, err = integration.New(integration.Spec{Type: "NATS", URI: in.URI, Timeout: timeout,
+			ProxyResponse: integration.ProxyResponseREST}, env)
+	case "AWS", "HTTP", "MOCK":
+		out.nonProxy, err = newNonProxy(in, m, env)
 	default:
-		return nil, fmt.Errorf("integration type %s is not served yet (non-proxy integrations with mapping templates are issue #15); use AWS_PROXY, HTTP_PROXY or MOCK", in.Type)
+		return nil, fmt.Errorf("integration type %q: want AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK or NATS", in.Type)
 	}
 	if err != nil {
 		return nil, err
@@ -310,12 +312,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	switch q.m.kind {
-	case "AWS_PROXY":
+	case "AWS_PROXY", "NATS":
 		a.lambdaProxy(w, q)
 	case "HTTP_PROXY":
 		a.httpProxy(w, q)
-	case "MOCK":
-		q.m.mock.serve(a, w, q)
+	default:
+		q.m.nonProxy.serve(a, w, q)
 	}
 }
 
@@ -451,7 +453,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		headers[k], multi[k] = v, []string{v}
 	}
 	if headers["X-Amzn-Trace-Id"] == "" {
-		t := ids.NewTraceID(q.now)
+		t := traceID(q)
 		headers["X-Amzn-Trace-Id"], multi["X-Amzn-Trace-Id"] = t, []string{t}
 	}
 	var body *string
@@ -540,13 +542,7 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		}
 		query = values.Encode()
 	}
-	u := placeholder.ReplaceAllStringFunc(q.m.uri, func(s string) string {
-		m := placeholder.FindStringSubmatch(s)
-		if m[1] != "" {
-			return q.stage.vars[m[1]]
-		}
-		return pathParams[m[2]]
-	})
+	u := expandURI(q.m.uri, q.stage.vars, pathParams)
 	if query != "" {
 		sep := "?"
 		if strings.Contains(u, "?") {
@@ -578,6 +574,21 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		a.log.Debug("streaming the integration response", "request_id", q.requestID, "error", err)
 	}
 }
+
+// expandURI fills an integration URI's ${stageVariables.x} from the stage
+// and its {name} and {name+} from pathParams.
+func expandURI(uri string, stageVars, pathParams map[string]string) string {
+	return placeholder.ReplaceAllStringFunc(uri, func(s string) string {
+		m := placeholder.FindStringSubmatch(s)
+		if m[1] != "" {
+			return stageVars[m[1]]
+		}
+		return pathParams[m[2]]
+	})
+}
+
+// traceID is a new X-Amzn-Trace-Id for a request that came without one.
+func traceID(q *request) string { return ids.NewTraceID(q.now) }
 
 // writeResponse writes an integration's answer.
 func writeResponse(w http.ResponseWriter, status int, header http.Header, body []byte) {

@@ -64,3 +64,41 @@ var defaultTemplates = func() map[string]BodyTemplate {
 	}
 	return m
 }()
+
+// mappingTemplate is a compiled request or response mapping template of a
+// non-proxy integration. Render errors are configuration errors (500).
+type mappingTemplate interface {
+	render(d *templateData) (string, error)
+}
+
+// templateData is what a mapping template reads: the request, the payload
+// ($input.body) and, for response templates, the integration response.
+type templateData struct {
+	scope expr.Scope // $context and $stageVariables
+	body  []byte
+}
+
+// compileMappingTemplate compiles a mapping template: the substitution
+// engine until VTL (issue #15).
+func compileMappingTemplate(src string) (mappingTemplate, error) {
+	t, err := compileBodyTemplate(src)
+	if err != nil {
+		return nil, err
+	}
+	return substitutionMapping{t}, nil
+}
+
+type substitutionMapping struct{ t BodyTemplate }
+
+func (s substitutionMapping) render(d *templateData) (string, error) { return s.t.Render(d.scope), nil }
+
+// templateData returns the data of a request template.
+func (a *API) templateData(q *request, body []byte) *templateData {
+	return &templateData{scope: &methodScope{q: q, apiID: a.id}, body: body}
+}
+
+// responseTemplateData returns the data of a response template: body is
+// the integration's payload.
+func (a *API) responseTemplateData(q *request, body []byte, res *backendResult) *templateData {
+	return &templateData{scope: &responseScope{methodScope: methodScope{q: q, apiID: a.id}, header: res.header, body: res.body}, body: body}
+}
