@@ -345,3 +345,57 @@ func TestRESTAuthorizers(t *testing.T) {
 		}
 	}
 }
+
+// A Lambda authorizer's principalId and context reach parameter mappings
+// as $context.authorizer.*: an HTTP_PROXY request header and a MOCK
+// response header.
+func TestRESTAuthorizerContextInMappings(t *testing.T) {
+	_, authURL := newRESTAuthorizerFunction(t)
+	seen := make(chan http.Header, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen <- r.Header.Clone() }))
+	defer backend.Close()
+	gw := startGateway(t, `restApis:
+  - restApiId: authctx001
+    name: authctx
+    resources:
+      /proxy:
+        resourceMethods:
+          GET:
+            authorizationType: CUSTOM
+            authorizerId: tok
+            methodIntegration:
+              type: HTTP_PROXY
+              httpMethod: GET
+              uri: "`+backend.URL+`"
+              requestParameters:
+                integration.request.header.X-User: context.authorizer.user
+                integration.request.header.X-Principal: context.authorizer.principalId
+      /mock:
+        resourceMethods:
+          GET:
+            authorizationType: CUSTOM
+            authorizerId: tok
+            methodResponses: {"200": {responseParameters: {method.response.header.X-N: false}}}
+            methodIntegration:
+              type: MOCK
+              requestTemplates: {application/json: '{"statusCode": 200}'}
+              integrationResponses:
+                "200": {responseParameters: {method.response.header.X-N: context.authorizer.n}}
+    authorizers:
+      - {name: tok, type: TOKEN, authorizerUri: "`+authURL+`", identitySource: method.request.header.Authorization}
+    stages: [{stageName: prod}]
+`)
+	auth := http.Header{"Authorization": {"allow-1"}}
+	resp, _ := restDo(t, "GET", gw.URL+"/prod/proxy", "", "", auth)
+	if resp.StatusCode != 200 {
+		t.Fatalf("HTTP_PROXY: %d", resp.StatusCode)
+	}
+	if h := <-seen; h.Get("X-User") != "ann" || h.Get("X-Principal") != "user-allow-1" {
+		t.Errorf("backend headers X-User %q X-Principal %q", h.Get("X-User"), h.Get("X-Principal"))
+	}
+	// Another token: the cached policy of allow-1 names /proxy only.
+	resp, _ = restDo(t, "GET", gw.URL+"/prod/mock", "", "", http.Header{"Authorization": {"allow-2"}})
+	if resp.StatusCode != 200 || resp.Header.Get("X-N") != "42" {
+		t.Errorf("MOCK: %d X-N %q", resp.StatusCode, resp.Header.Get("X-N"))
+	}
+}
