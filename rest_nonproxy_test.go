@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -174,6 +175,9 @@ func TestRESTLambdaNonProxy(t *testing.T) {
 		if resp.StatusCode != tc.status || body != tc.want || resp.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, resp.StatusCode, body, tc.status, tc.want)
 		}
+		if tr := resp.Header.Get("X-Amzn-Trace-Id"); !traceHeaderRE.MatchString(tr) {
+			t.Errorf("%s: X-Amzn-Trace-Id %q", tc.name, tr)
+		}
 	}
 
 	// "Invalid*" is a whole-string pattern: it does not match "Invalid input".
@@ -197,6 +201,10 @@ func TestRESTLambdaNonProxy(t *testing.T) {
 		t.Errorf("no match and no default: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
+
+// traceHeaderRE is the X-Amzn-Trace-Id API Gateway answers Lambda
+// integrations with.
+var traceHeaderRE = regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$`)
 
 // passthroughBehavior, AWS's table: with only an application/json
 // template, an application/xml request passes under WHEN_NO_MATCH and is

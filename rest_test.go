@@ -131,6 +131,9 @@ func TestRESTAPI(t *testing.T) {
 		ev.Headers["X-Custom"] != "a" || ev.RequestContext.Identity.SourceIP != "127.0.0.1" || ev.RequestContext.RequestID == "" {
 		t.Errorf("event: query %v %v headers %v identity %+v", ev.QueryStringParameters, ev.MultiValueQueryStringParameters, ev.Headers, ev.RequestContext.Identity)
 	}
+	if tr := resp.Header.Get("X-Amzn-Trace-Id"); tr != ev.Headers["X-Amzn-Trace-Id"]+";Sampled=0" || !traceHeaderRE.MatchString(tr) {
+		t.Errorf("X-Amzn-Trace-Id %q, the function got %q", tr, ev.Headers["X-Amzn-Trace-Id"])
+	}
 	if resp.Header.Get("x-amzn-RequestId") != ev.RequestContext.RequestID || resp.Header.Get("x-amz-apigw-id") == "" {
 		t.Errorf("request ID headers %v, event %q", resp.Header, ev.RequestContext.RequestID)
 	}

@@ -250,6 +250,9 @@ type request struct {
 	// authorizer is requestContext.authorizer of a CUSTOM or
 	// COGNITO_USER_POOLS method's allowed request; nil before or without.
 	authorizer map[string]any
+	// trace is the X-Amzn-Trace-Id passed to integrations: the client's,
+	// else a new one (traceID); empty until one is needed.
+	trace string
 }
 
 // ServeHTTP serves one request addressed to stageName; rest is the escaped
@@ -400,6 +403,9 @@ func (a *API) lambdaProxy(w http.ResponseWriter, q *request) {
 		a.log.Warn("function answered bad base64", "request_id", q.requestID, "error", err)
 		a.failStatus(w, q, Default5XX, "Internal server error", http.StatusBadGateway)
 		return
+	}
+	if q.m.kind == "AWS_PROXY" {
+		setTraceHeader(w.Header(), q)
 	}
 	writeResponse(w, resp.StatusCode, resp.Header, resp.Body)
 }
@@ -587,8 +593,20 @@ func expandURI(uri string, stageVars, pathParams map[string]string) string {
 	})
 }
 
-// traceID is a new X-Amzn-Trace-Id for a request that came without one.
-func traceID(q *request) string { return ids.NewTraceID(q.now) }
+// traceID is the X-Amzn-Trace-Id passed to q's integration: the client's,
+// else one made for q.
+func traceID(q *request) string {
+	if q.trace == "" {
+		q.trace = cmp.Or(q.r.Header.Get("X-Amzn-Trace-Id"), ids.NewTraceID(q.now))
+	}
+	return q.trace
+}
+
+// setTraceHeader adds the X-Amzn-Trace-Id API Gateway answers a Lambda
+// integration's response with: the trace the function got, not sampled.
+func setTraceHeader(h http.Header, q *request) {
+	h.Set("X-Amzn-Trace-Id", traceID(q)+";Sampled=0")
+}
 
 // writeResponse writes an integration's answer.
 func writeResponse(w http.ResponseWriter, status int, header http.Header, body []byte) {

@@ -379,11 +379,7 @@ func (np *nonProxy) callHTTP(a *API, q *request, body []byte) (*backendResult, e
 	header.Set("Accept", "application/json")
 	header.Set("User-Agent", "AmazonAPIGateway_"+a.id)
 	header.Set("X-Amzn-Apigateway-Api-Id", a.id)
-	trace := q.r.Header.Get("X-Amzn-Trace-Id")
-	if trace == "" {
-		trace = traceID(q)
-	}
-	header.Set("X-Amzn-Trace-Id", trace)
+	header.Set("X-Amzn-Trace-Id", traceID(q))
 	method := cmp.Or(np.httpMethod, q.r.Method)
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -470,6 +466,9 @@ func (np *nonProxy) respond(a *API, w http.ResponseWriter, q *request, ir *integ
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType)
+	}
+	if np.kind == "AWS" {
+		setTraceHeader(h, q)
 	}
 	writeResponse(w, ir.status, nil, body)
 }
