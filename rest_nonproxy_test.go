@@ -432,3 +432,58 @@ func tryStart(t *testing.T, yaml string) error {
 	}
 	return err
 }
+
+// Stage variables in Lambda URIs: function:${stageVariables.alias} calls
+// each stage's alias through the Lambda API, for AWS_PROXY and AWS
+// integrations alike; a stage without the variable answers 500.
+func TestRESTStageVariableInLambdaARN(t *testing.T) {
+	invoked := make(chan string, 8)
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		invoked <- r.URL.Path
+		_, _ = io.WriteString(w, `{"statusCode":200,"body":"ok"}`)
+	}))
+	defer fn.Close()
+	arn := "arn:aws:lambda:us-east-1:123456789012:function:pets:${stageVariables.alias}"
+	gw := startGateway(t, `lambda:
+  endpoint: `+fn.URL+`
+  region: us-east-1
+  accessKeyId: AKID
+  secretAccessKey: secret
+restApis:
+  - restApiId: stagevar01
+    name: stagevars
+    resources:
+      /proxy:
+        resourceMethods:
+          GET:
+            methodIntegration: {type: AWS_PROXY, httpMethod: POST, uri: "`+arn+`"}
+      /plain:
+        resourceMethods:
+          GET:
+            methodResponses: {"200": {}}
+            methodIntegration:
+              type: AWS
+              httpMethod: POST
+              uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/`+arn+`/invocations"
+              integrationResponses: {"200": {}}
+    stages:
+      - {stageName: prod, variables: {alias: live}}
+      - {stageName: beta, variables: {alias: next}}
+      - {stageName: bare}
+`)
+	for _, tc := range []struct{ path, alias string }{{"/prod/proxy", "live"}, {"/beta/proxy", "next"}, {"/prod/plain", "live"}, {"/beta/plain", "next"}} {
+		resp, _ := restDo(t, "GET", gw.URL+tc.path, "", "", nil)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", tc.path, resp.StatusCode)
+			continue
+		}
+		want := "/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets:" + tc.alias + "/invocations"
+		if got := <-invoked; got != want {
+			t.Errorf("%s invoked %s", tc.path, got)
+		}
+	}
+	resp, body := restDo(t, "GET", gw.URL+"/bare/proxy", "", "", nil)
+	if resp.StatusCode != 500 || body != `{"message":"Internal server error"}` {
+		t.Errorf("a stage without the variable: %d %q", resp.StatusCode, body)
+	}
+}

@@ -430,9 +430,16 @@ func checkContentHandling(v, key string, d *decoder) {
 	}
 }
 
+// stageVariableRE matches ${stageVariables.NAME} in an integration URI.
+var stageVariableRE = regexp.MustCompile(`\$\{stageVariables\.[A-Za-z0-9_]+\}`)
+
 // checkFunctionURI checks a Lambda function reference: an ARN, API
 // Gateway's invocations ARN, or an http(s) URL (Portico extension).
 func checkFunctionURI(uri, key string, d *decoder) {
+	// ${stageVariables.x} (a function name or alias per stage) is checked
+	// with a stand-in value; each stage's own value is checked when the
+	// API is built.
+	uri = stageVariableRE.ReplaceAllString(uri, "stagevar")
 	switch {
 	case uri == "":
 		d.at(key, "required: a Lambda function ARN or an http(s):// URL")

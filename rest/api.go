@@ -97,12 +97,13 @@ type method struct {
 	authorizer                           *authorizer.RESTAuthorizer // CUSTOM and COGNITO_USER_POOLS
 	scopes                               []string                   // COGNITO_USER_POOLS: authorizationScopes
 	apiKeyRequired                       bool
-	kind                                 string // the integration's type
-	inv                                  integration.Invoker
-	uri                                  string         // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
-	params                               []requestParam // HTTP_PROXY: the integration's requestParameters
-	paramsReadBody                       bool           // a requestParameters source is method.request.body
-	nonProxy                             *nonProxy      // AWS, HTTP and MOCK
+	kind                                 string                        // the integration's type
+	inv                                  perStage[integration.Invoker] // AWS_PROXY and NATS
+	uri                                  string                        // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	params                               []requestParam                // HTTP_PROXY: the integration's requestParameters
+	paramsReadBody                       bool                          // a requestParameters source is method.request.body
+	fwd                                  integration.Forwarder         // HTTP_PROXY
+	nonProxy                             *nonProxy                     // AWS, HTTP and MOCK
 }
 
 // New builds the API from its configuration. Parts of the REST model that
@@ -154,7 +155,7 @@ func New(cfg Config) (*API, error) {
 		rr := routing.RESTResource{Path: res.Path}
 		for verb, m := range res.ResourceMethods {
 			rr.Methods = append(rr.Methods, verb)
-			built, err := newMethod(&res, verb, &m, auths, cfg.Env)
+			built, err := newMethod(&res, verb, &m, auths, cfg.Env, c.Stages)
 			if err != nil {
 				return fail("%s %s: %w", verb, res.Path, err)
 			}
@@ -174,7 +175,7 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
-func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auths map[string]*authorizer.RESTAuthorizer, env integration.Env) (*method, error) {
+func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auths map[string]*authorizer.RESTAuthorizer, env integration.Env, stages []config.RestStage) (*method, error) {
 	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, authType: cmp.Or(m.AuthorizationType, "NONE")}
 	switch out.authType {
 	case "NONE", "AWS_IAM":
@@ -200,8 +201,10 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 	var err error
 	switch in.Type {
 	case "AWS_PROXY":
-		out.inv, err = integration.New(integration.Spec{Type: "AWS_PROXY", URI: in.URI, Timeout: timeout,
-			ProxyResponse: integration.ProxyResponseREST}, env)
+		out.inv, err = buildPerStage(in.URI, stages, func(uri string) (integration.Invoker, error) {
+			return integration.New(integration.Spec{Type: "AWS_PROXY", URI: uri, Timeout: timeout,
+				ProxyResponse: integration.ProxyResponseREST}, env)
+		})
 	case "HTTP_PROXY":
 		out.uri = in.URI
 		if out.params, err = newRequestParams(in.RequestParameters); err != nil {
@@ -210,13 +213,12 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 		for _, p := range out.params {
 			out.paramsReadBody = out.paramsReadBody || p.src.Reads(expr.RequestBody)
 		}
-		out.inv, err = integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
-			ModeMapsRequest: true}, env)
+		out.fwd, err = newForwarder(in, timeout, env)
 	case "NATS": // Portico's: the REST proxy event over NATS, answered as a Lambda proxy function would
-		out.inv, err = integration.New(integration.Spec{Type: "NATS", URI: in.URI, Timeout: timeout,
+		out.inv.all, err = integration.New(integration.Spec{Type: "NATS", URI: in.URI, Timeout: timeout,
 			ProxyResponse: integration.ProxyResponseREST}, env)
 	case "AWS", "HTTP", "MOCK":
-		out.nonProxy, err = newNonProxy(in, m, env)
+		out.nonProxy, err = newNonProxy(in, env, stages)
 	default:
 		return nil, fmt.Errorf("integration type %q: want AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK or NATS", in.Type)
 	}
@@ -392,8 +394,14 @@ func (a *API) lambdaProxy(w http.ResponseWriter, q *request) {
 		a.fail(w, q, Default5XX, "")
 		return
 	}
+	inv, err := q.m.inv.get(q.stage.name)
+	if err != nil {
+		a.log.Warn("no integration for the stage", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)
+		a.fail(w, q, APIConfigurationError, "")
+		return
+	}
 	start := time.Now()
-	resp, err := q.m.inv.Invoke(q.r.Context(), &integration.Request{Event: ev, Body: q.body})
+	resp, err := inv.Invoke(q.r.Context(), &integration.Request{Event: ev, Body: q.body})
 	q.integrationLatency = time.Since(start)
 	if err != nil {
 		a.integrationFailed(w, q, err)
@@ -562,7 +570,7 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		body, length = bytes.NewReader(q.body), int64(len(q.body))
 	}
 	start := time.Now()
-	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
+	resp, err := q.m.fwd.Forward(q.r.Context(), &integration.ForwardRequest{
 		URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length,
 	})
 	q.integrationLatency = time.Since(start)
@@ -579,6 +587,17 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		a.log.Debug("streaming the integration response", "request_id", q.requestID, "error", err)
 	}
+}
+
+// newForwarder builds the Forwarder of an HTTP_PROXY or HTTP integration;
+// the mode builds the URL of each request (expandURI).
+func newForwarder(in *config.RestIntegration, timeout time.Duration, env integration.Env) (integration.Forwarder, error) {
+	inv, err := integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout,
+		ModeMapsRequest: true}, env)
+	if err != nil {
+		return nil, err
+	}
+	return inv.(integration.Forwarder), nil
 }
 
 // expandURI fills an integration URI's ${stageVariables.x} from the stage

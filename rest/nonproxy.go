@@ -72,7 +72,7 @@ type nonProxy struct {
 	httpMethod string // "" means the client's
 	fwd        integration.Forwarder
 	// AWS
-	fn integration.Function
+	fn perStage[integration.Function]
 	// responses are the integration responses, patterned ones in status
 	// order, the default last.
 	responses []integrationResponse
@@ -88,7 +88,7 @@ type integrationResponse struct {
 	contentHandling string
 }
 
-func newNonProxy(in *config.RestIntegration, m *config.RestMethod, env integration.Env) (*nonProxy, error) {
+func newNonProxy(in *config.RestIntegration, env integration.Env, stages []config.RestStage) (*nonProxy, error) {
 	np := &nonProxy{kind: in.Type, passthrough: cmp.Or(in.PassthroughBehavior, "WHEN_NO_MATCH"), contentHandling: in.ContentHandling,
 		templates: make(map[string]mappingTemplate, len(in.RequestTemplates))}
 	switch np.passthrough {
@@ -117,16 +117,17 @@ func newNonProxy(in *config.RestIntegration, m *config.RestMethod, env integrati
 		if method := strings.ToUpper(in.HTTPMethod); method != "ANY" {
 			np.httpMethod = method
 		}
-		inv, err := integration.New(integration.Spec{Type: "HTTP_PROXY", URI: in.URI, Method: in.HTTPMethod, Timeout: timeout, ModeMapsRequest: true}, env)
-		if err != nil {
+		if np.fwd, err = newForwarder(in, timeout, env); err != nil {
 			return nil, err
 		}
-		np.fwd = inv.(integration.Forwarder)
 	case "AWS":
 		if !isLambdaURI(in.URI) {
 			return nil, fmt.Errorf("uri %q: AWS integrations other than Lambda (arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations) are not served: there is no AWS service here to call", in.URI)
 		}
-		if np.fn, err = integration.NewFunction(in.URI, timeout, env); err != nil {
+		np.fn, err = buildPerStage(in.URI, stages, func(uri string) (integration.Function, error) {
+			return integration.NewFunction(uri, timeout, env)
+		})
+		if err != nil {
 			return nil, err
 		}
 	case "MOCK":
@@ -343,7 +344,11 @@ func (np *nonProxy) call(a *API, q *request, body []byte) (*backendResult, error
 		if len(bytes.TrimSpace(body)) == 0 {
 			body = []byte("{}")
 		}
-		out, err := np.fn.Call(q.r.Context(), body)
+		fn, err := np.fn.get(q.stage.name)
+		if err != nil {
+			return nil, &mappingError{err}
+		}
+		out, err := fn.Call(q.r.Context(), body)
 		var fnErr *integration.FunctionError
 		switch {
 		case errors.As(err, &fnErr):
