@@ -137,3 +137,56 @@ func requestValue(r *http.Request, pathParams, stageVars map[string]string, body
 	}
 	return "", false
 }
+
+// contextMap returns $context for a mapping template (reference
+// rest-apis.md §2.2): nested maps, authorizer values as strings, absent
+// values left out (they render as ""). requestOverride and
+// responseOverride are left for templates to set.
+func contextMap(q *request, apiID, accountID string) map[string]any {
+	identity := map[string]any{"sourceIp": sourceIPOf(q), "userAgent": q.r.UserAgent()}
+	if q.apiKey != "" {
+		identity["apiKey"], identity["apiKeyId"] = q.apiKey, q.apiKeyID
+	}
+	if q.iam != nil {
+		identity["accessKey"], identity["user"], identity["userArn"], identity["caller"] = q.iam.AccessKeyID, q.iam.AccessKeyID, q.iam.UserARN, q.iam.AccessKeyID
+		identity["accountId"] = accountID
+	}
+	domain := q.r.Host
+	prefix, _, _ := strings.Cut(domain, ".")
+	m := map[string]any{
+		"accountId": accountID, "apiId": apiID, "domainName": domain, "domainPrefix": prefix,
+		"extendedRequestId": q.apigwID, "httpMethod": q.r.Method, "identity": identity,
+		"path": "/" + q.stage.name + q.rest, "protocol": q.r.Proto, "requestId": q.requestID,
+		"requestTime": q.now.UTC().Format(integration.RequestTimeLayout), "requestTimeEpoch": q.now.UnixMilli(),
+		"resourcePath": q.match.ResourcePath, "stage": q.stage.name,
+	}
+	if q.m != nil {
+		m["resourceId"] = q.m.resourceID
+	}
+	if q.trace != "" {
+		m["xrayTraceId"] = q.trace
+	}
+	if q.authorizer != nil {
+		m["authorizer"] = stringified(q.authorizer)
+	}
+	return m
+}
+
+// stringified copies an authorizer context with its scalar values as
+// strings ($context.authorizer.n is "42"); nested maps (Cognito claims)
+// are copied the same way.
+func stringified(in map[string]any) map[string]any {
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		switch v := v.(type) {
+		case map[string]any:
+			out[k] = stringified(v)
+		case string:
+			out[k] = v
+		case nil:
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out
+}

@@ -117,3 +117,29 @@ func (p *params) contextValue(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// contextMap returns $context for a mapping template: the variables
+// contextValue knows, as nested maps (identity.sourceIp is
+// identity["sourceIp"]), authorizer values as strings.
+func (p *params) contextMap() map[string]any {
+	c := p.c
+	m := map[string]any{
+		"connectionId": c.id, "requestId": p.requestID, "extendedRequestId": p.requestID, "apiId": c.api.id,
+		"stage": c.stage.Name, "routeKey": p.routeKey, "eventType": p.eventType, "messageDirection": "IN",
+		"domainName": c.domainName, "connectedAt": c.connectedAt.UnixMilli(),
+		"identity": map[string]any{"sourceIp": c.sourceIP, "userAgent": c.userAgent},
+	}
+	if p.messageID != "" {
+		m["messageId"] = p.messageID
+	}
+	if len(c.authorizer) > 0 {
+		auth := make(map[string]any, len(c.authorizer))
+		for k, v := range c.authorizer {
+			if s, ok := expr.ScalarText(v); ok {
+				auth[k] = s
+			}
+		}
+		m["authorizer"] = auth
+	}
+	return m
+}
