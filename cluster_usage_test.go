@@ -1,12 +1,21 @@
 package portico_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/portico-gw/portico"
 )
 
 // clusterQuotaKey is the key of TestClusterQuota's plan.
@@ -174,5 +183,72 @@ func TestClusterQuota(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // the late node's own subscription handles it
 	if status, body := get(late4); status != 429 || body != exceeded {
 		t.Errorf("the late node: %d %q, want 429 %s", status, body, exceeded)
+	}
+}
+
+// syncBuffer is a log destination that tests read while the server
+// writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestQuotaDuringNATSOutage: while NATS is away, quota requests are
+// answered at once, counted locally against the limit, and the outage is
+// logged once.
+func TestQuotaDuringNATSOutage(t *testing.T) {
+	port := freePort(t)
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	var logs syncBuffer
+	gw := startGateway(t, clusterQuotaConfig(5)+fmt.Sprintf("nats:\n  url: nats://127.0.0.1:%d\n", port), func(c *portico.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	deadline := time.Now().Add(10 * time.Second)
+	for gw.Bus().Connected() {
+		if time.Now().After(deadline) {
+			t.Fatal("the gateway did not notice the outage")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i, want := range []int{200, 200, 200, 200, 200, 429, 429} {
+		start := time.Now()
+		req, _ := http.NewRequest("GET", gw.URL+"/prod/pets", nil)
+		req.Header.Set("X-Api-Key", clusterQuotaKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("request %d during the outage: %d, want %d", i+1, resp.StatusCode, want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("request %d during the outage took %v", i+1, d)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // a few publish ticks
+	if n := strings.Count(logs.String(), "NATS is away: usage-plan quotas"); n != 1 {
+		t.Errorf("the outage is logged %d times, want once:\n%s", n, logs.String())
 	}
 }
