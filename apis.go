@@ -17,6 +17,7 @@ import (
 	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/rest"
 	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/usage"
 	"github.com/portico-gw/portico/ws"
 )
 
@@ -54,6 +55,12 @@ type buildContext struct {
 	file       *config.File
 	env        integration.Env
 	accessLogs map[string]*accesslog.Logger
+}
+
+// plans is the file's API keys and usage plans, which REST and WebSocket
+// APIs share.
+func (b *buildContext) plans() *usage.Plans {
+	return &usage.Plans{APIKeys: b.file.APIKeys, UsagePlans: b.file.UsagePlans, UsagePlanKeys: b.file.UsagePlanKeys}
 }
 
 // modes maps a protocolType to its mode's constructor.
@@ -261,7 +268,7 @@ type webSocketAPI struct {
 
 func newWebSocketAPI(b *buildContext, m model) (servedAPI, error) {
 	a, err := ws.New(ws.BuildConfig{Server: b.s.wsSrv, API: m.v2, AccountID: b.file.AccountID, Region: b.file.Region,
-		Credentials: credentialMap(b.file), Env: b.env, AccessLogs: b.accessLogs})
+		Credentials: credentialMap(b.file), Env: b.env, AccessLogs: b.accessLogs, Usage: b.plans(), Meter: b.s.meter})
 	if err != nil {
 		return nil, err
 	}
@@ -317,8 +324,7 @@ type restAPI struct{ *rest.API }
 func newRESTAPI(b *buildContext, m model) (servedAPI, error) {
 	a, err := rest.New(rest.Config{API: m.rest, AccountID: b.file.AccountID, Region: b.file.Region,
 		Credentials: credentialMap(b.file), Env: b.env, Logger: b.s.log, AccessLogs: b.accessLogs, Metrics: b.s.metrics,
-		Usage: &rest.Usage{APIKeys: b.file.APIKeys, UsagePlans: b.file.UsagePlans, UsagePlanKeys: b.file.UsagePlanKeys},
-		Meter: b.s.restMeter})
+		Usage: b.plans(), Meter: b.s.meter})
 	if err != nil {
 		return nil, err
 	}

@@ -184,12 +184,20 @@ func assertKeys(t testing.TB, what string, m map[string]any, want ...string) {
 
 type node struct {
 	*gateway
-	natsURL string
+	natsURL   string
+	routePort int
 }
 
-// startCluster starts n gateways, each with its own embedded NATS server,
-// clustered over loopback routes.
+// startCluster starts n gateways serving the chat API, each with its own
+// embedded NATS server, clustered over loopback routes.
 func startCluster(t *testing.T, n int, backendURL string) []node {
+	t.Helper()
+	return startClusterYAML(t, n, chatConfig(backendURL, ""))
+}
+
+// startClusterYAML starts n gateways serving yaml, each with its own
+// embedded NATS server, clustered over loopback routes.
+func startClusterYAML(t *testing.T, n int, yaml string) []node {
 	t.Helper()
 	routePorts := make([]int, n)
 	for i := range routePorts {
@@ -197,18 +205,36 @@ func startCluster(t *testing.T, n int, backendURL string) []node {
 	}
 	nodes := make([]node, n)
 	for i := 0; i < n; i++ {
-		var routes []string
+		var peers []int
 		for j, p := range routePorts {
 			if j != i {
-				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+				peers = append(peers, p)
 			}
 		}
-		clientPort := freePort(t)
-		extra := fmt.Sprintf("nats:\n  listen: 127.0.0.1:%d\n  cluster:\n    name: test\n    listen: 127.0.0.1:%d\n    routes: [%s]\n",
-			clientPort, routePorts[i], strings.Join(routes, ", "))
-		nodes[i] = node{startGateway(t, chatConfig(backendURL, "")+extra), fmt.Sprintf("nats://127.0.0.1:%d", clientPort)}
+		nodes[i] = startClusterNode(t, yaml, routePorts[i], peers)
 	}
-	// Wait until every node's subscriptions are visible from every other node.
+	waitCluster(t, nodes)
+	return nodes
+}
+
+// startClusterNode starts one gateway whose embedded NATS server listens
+// for routes on routePort and routes to the peers' route ports.
+func startClusterNode(t *testing.T, yaml string, routePort int, peers []int) node {
+	t.Helper()
+	routes := make([]string, len(peers))
+	for i, p := range peers {
+		routes[i] = fmt.Sprintf("nats-route://127.0.0.1:%d", p)
+	}
+	clientPort := freePort(t)
+	extra := fmt.Sprintf("nats:\n  listen: 127.0.0.1:%d\n  cluster:\n    name: test\n    listen: 127.0.0.1:%d\n    routes: [%s]\n",
+		clientPort, routePort, strings.Join(routes, ", "))
+	return node{startGateway(t, yaml+extra), fmt.Sprintf("nats://127.0.0.1:%d", clientPort), routePort}
+}
+
+// waitCluster waits until every node's subscriptions are visible from
+// every other node.
+func waitCluster(t *testing.T, nodes []node) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for i := range nodes {
 		nc := natsClient(t, nodes[i].natsURL)
@@ -224,7 +250,6 @@ func startCluster(t *testing.T, n int, backendURL string) []node {
 			}
 		}
 	}
-	return nodes
 }
 
 func TestClusterServesConnectionsOfOtherNodes(t *testing.T) {

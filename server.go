@@ -20,8 +20,8 @@ import (
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/metrics"
-	"github.com/portico-gw/portico/rest"
 	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/usage"
 	"github.com/portico-gw/portico/ws"
 )
 
@@ -66,9 +66,10 @@ type Server struct {
 	admin    *http.Server               // nil without an admin listener
 	// adminDone is closed when the admin listener's Serve returns.
 	adminDone chan struct{}
-	// restMeter counts REST usage plans' throttles and quotas across
-	// reloads (per node).
-	restMeter *rest.Meter
+	// meter counts usage plans' throttles and quotas, REST and WebSocket,
+	// across reloads, and (once Start joins it to NATS) its quotas across
+	// the cluster. Shutdown closes it.
+	meter *usage.Meter
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -101,7 +102,7 @@ func New(cfg Config) (s *Server, err error) {
 		metrics:  metrics.New(),
 		sinks:    make(map[string]*accesslog.Sink),
 	}
-	s.restMeter = rest.NewMeter()
+	s.meter = usage.NewMeter(usage.MeterConfig{Logger: log})
 	built := s // a failing return sets s to nil
 	defer func() {
 		if err != nil {
@@ -223,6 +224,12 @@ func (s *Server) Start() error {
 		closeListeners()
 		return err
 	}
+	if err := s.meter.Join(nb.Conn, f.NATS.SubjectPrefix); err != nil {
+		s.bus.Close()
+		nb.Close()
+		closeListeners()
+		return fmt.Errorf("portico: sharing usage quotas on NATS: %w", err)
+	}
 	s.wsSrv.SetLifecycle(s.bus)
 	nc := nb.Conn
 	s.metrics.NATS(nc.IsConnected, func() uint64 { return nc.Stats().Reconnects })
@@ -333,6 +340,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 	errHTTP := s.http.Shutdown(ctx)
 	errWS := s.wsSrv.Shutdown(ctx)
+	if first {
+		s.meter.Close() // its last counts go out before NATS closes
+	}
 	if first && s.nats != nil {
 		s.bus.Close()
 		if s.nats.Conn.IsConnected() {

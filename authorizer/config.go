@@ -2,7 +2,6 @@ package authorizer
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -116,42 +115,6 @@ func (r *LambdaResult) ContextV1(latency time.Duration) map[string]any {
 		m[k] = v
 	}
 	return m
-}
-
-// APIKeys checks the API key of routes with apiKeyRequired against an
-// API's keys (Portico's stand-in for usage plans). It is immutable and
-// safe for concurrent use.
-type APIKeys struct {
-	keys map[string]bool
-	// fromAuthorizer: the key is the Lambda authorizer's
-	// usageIdentifierKey, not the x-api-key header.
-	fromAuthorizer bool
-}
-
-// NewAPIKeys returns the checker of keys. selectionExpression is the API's
-// apiKeySelectionExpression: "$context.authorizer.usageIdentifierKey" takes
-// the key from the authorizer; anything else (the default
-// "$request.header.x-api-key") from the x-api-key header.
-func NewAPIKeys(keys []string, selectionExpression string) *APIKeys {
-	k := &APIKeys{
-		keys:           make(map[string]bool, len(keys)),
-		fromAuthorizer: selectionExpression == "$context.authorizer.usageIdentifierKey",
-	}
-	for _, key := range keys {
-		k.keys[key] = true
-	}
-	return k
-}
-
-// Allowed reports whether the request's key is one of the API's keys. h is
-// the request's header; usageIdentifierKey is what its Lambda authorizer
-// returned ("" when none ran).
-func (k *APIKeys) Allowed(h http.Header, usageIdentifierKey string) bool {
-	key := h.Get("X-Api-Key")
-	if k.fromAuthorizer {
-		key = usageIdentifierKey
-	}
-	return key != "" && k.keys[key]
 }
 
 // RESTAuthorizer is one authorizer of a REST API, built from its

@@ -95,33 +95,6 @@ func TestFromConfigHTTPAPI(t *testing.T) {
 	}
 }
 
-func TestAPIKeys(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, expr, header, usage string
-		want                      bool
-	}{
-		{name: "header key", header: "k1", want: true},
-		{name: "unknown header key", header: "k3"},
-		{name: "no key", want: false},
-		{name: "authorizer key", expr: "$context.authorizer.usageIdentifierKey", usage: "k2", want: true},
-		{name: "authorizer key ignores the header", expr: "$context.authorizer.usageIdentifierKey", header: "k1"},
-		{name: "header expression", expr: "$request.header.x-api-key", header: "k2", usage: "k9", want: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			k := NewAPIKeys([]string{"k1", "k2"}, tc.expr)
-			h := http.Header{}
-			if tc.header != "" {
-				h.Set("x-api-key", tc.header)
-			}
-			if got := k.Allowed(h, tc.usage); got != tc.want {
-				t.Errorf("Allowed = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestContextV1(t *testing.T) {
 	t.Parallel()
 	r := &LambdaResult{PrincipalID: "user", Context: map[string]any{"a": "b", "n": 2}}

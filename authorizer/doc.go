@@ -5,9 +5,9 @@
 // the identity source ($request.header.Authorization) and the route's
 // authorizationScopes. It has the Lambda authorizers (REQUEST for every
 // mode, TOKEN for REST APIs, see "Lambda authorizers" and "TOKEN
-// authorizers"), the REST COGNITO_USER_POOLS authorizer (Cognito), API keys
-// (APIKeys) and what REST APIs answer when an authorizer refuses
-// (RESTErrorFor). It writes no response: each mode owns its answers.
+// authorizers"), the REST COGNITO_USER_POOLS authorizer (Cognito) and what
+// REST APIs answer when an authorizer refuses (RESTErrorFor). API keys and
+// usage plans are package usage's. It writes no response: each mode owns its answers.
 //
 // # Concurrency
 //

@@ -19,8 +19,9 @@ import (
 // AssignAPIIDs gives every API of f without an apiId, and every REST API
 // without a restApiId, its stable ID (see StableAPIID); both kinds share
 // one namespace, and apis get theirs first. A usage plan's apiStages that
-// name a REST API by its name (it had no restApiId) are rewritten to the
-// ID it got. Load and Parse call it after validation; a File built in
+// name an API by its name (it had no ID) are rewritten to the ID it got,
+// resolved as validation does: a REST API's ID, a REST API's name, an
+// apis' apiId, an apis' name. Load and Parse call it after validation; a File built in
 // code may be passed through it too. It changes f and nothing else.
 func (f *File) AssignAPIIDs() {
 	taken := make(map[string]bool, len(f.APIs)+len(f.RestAPIs))
@@ -37,11 +38,15 @@ func (f *File) AssignAPIIDs() {
 		}
 	}
 	isTaken := func(id string) bool { return taken[id] }
+	namedV2 := map[string]string{} // apis' name → the ID it got
 	for i := range f.APIs {
 		a := &f.APIs[i]
 		if a.APIID == "" {
 			a.APIID = StableAPIID(a.Name, isTaken)
 			taken[a.APIID] = true
+			if _, ok := namedV2[a.Name]; !ok {
+				namedV2[a.Name] = a.APIID
+			}
 		}
 	}
 	named := map[string]string{} // REST API name → the ID it got
@@ -58,7 +63,12 @@ func (f *File) AssignAPIIDs() {
 	for i := range f.UsagePlans {
 		for j := range f.UsagePlans[i].APIStages {
 			s := &f.UsagePlans[i].APIStages[j]
-			if id, ok := named[s.APIID]; ok && !written[s.APIID] {
+			if written[s.APIID] {
+				continue
+			}
+			if id, ok := named[s.APIID]; ok {
+				s.APIID = id
+			} else if id, ok := namedV2[s.APIID]; ok && !taken[s.APIID] {
 				s.APIID = id
 			}
 		}

@@ -34,7 +34,8 @@
 // REST APIs (apigateway v1) are File.RestAPIs, under restApis, with
 // apigateway's field names (rest.go); the account-level API keys, usage
 // plans and usage plan keys are File.APIKeys, UsagePlans and
-// UsagePlanKeys; package rest serves them. Some parts may be written several ways, and Load normalises them:
+// UsagePlanKeys; packages rest and ws serve them through package usage
+// (usage plans' apiStages may name REST and WebSocket APIs). Some parts may be written several ways, and Load normalises them:
 // resources as a list (as `aws apigateway get-resources` prints it), a
 // mapping keyed by path or a tree, into one list sorted by path holding
 // every implied ancestor, with IDs derived from the paths where the file

@@ -342,13 +342,15 @@ type UsagePlan struct {
 	Quota *QuotaSettings `yaml:"quota"`
 }
 
-// UsagePlanStage is an apigateway ApiStage: a REST API's stage in a plan.
+// UsagePlanStage is an apigateway ApiStage: a REST or WebSocket API's
+// stage in a plan.
 type UsagePlanStage struct {
-	// APIID is the REST API's restApiId, or its name when it has none.
+	// APIID is the REST API's restApiId or the WebSocket API's apiId, or
+	// the API's name when it has none (REST APIs are looked up first).
 	APIID string `yaml:"apiId"`
 	Stage string `yaml:"stage"`
 	// Throttle overrides the plan's throttle per method, keyed
-	// "/RESOURCE_PATH/METHOD" ("/pets/GET").
+	// "/RESOURCE_PATH/METHOD" ("/pets/GET"); REST APIs only.
 	Throttle map[string]ThrottleSettings `yaml:"throttle"`
 }
 

@@ -382,3 +382,53 @@ func TestRestCognitoAudienceExpression(t *testing.T) {
 		t.Errorf("identityValidationExpression = %q", got)
 	}
 }
+
+// Usage plans may name WebSocket APIs' stages, by apiId or by name.
+func TestUsagePlanWebSocketStages(t *testing.T) {
+	ws := `apis:
+  - name: chat
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - {integrationId: backend, integrationType: AWS_PROXY, integrationUri: http://127.0.0.1:9000/events}
+    routes:
+      - {routeKey: $connect, target: integrations/backend, apiKeyRequired: true}
+    stages:
+      - stageName: dev
+  - apiId: web
+    protocolType: HTTP
+    stages:
+      - stageName: $default
+apiKeys:
+  - {name: k, value: 0123456789abcdefghij}
+`
+	f, err := Parse("f.yaml", []byte(ws+`usagePlans:
+  - {name: p, apiStages: [{apiId: chat, stage: dev}], quota: {limit: 5, period: DAY}}
+usagePlanKeys:
+  - {usagePlanId: p, keyId: k}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.UsagePlans[0].APIStages[0].APIID, f.APIs[0].APIID; got != want || got == "chat" {
+		t.Errorf("apiStages[0].apiId = %q, want the WebSocket API's ID %q", got, want)
+	}
+	wantErrors(t, ws+`usagePlans:
+  - name: p
+    apiStages:
+      - {apiId: chat, stage: prod}
+      - {apiId: web, stage: $default}
+      - {apiId: nothing, stage: dev}
+      - {apiId: chat, stage: dev, throttle: {/GET: {rateLimit: 1}}}
+`, nil,
+		`f.yaml:20:30: usagePlans[0].apiStages[0].stage: WebSocket API "chat" has no stage "prod"`,
+		`f.yaml:21:17: usagePlans[0].apiStages[1].apiId: "web" is an HTTP API: HTTP APIs have no API keys or usage plans`,
+		`f.yaml:22:17: usagePlans[0].apiStages[2].apiId: no REST or WebSocket API has the id (or, without one, the name) "nothing"`,
+		`f.yaml:23:45: usagePlans[0].apiStages[3].throttle: per-method throttles are for REST APIs; a WebSocket API's stage takes the plan's throttle`,
+	)
+}
+
+func TestFlatAPIKeysWarning(t *testing.T) {
+	wantWarnings(t, with(minimal, "    stages:", "    apiKeys: [k-1]\n    stages:"),
+		"f.yaml:12:14: apis[0].apiKeys: "+flatAPIKeysWarning)
+}

@@ -67,11 +67,12 @@ type File struct {
 
 	// RestAPIs are the REST APIs.
 	RestAPIs []RestAPI `yaml:"restApis"`
-	// APIKeys are the REST APIs' API keys (not to be confused with the
-	// per-API apiKeys list of WebSocket APIs under apis).
+	// APIKeys are the API keys of REST APIs and WebSocket APIs (not to
+	// be confused with the older per-API apiKeys list of WebSocket APIs
+	// under apis).
 	APIKeys []APIKey `yaml:"apiKeys"`
-	// UsagePlans bind API keys to REST API stages, with throttles and
-	// quotas.
+	// UsagePlans bind API keys to REST and WebSocket API stages, with
+	// throttles and quotas.
 	UsagePlans []UsagePlan `yaml:"usagePlans"`
 	// UsagePlanKeys put API keys in usage plans.
 	UsagePlanKeys []UsagePlanKey `yaml:"usagePlanKeys"`
@@ -195,8 +196,10 @@ type API struct {
 	// requires an API key finds it: $request.header.x-api-key (the default)
 	// or $context.authorizer.usageIdentifierKey.
 	APIKeySelectionExpression string `yaml:"apiKeySelectionExpression"`
-	// APIKeys are the keys accepted on routes with apiKeyRequired (Portico
-	// extension: AWS keeps them in usage plans).
+	// APIKeys (WebSocket) are keys accepted on a $connect with
+	// apiKeyRequired, in every stage, with no throttle or quota: Portico's
+	// older stand-in for AWS's model (top-level apiKeys, usagePlans and
+	// usagePlanKeys), still read; Load warns about it.
 	APIKeys []string `yaml:"apiKeys"`
 	// CorsConfiguration makes an HTTP API answer CORS itself.
 	CorsConfiguration *Cors `yaml:"corsConfiguration"`

@@ -48,6 +48,9 @@ func validateAuthorizers(a *API, k string, d *decoder) {
 	default:
 		d.at(k+".apiKeySelectionExpression", "%q: want $request.header.x-api-key or $context.authorizer.usageIdentifierKey", e)
 	}
+	if len(a.APIKeys) > 0 && !http {
+		d.warnAt(k+".apiKeys", "%s", flatAPIKeysWarning)
+	}
 	for i := range a.Routes {
 		validateRouteAuth(&a.Routes[i], indexKey(k+".routes", i), http, types, d)
 	}

@@ -35,12 +35,22 @@ type restChecks struct {
 	resources [][]*restNode
 	// stages are each REST API's stage names.
 	stages []map[string]bool
+	// v2 maps an API of apis (WebSocket or HTTP) by its apiId or, without
+	// one, its name to its index, for usage plans' apiStages.
+	v2 map[string]int
 }
 
 // validateRest checks f's REST APIs, API keys and usage plans, and returns
 // the normalised resources of each REST API.
 func validateRest(f *File, d *decoder, ids map[string]string) [][]RestResource {
-	c := &restChecks{d: d, f: f, ids: ids, apis: map[string]int{}}
+	c := &restChecks{d: d, f: f, ids: ids, apis: map[string]int{}, v2: map[string]int{}}
+	for i := range f.APIs {
+		if id := cmp.Or(f.APIs[i].APIID, f.APIs[i].Name); id != "" {
+			if _, dup := c.v2[id]; !dup {
+				c.v2[id] = i
+			}
+		}
+	}
 	for i := range f.RestAPIs {
 		c.api(&f.RestAPIs[i], d.elem("restApis", i), i)
 	}
@@ -676,18 +686,18 @@ func (c *restChecks) keysAndPlans(f *File) {
 	}
 }
 
-// planStage checks a usage plan's API stage: the REST API (by ID, or by
-// name when it has none) and its stage exist, and each per-method
-// throttle names a method of the API.
+// planStage checks a usage plan's API stage: the REST or WebSocket API
+// (by ID, or by name when it has none; REST APIs first) and its stage
+// exist, and each per-method throttle names a method of the REST API.
 func (c *restChecks) planStage(s *UsagePlanStage, sk string) {
 	d := c.d
 	i, ok := c.apis[s.APIID]
-	switch {
-	case s.APIID == "":
-		d.at(sk+".apiId", "required: a REST API's restApiId (or its name, when it has none)")
+	if s.APIID == "" {
+		d.at(sk+".apiId", "required: a REST or WebSocket API's ID (or its name, when it has none)")
 		return
-	case !ok:
-		d.at(sk+".apiId", "no REST API has the id (or, without one, the name) %q", s.APIID)
+	}
+	if !ok {
+		c.planStageV2(s, sk)
 		return
 	}
 	switch {
@@ -709,6 +719,34 @@ func (c *restChecks) planStage(s *UsagePlanStage, sk string) {
 		}
 		t := s.Throttle[key]
 		checkThrottle(&t, tk, d)
+	}
+}
+
+// planStageV2 checks a usage plan's API stage that is no REST API's: a
+// WebSocket API of apis and its stage.
+func (c *restChecks) planStageV2(s *UsagePlanStage, sk string) {
+	d := c.d
+	i, ok := c.v2[s.APIID]
+	switch {
+	case !ok:
+		d.at(sk+".apiId", "no REST or WebSocket API has the id (or, without one, the name) %q", s.APIID)
+		return
+	case c.f.APIs[i].ProtocolType != "WEBSOCKET":
+		d.at(sk+".apiId", "%q is an HTTP API: HTTP APIs have no API keys or usage plans", s.APIID)
+		return
+	}
+	has := false
+	for _, st := range c.f.APIs[i].Stages {
+		has = has || st.StageName == s.Stage
+	}
+	switch {
+	case s.Stage == "":
+		d.at(sk+".stage", "required")
+	case !has:
+		d.at(sk+".stage", "WebSocket API %q has no stage %q", s.APIID, s.Stage)
+	}
+	if len(s.Throttle) > 0 {
+		d.at(sk+".throttle", "per-method throttles are for REST APIs; a WebSocket API's stage takes the plan's throttle")
 	}
 }
 

@@ -75,3 +75,5 @@ func warnLambdaARN(f *File, uri, key string, d *decoder) {
 		d.warnAt(key, lambdaCredentialsWarning)
 	}
 }
+
+const flatAPIKeysWarning = "still read: each key is admitted to every stage with no throttle or quota; AWS's model is top-level apiKeys (value 20 to 128 characters), usagePlans with apiStages [{apiId, stage}], and usagePlanKeys"

@@ -30,6 +30,7 @@ import (
 	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/usage"
 )
 
 // MaxBodyBytes is API Gateway's payload limit: 10 MB.
@@ -57,11 +58,11 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// Usage is the API keys and usage plans that methods with
 	// apiKeyRequired check. Nil means none: those methods answer 403.
-	Usage *Usage
-	// Meter holds the usage plans' buckets and quota counters across
-	// reloads. Nil means one of the API's own, so that counts start over
-	// when the API is rebuilt.
-	Meter *Meter
+	Usage *usage.Plans
+	// Meter holds the usage plans' buckets and quota counts across
+	// reloads (and, once joined, across the cluster). Nil means one of
+	// the API's own, so that counts start over when the API is rebuilt.
+	Meter *usage.Meter
 }
 
 // API serves one REST API. It is immutable after New and safe for
@@ -76,7 +77,8 @@ type API struct {
 	binaryMediaTypes      []string
 	verifier              *sigv4.Verifier
 	apiKeySource          string // HEADER or AUTHORIZER
-	meterStore            *Meter
+	grants                *usage.Grants
+	meterStore            *usage.Meter
 	log                   *slog.Logger
 	metrics               *metrics.Metrics // nil without metrics
 }
@@ -85,7 +87,6 @@ type stage struct {
 	name      string
 	vars      map[string]string
 	accessLog *accesslog.Logger
-	keys      map[string]grant         // by API key value: the enabled keys a plan admits to the stage
 	throttles map[string]*rate.Limiter // methodSettings buckets, by "RESOURCE_PATH METHOD"
 	metrics   *metrics.Stage           // nil without metrics
 }
@@ -131,7 +132,7 @@ func New(cfg Config) (*API, error) {
 		metrics:          cfg.Metrics,
 	}
 	if a.meterStore == nil {
-		a.meterStore = NewMeter()
+		a.meterStore = usage.NewMeter(usage.MeterConfig{})
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -166,11 +167,11 @@ func New(cfg Config) (*API, error) {
 	if a.routes, err = routing.NewRESTRoutes(resources); err != nil {
 		return fail("%w", err)
 	}
-	grants := newGrants(c.RestAPIID, cfg.Usage)
+	a.grants = usage.NewGrants(c.RestAPIID, cfg.Usage, nil)
 	for _, st := range c.Stages {
 		a.stages[st.StageName] = &stage{name: st.StageName, vars: st.Variables, accessLog: cfg.AccessLogs[st.StageName],
-			keys: grants[st.StageName], throttles: newStageThrottles(st.MethodSettings, a.methods),
-			metrics: cfg.Metrics.Stage(c.RestAPIID, st.StageName)}
+			throttles: newStageThrottles(st.MethodSettings, a.methods),
+			metrics:   cfg.Metrics.Stage(c.RestAPIID, st.StageName)}
 	}
 	return a, nil
 }

@@ -125,9 +125,11 @@
 // After authorization, a request passes the usage step (usage.go): the API
 // key of an apiKeyRequired method (403 INVALID_API_KEY), the key's usage
 // plan throttle (429 THROTTLED), the stage's methodSettings throttle (429
-// THROTTLED) and the plan's quota (429 QUOTA_EXCEEDED). The plan buckets
-// and quota counters live in a Meter the node owns (Config.Meter), so that
-// a reload keeps them; they are per node.
+// THROTTLED) and the plan's quota (429 QUOTA_EXCEEDED). Keys, plans, plan
+// buckets and quota counts are package usage's, shared with WebSocket
+// APIs; they live in a usage.Meter the node owns (Config.Meter), so that a
+// reload keeps them. Buckets are per node; quota counts hold across the
+// cluster, best effort (package usage states the bound).
 //
 // # Concurrency
 //

@@ -106,8 +106,13 @@ type ConnectRequest struct {
 // Decision is an authorizer's answer. A deny is a decision, not an error.
 type Decision struct {
 	Allow bool
-	// Status is the handshake status of a deny: 401 or 403. Zero means 403.
+	// Status is the handshake status of a deny: 401, 403 or 429. Zero
+	// means 403.
 	Status int
+	// QuotaExceeded, with Status 429, says that the usage plan's quota
+	// refused the connection ({"message":"Limit Exceeded"}); a 429
+	// without it is the plan's throttle ({"message":"Too Many Requests"}).
+	QuotaExceeded bool
 	// Context becomes requestContext.authorizer in every later event of the
 	// connection (principalId and the authorizer's context keys).
 	Context map[string]any
@@ -238,6 +243,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 			return
 		case !d.Allow && d.Status == http.StatusUnauthorized:
 			errUnauthorized.write(w, requestID)
+			return
+		case !d.Allow && d.Status == http.StatusTooManyRequests && d.QuotaExceeded:
+			errQuotaExceeded.write(w, requestID)
+			return
+		case !d.Allow && d.Status == http.StatusTooManyRequests:
+			errThrottled.write(w, requestID)
 			return
 		case !d.Allow:
 			errAuthorizerDenied.write(w, requestID)

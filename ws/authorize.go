@@ -12,6 +12,7 @@ import (
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/internal/sigv4"
 	"github.com/portico-gw/portico/metrics"
+	"github.com/portico-gw/portico/usage"
 )
 
 // connectAuthorizer guards a WebSocket API's $connect with the shared
@@ -28,18 +29,30 @@ import (
 //     over NATS. A missing identity source is 401 without invoking it.
 //   - AWS_IAM: the upgrade request is SigV4-signed (service execute-api)
 //     with one of the file's credentials; anything else is 403.
-//   - apiKeyRequired: the key from apiKeySelectionExpression
-//     ($request.header.x-api-key by default) must be one of the API's
-//     apiKeys (Portico's stand-in for usage plans); else 403.
+//   - apiKeyRequired, after the authorizer: the key from
+//     apiKeySelectionExpression (the x-api-key header by default, or the
+//     authorizer's usageIdentifierKey) must be enabled and in a usage
+//     plan whose apiStages has this API and stage (package usage), or be
+//     in the API's flat apiKeys list (Portico's older stand-in, which
+//     admits to every stage with no throttle or quota); else 403
+//     {"message":"Forbidden"}. Then the plan's throttle (429 {"message":
+//     "Too Many Requests"}) and quota (429 {"message":"Limit Exceeded"}).
+//     Only $connect takes a key (config validation), so a connection
+//     counts once against the quota, when its key is accepted, whatever
+//     its $connect integration answers then; its messages do not count.
 type connectAuthorizer struct {
-	kind      string // CUSTOM, AWS_IAM or ""
-	lambda    *authorizer.Lambda
-	verifier  *sigv4.Verifier
-	keys      *authorizer.APIKeys // nil unless $connect has apiKeyRequired
-	region    string
-	accountID string
-	apiID     string
-	metrics   *metrics.Metrics
+	kind     string // CUSTOM, AWS_IAM or ""
+	lambda   *authorizer.Lambda
+	verifier *sigv4.Verifier
+	grants   *usage.Grants // nil unless $connect has apiKeyRequired
+	meter    *usage.Meter
+	// keyFromAuthorizer: the key is the Lambda authorizer's
+	// usageIdentifierKey, not the x-api-key header.
+	keyFromAuthorizer bool
+	region            string
+	accountID         string
+	apiID             string
+	metrics           *metrics.Metrics
 }
 
 var _ Authorizer = (*connectAuthorizer)(nil)
@@ -66,7 +79,12 @@ func newConnectAuthorizer(api *config.API, region, accountID string, cfg BuildCo
 		ca.kind = ""
 	}
 	if route.APIKeyRequired {
-		ca.keys = authorizer.NewAPIKeys(api.APIKeys, api.APIKeySelectionExpression)
+		ca.grants = usage.NewGrants(api.APIID, cfg.Usage, api.APIKeys)
+		ca.meter = cfg.Meter
+		if ca.meter == nil {
+			ca.meter = usage.NewMeter(usage.MeterConfig{})
+		}
+		ca.keyFromAuthorizer = api.APIKeySelectionExpression == "$context.authorizer.usageIdentifierKey"
 	}
 	switch ca.kind {
 	case "CUSTOM":
@@ -82,7 +100,7 @@ func newConnectAuthorizer(api *config.API, region, accountID string, cfg BuildCo
 	case "AWS_IAM":
 		ca.verifier = authorizer.NewIAMVerifier(cfg.Credentials)
 	}
-	if ca.kind == "" && ca.keys == nil {
+	if ca.kind == "" && ca.grants == nil {
 		return nil, nil
 	}
 	return ca, nil
@@ -130,8 +148,27 @@ func (ca *connectAuthorizer) Authorize(ctx context.Context, req *ConnectRequest)
 		}
 		ca.metrics.Authorizer(ca.apiID, "AWS_IAM", "allow", false)
 	}
-	if ca.keys != nil && !ca.keys.Allowed(r.Header, usageKey) {
-		return Decision{Status: http.StatusForbidden}, nil
+	if ca.grants != nil {
+		return ca.meterKey(r, req.Stage, usageKey, decision), nil
 	}
 	return decision, nil
+}
+
+// meterKey checks the connection's API key and applies its usage plan's
+// throttle and quota; it returns allow when they admit the connection.
+func (ca *connectAuthorizer) meterKey(r *http.Request, stage, usageKey string, allow Decision) Decision {
+	value := r.Header.Get("X-Api-Key")
+	if ca.keyFromAuthorizer {
+		value = usageKey
+	}
+	g, ok := ca.grants.Lookup(stage, value)
+	switch {
+	case !ok:
+		return Decision{Status: http.StatusForbidden}
+	case !ca.meter.Throttle(g, ""):
+		return Decision{Status: http.StatusTooManyRequests}
+	case !ca.meter.Count(g, time.Now()):
+		return Decision{Status: http.StatusTooManyRequests, QuotaExceeded: true}
+	}
+	return allow
 }

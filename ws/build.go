@@ -11,6 +11,7 @@ import (
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/routing"
+	"github.com/portico-gw/portico/usage"
 )
 
 // BuildConfig is what New builds a WebSocket API from: the API's
@@ -35,6 +36,13 @@ type BuildConfig struct {
 	// AccessLogs holds the access logger of each stage that has one, by
 	// stage name. Nil means none.
 	AccessLogs map[string]*accesslog.Logger
+	// Usage is the API keys and usage plans that a $connect with
+	// apiKeyRequired checks, besides the API's own flat apiKeys list. Nil
+	// means none.
+	Usage *usage.Plans
+	// Meter holds the usage plans' buckets and quota counts, shared with
+	// the node's other APIs. Nil means one of the API's own.
+	Meter *usage.Meter
 }
 
 // New builds a WebSocket API from its configuration: its route selection

@@ -60,6 +60,11 @@ var (
 	errUnauthorized      = handshakeError{http.StatusUnauthorized, `{"message":"Unauthorized"}`}
 	errAuthorizerDenied  = handshakeError{http.StatusForbidden, `{"message":"Forbidden"}`}
 	errAuthorizerFailure = handshakeError{http.StatusInternalServerError, `{"message":"Internal server error"}`}
+	// The API key's usage plan refused the connection: its throttle, its
+	// quota. AWS documents no WebSocket bodies for these; they are the
+	// REST API's THROTTLED and QUOTA_EXCEEDED gateway responses.
+	errThrottled     = handshakeError{http.StatusTooManyRequests, `{"message":"Too Many Requests"}`}
+	errQuotaExceeded = handshakeError{http.StatusTooManyRequests, `{"message":"Limit Exceeded"}`}
 	// The gateway is shutting down.
 	errShuttingDown = handshakeError{http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`}
 )
