@@ -185,18 +185,22 @@ func TestRESTRequestValidationErrorString(t *testing.T) {
 }
 
 // A model that is not a valid JSON Schema, or that refers to a model the
-// API does not have, stops the load with an error naming the API and the
-// model.
+// API does not have or to anything else, stops the load with a config
+// error at the model's schema (without a position for an API without
+// restApiId, whose ID the model URLs hold: it is checked once the ID is
+// assigned).
 func TestRESTRequestValidationLoadErrors(t *testing.T) {
-	cases := map[string]struct{ schema, want string }{
-		"bad keyword type": {`{"type":5}`, `REST API loaderr002: model "Bad" is not a valid JSON Schema (draft 4): [at '/type': value must be one of`},
-		"unknown model":    {`{"$ref":"https://apigateway.amazonaws.com/restapis/loaderr002/models/Nope"}`, `model "Bad" is not a valid JSON Schema (draft 4)`},
-		"remote reference": {`{"$ref":"http://example.com/schema.json"}`, `only this API's models`},
+	const at = `test.yaml:4:34: restApis[0].models[0].schema: is not a valid JSON Schema (draft 4): `
+	cases := map[string]struct{ id, schema, want string }{
+		"bad keyword type": {"restApiId: loaderr002", `{"type":5}`, at + `[at '/type': value must be one of`},
+		"unknown model":    {"restApiId: loaderr002", `{"$ref":"https://apigateway.amazonaws.com/restapis/loaderr002/models/Nope"}`, at + `failing loading`},
+		"remote reference": {"restApiId: loaderr002", `{"$ref":"http://example.com/schema.json"}`, `only this API's models`},
+		"no restApiId":     {"description: d", `{"type":5}`, `restApis[0].models[0].schema: is not a valid JSON Schema (draft 4): [at '/type'`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			yaml := `restApis:
-  - restApiId: loaderr002
+  - ` + tc.id + `
     name: e
     models: [{name: Bad, schema: '` + tc.schema + `'}]
     resources:

@@ -11,12 +11,10 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/jsonmodel"
 	"github.com/portico-gw/portico/internal/jsonstr"
 )
 
@@ -25,68 +23,14 @@ import (
 // validator, and validate, the one step the pipeline calls after the API
 // key and usage plan checks and before the integration.
 
-// builtinModels are the models every REST API has (AWS creates them with
-// the API). A model of the same name in the configuration replaces one.
-var builtinModels = map[string]string{
-	"Empty": `{"type":"object","title":"Empty Schema"}`,
-	"Error": `{"type":"object","properties":{"message":{"type":"string"}},"title":"Error Schema"}`,
-}
-
-// ModelURL is the URL by which a model of an API is named in another
-// model's "$ref" (AWS's form).
-func ModelURL(apiID, name string) string {
-	return "https://apigateway.amazonaws.com/restapis/" + apiID + "/models/" + name
-}
-
-// compileModels compiles the API's models, the built-in ones included, as
-// JSON Schema draft 4. Each is registered under its ModelURL first, so
-// that models reference each other by that URL; nothing is loaded from
-// the network or the file system. A model that is not JSON or not a
-// valid schema is an error naming it.
+// compileModels compiles the API's models with the built-in ones
+// (jsonmodel.Compile).
 func compileModels(apiID string, models []config.RestModel) (map[string]*jsonschema.Schema, error) {
-	src := maps.Clone(builtinModels)
+	schemas := make(map[string]string, len(models))
 	for _, m := range models {
-		src[m.Name] = m.Schema
+		schemas[m.Name] = m.Schema
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	c.UseLoader(noLoader{})
-	names := slices.Sorted(maps.Keys(src))
-	for _, name := range names {
-		s := src[name]
-		if strings.TrimSpace(s) == "" {
-			s = "{}"
-		}
-		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
-		if err != nil {
-			return nil, fmt.Errorf("model %q: the schema is not JSON: %w", name, err)
-		}
-		if err := c.AddResource(ModelURL(apiID, name), doc); err != nil {
-			return nil, fmt.Errorf("model %q: %w", name, err)
-		}
-	}
-	out := make(map[string]*jsonschema.Schema, len(names))
-	for _, name := range names {
-		s, err := c.Compile(ModelURL(apiID, name))
-		var bad *jsonschema.SchemaValidationError
-		var ve *jsonschema.ValidationError
-		switch {
-		case errors.As(err, &bad) && errors.As(bad.Err, &ve): // one line instead of the library's tree
-			return nil, fmt.Errorf("model %q is not a valid JSON Schema (draft 4): %s", name, validationDetail(ve))
-		case err != nil:
-			return nil, fmt.Errorf("model %q is not a valid JSON Schema (draft 4): %w", name, err)
-		}
-		out[name] = s
-	}
-	return out, nil
-}
-
-// noLoader refuses every URL that is not one of the API's models: schemas
-// never reach the network or the file system.
-type noLoader struct{}
-
-func (noLoader) Load(url string) (any, error) {
-	return nil, errors.New("only this API's models (https://apigateway.amazonaws.com/restapis/{apiId}/models/{name}) can be referenced")
+	return jsonmodel.Compile(apiID, schemas)
 }
 
 // validator is a method's request validator with what it checks, ready
@@ -244,60 +188,9 @@ func (v *validator) checkBody(q *request) (string, bool) {
 	if err := s.Validate(doc); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
-			return validationDetail(ve), false
+			return jsonmodel.Detail(ve), false
 		}
 		return "[the request body does not match the model]", false
 	}
 	return "", true
-}
-
-// detailPrinter prints the schema library's messages in English.
-var detailPrinter = message.NewPrinter(language.English)
-
-// maxDetails bounds how many violations a detail lists.
-const maxDetails = 10
-
-// validationDetail is the readable form of a schema violation for
-// $context.error.validationErrorString: each violation (a leaf of the
-// library's error tree) as "at 'POINTER': MESSAGE", where POINTER is the
-// JSON Pointer of the offending value (empty for the whole body), joined with
-// "; " inside brackets, in the order the library found them, at most
-// maxDetails of them ("; ..." when there are more). Example:
-// [at '/price': maximum: got 501, want 500; at '/type': value must be one
-// of 'dog', 'cat', 'fish'].
-func validationDetail(ve *jsonschema.ValidationError) string {
-	var parts []string
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
-		}
-		switch e.ErrorKind.(type) {
-		case *kind.Schema, *kind.Reference, *kind.Group:
-			return // wrappers, no violation of their own
-		}
-		parts = append(parts, "at '"+instancePointer(e.InstanceLocation)+"': "+e.ErrorKind.LocalizedString(detailPrinter))
-	}
-	walk(ve)
-	if len(parts) == 0 {
-		return "[the request body does not match the model]"
-	}
-	more := ""
-	if len(parts) > maxDetails {
-		parts, more = parts[:maxDetails], "; ..."
-	}
-	return "[" + strings.Join(parts, "; ") + more + "]"
-}
-
-// instancePointer writes a JSON Pointer (RFC 6901) from its tokens.
-func instancePointer(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
-	}
-	return b.String()
 }
