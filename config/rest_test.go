@@ -147,6 +147,8 @@ func TestRestErrors(t *testing.T) {
 			[]string{`f.yaml:10:7: restApis[0].gatewayResponses.DEFAULT_4xx: "DEFAULT_4xx": not a gateway response type; want one of ` + strings.Join(GatewayResponseTypes, ", ")}},
 		{"gateway response header", with(restMinimal, "    stages:", "    gatewayResponses:\n      - responseType: DEFAULT_4XX\n        responseParameters: {header.x: \"'*'\"}\n    stages:"),
 			[]string{`f.yaml:11:30: restApis[0].gatewayResponses[0].responseParameters["header.x"]: want gatewayresponse.header.NAME`}},
+		{"model not a schema", with(restMinimal, "  - name: pets", "  - name: pets\n    restApiId: pets01\n    models:\n      - {name: Pet, schema: '{\"$ref\":\"https://apigateway.amazonaws.com/restapis/pets01/models/Price\"}'}\n      - {name: Price, schema: '{\"type\":5}'}"),
+			[]string{`f.yaml:6:31: restApis[0].models[1].schema: is not a valid JSON Schema (draft 4): [at '/type': value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'; at '/type': got number, want array]`}},
 		{"stage variable value", with(restMinimal, "- stageName: prod", "- stageName: prod\n        variables: {url: "+strings.Repeat("x", 513)+"}"),
 			[]string{"f.yaml:11:26: restApis[0].stages[0].variables.url: a stage variable value is at most 512 characters (this one has 513)"}},
 		{"method setting", with(restMinimal, "- stageName: prod", "- stageName: prod\n        methodSettings: {~1pets/POST: {throttlingRateLimit: 1}}"),

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portico-gw/portico/expr"
+	"github.com/portico-gw/portico/internal/jsonmodel"
 )
 
 // REST API checks (reference rest-apis.md §1.1, §1.4, §1.6, §1.7;
@@ -97,6 +99,8 @@ func (c *restChecks) api(a *RestAPI, k string, i int) {
 	c.resources = append(c.resources, nodes)
 	authorizers := c.authorizers(a, k)
 	models := map[string]bool{}
+	schemas, at := map[string]string{}, map[string]string{} // what jsonmodel compiles, and where each model is
+	compile := true
 	for j, m := range a.Models {
 		mk := indexKey(k+".models", j)
 		switch {
@@ -111,6 +115,17 @@ func (c *restChecks) api(a *RestAPI, k string, i int) {
 		}
 		if m.Schema != "" && !json.Valid([]byte(m.Schema)) {
 			d.at(mk+".schema", "not JSON: a JSON Schema (draft 4) document, written as a string")
+			compile = false
+		}
+		schemas[m.Name], at[m.Name] = m.Schema, mk
+	}
+	// Models refer to each other by a URL with the API's ID: an API
+	// without restApiId is checked once AssignAPIIDs gave it one (Validate
+	// again), and rest.New compiles every API's models in any case.
+	if compile && a.RestAPIID != "" {
+		var bad *jsonmodel.Error
+		if _, err := jsonmodel.Compile(a.RestAPIID, schemas); errors.As(err, &bad) && at[bad.Model] != "" {
+			d.at(at[bad.Model]+".schema", "%v", bad.Err)
 		}
 	}
 	validators := map[string]bool{}

@@ -105,6 +105,7 @@ type method struct {
 	paramsReadBody                       bool                          // a requestParameters source is method.request.body
 	fwd                                  integration.Forwarder         // HTTP_PROXY
 	nonProxy                             *nonProxy                     // AWS, HTTP and MOCK
+	validator                            *validator                    // nil: the method validates nothing (validate.go)
 }
 
 // New builds the API from its configuration. Parts of the REST model that
@@ -151,12 +152,23 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return fail("%w", err)
 	}
+	models, err := compileModels(c.RestAPIID, c.Models)
+	if err != nil {
+		return fail("%w", err)
+	}
+	validators := make(map[string]config.RequestValidator, len(c.RequestValidators))
+	for _, v := range c.RequestValidators {
+		validators[cmp.Or(v.ID, v.Name)] = v
+	}
 	resources := make([]routing.RESTResource, 0, len(c.Resources))
 	for _, res := range c.Resources {
 		rr := routing.RESTResource{Path: res.Path}
 		for verb, m := range res.ResourceMethods {
 			rr.Methods = append(rr.Methods, verb)
 			built, err := newMethod(&res, verb, &m, auths, cfg.Env, c.Stages)
+			if err == nil {
+				built.validator, err = newValidator(&m, validators, models)
+			}
 			if err != nil {
 				return fail("%s %s: %w", verb, res.Path, err)
 			}
@@ -261,8 +273,8 @@ type request struct {
 // ServeHTTP serves one request addressed to stageName; rest is the escaped
 // path after the stage ("/pets/1"). The pipeline runs in AWS's order:
 // route (resource, method) → authorization → API key, usage plan and
-// stage throttling → integration → response; every failure is a gateway
-// response.
+// stage throttling → request validation → integration → response; every
+// failure is a gateway response.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
 	q := &request{r: r, rest: cmp.Or(rest, "/"), requestID: uuid.NewString(), apigwID: ids.NewRequestID(), now: time.Now()}
 	q.stage = a.stages[stageName]
@@ -286,10 +298,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		a.fail(w, q, RequestTooLarge, "")
 		return
 	}
-	// HTTP_PROXY streams the body to the backend, unless SigV4 must hash it
-	// or a request parameter reads it first; every other integration reads
-	// it whole.
-	if q.m.kind != "HTTP_PROXY" || q.m.authType == "AWS_IAM" || q.m.paramsReadBody {
+	// HTTP_PROXY streams the body to the backend, unless SigV4 must hash it,
+	// a request parameter reads it first or a model validates it; every
+	// other integration reads it whole.
+	if q.m.kind != "HTTP_PROXY" || q.m.authType == "AWS_IAM" || q.m.paramsReadBody || q.m.validator.readsBody() {
 		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -315,6 +327,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	}
 	// After authorization: API keys, usage plans, stage throttling (usage.go).
 	if !a.meter(w, q) {
+		return
+	}
+	// Then the request validator: parameters, then body (validate.go).
+	if !a.validate(w, q) {
 		return
 	}
 	switch q.m.kind {
@@ -375,13 +391,19 @@ func (a *API) failStatus(w http.ResponseWriter, q *request, typ ResponseType, me
 	if status == http.StatusBadGateway {
 		body = lambdaProxyFailure
 	}
-	a.gateway.Write(w, typ, &ErrorContext{
-		Body:    body,
+	ec := a.errorContext(q, message, status)
+	ec.Body = body
+	a.gateway.Write(w, typ, ec)
+}
+
+// errorContext is what a gateway response for q reads.
+func (a *API) errorContext(q *request, message string, status int) *ErrorContext {
+	return &ErrorContext{
 		Request: q.r, PathParameters: q.match.PathParams, StageVariables: q.stage.vars,
 		Context: map[string]string{"requestId": q.requestID, "extendedRequestId": q.apigwID, "apiId": a.id,
 			"stage": q.stage.name, "resourcePath": q.match.ResourcePath, "httpMethod": q.r.Method},
 		Message: message, StatusCode: status,
-	})
+	}
 }
 
 // lambdaProxy invokes an AWS_PROXY integration with the REST proxy event

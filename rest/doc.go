@@ -2,7 +2,7 @@
 // from a config.RestAPI; ServeHTTP runs AWS's pipeline for one request:
 // route (stage, resource, method; routing.RESTRoutes) → authorization
 // (AWS_IAM, Lambda TOKEN/REQUEST, Cognito; authorize.go) → API key, usage-plan throttle and quota, stage throttling
-// (usage.go) → integration (AWS_PROXY with the REST proxy event and
+// (usage.go) → request validation (validate.go) → integration (AWS_PROXY with the REST proxy event and
 // integration.ProxyResponseREST, HTTP_PROXY, MOCK) → response. Every
 // failure is a gateway response (GatewayResponses), the mode's one table of
 // what a client sees when the gateway answers by itself. What the model
@@ -17,7 +17,10 @@
 // There are 21 types (ResponseType), each with AWS's default status,
 // message and x-amzn-ErrorType (reference http-and-rest-apis.md §3.1,
 // rest-apis.md §1.4) and the body {"message":$context.error.messageString},
-// where messageString is the message as a quoted JSON string. An API may
+// where messageString is the message as a quoted JSON string;
+// BAD_REQUEST_PARAMETERS and BAD_REQUEST_BODY write
+// {"message": $context.error.messageString}, with the space AWS's
+// validation answers have. An API may
 // override any type (GatewayResponseSpec, compiled once by
 // NewGatewayResponses): its status, headers (gatewayresponse.header.NAME
 // from 'static', method.request.header|querystring|path.NAME,
@@ -89,7 +92,8 @@
 //
 // Until mapping templates (VTL) arrive, a template is variable substitution
 // only (BodyTemplate): $context.error.messageString, $context.error.message,
-// $context.error.responseType, $context.requestId, $context.NAME and
+// $context.error.responseType, $context.error.validationErrorString,
+// $context.requestId, $context.NAME and
 // $stageVariables.NAME, braced or not; other references are errors, and
 // everything else is literal text.
 //
@@ -130,6 +134,23 @@
 // APIs; they live in a usage.Meter the node owns (Config.Meter), so that a
 // reload keeps them. Buckets are per node; quota counts hold across the
 // cluster, best effort (package usage states the bound).
+//
+// # Request validation
+//
+// After the usage step, a method with a requestValidatorId runs its
+// validator (validate.go): required parameters present and not blank (400
+// BAD_REQUEST_PARAMETERS "Missing required request parameters: [h1, q2]",
+// names in the order of their sorted method.request keys), then the body
+// against the model of its Content-Type (400 BAD_REQUEST_BODY "Invalid
+// request body"). Models are JSON Schema draft 4, compiled once by New
+// under https://apigateway.amazonaws.com/restapis/{apiId}/models/{name} so
+// that they refer to each other; nothing else is loaded. Choices where AWS
+// is silent: a Content-Type without a model falls back to the "$default"
+// model, else the body is not checked; an empty body is validated as {};
+// $context.error.validationErrorString is
+// "[at 'POINTER': MESSAGE; ...]" (the schema library's English messages,
+// at most 10), "[the request body is not JSON]", or the parameters
+// message, escaped as the inside of a JSON string.
 //
 // # Concurrency
 //

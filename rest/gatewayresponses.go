@@ -55,6 +55,13 @@ const (
 // but ACCESS_DENIED's.
 const defaultTemplate = `{"message":$context.error.messageString}`
 
+// validationTemplate is the default body template of the request
+// validator's two types: AWS answers them with a space after the colon,
+// {"message": "Missing required request parameters: [key]"} (measured
+// against AWS by pulumi-awsx's API test), unlike its other gateway
+// responses.
+const validationTemplate = `{"message": $context.error.messageString}`
+
 // builtin is one row of the default table.
 type builtin struct {
 	status    int
@@ -85,8 +92,8 @@ var builtins = map[ResponseType]builtin{
 	APIConfigurationError:        {http.StatusInternalServerError, MessageInternalError, false, "InternalServerErrorException", ""},
 	AuthorizerConfigurationError: {http.StatusInternalServerError, "", true, "AuthorizerConfigurationException", ""},
 	AuthorizerFailure:            {http.StatusInternalServerError, "", true, "AuthorizerFailureException", ""},
-	BadRequestParameters:         {http.StatusBadRequest, "Invalid request parameters", false, "BadRequestException", ""},
-	BadRequestBody:               {http.StatusBadRequest, "Invalid request body", false, "BadRequestException", ""},
+	BadRequestParameters:         {http.StatusBadRequest, "Invalid request parameters", false, "BadRequestException", validationTemplate},
+	BadRequestBody:               {http.StatusBadRequest, "Invalid request body", false, "BadRequestException", validationTemplate},
 	Default4XX:                   {http.StatusBadRequest, "Bad Request", false, "BadRequestException", ""},
 	Default5XX:                   {http.StatusInternalServerError, MessageInternalError, false, "InternalServerErrorException", ""},
 	ExpiredToken:                 {http.StatusForbidden, "The security token included in the request is expired", false, "ExpiredTokenException", ""},
@@ -295,6 +302,10 @@ type ErrorContext struct {
 	// type's. A failed Lambda proxy integration is DEFAULT_5XX with
 	// StatusCode 502 (AWS answers 502, not INTEGRATION_FAILURE's 504).
 	StatusCode int
+	// ValidationErrorString is $context.error.validationErrorString: a
+	// request validator's detail, already escaped as the inside of a JSON
+	// string. Empty for other failures.
+	ValidationErrorString string
 	// Body replaces the default body when no override's template applies:
 	// AWS's 502 for a failed Lambda proxy integration is
 	// {"message": "Internal server error"}, with a space the default
@@ -450,6 +461,8 @@ func (s *errorScope) Value(ref *expr.Ref) (string, bool) {
 		return jsonstr.Quote(s.message), true
 	case "error.responseType":
 		return string(s.typ), true
+	case "error.validationErrorString":
+		return s.in.ValidationErrorString, true
 	case "requestId":
 		return s.requestID, true
 	}

@@ -36,8 +36,8 @@ func TestDefaults(t *testing.T) {
 		{APIConfigurationError, 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
 		{AuthorizerConfigurationError, 500, `{"message":null}`, "AuthorizerConfigurationException"},
 		{AuthorizerFailure, 500, `{"message":null}`, "AuthorizerFailureException"},
-		{BadRequestParameters, 400, `{"message":"Invalid request parameters"}`, "BadRequestException"},
-		{BadRequestBody, 400, `{"message":"Invalid request body"}`, "BadRequestException"},
+		{BadRequestParameters, 400, `{"message": "Invalid request parameters"}`, "BadRequestException"},
+		{BadRequestBody, 400, `{"message": "Invalid request body"}`, "BadRequestException"},
 		{Default4XX, 400, `{"message":"Bad Request"}`, "BadRequestException"},
 		{Default5XX, 500, `{"message":"Internal server error"}`, "InternalServerErrorException"},
 		{ExpiredToken, 403, `{"message":"The security token included in the request is expired"}`, "ExpiredTokenException"},
@@ -105,7 +105,7 @@ func TestMessageAndStatus(t *testing.T) {
 		t.Errorf("body %s, want %s", rec.Body, want)
 	}
 	rec = write(t, nil, BadRequestParameters, &ErrorContext{Message: `Missing required request parameters: [x-header-param, "q"]`})
-	if want := `{"message":"Missing required request parameters: [x-header-param, \"q\"]"}`; rec.Body.String() != want {
+	if want := `{"message": "Missing required request parameters: [x-header-param, \"q\"]"}`; rec.Body.String() != want {
 		t.Errorf("body %s, want %s", rec.Body, want)
 	}
 	rec = write(t, nil, Default5XX, &ErrorContext{StatusCode: http.StatusBadGateway})
