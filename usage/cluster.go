@@ -137,11 +137,13 @@ func (m *Meter) run(nc *nats.Conn, done chan struct{}) {
 			continue
 		}
 		if away {
+			// Send every count and ask the others for theirs: a node that
+			// reconnected before this one missed this node's counts, and
+			// this one missed what was sent while it was away.
 			m.log.Info("NATS is back: usage-plan quota counts are shared again")
 			away = false
-			m.mu.Lock()
-			m.wantFull = true
-			m.mu.Unlock()
+			m.publish(nc, true, true)
+			continue
 		}
 		m.publish(nc, false, false)
 	}
