@@ -103,7 +103,40 @@ func (t *Template) render(data *Data, l limits) (out string, err error) {
 		}
 	}()
 	r.renderNodes(t.body)
+	exportValues(data.Context, 0)
 	return string(r.out), nil
+}
+
+// exportValues turns the Java-only values a template may have set into m
+// (lists, entries) into plain Go values: []any and map[string]any.
+func exportValues(m map[string]any, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	for k, v := range m {
+		m[k] = exportValue(v, depth+1)
+	}
+}
+
+func exportValue(v any, depth int) any {
+	if depth > maxDepth {
+		return nil
+	}
+	switch v := v.(type) {
+	case *javaList:
+		out := make([]any, len(v.items))
+		for i, it := range v.items {
+			out[i] = exportValue(it, depth+1)
+		}
+		return out
+	case mapEntry:
+		return map[string]any{v.key: exportValue(v.val, depth+1)}
+	case map[string]any:
+		exportValues(v, depth+1)
+	case *defined, *loopState, inputObject, utilObject:
+		return nil
+	}
+	return v
 }
 
 // fail stops rendering with err, positioned at the current node unless it

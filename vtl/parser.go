@@ -487,7 +487,11 @@ func (p *parser) compileParts(ref *refExpr) error {
 			continue
 		}
 		if regexpMethods[part.name] {
-			re, err := CompileJavaRegexp(s)
+			compile := CompileJavaRegexp
+			if part.name == "matches" {
+				compile = CompileJavaRegexpWhole
+			}
+			re, err := compile(s)
 			if err != nil {
 				return errorAt(p.src, part.pos, "%s: %v", part.name, err)
 			}
