@@ -99,6 +99,7 @@ func (r *renderer) inputMethod(part *refPart, args []any) any {
 		if p.err != nil {
 			r.fail(p.err)
 		}
+		r.step(len(p.b) / bytesPerStep)
 		return string(p.b)
 	case "getBody":
 		return r.inputBody()
@@ -142,7 +143,7 @@ func (r *renderer) utilMethod(part *refPart, args []any) any {
 		if !ok {
 			return nil
 		}
-		r.step(len(s) / 64)
+		r.step(len(s) / bytesPerStep)
 		v, err := r.decodeJSON([]byte(s))
 		if err != nil {
 			r.failf(part.pos, "$util.parseJson: the argument is not valid JSON")
@@ -159,7 +160,7 @@ func (r *renderer) utilMethod(part *refPart, args []any) any {
 			r.fail(err)
 		}
 	}
-	r.step(len(s) / 64)
+	r.step(len(s) / bytesPerStep)
 	switch part.name {
 	case "escapeJavaScript":
 		return escapeJavaScript(s, r.limits.maxOutput)

@@ -30,6 +30,13 @@ var (
 	errSteps          = errors.New("the template exceeds its evaluation budget")
 )
 
+// Costs in steps of work proportional to data size: bytes copied, printed
+// or decoded per step, and bytes a regular expression scans per step.
+const (
+	bytesPerStep  = 16
+	regexpPerStep = 4
+)
+
 // limits are the bounds in force; tests shrink them.
 type limits struct {
 	maxIterations, maxOutput, maxMacroDepth, maxSteps int
@@ -164,6 +171,7 @@ func (r *renderer) step(n int) {
 
 // write appends s to the output.
 func (r *renderer) write(s string) {
+	r.step(len(s) / bytesPerStep)
 	r.out = append(r.out, s...)
 	if len(r.out) > r.limits.maxOutput {
 		r.fail(errOutputTooLarge)
@@ -231,8 +239,10 @@ func (r *renderer) print(v any) {
 		return
 	}
 	p := printer{r: r, b: r.out, max: r.limits.maxOutput}
+	n := len(r.out)
 	p.java(v, true, 0)
 	r.out = p.b
+	r.step((len(r.out) - n) / bytesPerStep)
 	if p.err != nil {
 		r.fail(p.err)
 	}
@@ -261,6 +271,7 @@ func (r *renderer) capture(f func()) string {
 	f()
 	s := string(r.out)
 	r.out = saved
+	r.step(len(s) / bytesPerStep)
 	if len(saved)+len(s) > r.limits.maxOutput {
 		r.fail(errOutputTooLarge)
 	}

@@ -445,28 +445,45 @@ func javaReplace(re *regexp.Regexp, s, repl string, limit, maxLen int) (string, 
 	if err != nil {
 		return "", err
 	}
-	matches := re.FindAllStringSubmatchIndex(s, limit)
-	if len(matches) == 0 {
-		return s, nil
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range matches {
-		b.WriteString(s[last:m[0]])
-		for _, p := range pieces {
-			if p.group < 0 {
-				b.WriteString(p.lit)
-			} else if m[2*p.group] >= 0 {
-				b.WriteString(s[m[2*p.group]:m[2*p.group+1]])
-			}
+	// Go's template syntax: $$ for '$', ${n} for a group.
+	var tmpl strings.Builder
+	literal := true
+	litLen, groupRefs := 0, 0
+	for _, p := range pieces {
+		if p.group < 0 {
+			tmpl.WriteString(strings.ReplaceAll(p.lit, "$", "$$"))
+			litLen += len(p.lit)
+		} else {
+			literal = false
+			groupRefs++
+			tmpl.WriteString("${" + strconv.Itoa(p.group) + "}")
 		}
-		if b.Len() > maxLen {
-			return "", errOutputTooLarge
-		}
-		last = m[1]
 	}
-	b.WriteString(s[last:])
-	return b.String(), nil
+	// Bound the result before building it: matches do not overlap, so each
+	// group reference adds at most len(s) over all matches.
+	bound := func(matches int) int { return len(s) + matches*litLen + groupRefs*len(s) }
+	if limit < 0 && bound(len(s)+1) > maxLen && bound(len(re.FindAllStringIndex(s, -1))) > maxLen {
+		return "", errOutputTooLarge
+	}
+	var out string
+	switch {
+	case limit < 0 && literal:
+		out = re.ReplaceAllLiteralString(s, strings.ReplaceAll(tmpl.String(), "$$", "$"))
+	case limit < 0:
+		out = re.ReplaceAllString(s, tmpl.String())
+	default:
+		m := re.FindStringSubmatchIndex(s)
+		if m == nil {
+			return s, nil
+		}
+		b := []byte(s[:m[0]])
+		b = re.ExpandString(b, tmpl.String(), s, m)
+		out = string(append(b, s[m[1]:]...))
+	}
+	if len(out) > maxLen {
+		return "", errOutputTooLarge
+	}
+	return out, nil
 }
 
 // javaSplit is Java's String.split(regex, limit).

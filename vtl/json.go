@@ -42,7 +42,7 @@ func (r *renderer) bodyJSON() (any, bool) {
 		if len(body) == 0 {
 			body = []byte("{}")
 		}
-		r.step(len(body) / 64)
+		r.step(len(body) / bytesPerStep)
 		v, err := r.decodeJSON(body)
 		r.body, r.bodyIsJSON = v, err == nil
 	}
@@ -70,7 +70,7 @@ func (r *renderer) query(p *jsonpath.Path) (v any, found bool) {
 		return nodes[0], true
 	}
 	located := p.SelectLocated(doc)
-	r.step(len(located))
+	r.step(8 * len(located))
 	keys := make([][]int, len(located))
 	for i, n := range located {
 		keys[i] = r.docPosition(doc, n.Path)

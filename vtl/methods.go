@@ -153,6 +153,7 @@ func (r *renderer) stringMethod(s string, part *refPart, args []any) (any, bool)
 		return r.argString(args[i])
 	}
 	n := len(args)
+	r.step(len(s) / bytesPerStep)
 	switch part.name {
 	case "length":
 		return int64(utf8.RuneCountInString(s)), n == 0
@@ -257,6 +258,7 @@ func (r *renderer) stringMethod(s string, part *refPart, args []any) (any, bool)
 		}
 		return strings.ReplaceAll(s, a, b), true
 	case "replaceAll", "replaceFirst":
+		r.step(len(s) / regexpPerStep)
 		re := r.regexpArg(part, args, false)
 		repl, ok := str(1)
 		if re == nil || !ok || n != 2 {
@@ -270,14 +272,17 @@ func (r *renderer) stringMethod(s string, part *refPart, args []any) (any, bool)
 		if err != nil {
 			r.failf(part.pos, "%s: %v", part.name, err)
 		}
+		r.step(len(out) / bytesPerStep)
 		return out, true
 	case "matches":
+		r.step(len(s) / regexpPerStep)
 		re := r.regexpArg(part, args, true)
 		if re == nil || n != 1 {
 			return nil, false
 		}
 		return re.MatchString(s), true
 	case "split":
+		r.step(len(s) / regexpPerStep)
 		re := r.regexpArg(part, args, false)
 		if re == nil || n > 2 {
 			return nil, false

@@ -339,6 +339,7 @@ func (r *renderer) javaString(v any, top bool) (string, error) {
 	}
 	p := printer{r: r, max: r.limits.maxOutput}
 	p.java(v, top, 0)
+	r.step(len(p.b) / bytesPerStep)
 	return string(p.b), p.err
 }
 
@@ -441,6 +442,7 @@ func (r *renderer) arith(op binOp, a, b any) (any, error) {
 		if len(sa)+len(sb) > r.limits.maxOutput {
 			return nil, errOutputTooLarge
 		}
+		r.step((len(sa) + len(sb)) / bytesPerStep)
 		return sa + sb, nil
 	}
 	if aInt && bInt {

@@ -442,9 +442,9 @@ func TestRenderErrors(t *testing.T) {
 
 func TestEscapeJavaScript(t *testing.T) {
 	cases := map[string]string{
-		"a'b\"c\\d/e":   `a\'b\"c\\d\/e`,
+		"a'b\"c\\d/e":    `a\'b\"c\\d\/e`,
 		"\b\f\n\r\t\x01": `\b\f\n\r\t\u0001`,
-		"é€😀":           `\u00E9\u20AC\uD83D\uDE00`,
+		"é€😀":            `\u00E9\u20AC\uD83D\uDE00`,
 	}
 	for in, want := range cases {
 		if got := escapeJavaScript(in, MaxOutput); got != want {
@@ -481,21 +481,21 @@ func TestJavaRegexp(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`(?=a)`:       "look-ahead",
-		`(?!a)`:       "look-ahead",
-		`(?<=a)`:      "look-behind",
-		`(?<!a)`:      "look-behind",
-		`(a)\1`:       "backreferences",
+		`(?=a)`:        "look-ahead",
+		`(?!a)`:        "look-ahead",
+		`(?<=a)`:       "look-behind",
+		`(?<!a)`:       "look-behind",
+		`(a)\1`:        "backreferences",
 		`(?<n>a)\k<n>`: "backreferences",
-		`(?>a)`:       "atomic",
-		`a*+`:         "possessive",
-		`a{1,2}+`:     "possessive",
-		`[a-z&&[^b]]`: "intersections",
-		`(?x) a`:      "comments mode",
-		`\p{InGreek}`: "Unicode blocks",
-		`a\Z`:         `\Z`,
-		`\G`:          `\G`,
-		`(`:           "invalid regular expression",
+		`(?>a)`:        "atomic",
+		`a*+`:          "possessive",
+		`a{1,2}+`:      "possessive",
+		`[a-z&&[^b]]`:  "intersections",
+		`(?x) a`:       "comments mode",
+		`\p{InGreek}`:  "Unicode blocks",
+		`a\Z`:          `\Z`,
+		`\G`:           `\G`,
+		`(`:            "invalid regular expression",
 	}
 	for pattern, want := range bad {
 		_, err := CompileJavaRegexp(pattern)
@@ -566,4 +566,19 @@ func TestConcurrentRender(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestReplaceAllBound(t *testing.T) {
+	tp, err := Parse(`#set($s = "aaaaaaaaaa")$s.replaceAll("", $r)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tp.render(&Data{Vars: map[string]any{"r": strings.Repeat("x", 100)}}, limits{1000, 1000, 20, 1e6})
+	if err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("err = %v", err)
+	}
+	out, err := tp.render(&Data{Vars: map[string]any{"r": "-"}}, limits{1000, 1000, 20, 1e6})
+	if err != nil || out != "-a-a-a-a-a-a-a-a-a-a-" {
+		t.Errorf("out = %q, %v", out, err)
+	}
 }
