@@ -110,36 +110,49 @@ func (t *Template) render(data *Data, l limits) (out string, err error) {
 		}
 	}()
 	r.renderNodes(t.body)
-	exportValues(data.Context, 0)
+	exportValues(data.Context)
 	return string(r.out), nil
 }
 
 // exportValues turns the Java-only values a template may have set into m
-// (lists, entries) into plain Go values: []any and map[string]any.
-func exportValues(m map[string]any, depth int) {
-	if depth > maxDepth {
+// (lists, entries) into plain Go values: []any and map[string]any. A value
+// that contains itself is cut (nil) where it recurs.
+func exportValues(m map[string]any) {
+	if m == nil {
 		return
 	}
+	seen := map[unsafe.Pointer]bool{mapID(m): true}
 	for k, v := range m {
-		m[k] = exportValue(v, depth+1)
+		m[k] = exportValue(v, seen)
 	}
 }
 
-func exportValue(v any, depth int) any {
-	if depth > maxDepth {
-		return nil
-	}
+func exportValue(v any, seen map[unsafe.Pointer]bool) any {
 	switch v := v.(type) {
 	case *javaList:
+		id := unsafe.Pointer(v)
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
 		out := make([]any, len(v.items))
 		for i, it := range v.items {
-			out[i] = exportValue(it, depth+1)
+			out[i] = exportValue(it, seen)
 		}
+		delete(seen, id)
 		return out
 	case mapEntry:
-		return map[string]any{v.key: exportValue(v.val, depth+1)}
+		return map[string]any{v.key: exportValue(v.val, seen)}
 	case map[string]any:
-		exportValues(v, depth+1)
+		id := mapID(v)
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		for k, x := range v {
+			v[k] = exportValue(x, seen)
+		}
+		delete(seen, id)
 	case *defined, *loopState, inputObject, utilObject:
 		return nil
 	}

@@ -582,3 +582,17 @@ func TestReplaceAllBound(t *testing.T) {
 		t.Errorf("out = %q, %v", out, err)
 	}
 }
+
+func TestSelfReferencesEnd(t *testing.T) {
+	for _, src := range []string{
+		`#set($context.a = $context)#set($context.b = $context)#set($context.c = $context)done`,
+		`#set($l = [])#set($x = $l.add($l))#set($x = $l.add($l))#set($context.l = $l)done`,
+		`#set($m = {})#set($m.a = $m)#set($m.b = $m)#set($m.c = $m)#if($m == $m)#end done`,
+	} {
+		tp, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp.render(&Data{Context: map[string]any{}}, limits{1000, 1 << 16, 20, 1e6})
+	}
+}
