@@ -747,6 +747,14 @@ func (p *parser) parseString(q byte, end int) (expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch len(body) {
+	case 0:
+		return &exprLit{""}, nil
+	case 1:
+		if t, ok := body[0].(*nodeText); ok {
+			return &exprLit{t.s}, nil // "$.a", "(\d+)$": nothing to interpolate
+		}
+	}
 	return &exprInterp{body}, nil
 }
 

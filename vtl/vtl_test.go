@@ -596,3 +596,17 @@ func TestSelfReferencesEnd(t *testing.T) {
 		tp.render(&Data{Context: map[string]any{}}, limits{1000, 1 << 16, 20, 1e6})
 	}
 }
+
+// TestDoubleQuotedLiteralsCompileAtParse checks that a double-quoted
+// argument with nothing to interpolate is a literal: its JSONPath and
+// regular expression are checked by Parse.
+func TestDoubleQuotedLiteralsCompileAtParse(t *testing.T) {
+	for _, src := range []string{`$input.json("$.[")`, `$s.matches("(?=x)$")`} {
+		if _, err := Parse(src); err == nil {
+			t.Errorf("Parse(%q) succeeded", src)
+		}
+	}
+	if got := mustRender(t, `$input.json("$.a")`, body(`{"a":[1]}`)); got != "[1]" {
+		t.Errorf("got %q", got)
+	}
+}
