@@ -610,3 +610,40 @@ func TestDoubleQuotedLiteralsCompileAtParse(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestMore(t *testing.T) {
+	runCases(t, []renderCase{
+		{"urlDecode escapes", `$util.urlDecode("%C3%BC%2b+x%7E")`, nil, "ü+ x~"},
+		{"JSON unicode escapes", `$input.path('$.s') $input.json('$.s')`, body(`{"s":"\u00e9\ud83d\ude00\n\/\"\\"}`), "é😀\n/\"\\ \"é😀\\n/\\\"\\\\\""},
+		{"map remove keeps order", `#set($m = {"a": 1, "b": 2, "c": 3})#set($x = $m.remove("b"))$x $m $m.containsValue(3)`, nil, "2 {a=1, c=3} true"},
+		{"define inside a list", `#define($d)x$i#end#set($i = 1)#set($l = [$d, 2])$l`, nil, "[x1, 2]"},
+		{"define toString", `#define($d)y#end$d.toString().length()`, nil, "1"},
+		{"stage variables map", `$stageVariables $stageVariables.size() #foreach($v in $stageVariables)$v#end`, &Data{StageVariables: map[string]string{"b": "2", "a": "1"}}, "{a=1, b=2} 2 12"},
+		{"put into a caller's string map", `#set($x = $stageVariables.put("c", 3))$stageVariables.c`, &Data{StageVariables: map[string]string{}}, "3"},
+		{"Go values from Vars", `$i $f $l $sl $m`, &Data{Vars: map[string]any{"i": 3, "f": float32(0.5), "l": []any{1, "a"}, "sl": []string{"x", "y"}, "m": map[string]string{"k": "v"}}}, `3 0.5 [1,"a"] [x, y] {k=v}`},
+		{"JSON of template lists and entries", `#set($context.x = 1)$input.json('$')`, body(`[1,2]`), "[1,2]"},
+		{"break outside a loop ends the template", `a#break b`, nil, "a"},
+		{"break in a macro ends the macro", `#macro(m)x#break y#end#m()z`, nil, "xz"},
+		{"stop in a loop", `#foreach($i in [1..3])$i#if($i == 2)#stop#end#end tail`, nil, "12"},
+		{"macro with a missing argument", `#macro(m $a $b)[$a|$b]#end#m(1)`, nil, "[1|]"},
+		{"floats", `#set($x = 0.1 + 0.2)$x #set($y = 10.0 / 4)$y`, nil, "0.30000000000000004 2.5"},
+	})
+	if tp, _ := Parse("src"); tp.Source() != "src" {
+		t.Error("Source")
+	}
+	if _, err := mustParse(t, `$util.urlDecode("%G1")`).Render(nil); err == nil {
+		t.Error("urlDecode of a bad escape succeeded")
+	}
+	if _, err := mustParse(t, `$util.base64Decode("***")`).Render(nil); err == nil {
+		t.Error("base64Decode of *** succeeded")
+	}
+}
+
+func mustParse(tb testing.TB, src string) *Template {
+	tb.Helper()
+	tp, err := Parse(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tp
+}
