@@ -62,7 +62,9 @@ func (r *renderer) inputMethod(part *refPart, args []any) any {
 					"querystring": stringMap(r.data.Params.QueryString),
 					"header":      stringMap(r.data.Params.Header),
 				}
-				r.setOrder(r.params, []string{"path", "querystring", "header"})
+				// AWS's reference shows path, header, querystring (the
+				// order of a Java HashMap of these three keys too).
+				r.setOrder(r.params, []string{"path", "header", "querystring"})
 			}
 			return r.params
 		case 1:

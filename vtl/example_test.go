@@ -63,11 +63,11 @@ func Example_passAllParams() {
 	// "path" : {
 	//     "id" : "42"
 	// },
-	// "querystring" : {
-	//     "q" : "say \"hi\""
-	// },
 	// "header" : {
 	//     "Accept" : "application\/json"
+	// },
+	// "querystring" : {
+	//     "q" : "say \"hi\""
 	// }
 	// },
 	// "stage-variables" : {

@@ -357,7 +357,9 @@ func (r *renderer) listMethod(v any, name string, args []any) (any, bool) {
 	items := listItems(v)
 	n := len(args)
 	switch name {
-	case "size":
+	case "size", "count":
+		// count: AWS's $input reference documents
+		// $input.path('$.pets').count() as "3".
 		return int64(len(items)), n == 0
 	case "isEmpty":
 		return len(items) == 0, n == 0

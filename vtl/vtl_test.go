@@ -647,3 +647,40 @@ func mustParse(tb testing.TB, src string) *Template {
 	}
 	return tp
 }
+
+// TestAWSDocExamples holds the examples of AWS's mapping template
+// reference (APIGW-DG api-gateway-mapping-template-reference.md) with
+// their documented inputs and outputs.
+func TestAWSDocExamples(t *testing.T) {
+	pets := body(`[{"id": 1, "type": "dog", "price": 249.99}, {"id": 2, "type": "cat", "price": 124.99}, {"id": 3, "type": "fish", "price": 0.99}]`)
+	runCases(t, []renderCase{
+		{"$util.parseJson example, output exactly as documented",
+			"#set ($errorMessageObj = $util.parseJson($input.path('$.errorMessage')))\n{\n   \"errorMessageObjKey2ArrVal\" : $errorMessageObj.key2.arr[0]\n}\n",
+			body(`{"errorMessage":"{\"key1\":\"var1\",\"key2\":{\"arr\":[1,2,3]}}"}`),
+			"{\n   \"errorMessageObjKey2ArrVal\" : 1\n}\n"},
+		{"$input.path('$.pets').count() returns 3", `"$input.path('$').count()"`, pets, `"3"`},
+		{"$input.path('$.pets').size()", `"$input.path('$').size()"`, pets, `"3"`},
+		// The documented Response shows the backend's view; the template's
+		// own output has the "id" and "count" strings and the escaped JSON.
+		{"request and response using $input (/things/{id})",
+			"{\n    \"id\" : \"$input.params('id')\",\n    \"count\" : \"$input.path('$.things').size()\",\n    \"things\" : $util.escapeJavaScript($input.json('$.things'))\n}",
+			&Data{Body: []byte("{\n    \"things\" : {\n        \"1\" : {},\n        \"2\" : {},\n        \"3\" : {}\n    }\n}"), Params: Params{Path: map[string]string{"id": "abc"}}},
+			"{\n    \"id\" : \"abc\",\n    \"count\" : \"3\",\n    \"things\" : {\\\"1\\\":{},\\\"2\\\":{},\\\"3\\\":{}}\n}"},
+		{"name from the query string and the whole body",
+			"{\n    \"name\" : \"$input.params('name')\",\n    \"body\" : $input.json('$') \n}",
+			&Data{Body: []byte(`{"mykey": {"a": [1, 2]}}`), Params: Params{QueryString: map[string]string{"name": "Ann"}}},
+			"{\n    \"name\" : \"Ann\",\n    \"body\" : {\"mykey\":{\"a\":[1,2]}} \n}"},
+		{"a property of the body",
+			"{\n    \"name\" : \"$input.params('name')\",\n    \"body\" : $input.json('$.mykey')  \n}",
+			&Data{Body: []byte(`{"mykey": {"a": [1, 2]}}`), Params: Params{QueryString: map[string]string{"name": "Ann"}}},
+			"{\n    \"name\" : \"Ann\",\n    \"body\" : {\"a\":[1,2]}  \n}"},
+		{"$context example",
+			`{"stage" : "$context.stage", "request_id" : "$context.requestId", "api_key" : "$context.identity.apiKey"}`,
+			&Data{Context: map[string]any{"stage": "prod", "requestId": "abcdefg-000-000-0000-abcdefg", "identity": map[string]any{"apiKey": "MyTestKey"}}},
+			`{"stage" : "prod", "request_id" : "abcdefg-000-000-0000-abcdefg", "api_key" : "MyTestKey"}`},
+		{"authorizer context values are stringified by the caller",
+			`$context.authorizer.key $context.authorizer.numKey $context.authorizer.boolKey`,
+			&Data{Context: map[string]any{"authorizer": map[string]any{"key": "value", "numKey": "1", "boolKey": "true"}}},
+			`value 1 true`},
+	})
+}
