@@ -55,3 +55,28 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompileJavaRegexp translates arbitrary Java patterns: no panic, and a
+// pattern that compiles also compiles anchored and runs.
+func FuzzCompileJavaRegexp(f *testing.F) {
+	for _, s := range []string{`\p{Alpha}+`, `(?<y>\d{4})-\k<y>`, `[a-z&&[^b]]`, `\Qa.b\E`, `(?i)x(?=y)`, `a{2,3}+`, `\0101\u0041\cA`, `[\h\v\S]`, `\R`, `(?x) a # c`, `[\P{Lower}]`} {
+		f.Add(s, "Invalid input\nline 2")
+	}
+	f.Fuzz(func(t *testing.T, pattern, input string) {
+		re, err := CompileJavaRegexp(pattern)
+		if err != nil {
+			return
+		}
+		whole, err := CompileJavaRegexpWhole(pattern)
+		if err != nil {
+			t.Fatalf("%q compiles but not anchored: %v", pattern, err)
+		}
+		if whole.MatchString(input) && !re.MatchString(input) {
+			t.Fatalf("%q matches %q whole but not in part", pattern, input)
+		}
+		javaSplit(re, input, 0)
+		if _, err := javaReplace(re, input, "$0", -1, 1<<20); err != nil {
+			t.Fatalf("replace: %v", err)
+		}
+	})
+}
