@@ -557,11 +557,31 @@ func (r *renderer) binary(x *exprBinary) any {
 		return c >= 0
 	}
 	r.at = x.pos
+	if x.op == opAdd {
+		// Velocity 1.7's ASTAddNode: a string plus null concatenates the
+		// null operand's source text ("a" + $nothing is "a$nothing").
+		_, as := a.(string)
+		_, bs := b.(string)
+		switch {
+		case as && b == nil:
+			b = literalText(x.y)
+		case bs && a == nil:
+			a = literalText(x.x)
+		}
+	}
 	v, err := r.arith(x.op, a, b)
 	if err != nil {
 		r.fail(err)
 	}
 	return v
+}
+
+// literalText is the source text Velocity uses for a null operand.
+func literalText(x expr) string {
+	if ref, ok := x.(*refExpr); ok {
+		return ref.raw
+	}
+	return "null"
 }
 
 // set runs #set: a null value leaves the target as it was (Velocity 1.7).

@@ -254,6 +254,8 @@ func TestLanguage(t *testing.T) {
 		{"integer arithmetic", `#set($x = 7 / 2)$x #set($y = 7 % 3)$y #set($z = 2 * 3 + 1 - 4)$z`, nil, "3 1 3"},
 		{"decimal arithmetic", `#set($x = 7.0 / 2)$x #set($y = 1 + 0.5)$y`, nil, "3.5 1.5"},
 		{"string concatenation with +", `#set($s = "a" + 1 + 2)$s`, nil, "a12"},
+		{"string plus null concatenates the reference's text (Velocity 1.7)", `#set($s = "a" + $nothing)$s #set($t = $no.thing + "b")$t`, nil, "a$nothing $no.thing" + "b"},
+		{"number plus null is null", `#set($n = 1)#set($n = 1 + $nothing)$n`, nil, "1"},
 		{"division by zero is null", `#set($x = 1)#set($x = 1 / 0)$x`, nil, "1"},
 		{"range down", `#foreach($i in [3..1])$i#end`, nil, "321"},
 		{"list and map literals", `#set($l = [1, "a", true])$l $l.size() #set($m = {"k": 1, "j": [1, 2]})$m $m.k`, nil, "[1, a, true] 3 {k=1, j=[1, 2]} 1"},
