@@ -19,8 +19,12 @@ type Data struct {
 	Params Params
 	// Context is $context. #set writes into it (requestOverride,
 	// responseOverride, nested maps created on demand); Render creates it
-	// when it is nil and a #set needs it. Values are Go values: string,
-	// bool, int, int64, float64, map[string]any, map[string]string, []any.
+	// when it is nil and a #set needs it, and leaves only plain Go values
+	// in what a template set (lists as []any, maps as map[string]any,
+	// numbers as int64 or float64). Values are Go values: string, bool,
+	// int, int64, float64, map[string]any, map[string]string, []any. Give
+	// each Render its own Context map; nested maps may be shared between
+	// requests as long as templates do not #set into them.
 	Context map[string]any
 	// StageVariables is $stageVariables.
 	StageVariables map[string]string

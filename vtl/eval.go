@@ -114,47 +114,54 @@ func (t *Template) render(data *Data, l limits) (out string, err error) {
 
 // exportValues turns the Java-only values a template may have set into m
 // (lists, entries) into plain Go values: []any and map[string]any. A value
-// that contains itself is cut (nil) where it recurs.
+// that contains itself is cut (nil) where it recurs. Only entries that
+// change are written, so maps the caller shares are left untouched.
 func exportValues(m map[string]any) {
 	if m == nil {
 		return
 	}
 	seen := map[unsafe.Pointer]bool{mapID(m): true}
+	exportMap(m, seen)
+}
+
+func exportMap(m map[string]any, seen map[unsafe.Pointer]bool) {
 	for k, v := range m {
-		m[k] = exportValue(v, seen)
+		if out, changed := exportValue(v, seen); changed {
+			m[k] = out
+		}
 	}
 }
 
-func exportValue(v any, seen map[unsafe.Pointer]bool) any {
+// exportValue returns v as a plain Go value and whether that differs from v.
+func exportValue(v any, seen map[unsafe.Pointer]bool) (any, bool) {
 	switch v := v.(type) {
 	case *javaList:
 		id := unsafe.Pointer(v)
 		if seen[id] {
-			return nil
+			return nil, true
 		}
 		seen[id] = true
 		out := make([]any, len(v.items))
 		for i, it := range v.items {
-			out[i] = exportValue(it, seen)
+			out[i], _ = exportValue(it, seen)
 		}
 		delete(seen, id)
-		return out
+		return out, true
 	case mapEntry:
-		return map[string]any{v.key: exportValue(v.val, seen)}
+		val, _ := exportValue(v.val, seen)
+		return map[string]any{v.key: val}, true
 	case map[string]any:
 		id := mapID(v)
 		if seen[id] {
-			return nil
+			return nil, true
 		}
 		seen[id] = true
-		for k, x := range v {
-			v[k] = exportValue(x, seen)
-		}
+		exportMap(v, seen)
 		delete(seen, id)
 	case *defined, *loopState, inputObject, utilObject:
-		return nil
+		return nil, true
 	}
-	return v
+	return v, false
 }
 
 // fail stops rendering with err, positioned at the current node unless it

@@ -686,3 +686,24 @@ func TestAWSDocExamples(t *testing.T) {
 			`value 1 true`},
 	})
 }
+
+// TestSharedContextMapsStayUntouched renders concurrently with one map
+// shared by every request's context (run with -race): reading it must not
+// write it.
+func TestSharedContextMapsStayUntouched(t *testing.T) {
+	shared := map[string]any{"claims": map[string]any{"sub": "u1"}, "n": int64(1)}
+	tp := mustParse(t, `#set($context.responseOverride.status = 201)$context.authorizer.claims.sub`)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				out, err := tp.Render(&Data{Context: map[string]any{"authorizer": shared}})
+				if err != nil || out != "u1" {
+					t.Errorf("out %q, %v", out, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
