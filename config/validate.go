@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/portico-gw/portico/expr"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // This file checks what decoding cannot: required fields, allowed values,
@@ -326,14 +327,16 @@ func validateIntegration(in *Integration, k, protocol string, d *decoder) {
 			d.at(pk, "%q: %s", v, syntaxMsg(err))
 		}
 	}
+	checkTemplates(in.RequestTemplates, k+".requestTemplates", d)
 	for i, r := range in.IntegrationResponses {
+		checkTemplates(r.ResponseTemplates, indexKey(k+".integrationResponses", i)+".responseTemplates", d)
 		rk := indexKey(k+".integrationResponses", i) + ".integrationResponseKey"
 		switch key := r.IntegrationResponseKey; {
 		case key == "$default":
 		case key == "":
 			d.at(rk, "required: $default or a /regex/")
 		case len(key) >= 2 && key[0] == '/' && key[len(key)-1] == '/':
-			if _, err := regexp.Compile(key[1 : len(key)-1]); err != nil {
+			if _, err := vtl.CompileJavaRegexpWhole(key[1 : len(key)-1]); err != nil {
 				d.at(rk, "%q: %v", key, err)
 			}
 		default:

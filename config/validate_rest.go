@@ -12,6 +12,7 @@ import (
 
 	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/internal/jsonmodel"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // REST API checks (reference rest-apis.md §1.1, §1.4, §1.6, §1.7;
@@ -383,6 +384,7 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 		d.at(k+".passthroughBehavior", "%q: want WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER", p)
 	}
 	checkContentHandling(in.ContentHandling, k+".contentHandling", d)
+	checkTemplates(in.RequestTemplates, k+".requestTemplates", d)
 	for _, name := range slices.Sorted(maps.Keys(in.RequestParameters)) {
 		pk := childKey(k+".requestParameters", name)
 		if _, err := expr.ParseParamKey(name); err != nil {
@@ -404,10 +406,11 @@ func (c *restChecks) integration(in *RestIntegration, k string, m *RestMethod) {
 			d.atKey(rk, "no method response has the status code %s: add it to methodResponses", code)
 		}
 		if p := r.SelectionPattern; p != "" {
-			if _, err := regexp.Compile(p); err != nil {
+			if _, err := vtl.CompileJavaRegexpWhole(p); err != nil {
 				d.at(rk+".selectionPattern", "%q: %v", p, err)
 			}
 		}
+		checkTemplates(r.ResponseTemplates, rk+".responseTemplates", d)
 		for _, h := range slices.Sorted(maps.Keys(r.ResponseParameters)) {
 			hk := childKey(rk+".responseParameters", h)
 			name, ok := strings.CutPrefix(h, "method.response.header.")
@@ -512,6 +515,22 @@ func (c *restChecks) gatewayResponses(a *RestAPI, k string) {
 				d.at(pk, "%q: %s", v, syntaxMsg(err))
 			} else if r := t.Parts()[0].Ref; r != nil && !oneOfRoot(r.Root, expr.RequestHeader, expr.RequestQueryString, expr.RequestPath, expr.StageVariable, expr.Context) {
 				d.at(pk, "%q: want 'static', method.request.{header,querystring,path}.NAME, stageVariables.NAME or context.NAME", v)
+			}
+		}
+		checkTemplates(g.ResponseTemplates, gk+".responseTemplates", d)
+	}
+}
+
+// checkTemplates parses mapping templates (VTL) by media type, reporting a
+// template's error at its key with the line and column inside it.
+func checkTemplates(templates map[string]string, key string, d *decoder) {
+	for _, mt := range slices.Sorted(maps.Keys(templates)) {
+		if _, err := vtl.Parse(templates[mt]); err != nil {
+			var te *vtl.Error
+			if errors.As(err, &te) {
+				d.at(childKey(key, mt), "template line %d, column %d: %s", te.Line, te.Col, te.Msg)
+			} else {
+				d.at(childKey(key, mt), "template: %v", err)
 			}
 		}
 	}

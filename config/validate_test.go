@@ -144,7 +144,7 @@ func TestValidationErrors(t *testing.T) {
 		}},
 		{"integrationResponses", integration("        integrationResponses:\n          - integrationResponseKey: /5\\d\\d/\n          - integrationResponseKey: 404\n          - integrationResponseKey: /(/"), []string{
 			`f.yaml:11:37: apis[0].integrations[0].integrationResponses[1].integrationResponseKey: "404": want $default or a /regex/ such as /4\d\d/`,
-			"f.yaml:12:37: apis[0].integrations[0].integrationResponses[2].integrationResponseKey: \"/(/\": error parsing regexp: missing closing ): `(`",
+			"f.yaml:12:37: apis[0].integrations[0].integrationResponses[2].integrationResponseKey: \"/(/\": invalid regular expression: missing closing )",
 		}},
 
 		// Routes.

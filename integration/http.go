@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/portico-gw/portico/vtl"
 )
 
 // maxResponseBytes bounds what is read from an HTTP backend: API Gateway's
@@ -187,11 +189,11 @@ func endToEndHeader(h http.Header) http.Header {
 	return out
 }
 
-// requestTemplates selects the request template of a non-proxy
-// integration.
+// requestTemplates selects and renders the request template of a
+// non-proxy integration (VTL, parsed in New).
 type requestTemplates struct {
 	selection   selector
-	templates   map[string]string
+	templates   map[string]*vtl.Template
 	passthrough string // WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER
 }
 
@@ -208,7 +210,27 @@ func newRequestTemplates(spec Spec) (requestTemplates, error) {
 	default:
 		return requestTemplates{}, fmt.Errorf("passthroughBehavior %q; want WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER", pass)
 	}
-	return requestTemplates{selection: sel, templates: spec.RequestTemplates, passthrough: pass}, nil
+	templates, err := parseTemplates(spec.RequestTemplates, "requestTemplates")
+	if err != nil {
+		return requestTemplates{}, err
+	}
+	return requestTemplates{selection: sel, templates: templates, passthrough: pass}, nil
+}
+
+// parseTemplates parses mapping templates by key.
+func parseTemplates(src map[string]string, what string) (map[string]*vtl.Template, error) {
+	if len(src) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]*vtl.Template, len(src))
+	for key, s := range src {
+		t, err := vtl.Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%q]: %w", what, key, err)
+		}
+		out[key] = t
+	}
+	return out, nil
 }
 
 // lookup returns the key of the template for this request: the one the
@@ -222,7 +244,7 @@ func (t requestTemplates) lookup(body []byte) (key string, ok bool) {
 
 // pickTemplate returns key when templates has it, else "$default" when
 // templates has that.
-func pickTemplate(templates map[string]string, key string) (string, bool) {
+func pickTemplate(templates map[string]*vtl.Template, key string) (string, bool) {
 	if _, ok := templates[key]; ok {
 		return key, true
 	}
@@ -230,12 +252,15 @@ func pickTemplate(templates map[string]string, key string) (string, bool) {
 	return "$default", ok
 }
 
-// body returns what an HTTP integration sends: the selected template
-// (verbatim, until mapping templates are evaluated) or, as passthroughBehavior
-// allows, the client's payload.
+// body returns what an integration sends: the selected template rendered
+// or, as passthroughBehavior allows, the client's payload.
 func (t requestTemplates) body(req *Request) ([]byte, error) {
 	if key, ok := t.lookup(req.Body); ok {
-		return []byte(t.templates[key]), nil
+		out, err := t.templates[key].Render(req.templateData(req.Body))
+		if err != nil {
+			return nil, &TemplateError{Err: err}
+		}
+		return []byte(out), nil
 	}
 	switch {
 	case t.passthrough == "NEVER", t.passthrough == "WHEN_NO_TEMPLATES" && len(t.templates) > 0:
@@ -243,6 +268,13 @@ func (t requestTemplates) body(req *Request) ([]byte, error) {
 	}
 	return req.Body, nil
 }
+
+// TemplateError is a mapping template that failed to render: a
+// configuration error, never the client's.
+type TemplateError struct{ Err error }
+
+func (e *TemplateError) Error() string { return "integration: mapping template: " + e.Err.Error() }
+func (e *TemplateError) Unwrap() error { return e.Err }
 
 // integrationResponses are the integration responses of a non-proxy
 // integration.
@@ -259,7 +291,7 @@ type keyedResponse struct {
 
 type responseTemplates struct {
 	selection selector
-	templates map[string]string
+	templates map[string]*vtl.Template
 }
 
 func newIntegrationResponses(specs []ResponseSpec) (integrationResponses, error) {
@@ -274,7 +306,11 @@ func newIntegrationResponses(specs []ResponseSpec) (integrationResponses, error)
 		if err != nil {
 			return integrationResponses{}, fmt.Errorf("integration response %s: templateSelectionExpression: %w", s.Key, err)
 		}
-		rt := responseTemplates{selection: sel, templates: s.Templates}
+		templates, err := parseTemplates(s.Templates, "integration response "+s.Key+" responseTemplates")
+		if err != nil {
+			return integrationResponses{}, err
+		}
+		rt := responseTemplates{selection: sel, templates: templates}
 		if s.Key == "$default" {
 			r.def = &rt
 			continue
@@ -282,7 +318,7 @@ func newIntegrationResponses(specs []ResponseSpec) (integrationResponses, error)
 		if len(s.Key) < 3 || s.Key[0] != '/' || s.Key[len(s.Key)-1] != '/' {
 			return integrationResponses{}, fmt.Errorf("integration response key %q: want $default or a /regex/", s.Key)
 		}
-		re, err := regexp.Compile(`^(?:` + s.Key[1:len(s.Key)-1] + `)$`)
+		re, err := vtl.CompileJavaRegexpWhole(s.Key[1 : len(s.Key)-1])
 		if err != nil {
 			return integrationResponses{}, fmt.Errorf("integration response key %q: %w", s.Key, err)
 		}
@@ -305,23 +341,27 @@ func (r integrationResponses) find(status int) *responseTemplates {
 
 // apply maps a backend answer through the integration responses. Without a
 // matching integration response or template the backend's body passes
-// through, with its Content-Type; a template replaces it (verbatim, until
-// mapping templates are evaluated) and no header is kept.
-func (r integrationResponses) apply(status int, header http.Header, body, reqBody []byte) *Response {
+// through, with its Content-Type; a template's rendering replaces it
+// ($input.body is the backend's body) and no header is kept.
+func (r integrationResponses) apply(status int, header http.Header, body []byte, req *Request) (*Response, error) {
 	resp := &Response{StatusCode: status, Header: http.Header{}, Body: body}
 	if ct := header.Get("Content-Type"); ct != "" {
 		resp.Header.Set("Content-Type", ct)
 	}
 	ir := r.find(status)
 	if ir == nil || len(ir.templates) == 0 {
-		return resp
+		return resp, nil
 	}
-	key := ir.selection.eval(selectionScope{body: reqBody, status: status, header: header})
+	key := ir.selection.eval(selectionScope{body: req.Body, status: status, header: header})
 	if key, ok := pickTemplate(ir.templates, key); ok {
+		out, err := ir.templates[key].Render(req.templateData(body))
+		if err != nil {
+			return nil, &TemplateError{Err: err}
+		}
 		resp.Header = http.Header{}
-		resp.Body = []byte(ir.templates[key])
+		resp.Body = []byte(out)
 	}
-	return resp
+	return resp, nil
 }
 
 // httpIntegration is an HTTP (non-proxy) integration.
@@ -359,5 +399,5 @@ func (h *httpIntegration) Invoke(ctx context.Context, req *Request) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	return h.responses.apply(status, header, respBody, req.Body), nil
+	return h.responses.apply(status, header, respBody, req)
 }

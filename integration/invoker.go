@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/portico-gw/portico/expr"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // Invoker calls one integration. Implementations are safe for concurrent use.
@@ -66,6 +67,26 @@ type Request struct {
 	// "context.connectionId", "route.request.body.a.b", "stageVariables.x",
 	// "route.request.header.Name". Nil means no source resolves.
 	Params ParamSource
+	// Template gives mapping templates (VTL) what they read besides the
+	// body: $context, $stageVariables and $input.params(). Nil means they
+	// read the body only.
+	Template TemplateSource
+}
+
+// TemplateSource is what a mode gives the mapping templates of one
+// request.
+type TemplateSource interface {
+	// TemplateData returns the data of a template whose $input.body is
+	// body, with a fresh Context (templates may #set into it).
+	TemplateData(body []byte) *vtl.Data
+}
+
+// templateData returns the vtl.Data of a template of req that reads body.
+func (req *Request) templateData(body []byte) *vtl.Data {
+	if req.Template == nil {
+		return &vtl.Data{Body: body}
+	}
+	return req.Template.TemplateData(body)
 }
 
 // ParamSource resolves a mapping source reference (an expr.Scope: body

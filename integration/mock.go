@@ -9,18 +9,11 @@ import (
 	"math"
 )
 
-// mock is a MOCK integration: the request template gives the status code,
-// the integration responses give the body. It does no I/O.
+// mock is a MOCK integration: the rendered request template gives the
+// status code, the integration responses give the body. It does no I/O.
 type mock struct {
 	request   requestTemplates
-	statuses  map[string]mockStatus // by template key, parsed in New
 	responses integrationResponses
-}
-
-// mockStatus is what one request template says.
-type mockStatus struct {
-	code int
-	err  error
 }
 
 var _ Invoker = (*mock)(nil)
@@ -34,18 +27,11 @@ func newMock(spec Spec) (*mock, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &mock{request: request, statuses: make(map[string]mockStatus, len(spec.RequestTemplates)), responses: responses}
-	for key, tpl := range spec.RequestTemplates {
-		code, err := mockStatusCode(tpl)
-		m.statuses[key] = mockStatus{code: code, err: err}
-	}
-	return m, nil
+	return &mock{request: request, responses: responses}, nil
 }
 
-// mockStatusCode reads the statusCode a MOCK request template sets. A
-// blank template means 200. Template errors are reported when a request
-// selects the template, not by New: mapping templates (a later feature)
-// will turn today's invalid JSON into valid templates.
+// mockStatusCode reads the statusCode a rendered MOCK request template
+// sets. A blank template means 200.
 func mockStatusCode(tpl string) (int, error) {
 	trimmed := bytes.TrimSpace([]byte(tpl))
 	if len(trimmed) == 0 {
@@ -73,11 +59,13 @@ func (m *mock) Invoke(ctx context.Context, req *Request) (*Response, error) {
 	}
 	status := 200
 	if key, ok := m.request.lookup(req.Body); ok {
-		s := m.statuses[key]
-		if s.err != nil {
-			return nil, s.err
+		out, err := m.request.templates[key].Render(req.templateData(req.Body))
+		if err != nil {
+			return nil, &TemplateError{Err: err}
 		}
-		status = s.code
+		if status, err = mockStatusCode(out); err != nil {
+			return nil, err
+		}
 	}
-	return m.responses.apply(status, nil, nil, req.Body), nil
+	return m.responses.apply(status, nil, nil, req)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/jsonstr"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // This file is the only place that writes gateway-generated responses for
@@ -178,7 +179,7 @@ type GatewayResponses struct {
 type override struct {
 	status    int // 0: the type's own
 	headers   []headerParam
-	templates map[string]BodyTemplate // by lower-case media type; empty: the default body
+	templates map[string]*vtl.Template // by lower-case media type; empty: the default body
 	keys      []string                // the template keys, sorted
 }
 
@@ -233,7 +234,7 @@ func compileOverride(s GatewayResponseSpec) (*override, error) {
 		o.headers = append(o.headers, headerParam{name: name, value: t})
 	}
 	if len(s.ResponseTemplates) > 0 {
-		o.templates = make(map[string]BodyTemplate, len(s.ResponseTemplates))
+		o.templates = make(map[string]*vtl.Template, len(s.ResponseTemplates))
 	}
 	for mediaType, src := range s.ResponseTemplates {
 		key := strings.ToLower(strings.TrimSpace(mediaType))
@@ -243,7 +244,7 @@ func compileOverride(s GatewayResponseSpec) (*override, error) {
 		if _, dup := o.templates[key]; dup {
 			return nil, fmt.Errorf("responseTemplates key %q is given twice", mediaType)
 		}
-		t, err := compileBodyTemplate(src)
+		t, err := vtl.Parse(src)
 		if err != nil {
 			return nil, fmt.Errorf("responseTemplates %s: %w", mediaType, err)
 		}
@@ -371,7 +372,15 @@ func (g *GatewayResponses) render(typ ResponseType, in *ErrorContext) (int, http
 	if o != nil && len(o.templates) > 0 {
 		key := o.choose(in.Request)
 		contentType = key
-		body = []byte(o.templates[key].Render(s))
+		data := s.templateData()
+		out, err := o.templates[key].Render(data)
+		if err != nil { // a template that fails at run time: AWS's default body
+			out = defaultTemplates[defaultTemplate].Render(s)
+		}
+		body = []byte(out)
+		if over := readOverrides(data.Context, "responseOverride"); over.status != 0 {
+			status = over.status
+		}
 	} else if in.Body != "" {
 		body = []byte(in.Body)
 	} else {
@@ -468,6 +477,52 @@ func (s *errorScope) Value(ref *expr.Ref) (string, bool) {
 	}
 	v, ok := s.in.Context[ref.Name]
 	return v, ok
+}
+
+// templateData is what an override's body template (VTL) reads: $context
+// with error.message, error.messageString, error.responseType and
+// error.validationErrorString, the method request's parameters, and the
+// stage variables.
+func (s *errorScope) templateData() *vtl.Data {
+	ctx := make(map[string]any, len(s.in.Context)+2)
+	for name, v := range s.in.Context {
+		setDotted(ctx, name, v)
+	}
+	messageString := "null"
+	if !s.null {
+		messageString = jsonstr.Quote(s.message)
+	}
+	ctx["error"] = map[string]any{"message": s.message, "messageString": messageString,
+		"responseType": string(s.typ), "validationErrorString": s.in.ValidationErrorString}
+	ctx["requestId"] = s.requestID
+	d := &vtl.Data{Context: ctx, StageVariables: s.in.StageVariables,
+		Params: vtl.Params{Path: s.in.PathParameters, QueryString: map[string]string{}, Header: map[string]string{}}}
+	if r := s.in.Request; r != nil {
+		for k, v := range r.URL.Query() {
+			d.Params.QueryString[k] = v[len(v)-1]
+		}
+		for k, v := range r.Header {
+			d.Params.Header[k] = v[len(v)-1]
+		}
+	}
+	return d
+}
+
+// setDotted sets m["a"]["b"] for the name "a.b".
+func setDotted(m map[string]any, name string, v any) {
+	for {
+		head, rest, ok := strings.Cut(name, ".")
+		if !ok {
+			m[name] = v
+			return
+		}
+		next, _ := m[head].(map[string]any)
+		if next == nil {
+			next = map[string]any{}
+			m[head] = next
+		}
+		m, name = next, rest
+	}
 }
 
 // WriteUnknownStage answers a request for a stage the API does not have:

@@ -340,8 +340,8 @@ func TestNewGatewayResponsesErrors(t *testing.T) {
 		{"unquoted", GatewayResponseSpec{Type: Throttled, ResponseParameters: map[string]string{"gatewayresponse.header.X": "*"}}},
 		{"media type", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"json": "{}"}}},
 		{"media type twice", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"application/json": "{}", "Application/JSON": "{}"}}},
-		{"template syntax", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"application/json": "${context.requestId"}}},
-		{"template source", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"application/json": "$request.header.x"}}},
+		{"template syntax", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"application/json": "#if($context.stage == 'prod') x"}}},
+		{"template regex", GatewayResponseSpec{Type: Throttled, ResponseTemplates: map[string]string{"application/json": `$context.stage.matches("(?=p)")`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,5 +379,27 @@ func TestConcurrentWrite(t *testing.T) {
 	}
 	for range 4 {
 		<-done
+	}
+}
+
+// An override's body template is VTL: directives, $context.error.* and
+// the method request's parameters, and a responseOverride status.
+func TestGatewayResponseTemplateVTL(t *testing.T) {
+	g, err := NewGatewayResponses([]GatewayResponseSpec{{Type: Default4XX, ResponseTemplates: map[string]string{"application/json": `#set($t = $context.error.responseType)
+{"error":$context.error.messageString,"type":"$t.toLowerCase()"#if($input.params('debug') == '1'),"stage":"$context.stage"#end}
+#if($t == "UNAUTHORIZED")#set($context.responseOverride.status = 418)#end`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/prod/x?debug=1", nil)
+	w := httptest.NewRecorder()
+	g.Write(w, MissingAuthenticationToken, &ErrorContext{Request: r, Context: map[string]string{"stage": "prod"}})
+	if w.Code != 403 || w.Body.String() != `{"error":"Missing Authentication Token","type":"missing_authentication_token","stage":"prod"}`+"\n" {
+		t.Errorf("403: %d %q", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	g.Write(w, Unauthorized, &ErrorContext{Request: httptest.NewRequest("GET", "/prod/x", nil)})
+	if w.Code != 418 || w.Body.String() != `{"error":"Unauthorized","type":"unauthorized"}`+"\n" {
+		t.Errorf("responseOverride: %d %q", w.Code, w.Body.String())
 	}
 }

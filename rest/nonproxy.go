@@ -21,6 +21,7 @@ import (
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // Non-proxy integrations (AWS Lambda, HTTP, MOCK) run API Gateway's
@@ -217,7 +218,7 @@ func newIntegrationResponses(in map[string]config.RestIntegrationResponse) ([]in
 // match, as API Gateway's Java regexes match ("Invalid*" does not match
 // "Invalid input"; "." does not match "\n").
 func compileSelectionPattern(p string) (*regexp.Regexp, error) {
-	return regexp.Compile(`^(?:` + p + `)$`)
+	return vtl.CompileJavaRegexpWhole(p)
 }
 
 // find returns the integration response selected by key (a status code or
@@ -243,13 +244,13 @@ type backendResult struct {
 
 // serve runs the pipeline for q.
 func (np *nonProxy) serve(a *API, w http.ResponseWriter, q *request) {
-	body, typ, ok := np.requestBody(a, q)
+	body, over, typ, ok := np.requestBody(a, q)
 	if !ok {
 		a.fail(w, q, typ, "")
 		return
 	}
 	start := time.Now()
-	res, err := np.call(a, q, body)
+	res, err := np.call(a, q, body, over)
 	q.integrationLatency = time.Since(start)
 	if err != nil {
 		var cfgErr *mappingError
@@ -284,8 +285,10 @@ func (e *mappingError) Error() string { return e.err.Error() }
 func (e *mappingError) Unwrap() error { return e.err }
 
 // requestBody applies contentHandling, the request template and the
-// passthrough behaviour; on failure it returns the gateway response type.
-func (np *nonProxy) requestBody(a *API, q *request) ([]byte, ResponseType, bool) {
+// passthrough behaviour, and returns the body and what the template set
+// under $context.requestOverride; on failure it returns the gateway
+// response type.
+func (np *nonProxy) requestBody(a *API, q *request) ([]byte, overrides, ResponseType, bool) {
 	ct := q.r.Header.Get("Content-Type")
 	binary := len(a.binaryMediaTypes) > 0 && integration.AcceptsBinary(ct, a.binaryMediaTypes)
 	body := q.body
@@ -295,12 +298,12 @@ func (np *nonProxy) requestBody(a *API, q *request) ([]byte, ResponseType, bool)
 	case !binary && np.contentHandling == "CONVERT_TO_BINARY":
 		decoded, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
-			return nil, BadRequestBody, false
+			return nil, overrides{}, BadRequestBody, false
 		}
-		return decoded, "", true
+		return decoded, overrides{}, "", true
 	}
 	if binary {
-		return body, "", true
+		return body, overrides{}, "", true
 	}
 	mt := "application/json"
 	if ct != "" {
@@ -311,20 +314,22 @@ func (np *nonProxy) requestBody(a *API, q *request) ([]byte, ResponseType, bool)
 	t, ok := np.templates[mt]
 	if !ok {
 		if np.passthrough == "NEVER" || (np.passthrough == "WHEN_NO_TEMPLATES" && len(np.templates) > 0) {
-			return nil, UnsupportedMediaType, false
+			return nil, overrides{}, UnsupportedMediaType, false
 		}
-		return body, "", true
+		return body, overrides{}, "", true
 	}
-	out, err := t.render(a.templateData(q, body))
+	data := a.templateData(q, body)
+	out, err := t.Render(data)
 	if err != nil {
 		a.log.Warn("rendering the request template", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)
-		return nil, APIConfigurationError, false
+		return nil, overrides{}, APIConfigurationError, false
 	}
-	return []byte(out), "", true
+	return []byte(out), readOverrides(data.Context, "requestOverride"), "", true
 }
 
-// call sends the mapped request to the backend.
-func (np *nonProxy) call(a *API, q *request, body []byte) (*backendResult, error) {
+// call sends the mapped request to the backend; over is what the request
+// template set under $context.requestOverride (HTTP only).
+func (np *nonProxy) call(a *API, q *request, body []byte, over overrides) (*backendResult, error) {
 	switch np.kind {
 	case "MOCK":
 		if _, ok := np.selectedTemplate(q); !ok {
@@ -362,7 +367,7 @@ func (np *nonProxy) call(a *API, q *request, body []byte) (*backendResult, error
 		}
 		return &backendResult{body: out}, nil
 	}
-	return np.callHTTP(a, q, body)
+	return np.callHTTP(a, q, body, over)
 }
 
 // selectedTemplate reports whether the request has a request template of
@@ -379,7 +384,7 @@ func (np *nonProxy) selectedTemplate(q *request) (mappingTemplate, bool) {
 }
 
 // callHTTP calls an HTTP integration's backend and reads its answer whole.
-func (np *nonProxy) callHTTP(a *API, q *request, body []byte) (*backendResult, error) {
+func (np *nonProxy) callHTTP(a *API, q *request, body []byte, over overrides) (*backendResult, error) {
 	header := http.Header{}
 	header.Set("Accept", "application/json")
 	header.Set("User-Agent", "AmazonAPIGateway_"+a.id)
@@ -413,6 +418,18 @@ func (np *nonProxy) callHTTP(a *API, q *request, body []byte) (*backendResult, e
 			pathParams[k] = v
 		}
 	}
+	// $context.requestOverride wins over the parameter mappings.
+	for k, v := range over.path {
+		pathParams[k] = v
+	}
+	for k, v := range over.querystring {
+		values.Set(k, v)
+	}
+	for k, v := range over.header {
+		if expr.ValidHeaderName(k) {
+			header.Set(k, v)
+		}
+	}
 	u := expandURI(np.uri, q.stage.vars, pathParams)
 	if query := values.Encode(); query != "" {
 		sep := "?"
@@ -443,18 +460,23 @@ func (np *nonProxy) respond(a *API, w http.ResponseWriter, q *request, ir *integ
 	body := res.body
 	binary := res.binary
 	contentType := "application/json"
+	status := ir.status
+	var over overrides
 	if key := pickTemplate(ir.templateKeys, q.r.Header.Get("Accept")); key != "" {
 		in := body
 		if binary {
 			in = []byte(base64.StdEncoding.EncodeToString(body))
 		}
-		out, err := ir.templates[key].render(a.responseTemplateData(q, in, res))
+		data := a.responseTemplateData(q, in, res)
+		out, err := ir.templates[key].Render(data)
 		if err != nil {
 			a.log.Warn("rendering the response template", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)
 			a.fail(w, q, APIConfigurationError, "")
 			return
 		}
 		body, binary, contentType = []byte(out), false, key
+		over = readOverrides(data.Context, "responseOverride")
+		status = cmp.Or(over.status, status)
 	}
 	body, err := convertResponse(body, binary, integration.AcceptsBinary(q.r.Header.Get("Accept"), a.binaryMediaTypes), ir.contentHandling)
 	if err != nil {
@@ -469,13 +491,18 @@ func (np *nonProxy) respond(a *API, w http.ResponseWriter, q *request, ir *integ
 			h.Set(name, v)
 		}
 	}
+	for k, v := range over.header { // $context.responseOverride wins
+		if expr.ValidHeaderName(k) {
+			h.Set(k, v)
+		}
+	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType)
 	}
 	if np.kind == "AWS" {
 		setTraceHeader(h, q)
 	}
-	writeResponse(w, ir.status, nil, body)
+	writeResponse(w, status, nil, body)
 }
 
 // convertResponse applies an integration response's contentHandling to a

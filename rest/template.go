@@ -2,22 +2,23 @@ package rest
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/portico-gw/portico/expr"
+	"github.com/portico-gw/portico/vtl"
 )
 
-// BodyTemplate is a compiled body template of a gateway response. The
-// substitution engine below implements it until mapping templates (VTL,
-// issue #15) replace compileBodyTemplate with a full engine.
+// BodyTemplate is a compiled built-in body template of a gateway response
+// ({"message":$context.error.messageString} and its kin): plain variable
+// substitution, cheaper than VTL on the gateway's most frequent answers.
+// An API's own gateway response templates are VTL (package vtl).
 type BodyTemplate interface {
 	// Render returns the body, reading variables from s. It must be safe
 	// for concurrent use.
 	Render(s expr.Scope) string
 }
 
-// compileBodyTemplate compiles the source of a response template. It is the
-// one place a template engine is chosen.
-var compileBodyTemplate = compileSubstitution
 
 // substitution is a template whose only language is variable substitution:
 // $context.NAME and $stageVariables.NAME, braced (${context.requestId}) or
@@ -56,7 +57,7 @@ var defaultTemplates = func() map[string]BodyTemplate {
 		if _, ok := m[src]; ok {
 			continue
 		}
-		t, err := compileBodyTemplate(src)
+		t, err := compileSubstitution(src)
 		if err != nil {
 			panic("rest: built-in template " + src + ": " + err.Error())
 		}
@@ -66,39 +67,79 @@ var defaultTemplates = func() map[string]BodyTemplate {
 }()
 
 // mappingTemplate is a compiled request or response mapping template of a
-// non-proxy integration. Render errors are configuration errors (500).
-type mappingTemplate interface {
-	render(d *templateData) (string, error)
+// non-proxy integration: API Gateway's Velocity Template Language (package
+// vtl), parsed once at load. Render errors are configuration errors (500).
+type mappingTemplate = *vtl.Template
+
+// compileMappingTemplate compiles a mapping template.
+func compileMappingTemplate(src string) (mappingTemplate, error) { return vtl.Parse(src) }
+
+// templateData returns what a request template reads: $input (the body,
+// the path, query string and header parameters), $context and
+// $stageVariables. #set($context.requestOverride...) writes into its
+// Context.
+func (a *API) templateData(q *request, body []byte) *vtl.Data {
+	return &vtl.Data{Body: body, Params: inputParams(q), Context: contextMap(q, a.id, a.accountID), StageVariables: q.stage.vars}
 }
 
-// templateData is what a mapping template reads: the request, the payload
-// ($input.body) and, for response templates, the integration response.
-type templateData struct {
-	scope expr.Scope // $context and $stageVariables
-	body  []byte
+// responseTemplateData returns what a response template reads: body is
+// the integration's payload ($input.body); the parameters are the method
+// request's. #set($context.responseOverride...) writes into its Context.
+func (a *API) responseTemplateData(q *request, body []byte, _ *backendResult) *vtl.Data {
+	return a.templateData(q, body)
 }
 
-// compileMappingTemplate compiles a mapping template: the substitution
-// engine until VTL (issue #15).
-func compileMappingTemplate(src string) (mappingTemplate, error) {
-	t, err := compileBodyTemplate(src)
-	if err != nil {
-		return nil, err
+// inputParams are $input.params(): the path parameters, and the query
+// string and headers with their last values.
+func inputParams(q *request) vtl.Params {
+	p := vtl.Params{Path: q.match.PathParams, QueryString: map[string]string{}, Header: make(map[string]string, len(q.r.Header))}
+	for k, v := range q.r.URL.Query() {
+		p.QueryString[k] = v[len(v)-1]
 	}
-	return substitutionMapping{t}, nil
+	for k, v := range q.r.Header {
+		p.Header[k] = v[len(v)-1]
+	}
+	return p
 }
 
-type substitutionMapping struct{ t BodyTemplate }
-
-func (s substitutionMapping) render(d *templateData) (string, error) { return s.t.Render(d.scope), nil }
-
-// templateData returns the data of a request template.
-func (a *API) templateData(q *request, body []byte) *templateData {
-	return &templateData{scope: &methodScope{q: q, apiID: a.id}, body: body}
+// overrides reads what a template set under $context.requestOverride or
+// $context.responseOverride (which): a status, and header, querystring
+// and path values as strings.
+type overrides struct {
+	status                    int
+	header, querystring, path map[string]string
 }
 
-// responseTemplateData returns the data of a response template: body is
-// the integration's payload.
-func (a *API) responseTemplateData(q *request, body []byte, res *backendResult) *templateData {
-	return &templateData{scope: &responseScope{methodScope: methodScope{q: q, apiID: a.id}, header: res.header, body: res.body}, body: body}
+func readOverrides(ctx map[string]any, which string) overrides {
+	var o overrides
+	m, _ := ctx[which].(map[string]any)
+	if m == nil {
+		return o
+	}
+	switch v := m["status"].(type) {
+	case int64:
+		o.status = int(v)
+	case float64:
+		o.status = int(v)
+	case string:
+		o.status, _ = strconv.Atoi(strings.TrimSpace(v))
+	}
+	if o.status < 100 || o.status > 599 { // AWS ignores a status outside 100-599
+		o.status = 0
+	}
+	strs := func(key string) map[string]string {
+		in, _ := m[key].(map[string]any)
+		if len(in) == 0 {
+			return nil
+		}
+		out := make(map[string]string, len(in))
+		for k, v := range in {
+			if v != nil {
+				out[k] = fmt.Sprint(v)
+			}
+		}
+		return out
+	}
+	o.header, o.querystring, o.path = strs("header"), strs("querystring"), strs("path")
+	return o
 }

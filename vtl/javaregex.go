@@ -51,7 +51,9 @@ func compileTranslated(t string) (*regexp.Regexp, error) {
 	if err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("invalid regular expression: %s: %s", se.Code, se.Expr)
+			// se.Expr is a piece of the translated pattern, not of the
+			// user's: the code alone says what is wrong.
+			return nil, fmt.Errorf("invalid regular expression: %s", se.Code)
 		}
 		return nil, errors.New("invalid regular expression")
 	}

@@ -261,7 +261,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	if route, ok := table.routes["$connect"]; ok {
 		ev := c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
 		start := time.Now()
-		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.connectParams(r, requestID)})
+		params := c.connectParams(r, requestID)
+		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: params, Template: params})
 		hs.latency = time.Since(start)
 		invoked(route, err, hs.latency)
 		switch {

@@ -691,10 +691,12 @@ func (c *conn) handleMessage(data []byte) {
 	route := table.routes[routeKey]
 	ev := c.messageEvent(routeKey, requestID, data)
 	ctx := context.Background()
+	params := c.messageParams(routeKey, requestID, data)
 	resp, err := route.Integration.Invoke(ctx, &integration.Request{
-		Event:  ev,
-		Body:   data,
-		Params: c.messageParams(routeKey, requestID, data),
+		Event:    ev,
+		Body:     data,
+		Params:   params,
+		Template: params,
 	})
 	latency := time.Since(start)
 	invoked(route, err, latency)
@@ -732,7 +734,8 @@ func (c *conn) disconnect(st closeStatus) {
 	ev := c.disconnectEvent(requestID, code, reason)
 	ctx, cancel := context.WithTimeout(context.Background(), c.api.srv.discTO)
 	defer cancel()
-	_, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: c.disconnectParams(requestID)})
+	params := c.disconnectParams(requestID)
+	_, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: params, Template: params})
 	latency := time.Since(start)
 	invoked(route, err, latency)
 	errMsg := ""

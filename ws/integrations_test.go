@@ -213,3 +213,84 @@ apis:
 		t.Errorf("MOCK reply %q", got)
 	}
 }
+
+// Mapping templates are VTL on WebSocket routes too: an HTTP integration's
+// request template rewrites the message with $input.path, $context and
+// $stageVariables, its integration response template rewrites the
+// backend's answer, and a MOCK's rendered template picks the status.
+func TestWebSocketMappingTemplates(t *testing.T) {
+	got := make(chan string, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+		_, _ = io.WriteString(w, `{"items":[{"n":"a"},{"n":"b"}],"total":2}`)
+	}))
+	defer backend.Close()
+	cfg := `
+apis:
+  - apiId: vtlapi0001
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: web
+        integrationType: HTTP
+        integrationMethod: POST
+        integrationUri: ` + backend.URL + `
+        templateSelectionExpression: \$default
+        requestTemplates:
+          $default: |
+            #set($tags = $input.path('$.tags'))
+            {"user":"$util.escapeJavaScript($input.path('$.user'))","conn":"$context.connectionId","route":"$context.routeKey","color":"$stageVariables.color","tags":$tags.size()#foreach($t in $tags),"t$foreach.count":"$t.toUpperCase()"#end}
+        integrationResponses:
+          - integrationResponseKey: /2\d\d/
+            templateSelectionExpression: \$default
+            responseTemplates:
+              $default: '#foreach($i in $input.path(''$.items''))$i.n#if($foreach.hasNext),#end#end of $input.json(''$.total'')'
+      - integrationId: mock
+        integrationType: MOCK
+        templateSelectionExpression: \$default
+        requestTemplates:
+          $default: '#if($input.path(''$.ok''))#set($s = 200)#else#set($s = 500)#end{"statusCode": $s}'
+        integrationResponses:
+          - integrationResponseKey: /5\d\d/
+            templateSelectionExpression: \$default
+            responseTemplates: {$default: 'failed'}
+          - integrationResponseKey: $default
+            templateSelectionExpression: \$default
+            responseTemplates: {$default: 'fine'}
+    routes:
+      - {routeKey: say, target: integrations/web, routeResponseSelectionExpression: $default}
+      - {routeKey: check, target: integrations/mock, routeResponseSelectionExpression: $default}
+    stages:
+      - stageName: dev
+        stageVariables: {color: green}
+`
+	gw := startGateway(t, cfg)
+	c := dial(t, gw.WS+"/dev", nil)
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"say","user":"O'Brien","tags":["x","y"]}`))
+	var sent string
+	select {
+	case sent = <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("backend not called")
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(sent, `\'`, `'`)), &m); err != nil {
+		t.Fatalf("rendered request %q: %v", sent, err)
+	}
+	if m["user"] != "O'Brien" || m["route"] != "say" || m["color"] != "green" || m["tags"] != float64(2) || m["t1"] != "X" || m["t2"] != "Y" ||
+		len(m["conn"].(string)) != 16 {
+		t.Errorf("rendered request %s", sent)
+	}
+	if reply := readText(t, c); reply != "a,b of 2" {
+		t.Errorf("response template reply %q", reply)
+	}
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"check","ok":false}`))
+	if reply := readText(t, c); reply != "failed" {
+		t.Errorf("MOCK 500 reply %q", reply)
+	}
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"check","ok":true}`))
+	if reply := readText(t, c); reply != "fine" {
+		t.Errorf("MOCK 200 reply %q", reply)
+	}
+}

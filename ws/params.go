@@ -7,6 +7,7 @@ import (
 
 	"github.com/portico-gw/portico/expr"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/vtl"
 )
 
 // params resolves requestParameters sources for one event (reference
@@ -25,16 +26,36 @@ type params struct {
 
 var _ integration.ParamSource = (*params)(nil)
 
-func (c *conn) connectParams(r *http.Request, requestID string) integration.ParamSource {
+func (c *conn) connectParams(r *http.Request, requestID string) *params {
 	return &params{c: c, routeKey: "$connect", eventType: "CONNECT", requestID: requestID, req: r}
 }
 
-func (c *conn) messageParams(routeKey, requestID string, body []byte) integration.ParamSource {
+func (c *conn) messageParams(routeKey, requestID string, body []byte) *params {
 	return &params{c: c, routeKey: routeKey, eventType: "MESSAGE", requestID: requestID, body: body}
 }
 
-func (c *conn) disconnectParams(requestID string) integration.ParamSource {
+func (c *conn) disconnectParams(requestID string) *params {
 	return &params{c: c, routeKey: "$disconnect", eventType: "DISCONNECT", requestID: requestID}
+}
+
+var _ integration.TemplateSource = (*params)(nil)
+
+// TemplateData implements integration.TemplateSource: $context, the
+// stage's variables, and on $connect the headers and query string as
+// $input.params().
+func (p *params) TemplateData(body []byte) *vtl.Data {
+	d := &vtl.Data{Body: body, Context: p.contextMap(), StageVariables: p.c.stage.Variables}
+	if p.req != nil {
+		d.Params.Header = make(map[string]string, len(p.req.Header))
+		for k, v := range p.req.Header {
+			d.Params.Header[k] = v[len(v)-1]
+		}
+		d.Params.QueryString = map[string]string{}
+		for k, v := range p.req.URL.Query() {
+			d.Params.QueryString[k] = v[len(v)-1]
+		}
+	}
+	return d
 }
 
 // Value implements integration.ParamSource.
