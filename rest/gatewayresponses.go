@@ -180,7 +180,7 @@ type override struct {
 	status    int // 0: the type's own
 	headers   []headerParam
 	templates map[string]*vtl.Template // by lower-case media type; empty: the default body
-	keys      []string                // the template keys, sorted
+	keys      []string                 // the template keys, sorted
 }
 
 // headerParam is one gatewayresponse.header.NAME mapping.

@@ -19,7 +19,6 @@ type BodyTemplate interface {
 	Render(s expr.Scope) string
 }
 
-
 // substitution is a template whose only language is variable substitution:
 // $context.NAME and $stageVariables.NAME, braced (${context.requestId}) or
 // not, absent values rendering as "" (as VTL renders an undefined reference
