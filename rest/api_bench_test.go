@@ -13,6 +13,7 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/rest"
 )
 
@@ -122,7 +123,8 @@ func BenchmarkServeHTTPProxy(b *testing.B) {
 		if rt != nil {
 			env.HTTPClient = &http.Client{Transport: rt}
 		}
-		api, err := rest.New(rest.Config{API: &f.RestAPIs[0], Env: env})
+		// Metrics as a node has them (the bench's gateway is a node).
+		api, err := rest.New(rest.Config{API: &f.RestAPIs[0], Env: env, Metrics: metrics.New()})
 		if err != nil {
 			b.Fatal(err)
 		}
