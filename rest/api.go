@@ -12,7 +12,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +98,7 @@ type method struct {
 	apiKeyRequired                       bool
 	kind                                 string // the integration's type
 	inv                                  integration.Invoker
-	uri                                  string         // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	uri                                  uriTemplate    // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
 	params                               []requestParam // HTTP_PROXY: the integration's requestParameters
 	paramsReadBody                       bool           // a requestParameters source is method.request.body
 	mock                                 *mockIntegration
@@ -204,7 +203,7 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 		out.inv, err = integration.New(integration.Spec{Type: "AWS_PROXY", URI: in.URI, Timeout: timeout,
 			ProxyResponse: integration.ProxyResponseREST}, env)
 	case "HTTP_PROXY":
-		out.uri = in.URI
+		out.uri = parseURITemplate(in.URI)
 		if out.params, err = newRequestParams(in.RequestParameters); err != nil {
 			return nil, err
 		}
@@ -497,10 +496,6 @@ func newRequestParams(m map[string]string) ([]requestParam, error) {
 	return out, nil
 }
 
-// placeholder matches {name}, {name+} and ${stageVariables.name} in an
-// HTTP_PROXY integration URI.
-var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._-]+)\+?\}`)
-
 // httpProxy forwards the request to an HTTP_PROXY integration. The
 // integration's requestParameters apply first: integration.request.path.X
 // fills {X} in the URI, .querystring.X is added to the client's query
@@ -510,8 +505,15 @@ var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([
 // path parameters on undecoded), ${stageVariables.x} the stage's variable;
 // the client's query string passes on.
 func (a *API) httpProxy(w http.ResponseWriter, q *request) {
-	header := q.r.Header.Clone()
-	header.Del("Host")
+	// Forward copies the header it is given (without the hop-by-hop
+	// fields) and makes a Host field the request's Host: the client's
+	// header goes as is unless a parameter sets a field or it has a Host
+	// field, which is not forwarded.
+	header := q.r.Header
+	if _, ok := header["Host"]; ok || len(q.m.params) > 0 {
+		header = header.Clone()
+		header.Del("Host")
+	}
 	pathParams := q.match.PathParams
 	query := q.r.URL.RawQuery
 	if len(q.m.params) > 0 {
@@ -540,20 +542,7 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		}
 		query = values.Encode()
 	}
-	u := placeholder.ReplaceAllStringFunc(q.m.uri, func(s string) string {
-		m := placeholder.FindStringSubmatch(s)
-		if m[1] != "" {
-			return q.stage.vars[m[1]]
-		}
-		return pathParams[m[2]]
-	})
-	if query != "" {
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		u += sep + query
-	}
+	u := q.m.uri.fill(q.stage.vars, pathParams, query)
 	var body io.Reader = http.MaxBytesReader(nil, q.r.Body, MaxBodyBytes)
 	length := q.r.ContentLength
 	if q.body != nil { // read whole for SigV4 or a parameter
