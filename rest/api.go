@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
 	"github.com/portico-gw/portico/authorizer"
@@ -92,6 +91,7 @@ type stage struct {
 // method is one resource method, ready to serve.
 type method struct {
 	resourcePath, resourceID, httpMethod string
+	routeKey                             string                     // "RESOURCE_PATH METHOD", the key of API.methods
 	authType                             string                     // NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS
 	authorizer                           *authorizer.RESTAuthorizer // CUSTOM and COGNITO_USER_POOLS
 	scopes                               []string                   // COGNITO_USER_POOLS: authorizationScopes
@@ -175,7 +175,8 @@ func New(cfg Config) (*API, error) {
 }
 
 func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auths map[string]*authorizer.RESTAuthorizer, env integration.Env) (*method, error) {
-	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, authType: cmp.Or(m.AuthorizationType, "NONE")}
+	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, routeKey: res.Path + " " + verb,
+		authType: cmp.Or(m.AuthorizationType, "NONE")}
 	switch out.authType {
 	case "NONE", "AWS_IAM":
 	case "CUSTOM", "COGNITO_USER_POOLS":
@@ -226,6 +227,7 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 // request is one request as the pipeline sees it.
 type request struct {
 	r         *http.Request
+	sw        statusrec.Writer // the ResponseWriter the pipeline writes to
 	stage     *stage
 	rest      string // the path after the stage, escaped
 	match     routing.RESTMatch
@@ -255,16 +257,18 @@ type request struct {
 // stage throttling → integration → response; every failure is a gateway
 // response.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
-	q := &request{r: r, rest: cmp.Or(rest, "/"), requestID: uuid.NewString(), apigwID: ids.NewRequestID(), now: time.Now()}
+	q := &request{r: r, sw: statusrec.Writer{ResponseWriter: w}, rest: cmp.Or(rest, "/"), now: time.Now()}
+	q.requestID, q.apigwID = ids.NewRequestIDs()
 	q.stage = a.stages[stageName]
 	if q.stage == nil { // the resolver found the stage: a stage always exists here
 		q.stage = &stage{name: stageName}
 	}
-	sw := &statusrec.Writer{ResponseWriter: w}
-	w = sw
-	defer a.finish(q, sw)
-	w.Header().Set("x-amzn-RequestId", q.requestID)
-	w.Header().Set("x-amz-apigw-id", q.apigwID)
+	w = &q.sw
+	defer a.finish(q)
+	// Header().Set("x-amzn-RequestId", …) and ("x-amz-apigw-id", …), with
+	// the names canonical already and one allocation for both values.
+	h, idValues := w.Header(), []string{q.requestID, q.apigwID}
+	h["X-Amzn-Requestid"], h["X-Amz-Apigw-Id"] = idValues[0:1:1], idValues[1:2:2]
 	match, result := a.routes.Match(r.Method, q.rest)
 	if result != routing.RESTMatched {
 		a.log.Debug("no resource method for the request", "stage", stageName, "method", r.Method, "path", q.rest, "result", result.String())
@@ -321,11 +325,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 // finish records the request in the stage's metrics and access log once it
 // is answered. The route key is "RESOURCE_PATH METHOD" ("/pets/{id} GET"),
 // "-" when no resource method matched.
-func (a *API) finish(q *request, sw *statusrec.Writer) {
+func (a *API) finish(q *request) {
+	sw := &q.sw
 	status := cmp.Or(sw.Status, http.StatusOK)
 	routeKey := "-"
 	if q.m != nil {
-		routeKey = q.match.ResourcePath + " " + q.match.Method
+		routeKey = q.m.routeKey
 	}
 	q.stage.metrics.HTTPRequest(routeKey, status)
 	if q.stage.accessLog == nil {

@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/integration"
+	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/rest"
 )
@@ -41,6 +43,13 @@ restApis:
     stages:
       - stageName: b
 `
+
+// TestMain turns on ids.EnableFastRandom, as cmd/portico does for serve and
+// bench alike, so that the benchmarks count what a node allocates.
+func TestMain(m *testing.M) {
+	ids.EnableFastRandom()
+	os.Exit(m.Run())
+}
 
 var benchPayload = bytes.Repeat([]byte("x"), 100)
 

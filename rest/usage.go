@@ -299,7 +299,7 @@ func (a *API) meter(w http.ResponseWriter, q *request) bool {
 			return false
 		}
 	}
-	if l := q.stage.throttles[q.match.ResourcePath+" "+q.match.Method]; l != nil && !l.Allow() {
+	if l := q.stage.throttles[q.m.routeKey]; l != nil && !l.Allow() {
 		a.fail(w, q, Throttled, "")
 		return false
 	}
@@ -313,9 +313,9 @@ func (a *API) meter(w http.ResponseWriter, q *request) bool {
 // planAllows takes a token from the key's plan bucket for the method.
 func (a *API) planAllows(g grant, q *request) bool {
 	p := g.plan
-	if t, ok := p.methods[q.match.ResourcePath+" "+q.match.Method]; ok {
+	if t, ok := p.methods[q.m.routeKey]; ok {
 		return a.meterStore.allow(bucketKey{plan: p.planID, key: g.keyID, api: p.apiID, stage: p.stage,
-			method: q.match.ResourcePath + " " + q.match.Method, rate: t.RateLimit, burst: t.BurstLimit})
+			method: q.m.routeKey, rate: t.RateLimit, burst: t.BurstLimit})
 	}
 	if t := p.throttle; t != nil {
 		return a.meterStore.allow(bucketKey{plan: p.planID, key: g.keyID, rate: t.RateLimit, burst: t.BurstLimit})
