@@ -23,6 +23,7 @@ type httpProxy struct {
 	backend *httpBackend
 
 	client   *http.Client // Forward's: never follows redirects
+	direct   bool         // sendDirect(client)
 	uri      string       // the Spec's URI, for a ForwardRequest without URL
 	method   string       // integrationMethod; "" for ANY
 	deadline deadline
@@ -38,7 +39,7 @@ var (
 var uriPlaceholder = regexp.MustCompile(`\$?\{[^{}]*\}`)
 
 func newHTTPProxy(spec Spec, client, forward *http.Client, d deadline) (*httpProxy, error) {
-	p := &httpProxy{client: forward, uri: spec.URI, deadline: d}
+	p := &httpProxy{client: forward, direct: sendDirect(forward), uri: spec.URI, deadline: d}
 	switch m := strings.ToUpper(spec.Method); m {
 	case "", "ANY":
 	default:
@@ -158,7 +159,7 @@ func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Res
 	}
 	hreq.Header.Del("Host")
 
-	resp, err := p.client.Do(hreq)
+	resp, err := send(p.client, p.direct, hreq)
 	if err != nil {
 		cancel()
 		if cerr := ctx.Err(); cerr != nil {
