@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -568,10 +569,17 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		h[k] = v
 	}
 	w.WriteHeader(resp.StatusCode)
-	if _, err := io.Copy(w, resp.Body); err != nil {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(w, resp.Body, *buf); err != nil {
 		a.log.Debug("streaming the integration response", "request_id", q.requestID, "error", err)
 	}
 }
+
+// copyBuffers are httpProxy's buffers for streaming answers, of io.Copy's
+// size: the statusrec.Writer hides net/http's pooled ReadFrom, so io.Copy
+// would allocate one per request.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // writeResponse writes an integration's answer.
 func writeResponse(w http.ResponseWriter, status int, header http.Header, body []byte) {
