@@ -236,8 +236,10 @@ type request struct {
 	body      []byte
 	requestID string
 	apigwID   string
+	idValues  [2]string // the answer's x-amzn-RequestId and x-amz-apigw-id values
 	now       time.Time
 	iam       *integration.IAMCaller
+	forward   integration.ForwardRequest // HTTP_PROXY's, kept here to save an allocation
 	// integrationLatency is how long the integration took; zero when none
 	// ran.
 	integrationLatency time.Duration
@@ -267,9 +269,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	w = &q.sw
 	defer a.finish(q)
 	// Header().Set("x-amzn-RequestId", …) and ("x-amz-apigw-id", …), with
-	// the names canonical already and one allocation for both values.
-	h, idValues := w.Header(), []string{q.requestID, q.apigwID}
-	h["X-Amzn-Requestid"], h["X-Amz-Apigw-Id"] = idValues[0:1:1], idValues[1:2:2]
+	// the names canonical already and the values kept in q.
+	h := w.Header()
+	q.idValues = [2]string{q.requestID, q.apigwID}
+	h["X-Amzn-Requestid"], h["X-Amz-Apigw-Id"] = q.idValues[0:1:1], q.idValues[1:2:2]
 	match, result := a.routes.Match(r.Method, q.rest)
 	if result != routing.RESTMatched {
 		a.log.Debug("no resource method for the request", "stage", stageName, "method", r.Method, "path", q.rest, "result", result.String())
@@ -555,9 +558,8 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		body, length = bytes.NewReader(q.body), int64(len(q.body))
 	}
 	start := time.Now()
-	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &integration.ForwardRequest{
-		URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length,
-	})
+	q.forward = integration.ForwardRequest{URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length}
+	resp, err := q.m.inv.(integration.Forwarder).Forward(q.r.Context(), &q.forward)
 	q.integrationLatency = time.Since(start)
 	if err != nil {
 		a.integrationFailed(w, q, err)
