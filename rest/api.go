@@ -230,8 +230,8 @@ type request struct {
 	r         *http.Request
 	sw        statusrec.Writer // the ResponseWriter the pipeline writes to
 	stage     *stage
-	rest      string // the path after the stage, escaped
-	match     routing.RESTMatch
+	rest      string            // the path after the stage, escaped
+	match     routing.RESTMatch // from MatchDeferred: read the parameters with pathParams or match.Param
 	m         *method
 	body      []byte
 	requestID string
@@ -273,7 +273,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	h := w.Header()
 	q.idValues = [2]string{q.requestID, q.apigwID}
 	h["X-Amzn-Requestid"], h["X-Amz-Apigw-Id"] = q.idValues[0:1:1], q.idValues[1:2:2]
-	match, result := a.routes.Match(r.Method, q.rest)
+	match, result := a.routes.MatchDeferred(r.Method, q.rest)
 	if result != routing.RESTMatched {
 		a.log.Debug("no resource method for the request", "stage", stageName, "method", r.Method, "path", q.rest, "result", result.String())
 		a.fail(w, q, MissingAuthenticationToken, "")
@@ -377,7 +377,7 @@ func (a *API) failStatus(w http.ResponseWriter, q *request, typ ResponseType, me
 	}
 	a.gateway.Write(w, typ, &ErrorContext{
 		Body:    body,
-		Request: q.r, PathParameters: q.match.PathParams, StageVariables: q.stage.vars,
+		Request: q.r, PathParameters: q.pathParams(), StageVariables: q.stage.vars,
 		Context: map[string]string{"requestId": q.requestID, "extendedRequestId": q.apigwID, "apiId": a.id,
 			"stage": q.stage.name, "resourcePath": q.match.ResourcePath, "httpMethod": q.r.Method},
 		Message: message, StatusCode: status,
@@ -476,7 +476,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		Path: q.rest, ContextPath: "/" + q.stage.name + q.rest,
 		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
 		APIID: a.id, AccountID: a.accountID, Stage: q.stage.name, RequestID: q.requestID, Now: q.now,
-		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
+		PathParameters: nonEmpty(q.pathParams()), StageVariables: q.stage.vars, IAM: q.iam,
 		APIKey: q.apiKey, APIKeyID: q.apiKeyID, Authorizer: q.authorizer,
 	})
 }
@@ -523,11 +523,11 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		header = header.Clone()
 		header.Del("Host")
 	}
-	pathParams := q.match.PathParams
+	param := q.match.Param // without parameters, no map of the path parameters
 	query := q.r.URL.RawQuery
 	if len(q.m.params) > 0 {
 		scope := &methodScope{q: q, apiID: a.id}
-		pathParams = maps.Clone(pathParams)
+		pathParams := maps.Clone(q.pathParams())
 		if pathParams == nil {
 			pathParams = map[string]string{}
 		}
@@ -550,8 +550,9 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 			}
 		}
 		query = values.Encode()
+		param = func(name string) string { return pathParams[name] }
 	}
-	u := q.m.uri.fill(q.stage.vars, pathParams, query)
+	u := q.m.uri.fill(q.stage.vars, param, query)
 	var body io.Reader = http.MaxBytesReader(nil, q.r.Body, MaxBodyBytes)
 	length := q.r.ContentLength
 	if q.body != nil { // read whole for SigV4 or a parameter
@@ -599,6 +600,13 @@ func nonEmpty(m map[string]string) map[string]string {
 		return nil
 	}
 	return m
+}
+
+// pathParams returns the matched resource's path parameters, nil when it
+// has none or nothing matched; the first call makes the map.
+func (q *request) pathParams() map[string]string {
+	q.match.LoadParams()
+	return q.match.PathParams
 }
 
 // sourceIPOf is the client's address as events report it.

@@ -59,17 +59,17 @@ func parseURITemplate(uri string) uriTemplate {
 }
 
 // fill returns the URI with each ${stageVariables.x} replaced by
-// stageVars[x] and each {name} or {name+} by pathParams[name] (missing
-// ones by ""), then query appended after "?", or after "&" when the filled
+// stageVars[x] and each {name} or {name+} by pathParam(name) (missing
+// variables by ""), then query appended after "?", or after "&" when the filled
 // URI already has a "?"; query "" appends nothing.
-func (t *uriTemplate) fill(stageVars, pathParams map[string]string, query string) string {
+func (t *uriTemplate) fill(stageVars map[string]string, pathParam func(name string) string, query string) string {
 	n := t.literal + len(query) + 1
 	for _, p := range t.parts {
 		switch p.kind {
 		case uriStageVar:
 			n += len(stageVars[p.text])
 		case uriPathParam:
-			n += len(pathParams[p.text])
+			n += len(pathParam(p.text))
 		}
 	}
 	var b strings.Builder
@@ -81,7 +81,7 @@ func (t *uriTemplate) fill(stageVars, pathParams map[string]string, query string
 		case uriStageVar:
 			b.WriteString(stageVars[p.text])
 		case uriPathParam:
-			b.WriteString(pathParams[p.text])
+			b.WriteString(pathParam(p.text))
 		}
 	}
 	if query != "" {

@@ -50,7 +50,7 @@ func TestURITemplateFill(t *testing.T) {
 	for _, tc := range uriTemplateCases {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl := parseURITemplate(tc.uri)
-			got := tmpl.fill(testStageVars, testPathParams, tc.query)
+			got := tmpl.fill(testStageVars, func(name string) string { return testPathParams[name] }, tc.query)
 			if got != tc.want {
 				t.Errorf("fill = %q; want %q", got, tc.want)
 			}
@@ -69,7 +69,7 @@ func FuzzURITemplate(f *testing.F) {
 	f.Add("${stageVariables.}{.}{-+}{_++}", "?")
 	f.Fuzz(func(t *testing.T, uri, query string) {
 		tmpl := parseURITemplate(uri)
-		got := tmpl.fill(testStageVars, testPathParams, query)
+		got := tmpl.fill(testStageVars, func(name string) string { return testPathParams[name] }, query)
 		if want := fillByRegexp(uri, testStageVars, testPathParams, query); got != want {
 			t.Errorf("parseURITemplate(%q).fill(…, %q) = %q; the regular expression gives %q", uri, query, got, want)
 		}
