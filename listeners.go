@@ -184,9 +184,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (*http.Request, b
 		r = r.WithContext(clientaddr.NewContext(r.Context(), e.trust.Resolve(r)))
 	}
 	if e.readBody > 0 && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && r.Header.Get("Upgrade") == "" {
-		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(time.Now().Add(e.readBody)) == nil {
-			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+		b := &deadlineBody{ReadCloser: r.Body, rc: *http.NewResponseController(w)} // one allocation for both
+		if b.rc.SetReadDeadline(time.Now().Add(e.readBody)) == nil {
+			r.Body = b
 		}
 	}
 	return r, true
@@ -198,7 +198,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (*http.Request, b
 // still works.
 type deadlineBody struct {
 	io.ReadCloser
-	rc *http.ResponseController
+	rc http.ResponseController
 }
 
 func (b *deadlineBody) Read(p []byte) (int, error) {

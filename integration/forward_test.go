@@ -220,13 +220,13 @@ func TestRemoveHopHeaders(t *testing.T) {
 		"x-kept":            {"5"},
 		"X-Kept":            {"6"},
 		"Transfer-Encoding": {"chunked"},
-	})
+	}, false)
 	slices.Sort(h["X-Kept"]) // the two spellings merge in map order
 	if want := (http.Header{"X-Proxy-Not-Hop": {"4"}, "X-Kept": {"5", "6"}}); !headersEqual(h, want) {
 		t.Fatalf("forwardHeader = %v, want %v", h, want)
 	}
-	if h := forwardHeader(nil); h == nil || len(h) != 0 {
-		t.Fatalf("forwardHeader(nil) = %v", h)
+	if h := forwardHeader(nil, false); h == nil || len(h) != 0 {
+		t.Fatalf("forwardHeader(nil, false) = %v", h)
 	}
 }
 

@@ -23,6 +23,7 @@ type httpProxy struct {
 	backend *httpBackend
 
 	client   *http.Client // Forward's: never follows redirects
+	direct   bool         // sendDirect(client)
 	uri      string       // the Spec's URI, for a ForwardRequest without URL
 	method   string       // integrationMethod; "" for ANY
 	deadline deadline
@@ -38,7 +39,7 @@ var (
 var uriPlaceholder = regexp.MustCompile(`\$?\{[^{}]*\}`)
 
 func newHTTPProxy(spec Spec, client, forward *http.Client, d deadline) (*httpProxy, error) {
-	p := &httpProxy{client: forward, uri: spec.URI, deadline: d}
+	p := &httpProxy{client: forward, direct: sendDirect(forward), uri: spec.URI, deadline: d}
 	switch m := strings.ToUpper(spec.Method); m {
 	case "", "ANY":
 	default:
@@ -123,23 +124,27 @@ func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Res
 		}
 		target = p.uri
 	}
-	u, err := httpURL(target)
-	if err != nil {
-		return fail(fmt.Errorf("forwarding: %w", err))
-	}
 	method := p.method
 	if method == "" {
 		method = cmp.Or(req.Method, http.MethodPost)
 	}
-	display := method + " " + u.Redacted()
 
 	tctx, cancel := p.deadline.start(ctx)
 	// The body arrives after Forward returns: tctx lives until the caller
-	// closes it, or until the timeout.
-	hreq, err := http.NewRequestWithContext(tctx, method, u.String(), req.Body)
+	// closes it, or until the timeout. The URL is parsed once, here; its
+	// errors read as httpURL's.
+	hreq, err := http.NewRequestWithContext(tctx, method, target, req.Body)
 	if err != nil {
 		cancel()
-		return fail(fmt.Errorf("%s: %w", display, err))
+		u, uerr := httpURL(target)
+		if uerr != nil {
+			return fail(fmt.Errorf("forwarding: %w", uerr))
+		}
+		return fail(fmt.Errorf("%s: %w", display(method, u), err))
+	}
+	if err := checkHTTPURL(hreq.URL); err != nil {
+		cancel()
+		return fail(fmt.Errorf("forwarding: %w", err))
 	}
 	switch {
 	case req.Body == nil:
@@ -148,16 +153,13 @@ func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Res
 	case req.ContentLength < 0 && hreq.ContentLength == 0:
 		hreq.ContentLength = -1 // unknown: sent chunked
 	}
-	hreq.Header = forwardHeader(req.Header)
+	hreq.Header = forwardHeader(req.Header, true)
 	if host := hreq.Header.Get("Host"); host != "" {
 		hreq.Host = host
 	}
 	hreq.Header.Del("Host")
-	if _, ok := hreq.Header["User-Agent"]; !ok {
-		hreq.Header["User-Agent"] = []string{""} // net/http would add its own
-	}
 
-	resp, err := p.client.Do(hreq)
+	resp, err := send(p.client, p.direct, hreq)
 	if err != nil {
 		cancel()
 		if cerr := ctx.Err(); cerr != nil {
@@ -167,10 +169,10 @@ func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Res
 		if errors.As(err, &ue) {
 			err = ue.Err // it repeats the URL, password hidden
 		}
-		return nil, fmt.Errorf("%s: %w", display, p.deadline.check(tctx, err))
+		return nil, fmt.Errorf("%s: %w", display(method, hreq.URL), p.deadline.check(tctx, err))
 	}
 	removeHopHeaders(resp.Header)
-	resp.Body = &forwardBody{body: resp.Body, ctx: ctx, tctx: tctx, cancel: cancel, deadline: p.deadline, display: display}
+	resp.Body = &forwardBody{body: resp.Body, ctx: ctx, tctx: tctx, cancel: cancel, deadline: p.deadline, method: method, url: hreq.URL}
 	return resp, nil
 }
 
@@ -182,7 +184,8 @@ type forwardBody struct {
 	tctx     context.Context // ctx with the integration's timeout
 	cancel   context.CancelFunc
 	deadline deadline
-	display  string // method and URL, for errors
+	method   string   // for errors
+	url      *url.URL // for errors, without its password
 }
 
 // Read implements io.Reader.
@@ -194,7 +197,7 @@ func (b *forwardBody) Read(p []byte) (int, error) {
 	if cerr := b.ctx.Err(); cerr != nil {
 		return n, cerr
 	}
-	return n, fmt.Errorf("%s: reading the response: %w", b.display, b.deadline.check(b.tctx, err))
+	return n, fmt.Errorf("%s: reading the response: %w", display(b.method, b.url), b.deadline.check(b.tctx, err))
 }
 
 // Close implements io.Closer.
@@ -214,11 +217,23 @@ func httpURL(s string) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("invalid URL: %w", err)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s is not an http(s) URL", u.Redacted())
+	if err := checkHTTPURL(u); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
+
+// checkHTTPURL checks that a parsed URL is an absolute http(s) URL.
+func checkHTTPURL(u *url.URL) error {
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s is not an http(s) URL", u.Redacted())
+	}
+	return nil
+}
+
+// display is a forwarded request as errors name it: the method and the
+// URL without its password. Forward builds it only for an error.
+func display(method string, u *url.URL) string { return method + " " + u.Redacted() }
 
 // redacted is u without its password.
 func redacted(u *url.URL) string {
@@ -229,14 +244,32 @@ func redacted(u *url.URL) string {
 }
 
 // forwardHeader returns a copy of h, names canonicalised, without
-// hop-by-hop fields.
-func forwardHeader(h http.Header) http.Header {
-	out := make(http.Header, len(h))
+// hop-by-hop fields; with emptyUserAgent, and no User-Agent field left, it
+// adds an empty one (net/http would add its own). The values share one
+// allocation, as http.Header.Clone's do.
+func forwardHeader(h http.Header, emptyUserAgent bool) http.Header {
+	n := 1 // room for the User-Agent
+	for _, values := range h {
+		n += len(values)
+	}
+	backing := make([]string, 0, n)
+	out := make(http.Header, len(h)+1)
 	for name, values := range h {
 		key := textproto.CanonicalMIMEHeaderKey(name)
-		out[key] = append(out[key], values...)
+		if prev, ok := out[key]; ok || len(values) == 0 {
+			out[key] = append(prev, values...) // two spellings of a name, or no values: as append on its own
+			continue
+		}
+		start := len(backing)
+		backing = append(backing, values...)
+		out[key] = backing[start:len(backing):len(backing)]
 	}
 	removeHopHeaders(out)
+	if _, ok := out["User-Agent"]; emptyUserAgent && !ok {
+		start := len(backing)
+		backing = append(backing, "")
+		out["User-Agent"] = backing[start:len(backing):len(backing)]
+	}
 	return out
 }
 

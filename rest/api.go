@@ -12,12 +12,11 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
 	"github.com/portico-gw/portico/authorizer"
@@ -94,13 +93,14 @@ type stage struct {
 // method is one resource method, ready to serve.
 type method struct {
 	resourcePath, resourceID, httpMethod string
+	routeKey                             string                     // "RESOURCE_PATH METHOD", the key of API.methods
 	authType                             string                     // NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS
 	authorizer                           *authorizer.RESTAuthorizer // CUSTOM and COGNITO_USER_POOLS
 	scopes                               []string                   // COGNITO_USER_POOLS: authorizationScopes
 	apiKeyRequired                       bool
 	kind                                 string                        // the integration's type
 	inv                                  perStage[integration.Invoker] // AWS_PROXY and NATS
-	uri                                  string                        // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
+	uri                                  uriTemplate                   // HTTP_PROXY: the URI with {name} and ${stageVariables.x}
 	params                               []requestParam                // HTTP_PROXY: the integration's requestParameters
 	paramsReadBody                       bool                          // a requestParameters source is method.request.body
 	fwd                                  integration.Forwarder         // HTTP_PROXY
@@ -189,7 +189,8 @@ func New(cfg Config) (*API, error) {
 }
 
 func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auths map[string]*authorizer.RESTAuthorizer, env integration.Env, stages []config.RestStage) (*method, error) {
-	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, authType: cmp.Or(m.AuthorizationType, "NONE")}
+	out := &method{resourcePath: res.Path, resourceID: res.ID, httpMethod: verb, routeKey: res.Path + " " + verb,
+		authType: cmp.Or(m.AuthorizationType, "NONE")}
 	switch out.authType {
 	case "NONE", "AWS_IAM":
 	case "CUSTOM", "COGNITO_USER_POOLS":
@@ -219,7 +220,7 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 				ProxyResponse: integration.ProxyResponseREST}, env)
 		})
 	case "HTTP_PROXY":
-		out.uri = in.URI
+		out.uri = parseURITemplate(in.URI)
 		if out.params, err = newRequestParams(in.RequestParameters); err != nil {
 			return nil, err
 		}
@@ -244,15 +245,18 @@ func newMethod(res *config.RestResource, verb string, m *config.RestMethod, auth
 // request is one request as the pipeline sees it.
 type request struct {
 	r         *http.Request
+	sw        statusrec.Writer // the ResponseWriter the pipeline writes to
 	stage     *stage
-	rest      string // the path after the stage, escaped
-	match     routing.RESTMatch
+	rest      string            // the path after the stage, escaped
+	match     routing.RESTMatch // from MatchDeferred: read the parameters with pathParams or match.Param
 	m         *method
 	body      []byte
 	requestID string
 	apigwID   string
+	idValues  [2]string // the answer's x-amzn-RequestId and x-amz-apigw-id values
 	now       time.Time
 	iam       *integration.IAMCaller
+	forward   integration.ForwardRequest // HTTP_PROXY's, kept here to save an allocation
 	// integrationLatency is how long the integration took; zero when none
 	// ran.
 	integrationLatency time.Duration
@@ -276,17 +280,20 @@ type request struct {
 // stage throttling → request validation → integration → response; every
 // failure is a gateway response.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest string) {
-	q := &request{r: r, rest: cmp.Or(rest, "/"), requestID: uuid.NewString(), apigwID: ids.NewRequestID(), now: time.Now()}
+	q := &request{r: r, sw: statusrec.Writer{ResponseWriter: w}, rest: cmp.Or(rest, "/"), now: time.Now()}
+	q.requestID, q.apigwID = ids.NewRequestIDs()
 	q.stage = a.stages[stageName]
 	if q.stage == nil { // the resolver found the stage: a stage always exists here
 		q.stage = &stage{name: stageName}
 	}
-	sw := &statusrec.Writer{ResponseWriter: w}
-	w = sw
-	defer a.finish(q, sw)
-	w.Header().Set("x-amzn-RequestId", q.requestID)
-	w.Header().Set("x-amz-apigw-id", q.apigwID)
-	match, result := a.routes.Match(r.Method, q.rest)
+	w = &q.sw
+	defer a.finish(q)
+	// Header().Set("x-amzn-RequestId", …) and ("x-amz-apigw-id", …), with
+	// the names canonical already and the values kept in q.
+	h := w.Header()
+	q.idValues = [2]string{q.requestID, q.apigwID}
+	h["X-Amzn-Requestid"], h["X-Amz-Apigw-Id"] = q.idValues[0:1:1], q.idValues[1:2:2]
+	match, result := a.routes.MatchDeferred(r.Method, q.rest)
 	if result != routing.RESTMatched {
 		a.log.Debug("no resource method for the request", "stage", stageName, "method", r.Method, "path", q.rest, "result", result.String())
 		a.fail(w, q, MissingAuthenticationToken, "")
@@ -346,11 +353,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 // finish records the request in the stage's metrics and access log once it
 // is answered. The route key is "RESOURCE_PATH METHOD" ("/pets/{id} GET"),
 // "-" when no resource method matched.
-func (a *API) finish(q *request, sw *statusrec.Writer) {
+func (a *API) finish(q *request) {
+	sw := &q.sw
 	status := cmp.Or(sw.Status, http.StatusOK)
 	routeKey := "-"
 	if q.m != nil {
-		routeKey = q.match.ResourcePath + " " + q.match.Method
+		routeKey = q.m.routeKey
 	}
 	q.stage.metrics.HTTPRequest(routeKey, status)
 	if q.stage.accessLog == nil {
@@ -399,7 +407,7 @@ func (a *API) failStatus(w http.ResponseWriter, q *request, typ ResponseType, me
 // errorContext is what a gateway response for q reads.
 func (a *API) errorContext(q *request, message string, status int) *ErrorContext {
 	return &ErrorContext{
-		Request: q.r, PathParameters: q.match.PathParams, StageVariables: q.stage.vars,
+		Request: q.r, PathParameters: q.pathParams(), StageVariables: q.stage.vars,
 		Context: map[string]string{"requestId": q.requestID, "extendedRequestId": q.apigwID, "apiId": a.id,
 			"stage": q.stage.name, "resourcePath": q.match.ResourcePath, "httpMethod": q.r.Method},
 		Message: message, StatusCode: status,
@@ -507,7 +515,7 @@ func (a *API) event(q *request) *integration.ProxyEventV1 {
 		Path: q.rest, ContextPath: "/" + q.stage.name + q.rest,
 		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
 		APIID: a.id, AccountID: a.accountID, Stage: q.stage.name, RequestID: q.requestID, Now: q.now,
-		PathParameters: nonEmpty(q.match.PathParams), StageVariables: q.stage.vars, IAM: q.iam,
+		PathParameters: nonEmpty(q.pathParams()), StageVariables: q.stage.vars, IAM: q.iam,
 		APIKey: q.apiKey, APIKeyID: q.apiKeyID, Authorizer: q.authorizer,
 	})
 }
@@ -536,10 +544,6 @@ func newRequestParams(m map[string]string) ([]requestParam, error) {
 	return out, nil
 }
 
-// placeholder matches {name}, {name+} and ${stageVariables.name} in an
-// HTTP_PROXY integration URI.
-var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9._-]+)\+?\}`)
-
 // httpProxy forwards the request to an HTTP_PROXY integration. The
 // integration's requestParameters apply first: integration.request.path.X
 // fills {X} in the URI, .querystring.X is added to the client's query
@@ -549,13 +553,20 @@ var placeholder = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([
 // path parameters on undecoded), ${stageVariables.x} the stage's variable;
 // the client's query string passes on.
 func (a *API) httpProxy(w http.ResponseWriter, q *request) {
-	header := q.r.Header.Clone()
-	header.Del("Host")
-	pathParams := q.match.PathParams
+	// Forward copies the header it is given (without the hop-by-hop
+	// fields) and makes a Host field the request's Host: the client's
+	// header goes as is unless a parameter sets a field or it has a Host
+	// field, which is not forwarded.
+	header := q.r.Header
+	if _, ok := header["Host"]; ok || len(q.m.params) > 0 {
+		header = header.Clone()
+		header.Del("Host")
+	}
+	param := q.match.Param // without parameters, no map of the path parameters
 	query := q.r.URL.RawQuery
 	if len(q.m.params) > 0 {
 		scope := &methodScope{q: q, apiID: a.id}
-		pathParams = maps.Clone(pathParams)
+		pathParams := maps.Clone(q.pathParams())
 		if pathParams == nil {
 			pathParams = map[string]string{}
 		}
@@ -578,24 +589,17 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 			}
 		}
 		query = values.Encode()
+		param = func(name string) string { return pathParams[name] }
 	}
-	u := expandURI(q.m.uri, q.stage.vars, pathParams)
-	if query != "" {
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		u += sep + query
-	}
+	u := q.m.uri.fill(q.stage.vars, param, query)
 	var body io.Reader = http.MaxBytesReader(nil, q.r.Body, MaxBodyBytes)
 	length := q.r.ContentLength
 	if q.body != nil { // read whole for SigV4 or a parameter
 		body, length = bytes.NewReader(q.body), int64(len(q.body))
 	}
 	start := time.Now()
-	resp, err := q.m.fwd.Forward(q.r.Context(), &integration.ForwardRequest{
-		URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length,
-	})
+	q.forward = integration.ForwardRequest{URL: u, Method: q.r.Method, Header: header, Body: body, ContentLength: length}
+	resp, err := q.m.fwd.Forward(q.r.Context(), &q.forward)
 	q.integrationLatency = time.Since(start)
 	if err != nil {
 		a.integrationFailed(w, q, err)
@@ -607,7 +611,9 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 		h[k] = v
 	}
 	w.WriteHeader(resp.StatusCode)
-	if _, err := io.Copy(w, resp.Body); err != nil {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(w, resp.Body, *buf); err != nil {
 		a.log.Debug("streaming the integration response", "request_id", q.requestID, "error", err)
 	}
 }
@@ -625,14 +631,8 @@ func newForwarder(in *config.RestIntegration, timeout time.Duration, env integra
 
 // expandURI fills an integration URI's ${stageVariables.x} from the stage
 // and its {name} and {name+} from pathParams.
-func expandURI(uri string, stageVars, pathParams map[string]string) string {
-	return placeholder.ReplaceAllStringFunc(uri, func(s string) string {
-		m := placeholder.FindStringSubmatch(s)
-		if m[1] != "" {
-			return stageVars[m[1]]
-		}
-		return pathParams[m[2]]
-	})
+func expandURI(uri uriTemplate, stageVars, pathParams map[string]string) string {
+	return uri.fill(stageVars, func(name string) string { return pathParams[name] }, "")
 }
 
 // traceID is the X-Amzn-Trace-Id passed to q's integration: the client's,
@@ -650,6 +650,11 @@ func setTraceHeader(h http.Header, q *request) {
 	h.Set("X-Amzn-Trace-Id", traceID(q)+";Sampled=0")
 }
 
+// copyBuffers are httpProxy's buffers for streaming answers, of io.Copy's
+// size: the statusrec.Writer hides net/http's pooled ReadFrom, so io.Copy
+// would allocate one per request.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // writeResponse writes an integration's answer.
 func writeResponse(w http.ResponseWriter, status int, header http.Header, body []byte) {
 	h := w.Header()
@@ -666,6 +671,13 @@ func nonEmpty(m map[string]string) map[string]string {
 		return nil
 	}
 	return m
+}
+
+// pathParams returns the matched resource's path parameters, nil when it
+// has none or nothing matched; the first call makes the map.
+func (q *request) pathParams() map[string]string {
+	q.match.LoadParams()
+	return q.match.PathParams
 }
 
 // sourceIPOf is the client's address as events report it.

@@ -69,7 +69,7 @@ type nonProxy struct {
 	passthrough     string                     // WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER
 	contentHandling string                     // CONVERT_TO_TEXT, CONVERT_TO_BINARY or ""
 	// HTTP
-	uri        string // with {name} and ${stageVariables.x}
+	uri        uriTemplate // with {name} and ${stageVariables.x}
 	httpMethod string // "" means the client's
 	fwd        integration.Forwarder
 	// AWS
@@ -114,7 +114,7 @@ func newNonProxy(in *config.RestIntegration, env integration.Env, stages []confi
 	timeout := time.Duration(in.TimeoutInMillis) * time.Millisecond
 	switch in.Type {
 	case "HTTP":
-		np.uri = in.URI
+		np.uri = parseURITemplate(in.URI)
 		if method := strings.ToUpper(in.HTTPMethod); method != "ANY" {
 			np.httpMethod = method
 		}
@@ -413,7 +413,7 @@ func (np *nonProxy) callHTTP(a *API, q *request, body []byte, over overrides) (*
 			header.Set(p.key.Name, v)
 		}
 	}
-	for k, v := range q.match.PathParams {
+	for k, v := range q.pathParams() {
 		if _, ok := pathParams[k]; !ok {
 			pathParams[k] = v
 		}

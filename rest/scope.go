@@ -23,7 +23,7 @@ var _ expr.Scope = (*methodScope)(nil)
 func (s *methodScope) Value(ref *expr.Ref) (string, bool) {
 	q := s.q
 	if ref.Root != expr.Context {
-		return requestValue(q.r, q.match.PathParams, q.stage.vars, q.body, ref)
+		return requestValue(q.r, q.pathParams(), q.stage.vars, q.body, ref)
 	}
 	return contextValue(q, s.apiID, ref.Name)
 }

@@ -30,7 +30,7 @@ func buildPerStage[T any](uri string, stages []config.RestStage, build func(uri 
 	}
 	p.byStage = make(map[string]T, len(stages))
 	for _, st := range stages {
-		v, err := build(expandURI(uri, st.Variables, nil))
+		v, err := build(expandURI(parseURITemplate(uri), st.Variables, nil))
 		if err != nil {
 			if p.errs == nil {
 				p.errs = make(map[string]error)

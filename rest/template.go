@@ -91,7 +91,7 @@ func (a *API) responseTemplateData(q *request, body []byte, _ *backendResult) *v
 // inputParams are $input.params(): the path parameters, and the query
 // string and headers with their last values.
 func inputParams(q *request) vtl.Params {
-	p := vtl.Params{Path: q.match.PathParams, QueryString: map[string]string{}, Header: make(map[string]string, len(q.r.Header))}
+	p := vtl.Params{Path: q.pathParams(), QueryString: map[string]string{}, Header: make(map[string]string, len(q.r.Header))}
 	for k, v := range q.r.URL.Query() {
 		p.QueryString[k] = v[len(v)-1]
 	}

@@ -83,7 +83,7 @@ func newStageThrottles(settings map[string]config.MethodSetting, methods map[str
 // when the request stops here.
 func (a *API) meter(w http.ResponseWriter, q *request) bool {
 	var g usage.Grant
-	method := q.match.ResourcePath + " " + q.match.Method
+	method := q.m.routeKey
 	if q.m.apiKeyRequired {
 		value := q.usageIdentifierKey
 		if a.apiKeySource != "AUTHORIZER" {

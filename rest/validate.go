@@ -143,7 +143,7 @@ func (v *validator) missingParams(q *request) []string {
 				values = q.r.Header.Values(p.name)
 			}
 		case "path":
-			if s, ok := q.match.PathParams[p.name]; ok {
+			if s, ok := q.pathParams()[p.name]; ok {
 				values = []string{s}
 			}
 		}

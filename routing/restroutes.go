@@ -102,8 +102,41 @@ type RESTMatch struct {
 	// PathParams maps parameter names to their values as received (not
 	// percent-decoded); nil when the resource has no parameters. A greedy
 	// parameter holds the rest of the path without its leading slash and
-	// without trailing slashes.
+	// without trailing slashes. MatchDeferred leaves it nil for LoadParams.
 	PathParams map[string]string
+
+	// deferred is MatchDeferred's resource and path, for Param and
+	// LoadParams; nil after Match or without a match.
+	deferred *restNode
+	path     string // without trailing slashes
+}
+
+// LoadParams fills in PathParams after MatchDeferred, as Match would have
+// set them (nil when the resource has none). It does nothing after Match,
+// or when it already ran. It is not safe for concurrent use on one
+// RESTMatch.
+func (m *RESTMatch) LoadParams() {
+	if m.deferred != nil && m.PathParams == nil {
+		m.PathParams = m.deferred.pathParams(m.path)
+	}
+}
+
+// Param returns the path parameter name as PathParams holds it, or would
+// after LoadParams: "" when there is no such parameter. It does not
+// allocate.
+func (m *RESTMatch) Param(name string) string {
+	if m.PathParams != nil || m.deferred == nil {
+		return m.PathParams[name]
+	}
+	value := ""
+	m.deferred.eachParam(m.path, func(n, v string) bool {
+		if n == name {
+			value = v
+			return false
+		}
+		return true
+	})
+	return value
 }
 
 // RESTMatchResult says whether and how Match failed.
@@ -309,6 +342,17 @@ func newRESTNode(segs []routeSeg) *restNode {
 // specific resource that matched the path) or RESTNoResource. Match does
 // not allocate unless the resource has parameters.
 func (t *RESTRoutes) Match(method, path string) (RESTMatch, RESTMatchResult) {
+	m, result := t.MatchDeferred(method, path)
+	if m.deferred != nil {
+		m.PathParams, m.deferred, m.path = m.deferred.pathParams(m.path), nil, ""
+	}
+	return m, result
+}
+
+// MatchDeferred is Match without PathParams, which it leaves nil: the
+// match's LoadParams fills them in, and Param reads one of them, so that a
+// caller that needs none allocates nothing.
+func (t *RESTRoutes) MatchDeferred(method, path string) (RESTMatch, RESTMatchResult) {
 	if path == "" {
 		path = "/"
 	}
@@ -327,7 +371,7 @@ func (t *RESTRoutes) Match(method, path string) (RESTMatch, RESTMatchResult) {
 		}
 		return RESTMatch{ResourcePath: w.first.path}, RESTNoMethod
 	}
-	return RESTMatch{ResourcePath: n.path, Method: httpMethods[key], PathParams: n.pathParams(path)}, RESTMatched
+	return RESTMatch{ResourcePath: n.path, Method: httpMethods[key], deferred: n, path: path}, RESTMatched
 }
 
 // restWalk is one Match's search of the tree.
@@ -394,21 +438,30 @@ func (n *restNode) pathParams(path string) map[string]string {
 		return nil
 	}
 	params := make(map[string]string, n.params)
+	n.eachParam(path, func(name, value string) bool {
+		params[name] = value
+		return true
+	})
+	return params
+}
+
+// eachParam calls fn with each of n's parameters in path, which n matches
+// and which has no trailing slash, left to right, until fn returns false.
+func (n *restNode) eachParam(path string, fn func(name, value string) bool) {
 	p := 0 // at the "/" before the next segment
 	for _, s := range n.segs {
 		start := p + 1
 		if s.kind == segGreedy {
-			params[s.text] = path[start:]
-			break
+			fn(s.text, path[start:])
+			return
 		}
 		end := len(path)
 		if i := strings.IndexByte(path[start:], '/'); i >= 0 {
 			end = start + i
 		}
-		if s.kind == segParam {
-			params[s.text] = path[start:end]
+		if s.kind == segParam && !fn(s.text, path[start:end]) {
+			return
 		}
 		p = end
 	}
-	return params
 }

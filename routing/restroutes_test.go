@@ -133,6 +133,7 @@ func TestRESTRoutesMatch(t *testing.T) {
 			if nm, nres := naiveRESTMatch(parseSpecs(tc.specs), tc.method, tc.path); nres != res || nm.ResourcePath != m.ResourcePath || nm.Method != m.Method || !maps.Equal(nm.PathParams, m.PathParams) {
 				t.Errorf("naive oracle disagrees: %+v, %v", nm, nres)
 			}
+			checkDeferred(t, rt, tc.method, tc.path, m, res)
 		})
 	}
 }
@@ -259,6 +260,40 @@ func TestRESTRoutesMatchAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { rt.Match(r[0], r[1]) }); n != 0 {
 			t.Errorf("Match(%q, %q) allocates %v times, want 0", r[0], r[1], n)
 		}
+	}
+	all := mustRESTRoutes(t, benchRESTSpecs...)
+	for _, r := range [][2]string{{"GET", "/pets/dog"}, {"POST", "/files/a/b/c"}, {"GET", "/pets"}} {
+		if n := testing.AllocsPerRun(100, func() {
+			m, _ := all.MatchDeferred(r[0], r[1])
+			m.Param("id")
+		}); n != 0 {
+			t.Errorf("MatchDeferred(%q, %q) and Param allocate %v times, want 0", r[0], r[1], n)
+		}
+	}
+}
+
+// checkDeferred checks MatchDeferred against Match's result m, res: the
+// same match, every parameter by Param before and after LoadParams, and
+// LoadParams' PathParams.
+func checkDeferred(t testing.TB, rt *RESTRoutes, method, path string, m RESTMatch, res RESTMatchResult) {
+	t.Helper()
+	d, dres := rt.MatchDeferred(method, path)
+	if dres != res || d.ResourcePath != m.ResourcePath || d.Method != m.Method || d.PathParams != nil {
+		t.Fatalf("MatchDeferred(%q, %q) = %+v, %v; want Match's %+v, %v without PathParams", method, path, d, dres, m, res)
+	}
+	for _, loaded := range []bool{false, true} {
+		for name, want := range m.PathParams {
+			if got := d.Param(name); got != want {
+				t.Fatalf("MatchDeferred(%q, %q).Param(%q) = %q (loaded %v); want %q", method, path, name, got, loaded, want)
+			}
+		}
+		if got := d.Param("no such parameter"); got != "" {
+			t.Fatalf("Param of a missing name = %q", got)
+		}
+		d.LoadParams()
+	}
+	if !maps.Equal(d.PathParams, m.PathParams) || (m.PathParams == nil) != (d.PathParams == nil) {
+		t.Fatalf("MatchDeferred(%q, %q) then LoadParams: PathParams %v; want Match's %v", method, path, d.PathParams, m.PathParams)
 	}
 }
 
@@ -410,6 +445,7 @@ func FuzzRESTRoutes(f *testing.F) {
 		if res != nres || m.ResourcePath != nm.ResourcePath || m.Method != nm.Method || !maps.Equal(m.PathParams, nm.PathParams) {
 			t.Fatalf("Match(%q, %q) = %+v, %v; oracle %+v, %v", method, path, m, res, nm, nres)
 		}
+		checkDeferred(t, rt, method, path, m, res)
 		if res != RESTMatched {
 			return
 		}

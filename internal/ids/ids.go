@@ -60,7 +60,44 @@ func NewConnectionID(nodeID string) string {
 
 // NewRequestID returns a fresh request (or message) ID in AWS's look.
 func NewRequestID() string {
-	return randomNoDash(11)
+	var b [IDLen]byte
+	putRequestID(b[:])
+	return string(b[:])
+}
+
+// putRequestID writes a fresh request ID into b[:IDLen], drawing again
+// until its first character is not "-" (randomNoDash for 11 bytes, without
+// allocating).
+func putRequestID(b []byte) {
+	var r [11]byte
+	for {
+		mustRead(r[:])
+		if enc.Encode(b[:IDLen], r[:]); b[0] != '-' {
+			return
+		}
+	}
+}
+
+// NewRequestIDs returns what a REST API answers every request with: a fresh
+// x-amzn-RequestId, a random version-4 UUID as uuid.NewString makes it
+// (from the pool that EnableFastRandom turns on), and a fresh x-amz-apigw-id
+// as NewRequestID makes it. Both share one allocation.
+func NewRequestIDs() (requestID, apigwID string) {
+	const uuidLen = 36 // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+	u := uuid.New()
+	var b [uuidLen + IDLen]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:36], u[10:16])
+	putRequestID(b[uuidLen:])
+	s := string(b[:])
+	return s[:uuidLen], s[uuidLen:]
 }
 
 // NodeOf returns the node ID encoded in a connection ID, and false when id is

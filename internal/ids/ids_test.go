@@ -3,6 +3,8 @@ package ids
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func TestConnectionIDShape(t *testing.T) {
@@ -35,6 +37,31 @@ func TestRequestIDShape(t *testing.T) {
 		if !Valid(id) || id[0] == '-' {
 			t.Fatalf("request ID %q", id)
 		}
+	}
+}
+
+func TestRequestIDsShape(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 1000 {
+		requestID, apigwID := NewRequestIDs()
+		u, err := uuid.Parse(requestID)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || u.String() != requestID {
+			t.Fatalf("x-amzn-RequestId %q: %v, version %v, variant %v; want uuid.NewString's form", requestID, err, u.Version(), u.Variant())
+		}
+		if !Valid(apigwID) || apigwID[0] == '-' {
+			t.Fatalf("x-amz-apigw-id %q", apigwID)
+		}
+		if seen[requestID] || seen[apigwID] {
+			t.Fatalf("repeated ID %q or %q", requestID, apigwID)
+		}
+		seen[requestID], seen[apigwID] = true, true
+	}
+}
+
+func BenchmarkNewRequestIDs(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		NewRequestIDs()
 	}
 }
 
