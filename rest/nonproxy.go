@@ -70,7 +70,7 @@ type nonProxy struct {
 	contentHandling string                     // CONVERT_TO_TEXT, CONVERT_TO_BINARY or ""
 	// HTTP
 	uri        uriTemplate // with {name} and ${stageVariables.x}
-	httpMethod string // "" means the client's
+	httpMethod string      // "" means the client's
 	fwd        integration.Forwarder
 	// AWS
 	fn perStage[integration.Function]
