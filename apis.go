@@ -232,7 +232,7 @@ func prevAPI(prev *apiSet, id string) servedAPI {
 func needsLambda(f *config.File) bool {
 	for _, api := range f.APIs {
 		for _, in := range api.Integrations {
-			if in.IntegrationType == "AWS_PROXY" && strings.HasPrefix(in.IntegrationURI, "arn:") {
+			if (in.IntegrationType == "AWS_PROXY" || in.IntegrationType == "AWS") && strings.HasPrefix(in.IntegrationURI, "arn:") {
 				return true
 			}
 		}

@@ -266,10 +266,12 @@ func validateRoute(r *Route, rk string, ws, http bool, d *decoder, routes map[st
 func validateIntegration(in *Integration, k, protocol string, d *decoder) {
 	uri := in.IntegrationURI
 	switch in.IntegrationType {
-	case "AWS_PROXY":
+	case "AWS_PROXY", "AWS":
 		switch {
+		case in.IntegrationType == "AWS" && strings.HasPrefix(uri, "arn:aws:apigateway:") && !strings.Contains(uri, ":lambda:path/"):
+			d.at(k+".integrationUri", "%q: AWS service integrations other than Lambda are not served: there is no AWS service here to call (use a Lambda function, HTTP or MOCK)", uri)
 		case uri == "":
-			d.at(k+".integrationUri", "required for AWS_PROXY: a Lambda function ARN or an http(s):// URL")
+			d.at(k+".integrationUri", "required for %s: a Lambda function ARN or an http(s):// URL", in.IntegrationType)
 		case lambdaARNRE.MatchString(uri), isHTTPURL(uri):
 		case apigwARNRE.MatchString(uri):
 			if fn := apigwARNRE.FindStringSubmatch(uri)[1]; !lambdaARNRE.MatchString(fn) {
@@ -289,12 +291,10 @@ func validateIntegration(in *Integration, k, protocol string, d *decoder) {
 		if msg := checkNATSURI(uri); msg != "" {
 			d.at(k+".integrationUri", "%q: %s", uri, msg)
 		}
-	case "AWS":
-		d.at(k+".integrationType", "AWS (non-proxy AWS service) integrations are not supported yet")
 	case "":
-		d.at(k+".integrationType", "required: AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS")
+		d.at(k+".integrationType", "required: AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS")
 	default:
-		d.at(k+".integrationType", "%q: want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", in.IntegrationType)
+		d.at(k+".integrationType", "%q: want AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", in.IntegrationType)
 	}
 	if t := in.TimeoutInMillis; t != 0 && (t < 50 || t > 29000) {
 		d.at(k+".timeoutInMillis", "%d: must be between 50 and 29000 (0 means the default, 29000)", t)

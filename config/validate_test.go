@@ -100,13 +100,13 @@ func TestValidationErrors(t *testing.T) {
 			`f.yaml:9:24: apis[0].integrations[1].integrationId: duplicate integrationId "backend"`,
 		}},
 		{"integrationType missing", with(minimal, "        integrationType: AWS_PROXY\n", ""), []string{
-			"f.yaml:6:9: apis[0].integrations[0].integrationType: required: AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS",
+			"f.yaml:6:9: apis[0].integrations[0].integrationType: required: AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS",
 		}},
 		{"integrationType unknown", with(minimal, "integrationType: AWS_PROXY", "integrationType: LAMBDA"), []string{
-			`f.yaml:7:26: apis[0].integrations[0].integrationType: "LAMBDA": want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS`,
+			`f.yaml:7:26: apis[0].integrations[0].integrationType: "LAMBDA": want AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS`,
 		}},
-		{"integrationType AWS", with(minimal, "integrationType: AWS_PROXY", "integrationType: AWS"), []string{
-			"f.yaml:7:26: apis[0].integrations[0].integrationType: AWS (non-proxy AWS service) integrations are not supported yet",
+		{"integrationType AWS, a service", with(with(minimal, "integrationType: AWS_PROXY", "integrationType: AWS"), "http://127.0.0.1:9000/events", "arn:aws:apigateway:us-east-1:sqs:path/123/q"), []string{
+			`f.yaml:8:25: apis[0].integrations[0].integrationUri: "arn:aws:apigateway:us-east-1:sqs:path/123/q": AWS service integrations other than Lambda are not served: there is no AWS service here to call (use a Lambda function, HTTP or MOCK)`,
 		}},
 		{"integrationUri missing", with(minimal, "        integrationUri: http://127.0.0.1:9000/events\n", ""), []string{
 			"f.yaml:6:9: apis[0].integrations[0].integrationUri: required for AWS_PROXY: a Lambda function ARN or an http(s):// URL",
@@ -436,7 +436,7 @@ func TestAllErrorsReported(t *testing.T) {
 		"    limits:\n      idleTimeout: 10\n"
 	wantErrors(t, doc, nil,
 		"f.yaml:1:1: listn: unknown key; did you mean listen?",
-		`f.yaml:8:26: apis[0].integrations[0].integrationType: "LAMBDA": want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS`,
+		`f.yaml:8:26: apis[0].integrations[0].integrationType: "LAMBDA": want AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS`,
 		`f.yaml:12:17: apis[0].routes[0].target: integration "nope" not found (known: backend)`,
 		`f.yaml:15:21: apis[0].stages[0].autoDeploy: want true or false, got the string "yes"`,
 		"f.yaml:17:20: apis[0].limits.idleTimeout: 10 has no unit: write a unit, e.g. 30s or 10m",

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/portico-gw/portico/vtl"
@@ -327,33 +328,34 @@ func newIntegrationResponses(specs []ResponseSpec) (integrationResponses, error)
 	return r, nil
 }
 
-// find returns the integration response for status: the first regex key
-// that matches the whole status code, else $default, else nil.
-func (r integrationResponses) find(status int) *responseTemplates {
-	code := fmt.Sprint(status)
+// find returns the integration response for key (the status code, or a
+// Lambda function's errorMessage): the first regex key that matches it
+// whole, else $default, else nil.
+func (r integrationResponses) find(key string) *responseTemplates {
 	for i := range r.keyed {
-		if r.keyed[i].pattern.MatchString(code) {
+		if r.keyed[i].pattern.MatchString(key) {
 			return &r.keyed[i].responseTemplates
 		}
 	}
 	return r.def
 }
 
-// apply maps a backend answer through the integration responses. Without a
+// apply maps a backend answer through the integration responses, selected
+// by key (the status code; a Lambda function's errorMessage). Without a
 // matching integration response or template the backend's body passes
 // through, with its Content-Type; a template's rendering replaces it
 // ($input.body is the backend's body) and no header is kept.
-func (r integrationResponses) apply(status int, header http.Header, body []byte, req *Request) (*Response, error) {
+func (r integrationResponses) apply(key string, status int, header http.Header, body []byte, req *Request) (*Response, error) {
 	resp := &Response{StatusCode: status, Header: http.Header{}, Body: body}
 	if ct := header.Get("Content-Type"); ct != "" {
 		resp.Header.Set("Content-Type", ct)
 	}
-	ir := r.find(status)
+	ir := r.find(key)
 	if ir == nil || len(ir.templates) == 0 {
 		return resp, nil
 	}
-	key := ir.selection.eval(selectionScope{body: req.Body, status: status, header: header})
-	if key, ok := pickTemplate(ir.templates, key); ok {
+	tkey := ir.selection.eval(selectionScope{body: req.Body, status: status, header: header})
+	if key, ok := pickTemplate(ir.templates, tkey); ok {
 		out, err := ir.templates[key].Render(req.templateData(body))
 		if err != nil {
 			return nil, &TemplateError{Err: err}
@@ -399,5 +401,5 @@ func (h *httpIntegration) Invoke(ctx context.Context, req *Request) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	return h.responses.apply(status, header, respBody, req)
+	return h.responses.apply(strconv.Itoa(status), status, header, respBody, req)
 }

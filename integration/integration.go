@@ -58,11 +58,11 @@ func New(spec Spec, env Env) (Invoker, error) {
 	case "NATS":
 		return newNATS(spec, env.NATS, d)
 	case "AWS":
-		return nil, fmt.Errorf("integrationType AWS (non-proxy Lambda) is not supported yet; use AWS_PROXY")
+		return newAWSLambda(spec, env, client, d)
 	case "":
 		return nil, fmt.Errorf("integrationType is missing")
 	default:
-		return nil, fmt.Errorf("unknown integrationType %q; want AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", spec.Type)
+		return nil, fmt.Errorf("unknown integrationType %q; want AWS, AWS_PROXY, HTTP_PROXY, HTTP, MOCK or NATS", spec.Type)
 	}
 }
 

@@ -21,7 +21,7 @@ func TestNewRejects(t *testing.T) {
 		{name: "no type", spec: Spec{URI: "http://h"}, want: "missing"},
 		{name: "unknown type", spec: Spec{Type: "SQS", URI: "http://h"}, want: "unknown integrationType"},
 		{name: "lowercase type", spec: Spec{Type: "http_proxy", URI: "http://h"}, want: "unknown integrationType"},
-		{name: "AWS", spec: Spec{Type: "AWS", URI: testFunctionARN}, want: "not supported"},
+		{name: "AWS without a Lambda client", spec: Spec{Type: "AWS", URI: testFunctionARN}, want: "no Lambda client is configured"},
 		{name: "negative timeout", spec: Spec{Type: "MOCK", Timeout: -time.Second}, want: "timeout"},
 		{name: "ARN without a Lambda client", spec: Spec{Type: "AWS_PROXY", URI: testFunctionARN}, want: "no Lambda client"},
 		{name: "bad ARN", spec: Spec{Type: "AWS_PROXY", URI: "arn:aws:lambda:us-east-1:1:layer:x"}, env: Env{Lambda: lambdaClient}, want: "Lambda"},

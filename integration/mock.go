@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // mock is a MOCK integration: the rendered request template gives the
@@ -67,5 +68,5 @@ func (m *mock) Invoke(ctx context.Context, req *Request) (*Response, error) {
 			return nil, err
 		}
 	}
-	return m.responses.apply(status, nil, nil, req)
+	return m.responses.apply(strconv.Itoa(status), status, nil, nil, req)
 }

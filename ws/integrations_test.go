@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -292,5 +293,52 @@ apis:
 	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"check","ok":true}`))
 	if reply := readText(t, c); reply != "fine" {
 		t.Errorf("MOCK 200 reply %q", reply)
+	}
+}
+
+// An AWS (non-proxy Lambda) integration on a WebSocket route: the request
+// template is the payload; an error's errorMessage selects the
+// integration response, else $default carries the function's answer.
+func TestWebSocketLambdaNonProxy(t *testing.T) {
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Name, Conn string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		if in.Name == "" {
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			_, _ = io.WriteString(w, `{"errorMessage":"Invalid name","errorType":"Error"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"greeting":"hello `+in.Name+`","sameConn":`+strconv.FormatBool(len(in.Conn) == 16)+`}`)
+	}))
+	defer fn.Close()
+	gw := startGateway(t, `
+apis:
+  - apiId: awsnp00001
+    protocolType: WEBSOCKET
+    routeSelectionExpression: $request.body.action
+    integrations:
+      - integrationId: fn
+        integrationType: AWS
+        integrationUri: `+fn.URL+`
+        templateSelectionExpression: \$default
+        requestTemplates:
+          $default: '{"name":"$input.path(''$.name'')","conn":"$context.connectionId"}'
+        integrationResponses:
+          - integrationResponseKey: /Invalid.*/
+            templateSelectionExpression: \$default
+            responseTemplates: {$default: '{"error":"$input.path(''$.errorMessage'')"}'}
+          - integrationResponseKey: $default
+    routes:
+      - {routeKey: greet, target: integrations/fn, routeResponseSelectionExpression: $default}
+    stages: [{stageName: dev}]
+`)
+	c := dial(t, gw.WS+"/dev", nil)
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"greet","name":"ann"}`))
+	if got := readText(t, c); got != `{"greeting":"hello ann","sameConn":true}` {
+		t.Errorf("success reply %q", got)
+	}
+	_ = c.WriteMessage(websocket.TextMessage, []byte(`{"action":"greet"}`))
+	if got := readText(t, c); got != `{"error":"Invalid name"}` {
+		t.Errorf("error reply %q", got)
 	}
 }
