@@ -33,6 +33,10 @@ type Pet struct {
 //     events.APIGatewayProxyResponse, as a function deployed behind a REST
 //     API would. The pets are kept in memory.
 //   - POST /authorize: the TOKEN Lambda authorizer.
+//   - POST /adopt: the function of the non-proxy (AWS) adopt method. It
+//     receives what the method's request template made of the request,
+//     not a proxy event, and its errors are mapped by the integration
+//     responses.
 //
 // A Backend is safe for concurrent use.
 type Backend struct {
@@ -55,6 +59,7 @@ func NewBackend(log *slog.Logger) *Backend {
 	}
 	b.mux.Handle("POST /lambda", lambdaHandler(b.function, log))
 	b.mux.Handle("POST /authorize", lambdaHandler(b.authorize, log))
+	b.mux.Handle("POST /adopt", lambdaHandler(b.adopt, log))
 	return b
 }
 
@@ -150,6 +155,30 @@ func (b *Backend) function(_ context.Context, ev events.APIGatewayProxyRequest) 
 		return jsonResponse(http.StatusOK, map[string]any{"deleted": id, "principalId": auth["principalId"], "role": auth["role"]})
 	}
 	return jsonResponse(http.StatusNotFound, map[string]string{"message": "no handler for " + ev.HTTPMethod + " " + ev.Resource})
+}
+
+// Adoption is the adopt function's input, as the method's request
+// template writes it.
+type Adoption struct {
+	PetID   string `json:"petId"`
+	Adopter string `json:"adopter"`
+}
+
+// Adopted is the adopt function's answer.
+type Adopted struct {
+	Adopter string `json:"adopter"`
+	Pet     Pet    `json:"pet"`
+}
+
+// adopt is the non-proxy function: an unknown pet is an error whose
+// message starts with "Invalid", which the method's selectionPattern
+// Invalid.* maps to 400.
+func (b *Backend) adopt(_ context.Context, in Adoption) (Adopted, error) {
+	p, ok := b.find(in.PetID)
+	if !ok {
+		return Adopted{}, fmt.Errorf("Invalid pet: there is no pet %s", in.PetID)
+	}
+	return Adopted{Adopter: in.Adopter, Pet: p}, nil
 }
 
 // find returns the pet with the ID.
