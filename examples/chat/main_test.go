@@ -71,6 +71,16 @@ func TestChatExample(t *testing.T) {
 		clients = append(clients, c)
 		ids = append(ids, m["connectionId"])
 	}
+	// ping: the MOCK route's templates answer with $context values, and
+	// its request template picks the status from the message.
+	_ = clients[0].WriteMessage(websocket.TextMessage, []byte(`{"action":"ping"}`))
+	if m := read(clients[0]); m["action"] != "pong" || m["ok"] != "yes" || m["connectionId"] != ids[0] || m["stage"] != "dev" {
+		t.Errorf("ping answered %v", m)
+	}
+	_ = clients[0].WriteMessage(websocket.TextMessage, []byte(`{"action":"ping","fail":true}`))
+	if m := read(clients[0]); m["action"] != "pong" || m["ok"] != "no" {
+		t.Errorf("ping with fail answered %v", m)
+	}
 	_ = clients[0].WriteMessage(websocket.TextMessage, []byte(`{"action":"sendmessage","data":"hello there"}`))
 	for i, c := range clients {
 		m := read(c)
