@@ -291,16 +291,9 @@ func (e *mappingError) Unwrap() error { return e.err }
 func (np *nonProxy) requestBody(a *API, q *request) ([]byte, overrides, ResponseType, bool) {
 	ct := q.r.Header.Get("Content-Type")
 	binary := len(a.binaryMediaTypes) > 0 && integration.AcceptsBinary(ct, a.binaryMediaTypes)
-	body := q.body
-	switch {
-	case binary && np.contentHandling == "CONVERT_TO_TEXT":
-		body, binary = []byte(base64.StdEncoding.EncodeToString(body)), false
-	case !binary && np.contentHandling == "CONVERT_TO_BINARY":
-		decoded, err := base64.StdEncoding.DecodeString(string(body))
-		if err != nil {
-			return nil, overrides{}, BadRequestBody, false
-		}
-		return decoded, overrides{}, "", true
+	body, binary, err := convertRequest(q.body, binary, np.contentHandling)
+	if err != nil {
+		return nil, overrides{}, BadRequestBody, false
 	}
 	if binary {
 		return body, overrides{}, "", true
@@ -325,6 +318,24 @@ func (np *nonProxy) requestBody(a *API, q *request) ([]byte, overrides, Response
 		return nil, overrides{}, APIConfigurationError, false
 	}
 	return []byte(out), readOverrides(data.Context, "requestOverride"), "", true
+}
+
+// convertRequest applies an integration's contentHandling to the request
+// payload, as AWS's request table does: a binary payload (its Content-Type
+// is a binary media type) becomes base64 text for CONVERT_TO_TEXT; a text
+// payload is base64-decoded for CONVERT_TO_BINARY (text that is not base64
+// is a bad request body); otherwise the payload passes as it is. It
+// reports whether the result is binary (mapping templates apply to text
+// only).
+func convertRequest(body []byte, binary bool, handling string) ([]byte, bool, error) {
+	switch {
+	case binary && handling == "CONVERT_TO_TEXT":
+		return []byte(base64.StdEncoding.EncodeToString(body)), false, nil
+	case !binary && handling == "CONVERT_TO_BINARY":
+		out, err := base64.StdEncoding.DecodeString(string(body))
+		return out, true, err
+	}
+	return body, binary, nil
 }
 
 // call sends the mapped request to the backend; over is what the request
