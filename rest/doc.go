@@ -2,12 +2,14 @@
 // from a config.RestAPI; ServeHTTP runs AWS's pipeline for one request:
 // route (stage, resource, method; routing.RESTRoutes) → authorization
 // (AWS_IAM, Lambda TOKEN/REQUEST, Cognito; authorize.go) → API key, usage-plan throttle and quota, stage throttling
-// (usage.go) → request validation (validate.go) → integration (AWS_PROXY with the REST proxy event and
-// integration.ProxyResponseREST, HTTP_PROXY, MOCK) → response. Every
-// failure is a gateway response (GatewayResponses), the mode's one table of
-// what a client sees when the gateway answers by itself. What the model
-// holds but this version does not serve (non-proxy AWS and HTTP
-// integrations) is refused by New with an error naming it.
+// (usage.go) → request validation (validate.go) → integration (AWS_PROXY
+// and NATS with the REST proxy event and integration.ProxyResponseREST,
+// HTTP_PROXY; the non-proxy AWS, HTTP and MOCK with mapping templates,
+// nonproxy.go) → response. Every failure is a gateway response
+// (GatewayResponses), the mode's one table of what a client sees when the
+// gateway answers by itself. What the model holds but Portico cannot serve
+// (AWS service integrations other than Lambda) is refused with an error
+// naming it.
 //
 // An API is immutable once built and safe for concurrent use; a reload
 // builds a new one (a stage serves the API as loaded).
@@ -90,12 +92,14 @@
 //
 // # Templates
 //
-// Until mapping templates (VTL) arrive, a template is variable substitution
-// only (BodyTemplate): $context.error.messageString, $context.error.message,
-// $context.error.responseType, $context.error.validationErrorString,
-// $context.requestId, $context.NAME and
-// $stageVariables.NAME, braced or not; other references are errors, and
-// everything else is literal text.
+// An API's gateway response templates, like its integrations' request and
+// response templates, are mapping templates (package vtl), parsed at load:
+// they read $context.error.messageString, $context.error.message,
+// $context.error.responseType, $context.error.validationErrorString, the
+// rest of $context, $input.params() and $stageVariables, and may set
+// $context.responseOverride.status. The built-in bodies use plain variable
+// substitution (BodyTemplate), cheaper on the gateway's most frequent
+// answers.
 //
 // # Authorizers
 //
