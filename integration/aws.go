@@ -16,9 +16,8 @@ import (
 // §3.4). A function error with no matching response but $default is that
 // response with the error JSON as its body.
 type awsLambda struct {
-	fn        Function
-	request   requestTemplates
-	responses integrationResponses
+	fn Function
+	mapping
 }
 
 var _ Invoker = (*awsLambda)(nil)
@@ -28,15 +27,11 @@ func newAWSLambda(spec Spec, env Env, client *http.Client, d deadline) (*awsLamb
 	if err != nil {
 		return nil, err
 	}
-	request, err := newRequestTemplates(spec)
+	m, err := newMapping(spec)
 	if err != nil {
 		return nil, err
 	}
-	responses, err := newIntegrationResponses(spec.Responses)
-	if err != nil {
-		return nil, err
-	}
-	return &awsLambda{fn: inv.(Function), request: request, responses: responses}, nil
+	return &awsLambda{fn: inv.(Function), mapping: m}, nil
 }
 
 // Invoke implements Invoker.

@@ -368,27 +368,41 @@ func (r integrationResponses) apply(key string, status int, header http.Header, 
 
 // httpIntegration is an HTTP (non-proxy) integration.
 type httpIntegration struct {
-	backend   *httpBackend
+	backend *httpBackend
+	mapping
+}
+
+var _ Invoker = (*httpIntegration)(nil)
+
+// mapping is the request and response side of a non-proxy integration
+// (AWS, HTTP, MOCK).
+type mapping struct {
 	request   requestTemplates
 	responses integrationResponses
 }
 
-var _ Invoker = (*httpIntegration)(nil)
+func newMapping(spec Spec) (mapping, error) {
+	request, err := newRequestTemplates(spec)
+	if err != nil {
+		return mapping{}, err
+	}
+	responses, err := newIntegrationResponses(spec.Responses)
+	if err != nil {
+		return mapping{}, err
+	}
+	return mapping{request: request, responses: responses}, nil
+}
 
 func newHTTP(spec Spec, client *http.Client, d deadline) (*httpIntegration, error) {
 	backend, err := newHTTPBackend(spec, client, d)
 	if err != nil {
 		return nil, err
 	}
-	request, err := newRequestTemplates(spec)
+	m, err := newMapping(spec)
 	if err != nil {
 		return nil, err
 	}
-	responses, err := newIntegrationResponses(spec.Responses)
-	if err != nil {
-		return nil, err
-	}
-	return &httpIntegration{backend: backend, request: request, responses: responses}, nil
+	return &httpIntegration{backend: backend, mapping: m}, nil
 }
 
 // Invoke implements Invoker.

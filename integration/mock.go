@@ -12,23 +12,16 @@ import (
 
 // mock is a MOCK integration: the rendered request template gives the
 // status code, the integration responses give the body. It does no I/O.
-type mock struct {
-	request   requestTemplates
-	responses integrationResponses
-}
+type mock struct{ mapping }
 
 var _ Invoker = (*mock)(nil)
 
 func newMock(spec Spec) (*mock, error) {
-	request, err := newRequestTemplates(spec)
+	m, err := newMapping(spec)
 	if err != nil {
 		return nil, err
 	}
-	responses, err := newIntegrationResponses(spec.Responses)
-	if err != nil {
-		return nil, err
-	}
-	return &mock{request: request, responses: responses}, nil
+	return &mock{m}, nil
 }
 
 // mockStatusCode reads the statusCode a rendered MOCK request template

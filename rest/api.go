@@ -565,29 +565,15 @@ func (a *API) httpProxy(w http.ResponseWriter, q *request) {
 	param := q.match.Param // without parameters, no map of the path parameters
 	query := q.r.URL.RawQuery
 	if len(q.m.params) > 0 {
-		scope := &methodScope{q: q, apiID: a.id}
 		pathParams := maps.Clone(q.pathParams())
 		if pathParams == nil {
 			pathParams = map[string]string{}
 		}
 		values := integration.ParseQuery(query)
-		for _, p := range q.m.params {
-			v, ok := p.src.Eval(scope)
-			if !ok {
-				continue
-			}
-			switch p.key.Target {
-			case expr.TargetPath:
-				pathParams[p.key.Name] = v
-			case expr.TargetQueryString:
-				if values == nil {
-					values = url.Values{}
-				}
-				values.Set(p.key.Name, v)
-			case expr.TargetHeader:
-				header.Set(p.key.Name, v)
-			}
+		if values == nil {
+			values = url.Values{}
 		}
+		applyRequestParams(q.m.params, &methodScope{q: q, apiID: a.id}, pathParams, values, header)
 		query = values.Encode()
 		param = func(name string) string { return pathParams[name] }
 	}
@@ -648,6 +634,27 @@ func traceID(q *request) string {
 // integration's response with: the trace the function got, not sampled.
 func setTraceHeader(h http.Header, q *request) {
 	h.Set("X-Amzn-Trace-Id", traceID(q)+";Sampled=0")
+}
+
+// applyRequestParams evaluates an integration's requestParameters into the
+// integration request: integration.request.path.X into pathParams,
+// .querystring.X into values (replacing the client's value of that name),
+// .header.X into header. A source that does not resolve maps nothing.
+func applyRequestParams(params []requestParam, scope expr.Scope, pathParams map[string]string, values url.Values, header http.Header) {
+	for _, p := range params {
+		v, ok := p.src.Eval(scope)
+		if !ok {
+			continue
+		}
+		switch p.key.Target {
+		case expr.TargetPath:
+			pathParams[p.key.Name] = v
+		case expr.TargetQueryString:
+			values.Set(p.key.Name, v)
+		case expr.TargetHeader:
+			header.Set(p.key.Name, v)
+		}
+	}
 }
 
 // copyBuffers are httpProxy's buffers for streaming answers, of io.Copy's

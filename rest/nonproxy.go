@@ -407,28 +407,13 @@ func (np *nonProxy) callHTTP(a *API, q *request, body []byte, over overrides) (*
 	default:
 		header.Set("Content-Type", cmp.Or(q.r.Header.Get("Content-Type"), "application/json"))
 	}
-	scope := &methodScope{q: q, apiID: a.id}
-	pathParams := map[string]string{}
+	// A {name} no parameter maps takes the method's path parameter.
+	pathParams := maps.Clone(q.pathParams())
+	if pathParams == nil {
+		pathParams = map[string]string{}
+	}
 	values := url.Values{}
-	for _, p := range np.params {
-		v, ok := p.src.Eval(scope)
-		if !ok {
-			continue
-		}
-		switch p.key.Target {
-		case expr.TargetPath:
-			pathParams[p.key.Name] = v
-		case expr.TargetQueryString:
-			values.Set(p.key.Name, v)
-		case expr.TargetHeader:
-			header.Set(p.key.Name, v)
-		}
-	}
-	for k, v := range q.pathParams() {
-		if _, ok := pathParams[k]; !ok {
-			pathParams[k] = v
-		}
-	}
+	applyRequestParams(np.params, &methodScope{q: q, apiID: a.id}, pathParams, values, header)
 	// $context.requestOverride wins over the parameter mappings.
 	for k, v := range over.path {
 		pathParams[k] = v
