@@ -1,4 +1,5 @@
 """Python handlers for the functions tests."""
+import json
 import os
 import time
 
@@ -32,3 +33,15 @@ def handler(event, context):
 
 def unserializable(event, context):
     return {"when": object()}
+
+
+def proxy(event, context):
+    """A Lambda proxy integration's handler (REST 1.0 or HTTP 2.0 event)."""
+    query = event.get("queryStringParameters") or {}
+    if query.get("fail"):
+        raise RuntimeError("proxy failure")
+    return {
+        "statusCode": 201,
+        "headers": {"X-Fn": context.function_name},
+        "body": json.dumps({"path": event.get("path") or event.get("rawPath"), "version": event.get("version", "1.0")}),
+    }
