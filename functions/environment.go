@@ -61,7 +61,7 @@ type environment struct {
 // startEnvironment starts a runtime process for p's function.
 func startEnvironment(p *pool) (*environment, error) {
 	fn := p.fn
-	argv, err := p.r.command(fn)
+	argv, err := p.r.command(fn, p.runtimeDir)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func startEnvironment(p *pool) (*environment, error) {
 	e.srv = &http.Server{Handler: e.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = fn.CodeURI
-	cmd.Env = p.r.environ(fn, ln.Addr().String(), e.logStream)
+	cmd.Env = p.r.environ(fn, p.runtimeDir, ln.Addr().String(), e.logStream)
 	setProcessGroup(cmd)
 	var files []*os.File
 	for range 2 {
@@ -385,13 +385,14 @@ func newTraceID() string {
 	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), hex.EncodeToString(b[:12]), hex.EncodeToString(b[12:]))
 }
 
-// command returns the argv that starts fn's runtime.
-func (r *Runtime) command(fn Function) ([]string, error) {
+// command returns the argv that starts fn's runtime; runtimeDir holds our
+// bootstraps.
+func (r *Runtime) command(fn Function, runtimeDir string) ([]string, error) {
 	switch runtimeKind(fn.Runtime) {
 	case "node":
-		return []string{r.node, filepath.Join(r.bootstrapDir, "bootstrap.js")}, nil
+		return []string{r.node, filepath.Join(runtimeDir, "bootstrap.js")}, nil
 	case "python":
-		return []string{r.python, "-u", filepath.Join(r.bootstrapDir, "bootstrap.py")}, nil
+		return []string{r.python, "-u", filepath.Join(runtimeDir, "bootstrap.py")}, nil
 	}
 	name := "bootstrap"
 	if fn.Runtime == "go1.x" && fn.Handler != "" {
@@ -403,7 +404,7 @@ func (r *Runtime) command(fn Function) ([]string, error) {
 // environ returns the environment of fn's runtime process: PATH (and
 // LD_LIBRARY_PATH) from Portico's, the function's variables, then the
 // variables Lambda reserves.
-func (r *Runtime) environ(fn Function, runtimeAPI, logStream string) []string {
+func (r *Runtime) environ(fn Function, runtimeDir, runtimeAPI, logStream string) []string {
 	env := make([]string, 0, 24+len(fn.Environment))
 	for _, k := range []string{"PATH", "LD_LIBRARY_PATH", "HOME", "SYSTEMROOT"} {
 		if v, ok := os.LookupEnv(k); ok {
@@ -417,7 +418,9 @@ func (r *Runtime) environ(fn Function, runtimeAPI, logStream string) []string {
 	set("AWS_LAMBDA_RUNTIME_API", runtimeAPI)
 	set("_HANDLER", fn.Handler)
 	set("LAMBDA_TASK_ROOT", fn.CodeURI)
-	set("LAMBDA_RUNTIME_DIR", r.bootstrapDir)
+	if runtimeDir != "" {
+		set("LAMBDA_RUNTIME_DIR", runtimeDir)
+	}
 	set("AWS_LAMBDA_FUNCTION_NAME", fn.Name)
 	set("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
 	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemorySize))

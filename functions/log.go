@@ -1,10 +1,11 @@
 package functions
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 )
 
@@ -38,18 +39,24 @@ const maxLine = 256 << 10
 
 // outputReader reads one of a runtime process's output streams and logs it
 // line by line, into the invocation in progress when there is one.
+//
+// drain makes sure that what the process wrote before it answered is
+// logged before END: it interrupts the reader (a read deadline in the
+// past), which parks once it has logged what it read, then reads what the
+// pipe still holds itself, and lets the reader go on.
 type outputReader struct {
-	e    *environment
-	f    *os.File
-	done chan struct{}
-	// mu is held while a chunk read is being logged, so that drain can
-	// wait for it.
-	mu      sync.Mutex
-	pending []byte // a line without its newline yet; guarded by mu
+	e      *environment
+	f      *os.File
+	done   chan struct{} // closed when the stream ended
+	paused chan struct{} // the reader parked for drain
+	resume chan struct{} // drain is over
+	// pending is a line without its newline yet. Owned by the reader
+	// goroutine, and by drain while the reader is parked.
+	pending []byte
 }
 
 func newOutputReader(e *environment, f *os.File) *outputReader {
-	o := &outputReader{e: e, f: f, done: make(chan struct{})}
+	o := &outputReader{e: e, f: f, done: make(chan struct{}), paused: make(chan struct{}), resume: make(chan struct{})}
 	e.wg.Add(1)
 	go o.loop()
 	return o
@@ -61,26 +68,25 @@ func (o *outputReader) loop() {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := o.f.Read(buf)
-		if n > 0 {
-			o.mu.Lock()
-			o.consumeLocked(buf[:n])
-			o.mu.Unlock()
+		o.consume(buf[:n])
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			o.paused <- struct{}{}
+			<-o.resume
+			continue
 		}
 		if err != nil {
-			o.mu.Lock()
 			if len(o.pending) > 0 {
 				o.emit(string(o.pending))
 				o.pending = nil
 			}
-			o.mu.Unlock()
 			return
 		}
 	}
 }
 
-func (o *outputReader) consumeLocked(b []byte) {
+func (o *outputReader) consume(b []byte) {
 	for len(b) > 0 {
-		i := indexByte(b, '\n')
+		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
 			o.pending = append(o.pending, b...)
 			if len(o.pending) >= maxLine {
@@ -94,25 +100,9 @@ func (o *outputReader) consumeLocked(b []byte) {
 			line = append(o.pending, line...)
 			o.pending = o.pending[:0]
 		}
-		o.emit(string(trimCR(line)))
+		o.emit(string(bytes.TrimSuffix(line, []byte{'\r'})))
 		b = b[i+1:]
 	}
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return b[:n-1]
-	}
-	return b
 }
 
 // emit logs a line of output, as part of the invocation in progress.
@@ -127,26 +117,30 @@ func (o *outputReader) emit(line string) {
 	o.e.p.log.info(o.e.p.fn.Name, "", line)
 }
 
-// drain waits a little for output already written to be logged, so that
-// it lands before END: until the pipe is empty and no chunk is being
-// logged, for at most 50ms.
+// drain logs what the process has written so far (see outputReader).
 func (o *outputReader) drain() {
-	deadline := time.Now().Add(50 * time.Millisecond)
+	if o.f.SetReadDeadline(time.Now()) != nil {
+		return // not pollable
+	}
+	select {
+	case <-o.paused:
+	case <-o.done:
+		return
+	}
+	_ = o.f.SetReadDeadline(time.Time{})
+	buf := make([]byte, 32<<10)
 	for {
 		n, ok := pipeBuffered(o.f)
-		if !ok {
-			return
+		if !ok || n == 0 {
+			break
 		}
-		if n == 0 {
-			o.mu.Lock()
-			o.mu.Unlock() //nolint:staticcheck // waits for the chunk being logged
-			return
+		n, err := o.f.Read(buf[:min(n, len(buf))])
+		o.consume(buf[:n])
+		if err != nil {
+			break
 		}
-		if time.Now().After(deadline) {
-			return
-		}
-		time.Sleep(200 * time.Microsecond)
 	}
+	o.resume <- struct{}{}
 }
 
 // closeAfter waits up to d for the stream's end (every writer gone), then

@@ -86,6 +86,9 @@ type pool struct {
 	fn  Function
 	log logger
 	arn string
+	// runtimeDir holds our Node.js and Python bootstraps ("" for provided
+	// runtimes).
+	runtimeDir string
 
 	mu      sync.Mutex
 	idle    []*environment            // most recently used last; guarded by mu
@@ -110,8 +113,8 @@ type grant struct {
 	err error
 }
 
-func newPool(r *Runtime, fn Function) *pool {
-	p := &pool{r: r, fn: fn, log: logger{r.log}, arn: r.FunctionARN(fn.Name),
+func newPool(r *Runtime, fn Function, runtimeDir string) *pool {
+	p := &pool{r: r, fn: fn, log: logger{r.log}, arn: r.FunctionARN(fn.Name), runtimeDir: runtimeDir,
 		all: make(map[*environment]struct{}), stop: make(chan struct{})}
 	if fn.Watch {
 		p.fp = scan(fn.CodeURI)
@@ -212,12 +215,24 @@ func (p *pool) acquire(ctx context.Context, unbounded bool) (*environment, error
 			return nil, ctx.Err()
 		}
 		p.mu.Unlock()
-		g := <-ch // granted meanwhile: give it back
-		if e, err := p.take(g); err == nil {
-			p.wg.Done()
-			p.release(e, true)
-		}
+		p.giveBack(<-ch) // granted meanwhile
 		return nil, ctx.Err()
+	}
+}
+
+// giveBack returns a grant its waiter no longer wants.
+func (p *pool) giveBack(g grant) {
+	switch {
+	case g.err != nil:
+	case g.env != nil:
+		p.wg.Done()
+		p.release(g.env, true)
+	default: // a slot to start an environment in
+		p.mu.Lock()
+		p.count--
+		p.grantLocked()
+		p.mu.Unlock()
+		p.wg.Done()
 	}
 }
 

@@ -288,12 +288,14 @@ func (r *Runtime) Configure(fns []Function, remote integration.LambdaInvoker) er
 			next[fn.Name] = old
 			continue
 		}
+		dir := ""
 		if kind := runtimeKind(fn.Runtime); kind != "provided" {
 			if err := r.writeBootstrapsLocked(); err != nil {
 				return err
 			}
+			dir = r.bootstrapDir
 		}
-		next[fn.Name] = newPool(r, fn)
+		next[fn.Name] = newPool(r, fn, dir)
 	}
 	for name, old := range r.pools {
 		if next[name] != old {
