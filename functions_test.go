@@ -131,9 +131,15 @@ func TestLocalFunctionsBehindAPIs(t *testing.T) {
 }
 
 // The admin listener serves the Lambda Invoke API of the local functions
-// to the SDK's Lambda client, signed with the file's credentials.
+// to the SDK's Lambda client, signed with the file's credentials; a file
+// may hold functions and no API.
 func TestAdminLambdaInvoke(t *testing.T) {
-	gw := startGateway(t, functionsConfig(t))
+	gw := startGateway(t, `admin: 127.0.0.1:0
+credentials:
+  - {accessKeyId: AKIDADMIN, secretAccessKey: admin-secret}
+functions:
+  - {functionName: gofn, runtime: go1.x, handler: bootstrap, codeUri: `+goFunctionDir(t)+`}
+`)
 	c := lambda.New(lambda.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + gw.Server.AdminAddr().String()),
