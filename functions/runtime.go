@@ -32,10 +32,13 @@ const (
 	DefaultInitTimeout = 10 * time.Second
 )
 
-// MaxPayloadBytes is Lambda's limit on a synchronous invocation's request
-// and response payloads (6 MB).
+// Lambda's limits on a synchronous invocation's payloads (6 MB).
 const (
-	MaxRequestBytes  = 6291456
+	// MaxRequestBytes bounds the event; past it the invocation fails with
+	// RequestTooLargeException.
+	MaxRequestBytes = 6291456
+	// MaxResponseBytes bounds the function's response; past it the
+	// invocation fails with Function.ResponseSizeTooLarge.
 	MaxResponseBytes = 6291556
 )
 

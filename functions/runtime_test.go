@@ -180,6 +180,12 @@ func TestThrottling(t *testing.T) {
 	if !errors.As(err, &tm) || tm.Reason != types.ThrottleReasonReservedFunctionConcurrentInvocationLimitExceeded || tm.ErrorMessage() != "Rate Exceeded." {
 		t.Errorf("err %v, want TooManyRequestsException Rate Exceeded.", err)
 	}
+	// The Invoke API answers 429, which the SDK reads back as the same.
+	srv := invokeServer(t, rt, false)
+	_, err = sdkClient(srv.URL, "AKIDTEST", "secret").Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("one")})
+	if !errors.As(err, &tm) || tm.Reason != types.ThrottleReasonReservedFunctionConcurrentInvocationLimitExceeded {
+		t.Errorf("through the Invoke API: %v", err)
+	}
 	<-done
 }
 
