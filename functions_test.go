@@ -64,6 +64,10 @@ functions:
     runtime: python3.12
     handler: app.proxy
     codeUri: ` + pyDir + `
+  - functionName: pyauth
+    runtime: python3.12
+    handler: app.authorize
+    codeUri: ` + pyDir + `
 apis:
   - apiId: web0000001
     protocolType: HTTP
@@ -72,8 +76,17 @@ apis:
         integrationType: AWS_PROXY
         integrationUri: arn:aws:lambda:us-east-1:000000000000:function:gofn
         payloadFormatVersion: "2.0"
+    authorizers:
+      - authorizerId: pyauth
+        name: pyauth
+        authorizerType: REQUEST
+        authorizerUri: arn:aws:lambda:us-east-1:000000000000:function:pyauth
+        authorizerPayloadFormatVersion: "2.0"
+        enableSimpleResponses: true
+        identitySource: [$request.header.Authorization]
     routes:
       - {routeKey: "GET /go", target: integrations/go}
+      - {routeKey: "GET /guarded", target: integrations/go, authorizationType: CUSTOM, authorizerId: pyauth}
     stages: [{stageName: $default}]
 restApis:
   - restApiId: rest000001
@@ -104,7 +117,8 @@ func get(t testing.TB, url string) (*http.Response, string) {
 // A route whose AWS_PROXY integration is a local function's ARN runs the
 // function on the node: HTTP API (payload 2.0) to a Go bootstrap, REST API
 // (API Gateway's invocation ARN) to a Python handler, with the gateway's
-// usual answers when the function fails.
+// usual answers when the function fails; a Lambda authorizer is a local
+// Python function too.
 func TestLocalFunctionsBehindAPIs(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
@@ -115,6 +129,19 @@ func TestLocalFunctionsBehindAPIs(t *testing.T) {
 	var m map[string]any
 	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &m) != nil || m["env"] != "from-config" || m["function"] != "gofn" {
 		t.Errorf("HTTP API: %d %s", resp.StatusCode, body)
+	}
+
+	for token, want := range map[string]int{"let-me-in": 200, "nope": 403} {
+		req, _ := http.NewRequest("GET", gw.URL+"/_aws/execute-api/web0000001/guarded", nil)
+		req.Header.Set("Authorization", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Lambda authorizer, token %s: status %d, want %d", token, resp.StatusCode, want)
+		}
 	}
 
 	resp, body = get(t, gw.URL+"/_aws/execute-api/rest000001/prod/items/7")

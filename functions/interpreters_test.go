@@ -1,11 +1,16 @@
 package functions
 
 import (
+	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 func nodeFunction(name, dir, handler string) Function {
@@ -50,8 +55,16 @@ func TestNode(t *testing.T) {
 		t.Errorf("console.log line not in Lambda's format:\n%s", logs.String())
 	}
 	pid := pidOf(t, out.Payload)
-	if got := pidOf(t, call(t, rt, "cjs", `{}`).Payload); got != pid {
+	out, err := rt.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("cjs"),
+		ClientContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"custom":{"tenant":"t1"}}`)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pidOf(t, out.Payload) != pid {
 		t.Error("the second call did not reuse the warm process")
+	}
+	if cc, _ := decode(t, out.Payload)["clientContext"].(map[string]any); cc == nil || cc["custom"].(map[string]any)["tenant"] != "t1" {
+		t.Errorf("context.clientContext: %s", out.Payload)
 	}
 
 	for _, tc := range []struct{ fn, want string }{
@@ -130,6 +143,9 @@ func TestPython(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "[py] hello from python ana") {
 		t.Error("print output not in the log")
+	}
+	if !strings.Contains(logs.String(), "\\t"+m["requestId"].(string)+"\\tlogged from python ana") || !strings.Contains(logs.String(), "[py] [INFO]\\t") {
+		t.Errorf("logging output not in Lambda's format:\n%s", logs.String())
 	}
 	pid := pidOf(t, out.Payload)
 	if got := pidOf(t, call(t, rt, "py", `{}`).Payload); got != pid {

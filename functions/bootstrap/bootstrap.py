@@ -5,6 +5,7 @@
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -80,6 +81,30 @@ class LambdaContext:
             self.aws_request_id, self.function_name, self.function_version)
 
 
+class _RequestIdFilter(logging.Filter):
+    """Adds the invocation's request ID to log records, as Lambda does."""
+
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = _RequestIdFilter.request_id
+        return True
+
+
+def setup_logging():
+    """The root logger writes Lambda's format to stdout:
+    [LEVEL]<tab>time<tab>request ID<tab>message."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "WARNING").upper())
+
+
 class _InitError(Exception):
     def __init__(self, error_type, message):
         super().__init__(message)
@@ -108,6 +133,7 @@ def load_handler():
 
 
 def main():
+    setup_logging()
     try:
         handler = load_handler()
     except _InitError as exc:
@@ -125,6 +151,7 @@ def main():
         if status != 200:
             sys.exit(1)
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        _RequestIdFilter.request_id = request_id
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id") or ""
         try:
             event = json.loads(body or b"null")

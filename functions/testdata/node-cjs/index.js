@@ -25,6 +25,7 @@ exports.handler = async (event, context) => {
     logGroup: context.logGroupName,
     remainingMs: context.getRemainingTimeInMillis(),
     env: process.env.GREETING,
+    clientContext: context.clientContext,
   };
 };
 

@@ -1,7 +1,11 @@
 """Python handlers for the functions tests."""
 import json
+import logging
 import os
 import time
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
 
 
 class ValidationError(Exception):
@@ -17,6 +21,7 @@ def handler(event, context):
     if action == "crash":
         os._exit(5)
     print("hello from python", event.get("name"))
+    logger.info("logged from python %s", event.get("name"))
     return {
         "hello": event.get("name"),
         "pid": os.getpid(),
@@ -45,3 +50,9 @@ def proxy(event, context):
         "headers": {"X-Fn": context.function_name},
         "body": json.dumps({"path": event.get("path") or event.get("rawPath"), "version": event.get("version", "1.0")}),
     }
+
+
+def authorize(event, context):
+    """An HTTP API Lambda authorizer with simple responses."""
+    token = (event.get("headers") or {}).get("authorization")
+    return {"isAuthorized": token == "let-me-in", "context": {"who": "tester"}}
