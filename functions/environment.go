@@ -218,7 +218,7 @@ func (e *environment) invoke(inv *invocation) (Result, bool) {
 		case initErr != nil:
 			inv.finish(outcome{payload: initErr, failed: true})
 		case e.hasExited():
-			inv.finish(outcome{payload: exited(inv.id, e.exitState).JSON(), failed: true})
+			inv.exitError(e.exitState)
 		}
 		if o, ok := inv.finished(); ok {
 			return inv.result(start, e.initTime(), e.memoryMB), !o.failed && !e.hasExited()
@@ -239,7 +239,7 @@ func (e *environment) invoke(inv *invocation) (Result, bool) {
 		inv.finish(outcome{payload: timedOut(inv.id, fn.Timeout).JSON(), failed: true, timedOut: true})
 		healthy = false
 	case <-e.exited:
-		inv.finish(outcome{payload: exited(inv.id, e.exitState).JSON(), failed: true})
+		inv.exitError(e.exitState)
 		healthy = false
 	}
 	e.mu.Lock()
@@ -328,6 +328,16 @@ func (inv *invocation) finished() (outcome, bool) {
 		return outcome{}, false
 	}
 	return *inv.outcome, true
+}
+
+// exitError ends the invocation with Runtime.ExitError and logs it as
+// Lambda does: the message, then the error type.
+func (inv *invocation) exitError(state string) {
+	p := exited(inv.id, state)
+	if inv.finish(outcome{payload: p.JSON(), failed: true}) {
+		inv.line(p.ErrorMessage)
+		inv.line(p.ErrorType)
+	}
 }
 
 // logf logs one Lambda line of the invocation (START, END, REPORT).
