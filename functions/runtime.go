@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -137,32 +138,14 @@ func (fn Function) Validate() error {
 // identifier, or "" for an unknown one.
 func runtimeKind(rt string) string {
 	switch {
-	case strings.HasPrefix(rt, "provided"), rt == "go1.x":
-		if !contains(Runtimes, rt) {
-			return ""
-		}
-		return "provided"
+	case !slices.Contains(Runtimes, rt):
+		return ""
 	case strings.HasPrefix(rt, "nodejs"):
-		if !contains(Runtimes, rt) {
-			return ""
-		}
 		return "node"
 	case strings.HasPrefix(rt, "python"):
-		if !contains(Runtimes, rt) {
-			return ""
-		}
 		return "python"
 	}
-	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	return "provided"
 }
 
 func validName(s string) bool {
@@ -202,21 +185,21 @@ type Config struct {
 // Runtime runs local Lambda functions. Build it with New; stop it with
 // Shutdown.
 type Runtime struct {
-	log            *slog.Logger
-	region         string
-	account        string
-	node, python   string
-	accessKeyID    string
-	secretKey      string
-	bootstrapDir   string // where the Node.js and Python bootstraps are written
-	bootstrapFiles map[string]string
+	log          *slog.Logger
+	region       string
+	account      string
+	node, python string
+	accessKeyID  string
+	secretKey    string
 
-	mu       sync.Mutex
-	pools    map[string]*pool          // guarded by mu
-	remote   integration.LambdaInvoker // guarded by mu
-	closed   bool                      // guarded by mu
-	retiring map[*pool]struct{}        // pools replaced by Configure, closing; guarded by mu
-	async    sync.WaitGroup            // Event invocations and retiring pools
+	mu sync.Mutex
+	// bootstrapDir is where the Node.js and Python bootstraps are
+	// written, once; guarded by mu.
+	bootstrapDir string
+	pools        map[string]*pool          // guarded by mu
+	remote       integration.LambdaInvoker // guarded by mu
+	closed       bool                      // guarded by mu
+	async        sync.WaitGroup            // Event invocations and retiring pools
 	// ctx ends when Shutdown starts; Event invocations run under it.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -228,13 +211,12 @@ var _ integration.LambdaInvoker = (*Runtime)(nil)
 // environment starts on its function's first invocation.
 func New(cfg Config) (*Runtime, error) {
 	r := &Runtime{
-		log:      cfg.Logger,
-		region:   cfg.Region,
-		account:  cfg.AccountID,
-		node:     cfg.Node,
-		python:   cfg.Python,
-		pools:    make(map[string]*pool),
-		retiring: make(map[*pool]struct{}),
+		log:     cfg.Logger,
+		region:  cfg.Region,
+		account: cfg.AccountID,
+		node:    cfg.Node,
+		python:  cfg.Python,
+		pools:   make(map[string]*pool),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if r.log == nil {
@@ -313,14 +295,10 @@ func (r *Runtime) Configure(fns []Function, remote integration.LambdaInvoker) er
 // retireLocked closes a pool that is no longer served, in the background.
 // With force, its busy environments are killed too.
 func (r *Runtime) retireLocked(p *pool, force bool) {
-	r.retiring[p] = struct{}{}
 	r.async.Add(1)
 	go func() {
 		defer r.async.Done()
 		p.close(force)
-		r.mu.Lock()
-		delete(r.retiring, p)
-		r.mu.Unlock()
 	}()
 }
 
