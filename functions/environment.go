@@ -242,12 +242,12 @@ func (e *environment) invoke(inv *invocation) (Result, bool) {
 		inv.exitError(e.exitState)
 		healthy = false
 	}
+	for _, o := range e.out { // what it wrote before it answered is part of this invocation
+		o.drain()
+	}
 	e.mu.Lock()
 	e.cur = nil
 	e.mu.Unlock()
-	for _, o := range e.out {
-		o.drain()
-	}
 	var initTime time.Duration
 	if cold {
 		initTime = e.initTime()
