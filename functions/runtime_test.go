@@ -172,7 +172,7 @@ func TestThrottling(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		call(t, rt, "one", `{"action":"sleep","ms":800}`)
+		call(t, rt, "one", `{"action":"sleep","ms":2000}`)
 	}()
 	waitFor(t, "the first call to run", func() bool { s, _ := rt.Stats("one"); return s.Invocations == 1 })
 	_, err := rt.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("one"), Payload: []byte(`{}`)})
