@@ -147,6 +147,12 @@ func (s *Server) applyLocked(f *config.File) error {
 	if err := config.Validate(&m, "config"); err != nil {
 		return err
 	}
+	fns := functionsOf(&m)
+	for _, fn := range fns { // before buildSet, whose end open connections see
+		if err := fn.Validate(); err != nil {
+			return fmt.Errorf("portico: %w", err)
+		}
+	}
 	remote, err := s.remoteLambda(&m)
 	if err != nil {
 		return err
@@ -155,9 +161,8 @@ func (s *Server) applyLocked(f *config.File) error {
 	if err != nil {
 		return err
 	}
-	// Last, since it cannot be undone: functions that did not change keep
-	// their warm environments.
-	if err := s.functions.Configure(functionsOf(&m), remote); err != nil {
+	// Functions that did not change keep their warm environments.
+	if err := s.functions.Configure(fns, remote); err != nil {
 		return fmt.Errorf("portico: %w", err)
 	}
 	s.set.Store(set)
