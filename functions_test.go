@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/portico-gw/portico/config"
 )
 
 var (
@@ -201,5 +203,40 @@ functions:
 	}
 	if err := syscall.Kill(answer.Pid, 0); err != syscall.ESRCH {
 		t.Errorf("the function's process %d survived Shutdown (kill 0: %v)", answer.Pid, err)
+	}
+}
+
+// A reload applies the functions list: a changed function answers from a
+// new environment with its new configuration.
+func TestReloadFunctions(t *testing.T) {
+	doc := func(greeting string) string {
+		return "functions:\n  - {functionName: gofn, runtime: provided.al2, codeUri: " + goFunctionDir(t) +
+			", environment: {variables: {GREETING: " + greeting + "}}}\n"
+	}
+	gw := startGateway(t, doc("before"))
+	invoke := func() map[string]any {
+		t.Helper()
+		out, err := gw.Server.Functions().Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("gofn")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out.Payload, &m); err != nil {
+			t.Fatalf("%s: %v", out.Payload, err)
+		}
+		return m
+	}
+	if got := invoke()["env"]; got != "before" {
+		t.Fatalf("GREETING %v", got)
+	}
+	f, err := config.Parse("test.yaml", []byte(doc("after")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Server.Reload(f); err != nil {
+		t.Fatal(err)
+	}
+	if got := invoke()["env"]; got != "after" {
+		t.Errorf("after the reload GREETING is %v", got)
 	}
 }
