@@ -28,6 +28,15 @@ var (
 	goFnErr  error
 )
 
+// TestMain removes the Go function built by goFunctionDir.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if goFnDir != "" {
+		os.RemoveAll(goFnDir)
+	}
+	os.Exit(code)
+}
+
 // goFunctionDir builds functions/testdata/gohandler as a provided.al2023
 // bootstrap, once per test binary.
 func goFunctionDir(t testing.TB) string {
