@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,6 +141,10 @@ func TestPython(t *testing.T) {
 	}
 	if ms, _ := m["remainingMs"].(float64); ms <= 0 || ms > 3000 {
 		t.Errorf("get_remaining_time_in_millis() = %v", ms)
+	}
+	if out, err := exec.Command("python3", "--version").Output(); err == nil && !strings.HasPrefix(string(out), "Python 3.12.") &&
+		!strings.Contains(logs.String(), "the interpreter's version is not the runtime's") {
+		t.Errorf("no warning that %s is not python3.12", out)
 	}
 	if !strings.Contains(logs.String(), "[py] hello from python ana") {
 		t.Error("print output not in the log")

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"io/fs"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,6 +104,7 @@ type pool struct {
 	seq     atomic.Int64              // environment numbers
 	calls   atomic.Int64              // invocations run
 	colds   atomic.Int64              // environments started
+	version sync.Once                 // checkVersion, on the first start
 	fpMu    sync.Mutex                // guards fp
 	fp      fingerprint               // CodeURI's state at the last check
 }
@@ -250,6 +253,7 @@ func (p *pool) take(g grant) (*environment, error) {
 // start starts a new environment for a slot already counted (p.count and
 // p.wg); on failure it gives the slot back.
 func (p *pool) start() (*environment, error) {
+	p.version.Do(p.checkVersion)
 	e, err := startEnvironment(p)
 	if err != nil {
 		p.mu.Lock()
@@ -445,4 +449,28 @@ func encodeTail(log []byte) string {
 		log = log[len(log)-tailBytes:]
 	}
 	return base64.StdEncoding.EncodeToString(log)
+}
+
+// checkVersion warns when the interpreter that runs a Node.js or Python
+// function is not the version its runtime names (nodejs22.x run by node
+// 20): the function runs anyway.
+func (p *pool) checkVersion() {
+	var bin, want, prefix string
+	switch runtimeKind(p.fn.Runtime) {
+	case "node":
+		bin, want, prefix = p.r.node, strings.TrimSuffix(strings.TrimPrefix(p.fn.Runtime, "nodejs"), ".x")+".", "v"
+	case "python":
+		bin, want, prefix = p.r.python, strings.TrimPrefix(p.fn.Runtime, "python")+".", "Python "
+	default:
+		return
+	}
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil {
+		return // reported by the start that follows
+	}
+	got := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(got, prefix+want) {
+		p.log.Warn("["+p.fn.Name+"] the interpreter's version is not the runtime's; the function runs anyway",
+			"function", p.fn.Name, "runtime", p.fn.Runtime, "interpreter", bin, "version", got)
+	}
 }
