@@ -321,3 +321,18 @@ func TestSplitFunctionName(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSplitFunctionName(f *testing.F) {
+	for _, s := range []string{"fn", "fn:live", "000000000000:function:fn", "arn:aws:lambda:eu-west-1:123456789012:function:fn:$LATEST", "arn:", ":function:", "a:b:c:d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name, qualifier := SplitFunctionName(s)
+		if strings.Contains(name, ":") {
+			t.Errorf("SplitFunctionName(%q) = %q, %q: the name holds a colon", s, name, qualifier)
+		}
+		if !strings.Contains(s, name) || !strings.Contains(s, qualifier) {
+			t.Errorf("SplitFunctionName(%q) = %q, %q: not parts of the input", s, name, qualifier)
+		}
+	})
+}
