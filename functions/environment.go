@@ -190,7 +190,7 @@ func (e *environment) markInit() {
 }
 
 // invoke runs inv on e and reports whether e can take another invocation.
-func (e *environment) invoke(inv *invocation) (Result, bool) {
+func (e *environment) invoke(inv *invocation) (invokeResult, bool) {
 	fn := e.p.fn
 	start := time.Now()
 	cold := false
@@ -285,7 +285,7 @@ func (e *environment) pid() int {
 type invocation struct {
 	p        *pool
 	id       string
-	req      Request
+	req      invokeRequest
 	deadline time.Time
 	traceID  string
 	// done receives the outcome once (capacity 1).
@@ -304,7 +304,7 @@ type outcome struct {
 	reset    bool // the environment must not be reused (runtimes exit after a refused response)
 }
 
-func newInvocation(p *pool, id string, req Request) *invocation {
+func newInvocation(p *pool, id string, req invokeRequest) *invocation {
 	return &invocation{p: p, id: id, req: req, traceID: newTraceID(), done: make(chan outcome, 1)}
 }
 
@@ -357,7 +357,7 @@ func (inv *invocation) line(s string) {
 }
 
 // result writes END and REPORT and returns the invocation's Result.
-func (inv *invocation) result(start time.Time, initTime time.Duration, memoryMB func() int) Result {
+func (inv *invocation) result(start time.Time, initTime time.Duration, memoryMB func() int) invokeResult {
 	o, _ := inv.finished()
 	d := time.Since(start)
 	ms := float64(d.Microseconds()) / 1000
@@ -376,7 +376,7 @@ func (inv *invocation) result(start time.Time, initTime time.Duration, memoryMB 
 		inv.line(time.Now().UTC().Format("2006-01-02T15:04:05.000Z") + " " + inv.id + " Task timed out after " +
 			strconv.FormatFloat(inv.p.fn.Timeout.Seconds(), 'f', 2, 64) + " seconds")
 	}
-	res := Result{StatusCode: 200, Payload: o.payload, RequestID: inv.id}
+	res := invokeResult{StatusCode: 200, Payload: o.payload, RequestID: inv.id}
 	if o.failed {
 		res.FunctionError = "Unhandled"
 	}

@@ -86,7 +86,7 @@ func (r *Runtime) InvokeHandler(cfg InvokeAPIConfig) http.Handler {
 				"Function not found: " + r.FunctionARN(name) + qualifierSuffix(qualifier)})
 			return
 		}
-		res, err := r.invoke(req.Context(), p, Request{
+		res, err := r.invoke(req.Context(), p, invokeRequest{
 			Payload:       body,
 			Qualifier:     qualifier,
 			Type:          req.Header.Get("X-Amz-Invocation-Type"),

@@ -16,8 +16,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// Request is one invocation as the Invoke API carries it.
-type Request struct {
+// invokeRequest is one invocation as the Invoke API carries it.
+type invokeRequest struct {
 	// Payload is the event (JSON). Empty means {}.
 	Payload []byte
 	// Qualifier is the version or alias asked for; every qualifier runs
@@ -31,8 +31,8 @@ type Request struct {
 	Tail bool
 }
 
-// Result is the answer to one invocation, as the Invoke API carries it.
-type Result struct {
+// invokeResult is the answer to one invocation, as the Invoke API carries it.
+type invokeResult struct {
 	// StatusCode is 200 (RequestResponse), 202 (Event) or 204 (DryRun).
 	StatusCode int
 	// Payload is the function's response, or Lambda's error payload.
@@ -40,7 +40,7 @@ type Result struct {
 	// FunctionError is "Unhandled" when the function failed, else empty.
 	FunctionError string
 	// LogResult is the base64 of the invocation's last 4 KB of log, when
-	// Request.Tail asked for it.
+	// invokeRequest.Tail asked for it.
 	LogResult string
 	// RequestID is the invocation's request ID.
 	RequestID string
@@ -51,13 +51,13 @@ const tailBytes = 4096
 
 // invoke runs req on the function of p: at once for RequestResponse, in
 // the background for Event.
-func (r *Runtime) invoke(ctx context.Context, p *pool, req Request) (Result, error) {
+func (r *Runtime) invoke(ctx context.Context, p *pool, req invokeRequest) (invokeResult, error) {
 	switch req.Type {
 	case "DryRun":
-		return Result{StatusCode: 204}, nil
+		return invokeResult{StatusCode: 204}, nil
 	case "Event":
 		if len(req.Payload) > MaxRequestBytes {
-			return Result{}, requestTooLarge(len(req.Payload))
+			return invokeResult{}, requestTooLarge(len(req.Payload))
 		}
 		id := uuid.NewString()
 		if !r.startAsync(func(ctx context.Context) {
@@ -69,15 +69,15 @@ func (r *Runtime) invoke(ctx context.Context, p *pool, req Request) (Result, err
 				p.log.Warn("["+p.fn.Name+"] asynchronous invocation failed", "function", p.fn.Name, "request_id", id, "payload", string(res.Payload))
 			}
 		}) {
-			return Result{}, ErrClosed
+			return invokeResult{}, ErrClosed
 		}
-		return Result{StatusCode: 202, RequestID: id}, nil
+		return invokeResult{StatusCode: 202, RequestID: id}, nil
 	case "", "RequestResponse":
 	default:
-		return Result{}, errors.New("functions: unknown invocation type " + req.Type)
+		return invokeResult{}, errors.New("functions: unknown invocation type " + req.Type)
 	}
 	if len(req.Payload) > MaxRequestBytes {
-		return Result{}, requestTooLarge(len(req.Payload))
+		return invokeResult{}, requestTooLarge(len(req.Payload))
 	}
 	return p.run(ctx, uuid.NewString(), req, false)
 }
@@ -136,12 +136,12 @@ func (p *pool) stats() Stats {
 
 // run runs one invocation and waits for its result, or for ctx. When ctx
 // ends first the invocation runs on, as it does on Lambda.
-func (p *pool) run(ctx context.Context, id string, req Request, unbounded bool) (Result, error) {
+func (p *pool) run(ctx context.Context, id string, req invokeRequest, unbounded bool) (invokeResult, error) {
 	e, err := p.acquire(ctx, unbounded)
 	if err != nil {
 		var se *startError
 		if !errors.As(err, &se) {
-			return Result{}, err
+			return invokeResult{}, err
 		}
 		p.calls.Add(1)
 		inv := newInvocation(p, id, req)
@@ -150,7 +150,7 @@ func (p *pool) run(ctx context.Context, id string, req Request, unbounded bool) 
 		return inv.result(time.Now(), 0, nil), nil
 	}
 	p.calls.Add(1)
-	done := make(chan Result, 1)
+	done := make(chan invokeResult, 1)
 	go func() {
 		defer p.wg.Done()
 		res, healthy := e.invoke(newInvocation(p, id, req))
@@ -161,7 +161,7 @@ func (p *pool) run(ctx context.Context, id string, req Request, unbounded bool) 
 	case res := <-done:
 		return res, nil
 	case <-ctx.Done():
-		return Result{}, ctx.Err()
+		return invokeResult{}, ctx.Err()
 	}
 }
 

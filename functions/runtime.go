@@ -385,7 +385,7 @@ func (r *Runtime) Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...
 	if in.Qualifier != nil {
 		qualifier = *in.Qualifier
 	}
-	res, err := r.invoke(ctx, p, Request{
+	res, err := r.invoke(ctx, p, invokeRequest{
 		Payload:       in.Payload,
 		Qualifier:     qualifier,
 		Type:          string(in.InvocationType),
