@@ -21,12 +21,10 @@
 // function is a pool (pool.mu guards its environments and wait queue);
 // an environment is used by one invocation at a time, handed over under
 // pool.mu; the environment's own mutex (environment.mu) guards the
-// invocation in progress, and is never held while taking pool.mu. Lock
-// order: pool.mu, then environment.mu, then invocation.mu (an
-// invocation's log and outcome); the Runtime's mu is never held while
-// taking a pool's. Every
-// goroutine (process waiters, output readers, Runtime API servers, the
-// per-pool janitor that reaps idle environments and watches code, async
-// invocations) is owned by its environment, pool or the Runtime, which
-// wait for it in Shutdown.
+// invocation in progress, and invocation.mu an invocation's log and
+// outcome. No two of these locks (nor Runtime.mu) are ever held together.
+// Every goroutine (process waiters, output readers, Runtime API servers,
+// the per-pool janitor that reaps idle environments and watches code,
+// async invocations) is owned by its environment, pool or the Runtime,
+// which wait for it in Shutdown.
 package functions
