@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/functions"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/metrics"
 )
@@ -22,6 +23,10 @@ import (
 //	               while NATS is disconnected; the body says why
 //	/metrics       Prometheus text format (OpenMetrics when asked for)
 //	/debug/pprof/  net/http/pprof, only with adminPprof: true
+//	POST /2015-03-31/functions/{name}/invocations
+//	               the Lambda Invoke API of the local functions (SigV4,
+//	               service lambda, with the file's credentials; unsigned
+//	               from loopback with managementApi.allowUnsigned)
 //
 // It starts with Start and stops last in Shutdown, so that /readyz answers
 // 503 for the whole drain.
@@ -43,6 +48,13 @@ func (s *Server) adminHandler() http.Handler {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	f := s.cfg.File
+	mux.Handle(functions.InvokePath, s.functions.InvokeHandler(functions.InvokeAPIConfig{
+		Credentials:   credentialMap(f),
+		AllowUnsigned: f.ManagementAPI.AllowUnsigned,
+		Region:        f.Region,
+		Logger:        s.log,
+	}))
 	if s.cfg.File.AdminPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

@@ -154,31 +154,61 @@ func (s *Server) applyLocked(f *config.File) error {
 	if err := config.Validate(&m, "config"); err != nil {
 		return err
 	}
-	set, err := s.buildSet(&m, s.set.Load())
+	fns := functionsOf(&m)
+	for _, fn := range fns { // before buildSet, whose end open connections see
+		if err := fn.Validate(); err != nil {
+			return fmt.Errorf("portico: %w", err)
+		}
+	}
+	remote, err := s.remoteLambda(&m)
 	if err != nil {
 		return err
+	}
+	set, err := s.buildSet(&m, s.set.Load(), remote)
+	if err != nil {
+		return err
+	}
+	// Functions that did not change keep their warm environments.
+	if err := s.functions.Configure(fns, remote); err != nil {
+		return fmt.Errorf("portico: %w", err)
 	}
 	s.set.Store(set)
 	return nil
 }
 
+// remoteLambda returns the Lambda client for the ARNs that name no local
+// function: Config.Lambda when set, else one built from the file's lambda
+// block when an API needs it, else nil.
+func (s *Server) remoteLambda(f *config.File) (integration.LambdaInvoker, error) {
+	if s.cfg.Lambda != nil {
+		return s.cfg.Lambda, nil
+	}
+	if !needsLambda(f) {
+		return nil, nil
+	}
+	lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
+		Endpoint:        f.Lambda.Endpoint,
+		Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
+		AccessKeyID:     f.Lambda.AccessKeyID,
+		SecretAccessKey: f.Lambda.SecretAccessKey,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("portico: building the Lambda client: %w", err)
+	}
+	return lc, nil
+}
+
 // buildSet builds every API of f. With prev, an API that implements
-// reusable and stays keeps its object.
-func (s *Server) buildSet(f *config.File, prev *apiSet) (*apiSet, error) {
+// reusable and stays keeps its object. Lambda ARNs go to the node's local
+// functions when f has any (which pass the names they do not have to
+// remote), else to remote.
+func (s *Server) buildSet(f *config.File, prev *apiSet, remote integration.LambdaInvoker) (*apiSet, error) {
 	all := models(f)
 	set := &apiSet{file: f, apis: make(map[string]servedAPI, len(all))}
 	env := s.env
-	if env.Lambda == nil && needsLambda(f) {
-		lc, err := integration.NewLambdaClient(context.Background(), integration.LambdaOptions{
-			Endpoint:        f.Lambda.Endpoint,
-			Region:          firstNonEmpty(f.Lambda.Region, f.Region, "us-east-1"),
-			AccessKeyID:     f.Lambda.AccessKeyID,
-			SecretAccessKey: f.Lambda.SecretAccessKey,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("portico: building the Lambda client: %w", err)
-		}
-		env.Lambda = lc
+	env.Lambda = remote
+	if len(f.Functions) > 0 {
+		env.Lambda = s.functions
 	}
 	resolverAPIs := make([]routing.API, 0, len(all))
 	var adopt []func()
@@ -227,17 +257,21 @@ func prevAPI(prev *apiSet, id string) servedAPI {
 	return prev.apis[id]
 }
 
-// needsLambda reports whether an API of f calls a Lambda ARN, so that a
-// Lambda client must be built.
+// needsLambda reports whether an API of f calls a Lambda ARN that names
+// no local function, so that a Lambda client must be built.
 func needsLambda(f *config.File) bool {
+	remote := func(uri string) bool {
+		_, local := f.LocalFunction(uri)
+		return strings.HasPrefix(uri, "arn:") && !local
+	}
 	for _, api := range f.APIs {
 		for _, in := range api.Integrations {
-			if (in.IntegrationType == "AWS_PROXY" || in.IntegrationType == "AWS") && strings.HasPrefix(in.IntegrationURI, "arn:") {
+			if (in.IntegrationType == "AWS_PROXY" || in.IntegrationType == "AWS") && remote(in.IntegrationURI) {
 				return true
 			}
 		}
 		for _, au := range api.Authorizers {
-			if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+			if remote(au.AuthorizerURI) {
 				return true
 			}
 		}
@@ -245,13 +279,13 @@ func needsLambda(f *config.File) bool {
 	for _, api := range f.RestAPIs {
 		for _, res := range api.Resources {
 			for _, m := range res.ResourceMethods {
-				if in := m.MethodIntegration; in != nil && strings.HasPrefix(in.URI, "arn:") {
+				if in := m.MethodIntegration; in != nil && remote(in.URI) {
 					return true
 				}
 			}
 		}
 		for _, au := range api.Authorizers {
-			if strings.HasPrefix(au.AuthorizerURI, "arn:") {
+			if remote(au.AuthorizerURI) {
 				return true
 			}
 		}

@@ -84,6 +84,10 @@ func (s *Server) logEndpoints(addr net.Addr, set *apiSet) {
 			s.log.Info("serving API stage", attrs...)
 		}
 	}
+	for _, fn := range set.file.Functions {
+		s.log.Info("serving local function", "function", fn.FunctionName, "runtime", fn.Runtime,
+			"arn", s.functions.FunctionARN(fn.FunctionName), "code_uri", fn.CodeURI)
+	}
 }
 
 // logWarnings logs what config.Load accepted but wants known (fields of the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/functions"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
@@ -70,6 +71,8 @@ type Server struct {
 	// across reloads, and (once Start joins it to NATS) its quotas across
 	// the cluster. Shutdown closes it.
 	meter *usage.Meter
+	// functions runs the local Lambda functions (functions.go).
+	functions *functions.Runtime
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -107,6 +110,9 @@ func New(cfg Config) (s *Server, err error) {
 	defer func() {
 		if err != nil {
 			built.closeSinks()
+			if built.functions != nil {
+				_ = built.functions.Shutdown(context.Background())
+			}
 		}
 	}()
 	wsCfg := ws.Config{Registry: s.registry, NodeID: s.nodeID, Logger: log, PublicURL: f.PublicURL, Metrics: s.metrics}
@@ -122,6 +128,9 @@ func New(cfg Config) (s *Server, err error) {
 	}
 
 	s.env = integration.Env{Lambda: cfg.Lambda, NATS: s.natsConn.Load}
+	if s.functions, err = s.newFunctions(f); err != nil {
+		return nil, err
+	}
 	if err := s.Apply(f); err != nil {
 		return nil, err
 	}
@@ -343,6 +352,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if first {
 		s.meter.Close() // its last counts go out before NATS closes
 	}
+	// After the data plane drained: kills every function's process group.
+	errFunctions := s.functions.Shutdown(ctx)
 	if first && s.nats != nil {
 		s.bus.Close()
 		if s.nats.Conn.IsConnected() {
@@ -355,7 +366,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if first {
 		s.closeSinks()
 	}
-	return errors.Join(errHTTP, errWS, errAdmin, errACME)
+	return errors.Join(errHTTP, errWS, errFunctions, errAdmin, errACME)
 }
 
 // Reload applies f (loaded and validated by config.Load) through Apply,

@@ -48,6 +48,9 @@ type decoder struct {
 	aliasLeft     int  // values aliases may still add
 	inAlias       int  // depth of alias expansion being decoded
 	stop          bool // a budget ran out: decoding stopped
+	// baseDir is the config file's directory, which relative paths
+	// (functions' codeUri) start from. Empty means the working directory.
+	baseDir string
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {

@@ -70,6 +70,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	}
 
 	d := newDecoder(filename, lookupEnv)
+	d.baseDir = filepath.Dir(filename)
 	root := doc.Content[0]
 	d.pos[""] = root
 	if root.Kind != yaml.MappingNode {
@@ -88,6 +89,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 	sortErrors(d.warns)
 	f.Warnings = d.warns
 	normaliseRest(&f, d.restResources)
+	normaliseFunctions(&f, d)
 	f.AssignAPIIDs()
 	return &f, nil
 }

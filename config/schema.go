@@ -36,6 +36,9 @@ type File struct {
 	Lambda Lambda `yaml:"lambda"`
 	// NATS configures the bus.
 	NATS NATS `yaml:"nats"`
+	// Functions are local Lambda functions that Portico runs itself
+	// (Portico extension; see functions.go).
+	Functions []Function `yaml:"functions"`
 	// Limits bound what the node spends across its APIs (Portico extension).
 	Limits NodeLimits `yaml:"limits"`
 	// APIs are the APIs served.

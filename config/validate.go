@@ -80,7 +80,8 @@ func validate(f *File, d *decoder) {
 	}
 	validateOperations(f, d)
 	validateListeners(f, d)
-	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 {
+	validateFunctions(f, d)
+	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 && len(f.Functions) == 0 {
 		d.at("apis", "at least one API is required")
 	}
 	ids := map[string]string{}

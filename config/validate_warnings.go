@@ -40,6 +40,11 @@ func warnRouteSelection(a *API, k string, d *decoder) {
 
 const lambdaCredentialsWarning = "a Lambda ARN, and the file sets neither lambda.endpoint nor lambda.accessKeyId: every call will need AWS credentials from the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE) or the instance metadata service (IMDS), which validate cannot check"
 
+func isLocal(f *File, uri string) bool {
+	_, ok := f.LocalFunction(uri)
+	return ok
+}
+
 func isLambdaARN(uri string) bool { return lambdaARNRE.MatchString(uri) || apigwARNRE.MatchString(uri) }
 
 // warnLambdaCredentials warns, once per URI, about Lambda ARNs that will
@@ -57,12 +62,12 @@ func warnLambdaCredentials(f *File, d *decoder) {
 		a := &f.APIs[i]
 		k := indexKey("apis", i)
 		for j, in := range a.Integrations {
-			if in.IntegrationType == "AWS_PROXY" && isLambdaARN(in.IntegrationURI) {
+			if in.IntegrationType == "AWS_PROXY" && isLambdaARN(in.IntegrationURI) && !isLocal(f, in.IntegrationURI) {
 				d.warnAt(indexKey(k+".integrations", j)+".integrationUri", msg)
 			}
 		}
 		for j, au := range a.Authorizers {
-			if au.AuthorizerType == "REQUEST" && isLambdaARN(au.AuthorizerURI) {
+			if au.AuthorizerType == "REQUEST" && isLambdaARN(au.AuthorizerURI) && !isLocal(f, au.AuthorizerURI) {
 				d.warnAt(indexKey(k+".authorizers", j)+".authorizerUri", msg)
 			}
 		}
@@ -71,7 +76,7 @@ func warnLambdaCredentials(f *File, d *decoder) {
 
 // warnLambdaARN is warnLambdaCredentials for one REST API function URI at key.
 func warnLambdaARN(f *File, uri, key string, d *decoder) {
-	if f.Lambda.Endpoint == "" && f.Lambda.AccessKeyID == "" && isLambdaARN(uri) {
+	if f.Lambda.Endpoint == "" && f.Lambda.AccessKeyID == "" && isLambdaARN(uri) && !isLocal(f, uri) {
 		d.warnAt(key, lambdaCredentialsWarning)
 	}
 }

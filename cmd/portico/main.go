@@ -206,7 +206,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	for _, w := range file.Warnings {
 		fmt.Fprintf(stderr, "warning: %v\n", w)
 	}
-	fmt.Fprintf(stdout, "%s: OK (%s%s)\n", path, plural(len(file.APIs), "API"), warningCount(len(file.Warnings)))
+	functions := ""
+	if n := len(file.Functions); n > 0 {
+		functions = ", " + plural(n, "function")
+	}
+	fmt.Fprintf(stdout, "%s: OK (%s%s%s)\n", path, plural(len(file.APIs), "API"), functions, warningCount(len(file.Warnings)))
 	return exitOK
 }
 
