@@ -197,7 +197,7 @@ func TestRESTLambdaNonProxy(t *testing.T) {
     stages: [{stageName: prod}]
 `)
 	resp, body := restDo(t, "POST", gw2.URL+"/prod/greet", "", `{"fail":"Invalid input"}`, nil)
-	if resp.StatusCode != 500 || body != `{"message":"Internal server error"}` || resp.Header.Get("x-amzn-ErrorType") != "InternalServerErrorException" {
+	if resp.StatusCode != 500 || body != `{"message": "Internal server error"}` || resp.Header.Get("x-amzn-ErrorType") != "InternalServerErrorException" {
 		t.Errorf("no match and no default: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
@@ -483,7 +483,7 @@ restApis:
 		}
 	}
 	resp, body := restDo(t, "GET", gw.URL+"/bare/proxy", "", "", nil)
-	if resp.StatusCode != 500 || body != `{"message":"Internal server error"}` {
+	if resp.StatusCode != 500 || body != `{"message": "Internal server error"}` {
 		t.Errorf("a stage without the variable: %d %q", resp.StatusCode, body)
 	}
 }

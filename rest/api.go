@@ -395,8 +395,14 @@ func (a *API) fail(w http.ResponseWriter, q *request, typ ResponseType, message 
 }
 
 func (a *API) failStatus(w http.ResponseWriter, q *request, typ ResponseType, message string, status int) {
+	// The integration path's internal errors (a failed or malformed Lambda
+	// proxy answer, 502; an invocation that could not be made, 500; a
+	// configuration error such as no matching integration response, 500)
+	// carry AWS's spaced body. The reference measured it for the 502 and
+	// the seeds show it for the 500; for API_CONFIGURATION_ERROR it is
+	// Portico's choice, by the same rule. Overrides still apply.
 	body := ""
-	if status == http.StatusBadGateway {
+	if status == http.StatusBadGateway || status == http.StatusInternalServerError || typ == APIConfigurationError {
 		body = lambdaProxyFailure
 	}
 	ec := a.errorContext(q, message, status)
