@@ -15,6 +15,7 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/control"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
@@ -69,6 +70,9 @@ type Server struct {
 	// restMeter counts REST usage plans' throttles and quotas across
 	// reloads (per node).
 	restMeter *rest.Meter
+	// control is the control plane on the admin listener; nil without
+	// one. Its changes, and Reload, go through Apply.
+	control *control.Controller
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -125,6 +129,9 @@ func New(cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 	s.logWarnings(f)
+	if s.control, err = s.newControl(f); err != nil {
+		return nil, err
+	}
 	if s.edge, err = newEdge(f); err != nil {
 		return nil, err
 	}
@@ -353,6 +360,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // take effect only at restart. When f cannot be applied, Reload returns
 // the error and the old APIs stay.
 func (s *Server) Reload(f *config.File) error {
+	if s.control != nil { // the file's APIs plus the control plane's
+		return s.control.ReloadFile(f, s.reload)
+	}
+	return s.reload(f)
+}
+
+func (s *Server) reload(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	old := s.set.Load().file
