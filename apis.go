@@ -141,8 +141,13 @@ func (set *apiSet) webSocket(id string) *ws.API {
 // start full). Apply never changes f.
 //
 // Keys read only at start keep their old values until a restart: listen,
-// admin, nats, managementApi, credentials for @connections, publicUrl,
-// and the limits of WebSocket connections already open.
+// admin, nats, managementApi, controlPlane, credentials for @connections
+// and the control plane, publicUrl, and the limits of WebSocket
+// connections already open.
+//
+// The control plane (package control) applies through Apply too, with the
+// file's APIs and its own; an embedder that changes the file's APIs calls
+// Reload, which keeps the control plane's, rather than Apply.
 func (s *Server) Apply(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()

@@ -357,8 +357,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Reload applies f (loaded and validated by config.Load) through Apply,
 // without dropping open connections, and logs the keys that changed but
-// take effect only at restart. When f cannot be applied, Reload returns
-// the error and the old APIs stay.
+// take effect only at restart. With an admin listener, the control
+// plane's APIs are applied with f's (and the control plane's changes
+// from then on keep f's). When f cannot be applied, Reload returns the
+// error and the old APIs stay.
 func (s *Server) Reload(f *config.File) error {
 	if s.control != nil { // the file's APIs plus the control plane's
 		return s.control.ReloadFile(f, s.reload)

@@ -381,3 +381,53 @@ func signRequest(t testing.TB, r *http.Request) {
 		t.Fatal(err)
 	}
 }
+
+func TestQuickCreateUpdateAndStages(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	api, err := n.client.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("q"), ProtocolType: types.ProtocolTypeHttp,
+		Target: aws.String("http://127.0.0.1:9001/"), RouteKey: aws.String("GET /a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := func() *config.Deployment {
+		t.Helper()
+		a := n.servedAPI(*api.ApiId)
+		if a == nil || len(a.Stages) != 1 || a.Stages[0].Deployment == nil {
+			t.Fatalf("served: %+v", a)
+		}
+		return a.Stages[0].Deployment
+	}
+	if d := served(); d.Routes[0].RouteKey != "GET /a" || d.Integrations[0].IntegrationURI != "http://127.0.0.1:9001/" ||
+		d.Integrations[0].IntegrationType != "HTTP_PROXY" {
+		t.Fatalf("quick create serves %+v", d)
+	}
+	upd, err := n.client.UpdateApi(ctx, &apigatewayv2.UpdateApiInput{ApiId: api.ApiId, Target: aws.String("http://127.0.0.1:9002/"),
+		RouteKey: aws.String("GET /b"), Description: aws.String("changed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *upd.Name != "q" || *upd.Description != "changed" || !upd.CreatedDate.Equal(*api.CreatedDate) {
+		t.Fatalf("UpdateApi: %+v", upd)
+	}
+	if d := served(); d.Routes[0].RouteKey != "GET /b" || d.Integrations[0].IntegrationURI != "http://127.0.0.1:9002/" {
+		t.Fatalf("after UpdateApi serves %+v", d)
+	}
+	// Every change made one autoDeployed deployment; those no stage serves are dropped.
+	deps, err := n.client.GetDeployments(ctx, &apigatewayv2.GetDeploymentsInput{ApiId: api.ApiId})
+	if err != nil || len(deps.Items) != 1 || !*deps.Items[0].AutoDeployed || *deps.Items[0].DeploymentId != served().DeploymentID {
+		t.Fatalf("GetDeployments: %+v, %v", deps, err)
+	}
+	_, err = n.client.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("bad name")})
+	wantAPIError[*types.BadRequestException](t, err, "BadRequestException", "Invalid stage name bad name: use letters, digits, _ or - ($default only for HTTP APIs)")
+	_, err = n.client.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("$default")})
+	wantAPIError[*types.ConflictException](t, err, "ConflictException", "Stage $default already exists")
+	_, err = n.client.GetStage(ctx, &apigatewayv2.GetStageInput{ApiId: api.ApiId, StageName: aws.String("nope")})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid stage identifier specified nope")
+	if _, err := n.client.DeleteStage(ctx, &apigatewayv2.DeleteStageInput{ApiId: api.ApiId, StageName: aws.String("$default")}); err != nil {
+		t.Fatal(err)
+	}
+	if a := n.servedAPI(*api.ApiId); a != nil {
+		t.Fatalf("an API without stages is served: %+v", a)
+	}
+}

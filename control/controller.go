@@ -189,10 +189,15 @@ func (c *Controller) records(ctx context.Context) ([]*apiRecord, error) {
 		}
 		out = append(out, rec)
 	}
-	slices.SortStableFunc(out, func(a, b *apiRecord) int {
-		return time.Time(*a.API.CreatedDate).Compare(time.Time(*b.API.CreatedDate))
-	})
+	slices.SortStableFunc(out, func(a, b *apiRecord) int { return a.API.created().Compare(b.API.created()) })
 	return out, nil
+}
+
+func (a *API) created() time.Time {
+	if a.CreatedDate == nil {
+		return time.Time{}
+	}
+	return time.Time(*a.CreatedDate)
 }
 
 // applyLocked applies the file's APIs plus what recs serve, unless that
@@ -375,11 +380,12 @@ func refused(err error) *Error {
 	}
 	msgs := make([]string, 0, len(list))
 	for _, e := range list {
-		key := apiIndexRE.ReplaceAllString(e.Key, "")
-		if key != "" {
-			msgs = append(msgs, key+": "+e.Msg)
-		} else {
-			msgs = append(msgs, e.Msg)
+		msg := e.Msg
+		if key := apiIndexRE.ReplaceAllString(e.Key, ""); key != "" {
+			msg = key + ": " + msg
+		}
+		if !slices.Contains(msgs, msg) { // each stage repeats what its snapshot shares
+			msgs = append(msgs, msg)
 		}
 	}
 	return badRequest("%s", strings.Join(msgs, "; "))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -319,9 +320,19 @@ func getAPI(c *Controller, in *call) (int, any, *Error) {
 }
 
 func updateAPI(c *Controller, in *call) (int, any, *Error) {
+	var quick struct {
+		RouteKey *string `json:"routeKey"`
+		Target   *string `json:"target"`
+	}
+	if err := decode(in.body, &quick); err != nil {
+		return 0, nil, err
+	}
 	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
 		a := rec.API
 		if err := patch(&a, in.body); err != nil {
+			return nil, err
+		}
+		if err := requick(rec, quick.RouteKey, quick.Target); err != nil {
 			return nil, err
 		}
 		if a.ProtocolType != rec.API.ProtocolType {
@@ -341,6 +352,26 @@ func updateAPI(c *Controller, in *call) (int, any, *Error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, out, nil
+}
+
+// requick changes what quick create made, as UpdateApi's routeKey and
+// target do: the managed route's key and the managed integration's URI.
+func requick(rec *apiRecord, routeKey, target *string) *Error {
+	if routeKey == nil && target == nil {
+		return nil
+	}
+	r := slices.IndexFunc(rec.Routes, func(r *routeRecord) bool { return r.APIGatewayManaged })
+	i := slices.IndexFunc(rec.Integrations, func(i *integrationRecord) bool { return i.APIGatewayManaged })
+	if r < 0 || i < 0 {
+		return badRequest("RouteKey and Target can be updated only on an API made by quick create")
+	}
+	if routeKey != nil {
+		rec.Routes[r].RouteKey = *routeKey
+	}
+	if target != nil {
+		rec.Integrations[i].IntegrationURI = *target
+	}
+	return nil
 }
 
 func deleteAPI(c *Controller, in *call) (int, any, *Error) {
@@ -825,6 +856,9 @@ func createStage(c *Controller, in *call) (int, any, *Error) {
 	}
 	st.APIGatewayManaged, st.LastDeploymentStatusMessage = false, ""
 	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+		if !stageNameRE.MatchString(st.StageName) && (st.StageName != "$default" || rec.API.ProtocolType != "HTTP") {
+			return nil, badRequest("Invalid stage name %s: use letters, digits, _ or - ($default only for HTTP APIs)", st.StageName)
+		}
 		if _, err := rec.stage(st.StageName); err == nil {
 			return nil, conflict("Stage %s already exists", st.StageName)
 		}
@@ -909,6 +943,8 @@ func deleteStage(c *Controller, in *call) (int, any, *Error) {
 	}
 	return http.StatusNoContent, nil, nil
 }
+
+var stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // ---- deployments
 
