@@ -23,7 +23,9 @@ import (
 //	               while NATS is disconnected; the body says why
 //	/metrics       Prometheus text format (OpenMetrics when asked for)
 //	/debug/pprof/  net/http/pprof, only with adminPprof: true
-//	/v2/           the apigatewayv2 control plane (package control)
+//	/v2/           the apigatewayv2 control plane (package control); the
+//	               apigateway (v1) paths (/restapis, ...) name their
+//	               operation as not supported yet
 //
 // It starts with Start and stops last in Shutdown, so that /readyz answers
 // 503 for the whole drain.
@@ -47,6 +49,10 @@ func (s *Server) adminHandler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	if s.control != nil {
 		mux.Handle("/v2/", s.control)
+		for _, p := range control.V1Prefixes() { // named as unsupported, not 404
+			mux.Handle(p, s.control)
+			mux.Handle(p+"/", s.control)
+		}
 	}
 	if s.cfg.File.AdminPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)

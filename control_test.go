@@ -341,6 +341,20 @@ func TestControlPlaneErrors(t *testing.T) {
 	if !strings.Contains(err.Error(), `"FETCH /x": want "METHOD /path"`) {
 		t.Fatalf("validation message: %v", err)
 	}
+	// The admin listener answers every control-plane path as AWS would
+	// (here: unsigned), never with a 404 page.
+	for _, path := range []string{"/v2/apis", "/v2/domainnames", "/restapis", "/restapis/x/resources"} {
+		res, err := http.Get(gw.adminURL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 403 || res.Header.Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" ||
+			string(body) != `{"message":"Missing Authentication Token"}` {
+			t.Errorf("GET %s: %d %s %s", path, res.StatusCode, res.Header.Get("x-amzn-ErrorType"), body)
+		}
+	}
 }
 
 // wantV2Error checks an apigatewayv2 error's status, code and message ("" : any).

@@ -312,6 +312,8 @@ func TestErrors(t *testing.T) {
 		{"unsigned", "GET", "/v2/apis", false, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`},
 		{"unknown path", "GET", "/v2/nothing", true, 400, "BadRequestException", `{"message":"No apigatewayv2 operation is GET /v2/nothing"}`},
 		{"unsupported", "PUT", "/v2/apis", true, 400, "BadRequestException", `{"message":"Portico does not support the apigatewayv2 operation ImportApi"}`},
+		{"v1", "GET", "/restapis", true, 400, "BadRequestException",
+			`{"message":"Portico does not support the apigateway (v1) operation GetRestApis yet; the apigatewayv2 operations are served under /v2/"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, n.URL+tc.path, nil)

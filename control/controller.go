@@ -440,8 +440,9 @@ func newID(n int, used func(string) bool) string {
 // maxBody bounds a request body (ImportApi's documents are the largest).
 const maxBody = 6 << 20
 
-// ServeHTTP answers one apigatewayv2 request: /v2/... on the admin
-// listener.
+// ServeHTTP answers one control-plane request on the admin listener:
+// the apigatewayv2 operations under /v2/; a request for an apigateway (v1)
+// operation (see V1Prefixes) gets a BadRequestException naming it.
 func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", uuid.NewString())
 	signed := sigv4.Signed(r)
@@ -474,9 +475,18 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	op, params, ok := match(r.Method, r.URL.EscapedPath())
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, "/v2/") {
+		if name := modelOperationFor(modelOperationsV1, r.Method, path); name != "" {
+			badRequest("Portico does not support the apigateway (v1) operation %s yet; the apigatewayv2 operations are served under /v2/", name).write(w)
+			return
+		}
+		badRequest("No apigateway operation is %s %s", r.Method, r.URL.Path).write(w)
+		return
+	}
+	op, params, ok := match(r.Method, path)
 	if !ok {
-		name := modelOperationFor(r.Method, r.URL.EscapedPath())
+		name := modelOperationFor(modelOperations, r.Method, path)
 		if name == "" {
 			badRequest("No apigatewayv2 operation is %s %s", r.Method, r.URL.Path).write(w)
 			return

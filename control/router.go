@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -89,12 +90,13 @@ func matchPath(template string, segs []string) (map[string]string, bool) {
 type modelOperation struct{ name, method, path string }
 
 //go:generate go run ./internal/opsgen -out model_ops.go
+//go:generate go run ./internal/opsgen -service apigateway/2015-07-09 -var modelOperationsV1 -out model_ops_v1.go
 
-// modelOperationFor names the model's operation for a request the route
-// table does not serve, or "".
-func modelOperationFor(method, escapedPath string) string {
+// modelOperationFor names the operation of the model (ops) for a request
+// the route table does not serve, or "".
+func modelOperationFor(ops []modelOperation, method, escapedPath string) string {
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
-	for _, op := range modelOperations {
+	for _, op := range ops {
 		if op.method != method {
 			continue
 		}
@@ -103,4 +105,20 @@ func modelOperationFor(method, escapedPath string) string {
 		}
 	}
 	return ""
+}
+
+// V1Prefixes are the first path segments of the apigateway (v1)
+// operations (/restapis, /apikeys, ...), whose requests the control plane
+// answers too: with a BadRequestException that names the operation, until
+// Portico serves them. Portico mounts them on the admin listener.
+func V1Prefixes() []string {
+	var out []string
+	for _, op := range modelOperationsV1 {
+		first, _, _ := strings.Cut(strings.TrimPrefix(op.path, "/"), "/")
+		if p := "/" + first; !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
