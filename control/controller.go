@@ -70,14 +70,16 @@ type Controller struct {
 	// base is the file's model, with API IDs assigned. Guarded by mu.
 	base *config.File
 	// applied is the control plane's part of the last configuration
-	// applied; nil before the first. Guarded by mu.
+	// applied (nil: none). Guarded by mu.
 	applied []config.API
-	// appliedOnce says applied holds what was applied. Guarded by mu.
+	// appliedOnce says applied holds what was applied, so that an Apply
+	// of the same APIs can be skipped. Guarded by mu.
 	appliedOnce bool
 }
 
-// New returns a Controller. It applies nothing: the Store starts empty,
-// or the caller calls Sync.
+// New returns a Controller. It applies nothing: it takes File as applied
+// already (Portico applies it before), so Sync and Run apply only when
+// the Store holds APIs.
 func New(cfg Config) (*Controller, error) {
 	if cfg.Apply == nil {
 		return nil, errors.New("control: Config.Apply is nil")
@@ -104,6 +106,7 @@ func New(cfg Config) (*Controller, error) {
 		return s, ok
 	}}
 	c.base = withIDs(cfg.File)
+	c.appliedOnce = true // the file alone: no control-plane APIs
 	return c, nil
 }
 
@@ -500,6 +503,13 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.log.Debug("control plane: refused", "operation", op.Name, "error", apiErr)
 		apiErr.write(w)
 		return
+	}
+	if r.Method != http.MethodGet {
+		apiID := params["apiId"]
+		if a, ok := out.(API); ok {
+			apiID = a.APIID
+		}
+		c.log.Info("control plane change", "operation", op.Name, "api_id", apiID)
 	}
 	if out == nil {
 		w.WriteHeader(status)
