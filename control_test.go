@@ -369,3 +369,45 @@ func wantV2Error(t testing.TB, err error, status int, code, message string) {
 		t.Fatalf("error %d %s %q, want %d %s %q", re.HTTPStatusCode(), ae.ErrorCode(), ae.ErrorMessage(), status, code, message)
 	}
 }
+
+// SIGHUP's reload and control-plane changes, at the same time, never undo
+// each other (and never deadlock): both end up served.
+func TestControlPlaneConcurrentWithReload(t *testing.T) {
+	b := newBackend(t, nil)
+	yaml := chatConfig(b.URL, "") + "admin: 127.0.0.1:0\n"
+	gw := startGateway(t, yaml)
+	f, err := config.Parse("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := textServer(t, "ok")
+	ctx := context.Background()
+	client := v2Client(gw)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			if err := gw.Reload(f); err != nil {
+				t.Errorf("Reload: %v", err)
+				return
+			}
+		}
+	}()
+	var ids []string
+	for range 10 {
+		api, err := client.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("q"), ProtocolType: types.ProtocolTypeHttp, Target: aws.String(backend.URL)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, *api.ApiId)
+	}
+	<-done
+	for _, id := range ids {
+		if status, body := get(t, gw.URL+"/_aws/execute-api/"+id+"/x"); status != 200 || body != "ok" {
+			t.Errorf("API %s: %d %q", id, status, body)
+		}
+	}
+	c := dial(t, gw.WS+"/_aws/execute-api/chatapi001/dev", nil) // the file's API
+	b.next(t, "CONNECT")
+	c.Close()
+}
