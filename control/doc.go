@@ -39,6 +39,7 @@
 // Concurrency: a Controller is safe for concurrent use. Its changes are
 // serialised by one lock, which is taken before whatever Config.Apply
 // locks; ReloadFile takes the same lock, so a SIGHUP reload and a
-// control-plane change never undo each other. Run, the only goroutine-
-// owning method, blocks until its context ends.
+// control-plane change never undo each other. Run blocks until its
+// context ends; the goroutine MemStore.Watch starts ends with the watch's
+// context.
 package control
