@@ -433,3 +433,146 @@ func TestQuickCreateUpdateAndStages(t *testing.T) {
 		t.Fatalf("an API without stages is served: %+v", a)
 	}
 }
+
+// Every resource through its Create, Get, list, Update and Delete, with
+// the SDK, and what the API serves after.
+func TestResourcesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := n.client
+	api, err := c.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("ws"), ProtocolType: types.ProtocolTypeWebsocket,
+		RouteSelectionExpression: aws.String("$request.body.action"), Tags: map[string]string{"team": "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := api.ApiId
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Integrations and integration responses.
+	in, err := c.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: id, IntegrationType: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"$default": `{"statusCode":200}`}, TemplateSelectionExpression: aws.String(`\$default`)})
+	must(err)
+	if len(*in.IntegrationId) != 7 || *in.PayloadFormatVersion != "1.0" || in.ConnectionType != types.ConnectionTypeInternet {
+		t.Fatalf("CreateIntegration: %+v", in)
+	}
+	ir, err := c.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: id, IntegrationId: in.IntegrationId,
+		IntegrationResponseKey: aws.String("$default"), ResponseTemplates: map[string]string{"$default": `{"ok":true}`}})
+	must(err)
+	_, err = c.CreateIntegrationResponse(ctx, &apigatewayv2.CreateIntegrationResponseInput{ApiId: id, IntegrationId: in.IntegrationId,
+		IntegrationResponseKey: aws.String("$default")})
+	wantAPIError[*types.ConflictException](t, err, "ConflictException", "IntegrationResponse with key $default already exists for this Integration")
+	uir, err := c.UpdateIntegrationResponse(ctx, &apigatewayv2.UpdateIntegrationResponseInput{ApiId: id, IntegrationId: in.IntegrationId,
+		IntegrationResponseId: ir.IntegrationResponseId, TemplateSelectionExpression: aws.String("$default")})
+	must(err)
+	if uir.ResponseTemplates["$default"] != `{"ok":true}` || *uir.TemplateSelectionExpression != "$default" {
+		t.Fatalf("UpdateIntegrationResponse: %+v", uir)
+	}
+	irs, err := c.GetIntegrationResponses(ctx, &apigatewayv2.GetIntegrationResponsesInput{ApiId: id, IntegrationId: in.IntegrationId})
+	if err != nil || len(irs.Items) != 1 {
+		t.Fatalf("GetIntegrationResponses: %+v, %v", irs, err)
+	}
+
+	// Authorizers.
+	au, err := c.CreateAuthorizer(ctx, &apigatewayv2.CreateAuthorizerInput{ApiId: id, Name: aws.String("auth"), AuthorizerType: types.AuthorizerTypeRequest,
+		AuthorizerUri: aws.String("http://127.0.0.1:9/authorize"), IdentitySource: []string{"route.request.header.Auth"}})
+	must(err)
+	uau, err := c.UpdateAuthorizer(ctx, &apigatewayv2.UpdateAuthorizerInput{ApiId: id, AuthorizerId: au.AuthorizerId, Name: aws.String("renamed")})
+	must(err)
+	if *uau.Name != "renamed" || *uau.AuthorizerUri != "http://127.0.0.1:9/authorize" || len(*au.AuthorizerId) != 6 {
+		t.Fatalf("UpdateAuthorizer: %+v", uau)
+	}
+
+	// Routes and route responses.
+	rt, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: id, RouteKey: aws.String("$connect"), Target: aws.String("integrations/" + *in.IntegrationId),
+		AuthorizationType: types.AuthorizationTypeCustom, AuthorizerId: au.AuthorizerId})
+	must(err)
+	_, err = c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: id, RouteKey: aws.String("$connect")})
+	wantAPIError[*types.ConflictException](t, err, "ConflictException", "Route with key $connect already exists for this API")
+	echo, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: id, RouteKey: aws.String("echo"), Target: aws.String("integrations/" + *in.IntegrationId)})
+	must(err)
+	uecho, err := c.UpdateRoute(ctx, &apigatewayv2.UpdateRouteInput{ApiId: id, RouteId: echo.RouteId, RouteResponseSelectionExpression: aws.String("$default")})
+	must(err)
+	if *uecho.RouteKey != "echo" || *uecho.Target != "integrations/"+*in.IntegrationId || *uecho.RouteResponseSelectionExpression != "$default" {
+		t.Fatalf("UpdateRoute: %+v", uecho)
+	}
+	rr, err := c.CreateRouteResponse(ctx, &apigatewayv2.CreateRouteResponseInput{ApiId: id, RouteId: echo.RouteId, RouteResponseKey: aws.String("$default")})
+	must(err)
+	if got, err := c.GetRouteResponse(ctx, &apigatewayv2.GetRouteResponseInput{ApiId: id, RouteId: echo.RouteId, RouteResponseId: rr.RouteResponseId}); err != nil || *got.RouteResponseKey != "$default" {
+		t.Fatalf("GetRouteResponse: %+v, %v", got, err)
+	}
+	_, err = c.DeleteAuthorizer(ctx, &apigatewayv2.DeleteAuthorizerInput{ApiId: id, AuthorizerId: au.AuthorizerId})
+	// Delete operations model only NotFoundException: others arrive as
+	// generic API errors, as AWS's own do.
+	wantAPIError[smithy.APIError](t, err, "BadRequestException", "Authorizer "+*au.AuthorizerId+" is used by route "+*rt.RouteId+"; change the route first")
+	_, err = c.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: id, IntegrationId: in.IntegrationId})
+	wantAPIError[smithy.APIError](t, err, "BadRequestException", "Integration "+*in.IntegrationId+" is the target of route "+*rt.RouteId+"; change the route first")
+
+	// A stage: what it serves is all of the above.
+	st, err := c.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: id, StageName: aws.String("dev"), AutoDeploy: aws.Bool(true),
+		StageVariables: map[string]string{"a": "1", "b": "2"}})
+	must(err)
+	ust, err := c.UpdateStage(ctx, &apigatewayv2.UpdateStageInput{ApiId: id, StageName: aws.String("dev"), StageVariables: map[string]string{"c": "3"}})
+	must(err)
+	if len(ust.StageVariables) != 1 || ust.StageVariables["c"] != "3" || !*ust.AutoDeploy || *ust.DeploymentId != *st.DeploymentId {
+		t.Fatalf("UpdateStage replaces stageVariables, keeps the rest: %+v", ust)
+	}
+	served := n.servedAPI(*id)
+	if served == nil || len(served.Stages) != 1 {
+		t.Fatalf("served: %+v", served)
+	}
+	d := served.Stages[0].Deployment
+	if len(d.Routes) != 2 || len(d.Integrations) != 1 || len(d.Authorizers) != 1 || d.Routes[1].RouteResponses[0].RouteResponseKey != "$default" ||
+		d.Integrations[0].IntegrationResponses[0].ResponseTemplates["$default"] != `{"ok":true}` || served.Stages[0].StageVariables["c"] != "3" {
+		t.Fatalf("served deployment: %+v", d)
+	}
+
+	// Tags on the API and the stage.
+	stageARN := "arn:aws:apigateway:eu-west-3::/apis/" + *id + "/stages/dev"
+	_, err = c.TagResource(ctx, &apigatewayv2.TagResourceInput{ResourceArn: aws.String(stageARN), Tags: map[string]string{"env": "dev", "x": "y"}})
+	must(err)
+	_, err = c.UntagResource(ctx, &apigatewayv2.UntagResourceInput{ResourceArn: aws.String(stageARN), TagKeys: []string{"x"}})
+	must(err)
+	tags, err := c.GetTags(ctx, &apigatewayv2.GetTagsInput{ResourceArn: aws.String(stageARN)})
+	if err != nil || len(tags.Tags) != 1 || tags.Tags["env"] != "dev" {
+		t.Fatalf("GetTags: %+v, %v", tags, err)
+	}
+	got, err := c.GetApi(ctx, &apigatewayv2.GetApiInput{ApiId: id})
+	if err != nil || got.Tags["team"] != "a" {
+		t.Fatalf("GetApi: %+v, %v", got, err)
+	}
+
+	// Deletes, and their not-founds.
+	must2 := func(_ any, err error) { t.Helper(); must(err) }
+	must2(c.DeleteRouteResponse(ctx, &apigatewayv2.DeleteRouteResponseInput{ApiId: id, RouteId: echo.RouteId, RouteResponseId: rr.RouteResponseId}))
+	_, err = c.GetRouteResponse(ctx, &apigatewayv2.GetRouteResponseInput{ApiId: id, RouteId: echo.RouteId, RouteResponseId: rr.RouteResponseId})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid RouteResponse identifier specified "+*rr.RouteResponseId)
+	must2(c.DeleteIntegrationResponse(ctx, &apigatewayv2.DeleteIntegrationResponseInput{ApiId: id, IntegrationId: in.IntegrationId, IntegrationResponseId: ir.IntegrationResponseId}))
+	_, err = c.GetIntegrationResponse(ctx, &apigatewayv2.GetIntegrationResponseInput{ApiId: id, IntegrationId: in.IntegrationId, IntegrationResponseId: ir.IntegrationResponseId})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid IntegrationResponse identifier specified "+*ir.IntegrationResponseId)
+	must2(c.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: id, RouteId: rt.RouteId}))
+	must2(c.DeleteRoute(ctx, &apigatewayv2.DeleteRouteInput{ApiId: id, RouteId: echo.RouteId}))
+	_, err = c.GetRoute(ctx, &apigatewayv2.GetRouteInput{ApiId: id, RouteId: rt.RouteId})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid Route identifier specified "+*rt.RouteId)
+	must2(c.DeleteAuthorizer(ctx, &apigatewayv2.DeleteAuthorizerInput{ApiId: id, AuthorizerId: au.AuthorizerId}))
+	_, err = c.GetAuthorizer(ctx, &apigatewayv2.GetAuthorizerInput{ApiId: id, AuthorizerId: au.AuthorizerId})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid Authorizer identifier specified "+*au.AuthorizerId)
+	must2(c.DeleteIntegration(ctx, &apigatewayv2.DeleteIntegrationInput{ApiId: id, IntegrationId: in.IntegrationId}))
+	_, err = c.GetIntegration(ctx, &apigatewayv2.GetIntegrationInput{ApiId: id, IntegrationId: in.IntegrationId})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid Integration identifier specified "+*in.IntegrationId)
+	_, err = c.GetDeployment(ctx, &apigatewayv2.GetDeploymentInput{ApiId: id, DeploymentId: aws.String("nope00")})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid Deployment identifier specified nope00")
+	if d := n.servedAPI(*id).Stages[0].Deployment; len(d.Routes)+len(d.Integrations)+len(d.Authorizers) != 0 {
+		t.Fatalf("after the deletes, dev serves %+v", d)
+	}
+	must2(c.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: id}))
+	_, err = c.DeleteApi(ctx, &apigatewayv2.DeleteApiInput{ApiId: id})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid API identifier specified "+*id)
+	if n.servedAPI(*id) != nil {
+		t.Fatal("the deleted API is served")
+	}
+}

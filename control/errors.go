@@ -81,7 +81,7 @@ func errNoDeployment(id string) *Error {
 var (
 	errProtocol   = badRequest("Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]")
 	errBadJSON    = badRequest("Invalid request body: want a JSON object")
-	errTooLarge   = &Error{Status: http.StatusRequestEntityTooLarge, Type: "BadRequestException", Message: "Request body too large"}
+	errTooLarge   = badRequest("Request body too large")
 	errMissingKey = &Error{Status: http.StatusForbidden, Type: "MissingAuthenticationTokenException", Message: "Missing Authentication Token"}
 	errConflict   = conflict("The API was changed by another request at the same time; retry")
 	errStore      = &Error{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException", Message: "The control plane's store is unavailable"}

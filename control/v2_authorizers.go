@@ -95,7 +95,7 @@ func deleteAuthorizer(c *Controller, in *call) (int, any, *Error) {
 			return nil, err
 		}
 		if i := slices.IndexFunc(rec.Routes, func(r *routeRecord) bool { return r.AuthorizerID == a.AuthorizerID }); i >= 0 {
-			return nil, conflict("Authorizer %s is used by route %s; change the route first", a.AuthorizerID, rec.Routes[i].RouteID)
+			return nil, badRequest("Authorizer %s is used by route %s; change the route first", a.AuthorizerID, rec.Routes[i].RouteID)
 		}
 		rec.Authorizers = slices.DeleteFunc(rec.Authorizers, func(x *Authorizer) bool { return x == a })
 		return nil, nil

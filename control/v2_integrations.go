@@ -103,7 +103,7 @@ func deleteIntegration(c *Controller, in *call) (int, any, *Error) {
 		}
 		target := "integrations/" + ig.IntegrationID
 		if i := slices.IndexFunc(rec.Routes, func(r *routeRecord) bool { return r.Target == target }); i >= 0 {
-			return nil, conflict("Integration %s is the target of route %s; change the route first", ig.IntegrationID, rec.Routes[i].RouteID)
+			return nil, badRequest("Integration %s is the target of route %s; change the route first", ig.IntegrationID, rec.Routes[i].RouteID)
 		}
 		rec.Integrations = slices.DeleteFunc(rec.Integrations, func(x *integrationRecord) bool { return x == ig })
 		return nil, nil
