@@ -54,6 +54,17 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Validate reports what New would refuse: a Config without Apply or File.
+func (cfg Config) Validate() error {
+	if cfg.Apply == nil {
+		return errors.New("control: Config.Apply is nil")
+	}
+	if cfg.File == nil {
+		return errors.New("control: Config.File is nil")
+	}
+	return nil
+}
+
 // Controller serves the apigatewayv2 control plane (ServeHTTP) and keeps
 // what it serves applied.
 type Controller struct {
@@ -81,11 +92,8 @@ type Controller struct {
 // already (Portico applies it before), so Sync and Run apply only when
 // the Store holds APIs.
 func New(cfg Config) (*Controller, error) {
-	if cfg.Apply == nil {
-		return nil, errors.New("control: Config.Apply is nil")
-	}
-	if cfg.File == nil {
-		return nil, errors.New("control: Config.File is nil")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	c := &Controller{cfg: cfg, store: cfg.Store, now: cfg.Now, log: cfg.Logger}
 	if c.store == nil {
