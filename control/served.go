@@ -35,7 +35,8 @@ func served(rec *apiRecord) (config.API, bool) {
 		CorsConfiguration:         corsToConfig(a.CorsConfiguration),
 	}
 	if out.ProtocolType == "HTTP" {
-		out.RouteSelectionExpression = "" // always ${request.method} ${request.path}
+		out.RouteSelectionExpression = ""  // always ${request.method} ${request.path}
+		out.APIKeySelectionExpression = "" // HTTP APIs have no API keys
 	}
 	for _, st := range rec.Stages {
 		d := rec.deployment(st.DeploymentID)

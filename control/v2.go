@@ -247,7 +247,7 @@ func createAPI(c *Controller, in *call) (int, any, *Error) {
 		_, err := c.store.Get(in.ctx, apiKey(id))
 		return err == nil
 	})
-	if a.APIKeySelectionExpression == "" && a.ProtocolType == "WEBSOCKET" {
+	if a.APIKeySelectionExpression == "" { // AWS's default, HTTP APIs included
 		a.APIKeySelectionExpression = "$request.header.x-api-key"
 	}
 	rec := &apiRecord{API: a}
