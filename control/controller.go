@@ -257,7 +257,7 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 		return nil, errFileManaged(id)
 	}
 	key := apiKey(id)
-	for range maxRetries {
+	for attempt := range maxRetries {
 		var rec *apiRecord
 		e, err := c.store.Get(ctx, key)
 		switch {
@@ -272,6 +272,9 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 		}
 		next, out, apiErr := fn(rec)
 		if apiErr != nil {
+			if attempt > 0 { // an earlier attempt was applied and not stored
+				c.resyncLocked(ctx)
+			}
 			return nil, apiErr
 		}
 		if next != nil {
