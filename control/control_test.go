@@ -576,3 +576,74 @@ func TestResourcesRoundTrip(t *testing.T) {
 		t.Fatal("the deleted API is served")
 	}
 }
+
+// interferingStore lets a test act as another writer: before each Update
+// it runs the next function of before (on the store itself).
+type interferingStore struct {
+	*control.MemStore
+	mu     sync.Mutex
+	before []func(s *control.MemStore)
+}
+
+func (s *interferingStore) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	s.mu.Lock()
+	var fn func(*control.MemStore)
+	if len(s.before) > 0 {
+		fn, s.before = s.before[0], s.before[1:]
+	}
+	s.mu.Unlock()
+	if fn != nil {
+		fn(s.MemStore)
+	}
+	return s.MemStore.Update(ctx, key, value, rev)
+}
+
+func TestConflictsRetryThenAnswer(t *testing.T) {
+	ctx := context.Background()
+	store := &interferingStore{MemStore: control.NewMemStore()}
+	n := newNode(t, store)
+	api, err := n.client.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("q"), ProtocolType: types.ProtocolTypeHttp,
+		Target: aws.String("http://127.0.0.1:9001/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "v2.apis." + *api.ApiId
+	touch := func(s *control.MemStore) { // another writer rewrites the API as it is
+		e, _ := s.Get(ctx, key)
+		if _, err := s.Update(ctx, key, e.Value, e.Revision); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// One conflict: the change runs again on the other writer's state and succeeds.
+	store.before = []func(*control.MemStore){touch}
+	if _, err := n.client.UpdateApi(ctx, &apigatewayv2.UpdateApiInput{ApiId: api.ApiId, Description: aws.String("one")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Conflicts every time: 409, and the node serves what the store holds.
+	store.before = []func(*control.MemStore){touch, touch, touch, touch, touch}
+	_, err = n.client.UpdateApi(ctx, &apigatewayv2.UpdateApiInput{ApiId: api.ApiId, Target: aws.String("http://127.0.0.1:9002/")})
+	wantAPIError[*types.ConflictException](t, err, "ConflictException", "The API was changed by another request at the same time; retry")
+	if uri := n.servedAPI(*api.ApiId).Stages[0].Deployment.Integrations[0].IntegrationURI; uri != "http://127.0.0.1:9001/" {
+		t.Fatalf("after the conflict the node serves %s, not the store's state", uri)
+	}
+
+	// The other writer deletes the API in between: the retry answers 404
+	// and the node stops serving what it applied on the first attempt.
+	store.before = []func(*control.MemStore){func(s *control.MemStore) {
+		e, _ := s.Get(ctx, key)
+		if err := s.Delete(ctx, key, e.Revision); err != nil {
+			t.Error(err)
+		}
+	}}
+	_, err = n.client.UpdateApi(ctx, &apigatewayv2.UpdateApiInput{ApiId: api.ApiId, Target: aws.String("http://127.0.0.1:9003/")})
+	wantAPIError[*types.NotFoundException](t, err, "NotFoundException", "Invalid API identifier specified "+*api.ApiId)
+	if a := n.servedAPI(*api.ApiId); a != nil {
+		t.Fatalf("the node serves an API the store no longer has: %+v", a)
+	}
+	got, err := n.client.GetApi(ctx, &apigatewayv2.GetApiInput{ApiId: api.ApiId})
+	if err == nil {
+		t.Fatalf("GetApi after the other writer's delete: %+v", got)
+	}
+}
