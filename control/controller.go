@@ -204,7 +204,7 @@ func (c *Controller) records(ctx context.Context) ([]*apiRecord, error) {
 	return out, nil
 }
 
-func (a *API) created() time.Time {
+func (a *wireAPI) created() time.Time {
 	if a.CreatedDate == nil {
 		return time.Time{}
 	}
@@ -250,7 +250,7 @@ const maxRetries = 5
 // refuses the write and the change runs again on what that writer
 // stored. After maxRetries the answer is ConflictException and this node
 // applies the store's state.
-func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiRecord) (*apiRecord, any, *Error)) (any, *Error) {
+func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiRecord) (*apiRecord, any, *apiError)) (any, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fileAPI(id) != nil {
@@ -324,7 +324,7 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 
 // storeFailed logs a Store failure, re-applies what the store holds, and
 // returns the answer.
-func (c *Controller) storeFailed(ctx context.Context, err error) *Error {
+func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
 	c.log.Error("control plane: store failed", "error", err)
 	c.resyncLocked(ctx)
 	return errStore
@@ -362,15 +362,15 @@ func (c *Controller) deploy(rec *apiRecord) {
 		st.LastUpdatedDate = d.CreatedDate
 	}
 	rec.Deployments = slices.DeleteFunc(rec.Deployments, func(d *deploymentRecord) bool {
-		return d.AutoDeployed && !slices.ContainsFunc(rec.Stages, func(st *Stage) bool { return st.DeploymentID == d.DeploymentID })
+		return d.AutoDeployed && !slices.ContainsFunc(rec.Stages, func(st *wireStage) bool { return st.DeploymentID == d.DeploymentID })
 	})
 }
 
 // newDeployment adds a deployment of rec as it is now.
 func (c *Controller) newDeployment(rec *apiRecord, description string, auto bool) *deploymentRecord {
-	t := Timestamp(c.now())
+	t := timestamp(c.now())
 	d := &deploymentRecord{
-		Deployment: Deployment{AutoDeployed: auto, CreatedDate: &t, DeploymentID: newID(6, func(id string) bool {
+		wireDeployment: wireDeployment{AutoDeployed: auto, CreatedDate: &t, DeploymentID: newID(6, func(id string) bool {
 			return rec.deployment(id) != nil
 		}), DeploymentStatus: "DEPLOYED", Description: description},
 		Snapshot: rec.snapshot(),
@@ -387,7 +387,7 @@ func (rec *apiRecord) snapshot() snapshot {
 // refused turns an error of Apply into the answer: the validation
 // messages, without the file positions and list indexes that mean nothing
 // to a control-plane caller.
-func refused(err error) *Error {
+func refused(err error) *apiError {
 	var list config.ErrorList
 	if !errors.As(err, &list) {
 		return badRequest("%s", err.Error())
@@ -517,7 +517,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet {
 		apiID := params["apiId"]
-		if a, ok := out.(API); ok {
+		if a, ok := out.(wireAPI); ok {
 			apiID = a.APIID
 		}
 		c.log.Info("control plane change", "operation", op.Name, "api_id", apiID)
@@ -528,7 +528,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		(&Error{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "Internal server error"}).write(w)
+		(&apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "Internal server error"}).write(w)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -538,7 +538,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authError is the 403 for a signature that fails, named as API Gateway
 // names it.
-func authError(err error) *Error {
+func authError(err error) *apiError {
 	var se *sigv4.Error
 	if !errors.As(err, &se) {
 		return errMissingKey
@@ -552,5 +552,5 @@ func authError(err error) *Error {
 	case sigv4.UnknownAccessKey:
 		typ = "UnrecognizedClientException"
 	}
-	return &Error{Status: http.StatusForbidden, Type: typ, Message: se.Msg}
+	return &apiError{Status: http.StatusForbidden, Type: typ, Message: se.Msg}
 }

@@ -13,9 +13,9 @@ import (
 // resourceType for NotFoundException. Messages follow AWS's where they
 // are known (reference/control-plane.md §3.2).
 
-// Error is an error answer of the control plane: handlers turn every
+// apiError is an error answer of the control plane: handlers turn every
 // failure into one.
-type Error struct {
+type apiError struct {
 	Status int
 	// Type is the exception's name: NotFoundException, BadRequestException, ...
 	Type    string
@@ -25,9 +25,9 @@ type Error struct {
 }
 
 // Error returns "Type: Message".
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
+func (e *apiError) Error() string { return e.Type + ": " + e.Message }
 
-func (e *Error) write(w http.ResponseWriter) {
+func (e *apiError) write(w http.ResponseWriter) {
 	body, _ := json.Marshal(struct {
 		Message      string `json:"message"`
 		ResourceType string `json:"resourceType,omitempty"`
@@ -40,41 +40,41 @@ func (e *Error) write(w http.ResponseWriter) {
 	_, _ = w.Write(body)
 }
 
-func badRequest(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Type: "BadRequestException", Message: fmt.Sprintf(format, args...)}
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: "BadRequestException", Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(resourceType, format string, args ...any) *Error {
-	return &Error{Status: http.StatusNotFound, Type: "NotFoundException", Message: fmt.Sprintf(format, args...), ResourceType: resourceType}
+func notFound(resourceType, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusNotFound, Type: "NotFoundException", Message: fmt.Sprintf(format, args...), ResourceType: resourceType}
 }
 
-func conflict(format string, args ...any) *Error {
-	return &Error{Status: http.StatusConflict, Type: "ConflictException", Message: fmt.Sprintf(format, args...)}
+func conflict(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusConflict, Type: "ConflictException", Message: fmt.Sprintf(format, args...)}
 }
 
 // The not-found answers, one per resource (moto's wording, which is AWS's).
-func errNoAPI(id string) *Error {
+func errNoAPI(id string) *apiError {
 	return notFound("Api", "Invalid API identifier specified %s", id)
 }
-func errNoRoute(id string) *Error {
+func errNoRoute(id string) *apiError {
 	return notFound("Route", "Invalid Route identifier specified %s", id)
 }
-func errNoIntegration(id string) *Error {
+func errNoIntegration(id string) *apiError {
 	return notFound("Integration", "Invalid Integration identifier specified %s", id)
 }
-func errNoRouteResponse(id string) *Error {
+func errNoRouteResponse(id string) *apiError {
 	return notFound("RouteResponse", "Invalid RouteResponse identifier specified %s", id)
 }
-func errNoIntegrationResponse(id string) *Error {
+func errNoIntegrationResponse(id string) *apiError {
 	return notFound("IntegrationResponse", "Invalid IntegrationResponse identifier specified %s", id)
 }
-func errNoAuthorizer(id string) *Error {
+func errNoAuthorizer(id string) *apiError {
 	return notFound("Authorizer", "Invalid Authorizer identifier specified %s", id)
 }
-func errNoStage(name string) *Error {
+func errNoStage(name string) *apiError {
 	return notFound("Stage", "Invalid stage identifier specified %s", name)
 }
-func errNoDeployment(id string) *Error {
+func errNoDeployment(id string) *apiError {
 	return notFound("Deployment", "Invalid Deployment identifier specified %s", id)
 }
 
@@ -82,19 +82,19 @@ var (
 	errProtocol   = badRequest("Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]")
 	errBadJSON    = badRequest("Invalid request body: want a JSON object")
 	errTooLarge   = badRequest("Request body too large")
-	errMissingKey = &Error{Status: http.StatusForbidden, Type: "MissingAuthenticationTokenException", Message: "Missing Authentication Token"}
+	errMissingKey = &apiError{Status: http.StatusForbidden, Type: "MissingAuthenticationTokenException", Message: "Missing Authentication Token"}
 	errConflict   = conflict("The API was changed by another request at the same time; retry")
-	errStore      = &Error{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException", Message: "The control plane's store is unavailable"}
+	errStore      = &apiError{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException", Message: "The control plane's store is unavailable"}
 )
 
 // errFileManaged refuses a change to an API that the configuration file
 // manages.
-func errFileManaged(id string) *Error {
+func errFileManaged(id string) *apiError {
 	return badRequest("API %s is managed by the configuration file; change it there (the control plane changes only the APIs it created)", id)
 }
 
 // errUnsupported answers an apigatewayv2 operation that Portico does not
 // serve.
-func errUnsupported(op string) *Error {
+func errUnsupported(op string) *apiError {
 	return badRequest("Portico does not support the apigatewayv2 operation %s", op)
 }

@@ -13,17 +13,17 @@ import (
 // a route its route responses; an integration its integration responses;
 // a deployment the snapshot it serves.
 
-// Timestamp is a time written as ISO 8601 in UTC with seconds, as the
+// timestamp is a time written as ISO 8601 in UTC with seconds, as the
 // apigatewayv2 model's timestampFormat iso8601 asks.
-type Timestamp time.Time
+type timestamp time.Time
 
 // MarshalJSON writes t as "2006-01-02T15:04:05Z".
-func (t Timestamp) MarshalJSON() ([]byte, error) {
+func (t timestamp) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339) + `"`), nil
 }
 
 // UnmarshalJSON reads an RFC 3339 time.
-func (t *Timestamp) UnmarshalJSON(b []byte) error {
+func (t *timestamp) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
@@ -32,18 +32,18 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("timestamp %q: %w", s, err)
 	}
-	*t = Timestamp(v)
+	*t = timestamp(v)
 	return nil
 }
 
-// API is the model's Api.
-type API struct {
+// wireAPI is the model's Api.
+type wireAPI struct {
 	APIEndpoint               string            `json:"apiEndpoint,omitempty"`
 	APIGatewayManaged         bool              `json:"apiGatewayManaged,omitempty"`
 	APIID                     string            `json:"apiId"`
 	APIKeySelectionExpression string            `json:"apiKeySelectionExpression,omitempty"`
-	CorsConfiguration         *Cors             `json:"corsConfiguration,omitempty"`
-	CreatedDate               *Timestamp        `json:"createdDate,omitempty"`
+	CorsConfiguration         *wireCors         `json:"corsConfiguration,omitempty"`
+	CreatedDate               *timestamp        `json:"createdDate,omitempty"`
 	Description               string            `json:"description,omitempty"`
 	DisableExecuteAPIEndpoint bool              `json:"disableExecuteApiEndpoint,omitempty"`
 	DisableSchemaValidation   bool              `json:"disableSchemaValidation,omitempty"`
@@ -57,14 +57,14 @@ type API struct {
 
 // createAPIInput is CreateApiRequest: an Api plus the quick-create fields.
 type createAPIInput struct {
-	API
+	wireAPI
 	CredentialsARN string `json:"credentialsArn"`
 	RouteKey       string `json:"routeKey"`
 	Target         string `json:"target"`
 }
 
-// Cors is the model's Cors.
-type Cors struct {
+// wireCors is the model's Cors.
+type wireCors struct {
 	AllowCredentials bool     `json:"allowCredentials,omitempty"`
 	AllowHeaders     []string `json:"allowHeaders,omitempty"`
 	AllowMethods     []string `json:"allowMethods,omitempty"`
@@ -73,39 +73,39 @@ type Cors struct {
 	MaxAge           *int     `json:"maxAge,omitempty"`
 }
 
-// Route is the model's Route.
-type Route struct {
-	APIGatewayManaged                bool                           `json:"apiGatewayManaged,omitempty"`
-	APIKeyRequired                   bool                           `json:"apiKeyRequired"`
-	AuthorizationScopes              []string                       `json:"authorizationScopes,omitempty"`
-	AuthorizationType                string                         `json:"authorizationType,omitempty"`
-	AuthorizerID                     string                         `json:"authorizerId,omitempty"`
-	ModelSelectionExpression         string                         `json:"modelSelectionExpression,omitempty"`
-	OperationName                    string                         `json:"operationName,omitempty"`
-	RequestModels                    map[string]string              `json:"requestModels,omitempty"`
-	RequestParameters                map[string]ParameterConstraint `json:"requestParameters,omitempty"`
-	RouteID                          string                         `json:"routeId"`
-	RouteKey                         string                         `json:"routeKey"`
-	RouteResponseSelectionExpression string                         `json:"routeResponseSelectionExpression,omitempty"`
-	Target                           string                         `json:"target,omitempty"`
+// wireRoute is the model's Route.
+type wireRoute struct {
+	APIGatewayManaged                bool                               `json:"apiGatewayManaged,omitempty"`
+	APIKeyRequired                   bool                               `json:"apiKeyRequired"`
+	AuthorizationScopes              []string                           `json:"authorizationScopes,omitempty"`
+	AuthorizationType                string                             `json:"authorizationType,omitempty"`
+	AuthorizerID                     string                             `json:"authorizerId,omitempty"`
+	ModelSelectionExpression         string                             `json:"modelSelectionExpression,omitempty"`
+	OperationName                    string                             `json:"operationName,omitempty"`
+	RequestModels                    map[string]string                  `json:"requestModels,omitempty"`
+	RequestParameters                map[string]wireParameterConstraint `json:"requestParameters,omitempty"`
+	RouteID                          string                             `json:"routeId"`
+	RouteKey                         string                             `json:"routeKey"`
+	RouteResponseSelectionExpression string                             `json:"routeResponseSelectionExpression,omitempty"`
+	Target                           string                             `json:"target,omitempty"`
 }
 
-// ParameterConstraint is the model's ParameterConstraints.
-type ParameterConstraint struct {
+// wireParameterConstraint is the model's ParameterConstraints.
+type wireParameterConstraint struct {
 	Required bool `json:"required"`
 }
 
-// RouteResponse is the model's RouteResponse.
-type RouteResponse struct {
-	ModelSelectionExpression string                         `json:"modelSelectionExpression,omitempty"`
-	ResponseModels           map[string]string              `json:"responseModels,omitempty"`
-	ResponseParameters       map[string]ParameterConstraint `json:"responseParameters,omitempty"`
-	RouteResponseID          string                         `json:"routeResponseId"`
-	RouteResponseKey         string                         `json:"routeResponseKey"`
+// wireRouteResponse is the model's RouteResponse.
+type wireRouteResponse struct {
+	ModelSelectionExpression string                             `json:"modelSelectionExpression,omitempty"`
+	ResponseModels           map[string]string                  `json:"responseModels,omitempty"`
+	ResponseParameters       map[string]wireParameterConstraint `json:"responseParameters,omitempty"`
+	RouteResponseID          string                             `json:"routeResponseId"`
+	RouteResponseKey         string                             `json:"routeResponseKey"`
 }
 
-// Integration is the model's Integration.
-type Integration struct {
+// wireIntegration is the model's Integration.
+type wireIntegration struct {
 	APIGatewayManaged                      bool                         `json:"apiGatewayManaged,omitempty"`
 	ConnectionID                           string                       `json:"connectionId,omitempty"`
 	ConnectionType                         string                       `json:"connectionType,omitempty"`
@@ -125,16 +125,16 @@ type Integration struct {
 	ResponseParameters                     map[string]map[string]string `json:"responseParameters,omitempty"`
 	TemplateSelectionExpression            string                       `json:"templateSelectionExpression,omitempty"`
 	TimeoutInMillis                        int                          `json:"timeoutInMillis,omitempty"`
-	TLSConfig                              *TLSConfig                   `json:"tlsConfig,omitempty"`
+	TLSConfig                              *wireTLSConfig               `json:"tlsConfig,omitempty"`
 }
 
-// TLSConfig is the model's TlsConfig.
-type TLSConfig struct {
+// wireTLSConfig is the model's TlsConfig.
+type wireTLSConfig struct {
 	ServerNameToVerify string `json:"serverNameToVerify,omitempty"`
 }
 
-// IntegrationResponse is the model's IntegrationResponse.
-type IntegrationResponse struct {
+// wireIntegrationResponse is the model's IntegrationResponse.
+type wireIntegrationResponse struct {
 	ContentHandlingStrategy     string            `json:"contentHandlingStrategy,omitempty"`
 	IntegrationResponseID       string            `json:"integrationResponseId"`
 	IntegrationResponseKey      string            `json:"integrationResponseKey"`
@@ -143,53 +143,53 @@ type IntegrationResponse struct {
 	TemplateSelectionExpression string            `json:"templateSelectionExpression,omitempty"`
 }
 
-// Authorizer is the model's Authorizer.
-type Authorizer struct {
-	AuthorizerCredentialsARN       string            `json:"authorizerCredentialsArn,omitempty"`
-	AuthorizerID                   string            `json:"authorizerId"`
-	AuthorizerPayloadFormatVersion string            `json:"authorizerPayloadFormatVersion,omitempty"`
-	AuthorizerResultTTLInSeconds   *int              `json:"authorizerResultTtlInSeconds,omitempty"`
-	AuthorizerType                 string            `json:"authorizerType"`
-	AuthorizerURI                  string            `json:"authorizerUri,omitempty"`
-	EnableSimpleResponses          bool              `json:"enableSimpleResponses,omitempty"`
-	IdentitySource                 []string          `json:"identitySource,omitempty"`
-	IdentityValidationExpression   string            `json:"identityValidationExpression,omitempty"`
-	JWTConfiguration               *JWTConfiguration `json:"jwtConfiguration,omitempty"`
-	Name                           string            `json:"name"`
+// wireAuthorizer is the model's Authorizer.
+type wireAuthorizer struct {
+	AuthorizerCredentialsARN       string                `json:"authorizerCredentialsArn,omitempty"`
+	AuthorizerID                   string                `json:"authorizerId"`
+	AuthorizerPayloadFormatVersion string                `json:"authorizerPayloadFormatVersion,omitempty"`
+	AuthorizerResultTTLInSeconds   *int                  `json:"authorizerResultTtlInSeconds,omitempty"`
+	AuthorizerType                 string                `json:"authorizerType"`
+	AuthorizerURI                  string                `json:"authorizerUri,omitempty"`
+	EnableSimpleResponses          bool                  `json:"enableSimpleResponses,omitempty"`
+	IdentitySource                 []string              `json:"identitySource,omitempty"`
+	IdentityValidationExpression   string                `json:"identityValidationExpression,omitempty"`
+	JWTConfiguration               *wireJWTConfiguration `json:"jwtConfiguration,omitempty"`
+	Name                           string                `json:"name"`
 }
 
-// JWTConfiguration is the model's JWTConfiguration.
-type JWTConfiguration struct {
+// wireJWTConfiguration is the model's JWTConfiguration.
+type wireJWTConfiguration struct {
 	Audience []string `json:"audience,omitempty"`
 	Issuer   string   `json:"issuer,omitempty"`
 }
 
-// Stage is the model's Stage.
-type Stage struct {
-	AccessLogSettings           *AccessLogSettings       `json:"accessLogSettings,omitempty"`
-	APIGatewayManaged           bool                     `json:"apiGatewayManaged,omitempty"`
-	AutoDeploy                  bool                     `json:"autoDeploy"`
-	ClientCertificateID         string                   `json:"clientCertificateId,omitempty"`
-	CreatedDate                 *Timestamp               `json:"createdDate,omitempty"`
-	DefaultRouteSettings        *RouteSettings           `json:"defaultRouteSettings,omitempty"`
-	DeploymentID                string                   `json:"deploymentId,omitempty"`
-	Description                 string                   `json:"description,omitempty"`
-	LastDeploymentStatusMessage string                   `json:"lastDeploymentStatusMessage,omitempty"`
-	LastUpdatedDate             *Timestamp               `json:"lastUpdatedDate,omitempty"`
-	RouteSettings               map[string]RouteSettings `json:"routeSettings,omitempty"`
-	StageName                   string                   `json:"stageName"`
-	StageVariables              map[string]string        `json:"stageVariables,omitempty"`
-	Tags                        map[string]string        `json:"tags,omitempty"`
+// wireStage is the model's Stage.
+type wireStage struct {
+	AccessLogSettings           *wireAccessLogSettings       `json:"accessLogSettings,omitempty"`
+	APIGatewayManaged           bool                         `json:"apiGatewayManaged,omitempty"`
+	AutoDeploy                  bool                         `json:"autoDeploy"`
+	ClientCertificateID         string                       `json:"clientCertificateId,omitempty"`
+	CreatedDate                 *timestamp                   `json:"createdDate,omitempty"`
+	DefaultRouteSettings        *wireRouteSettings           `json:"defaultRouteSettings,omitempty"`
+	DeploymentID                string                       `json:"deploymentId,omitempty"`
+	Description                 string                       `json:"description,omitempty"`
+	LastDeploymentStatusMessage string                       `json:"lastDeploymentStatusMessage,omitempty"`
+	LastUpdatedDate             *timestamp                   `json:"lastUpdatedDate,omitempty"`
+	RouteSettings               map[string]wireRouteSettings `json:"routeSettings,omitempty"`
+	StageName                   string                       `json:"stageName"`
+	StageVariables              map[string]string            `json:"stageVariables,omitempty"`
+	Tags                        map[string]string            `json:"tags,omitempty"`
 }
 
-// AccessLogSettings is the model's AccessLogSettings.
-type AccessLogSettings struct {
+// wireAccessLogSettings is the model's AccessLogSettings.
+type wireAccessLogSettings struct {
 	DestinationARN string `json:"destinationArn,omitempty"`
 	Format         string `json:"format,omitempty"`
 }
 
-// RouteSettings is the model's RouteSettings.
-type RouteSettings struct {
+// wireRouteSettings is the model's RouteSettings.
+type wireRouteSettings struct {
 	DataTraceEnabled       bool     `json:"dataTraceEnabled,omitempty"`
 	DetailedMetricsEnabled bool     `json:"detailedMetricsEnabled,omitempty"`
 	LoggingLevel           string   `json:"loggingLevel,omitempty"`
@@ -197,10 +197,10 @@ type RouteSettings struct {
 	ThrottlingRateLimit    *float64 `json:"throttlingRateLimit,omitempty"`
 }
 
-// Deployment is the model's Deployment.
-type Deployment struct {
+// wireDeployment is the model's Deployment.
+type wireDeployment struct {
 	AutoDeployed            bool       `json:"autoDeployed"`
-	CreatedDate             *Timestamp `json:"createdDate,omitempty"`
+	CreatedDate             *timestamp `json:"createdDate,omitempty"`
 	DeploymentID            string     `json:"deploymentId"`
 	DeploymentStatus        string     `json:"deploymentStatus"`
 	DeploymentStatusMessage string     `json:"deploymentStatusMessage,omitempty"`
@@ -212,35 +212,35 @@ type Deployment struct {
 // and its deployments, each with the snapshot a stage that names it
 // serves.
 type apiRecord struct {
-	API          API                  `json:"api"`
+	API          wireAPI              `json:"api"`
 	Routes       []*routeRecord       `json:"routes,omitempty"`
 	Integrations []*integrationRecord `json:"integrations,omitempty"`
-	Authorizers  []*Authorizer        `json:"authorizers,omitempty"`
-	Stages       []*Stage             `json:"stages,omitempty"`
+	Authorizers  []*wireAuthorizer    `json:"authorizers,omitempty"`
+	Stages       []*wireStage         `json:"stages,omitempty"`
 	Deployments  []*deploymentRecord  `json:"deployments,omitempty"`
 }
 
 type routeRecord struct {
-	Route
-	Responses []*RouteResponse `json:"routeResponses,omitempty"`
+	wireRoute
+	Responses []*wireRouteResponse `json:"routeResponses,omitempty"`
 }
 
 type integrationRecord struct {
-	Integration
-	Responses []*IntegrationResponse `json:"integrationResponses,omitempty"`
+	wireIntegration
+	Responses []*wireIntegrationResponse `json:"integrationResponses,omitempty"`
 }
 
 // deploymentRecord is a deployment and what it froze: the API's routes,
 // integrations and authorizers when it was made. A snapshot never changes.
 type deploymentRecord struct {
-	Deployment
+	wireDeployment
 	Snapshot snapshot `json:"snapshot"`
 }
 
 type snapshot struct {
 	Routes       []*routeRecord       `json:"routes,omitempty"`
 	Integrations []*integrationRecord `json:"integrations,omitempty"`
-	Authorizers  []*Authorizer        `json:"authorizers,omitempty"`
+	Authorizers  []*wireAuthorizer    `json:"authorizers,omitempty"`
 }
 
 // page is a list answer: {"items":[…],"nextToken":"…"}.

@@ -25,7 +25,7 @@ type call struct {
 
 // handler answers an operation: the status and the value to write as
 // JSON (nil: no body), or the error.
-type handler func(c *Controller, in *call) (status int, out any, err *Error)
+type handler func(c *Controller, in *call) (status int, out any, err *apiError)
 
 type route struct {
 	Operation

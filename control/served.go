@@ -134,7 +134,7 @@ func snapshotToConfig(id string, s *snapshot) *config.Deployment {
 	return d
 }
 
-func corsToConfig(c *Cors) *config.Cors {
+func corsToConfig(c *wireCors) *config.Cors {
 	if c == nil {
 		return nil
 	}
@@ -142,7 +142,7 @@ func corsToConfig(c *Cors) *config.Cors {
 		MaxAge: c.MaxAge, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders}
 }
 
-func routeSettingsToConfig(rs RouteSettings) config.RouteSettings {
+func routeSettingsToConfig(rs wireRouteSettings) config.RouteSettings {
 	return config.RouteSettings{ThrottlingBurstLimit: rs.ThrottlingBurstLimit, ThrottlingRateLimit: rs.ThrottlingRateLimit,
 		DetailedMetricsEnabled: rs.DetailedMetricsEnabled}
 }
@@ -151,7 +151,7 @@ func routeSettingsToConfig(rs RouteSettings) config.RouteSettings {
 // operations. Its routes, route responses and integration responses get
 // IDs derived from their keys, the same on every call and every node.
 func fileRecord(a *config.API) *apiRecord {
-	rec := &apiRecord{API: API{
+	rec := &apiRecord{API: wireAPI{
 		APIID: a.APIID, Name: a.Name, Description: a.Description, ProtocolType: a.ProtocolType,
 		RouteSelectionExpression: a.RouteSelectionExpression, APIKeySelectionExpression: a.APIKeySelectionExpression,
 	}}
@@ -159,23 +159,23 @@ func fileRecord(a *config.API) *apiRecord {
 		rec.API.RouteSelectionExpression = "${request.method} ${request.path}"
 	}
 	if c := a.CorsConfiguration; c != nil {
-		rec.API.CorsConfiguration = &Cors{AllowOrigins: c.AllowOrigins, AllowCredentials: c.AllowCredentials,
+		rec.API.CorsConfiguration = &wireCors{AllowOrigins: c.AllowOrigins, AllowCredentials: c.AllowCredentials,
 			ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders}
 	}
 	for _, r := range a.Routes {
-		rr := &routeRecord{Route: Route{
+		rr := &routeRecord{wireRoute: wireRoute{
 			RouteID: derivedID(7, "route", r.RouteKey), RouteKey: r.RouteKey, Target: r.Target, OperationName: r.OperationName,
 			AuthorizationType: r.AuthorizationType, APIKeyRequired: r.APIKeyRequired, AuthorizerID: r.AuthorizerID,
 			AuthorizationScopes: r.AuthorizationScopes, RouteResponseSelectionExpression: r.RouteResponseSelectionExpression,
 		}}
 		for _, resp := range r.RouteResponses {
-			rr.Responses = append(rr.Responses, &RouteResponse{
+			rr.Responses = append(rr.Responses, &wireRouteResponse{
 				RouteResponseID: derivedID(6, "routeResponse", r.RouteKey+"\x00"+resp.RouteResponseKey), RouteResponseKey: resp.RouteResponseKey})
 		}
 		rec.Routes = append(rec.Routes, rr)
 	}
 	for _, in := range a.Integrations {
-		ir := &integrationRecord{Integration: Integration{
+		ir := &integrationRecord{wireIntegration: wireIntegration{
 			IntegrationID: in.IntegrationID, Description: in.Description, IntegrationType: in.IntegrationType,
 			IntegrationURI: in.IntegrationURI, IntegrationMethod: in.IntegrationMethod, TimeoutInMillis: in.TimeoutInMillis,
 			PayloadFormatVersion: in.PayloadFormatVersion, PassthroughBehavior: in.PassthroughBehavior,
@@ -183,7 +183,7 @@ func fileRecord(a *config.API) *apiRecord {
 			RequestTemplates: in.RequestTemplates, ResponseParameters: in.ResponseParameters,
 		}}
 		for _, resp := range in.IntegrationResponses {
-			ir.Responses = append(ir.Responses, &IntegrationResponse{
+			ir.Responses = append(ir.Responses, &wireIntegrationResponse{
 				IntegrationResponseID:       derivedID(6, "integrationResponse", in.IntegrationID+"\x00"+resp.IntegrationResponseKey),
 				IntegrationResponseKey:      resp.IntegrationResponseKey,
 				TemplateSelectionExpression: resp.TemplateSelectionExpression,
@@ -193,21 +193,21 @@ func fileRecord(a *config.API) *apiRecord {
 		rec.Integrations = append(rec.Integrations, ir)
 	}
 	for _, au := range a.Authorizers {
-		ra := &Authorizer{
+		ra := &wireAuthorizer{
 			AuthorizerID: au.AuthorizerID, Name: au.Name, AuthorizerType: au.AuthorizerType, IdentitySource: au.IdentitySource,
 			AuthorizerURI: au.AuthorizerURI, AuthorizerPayloadFormatVersion: au.AuthorizerPayloadFormatVersion,
 			EnableSimpleResponses: au.EnableSimpleResponses, AuthorizerResultTTLInSeconds: au.AuthorizerResultTTLInSeconds,
 			AuthorizerCredentialsARN: au.AuthorizerCredentialsARN,
 		}
 		if j := au.JWTConfiguration; j != nil {
-			ra.JWTConfiguration = &JWTConfiguration{Issuer: j.Issuer, Audience: j.Audience}
+			ra.JWTConfiguration = &wireJWTConfiguration{Issuer: j.Issuer, Audience: j.Audience}
 		}
 		rec.Authorizers = append(rec.Authorizers, ra)
 	}
 	for _, st := range a.Stages {
-		s := &Stage{StageName: st.StageName, Description: st.Description, AutoDeploy: st.AutoDeploy, StageVariables: st.StageVariables}
+		s := &wireStage{StageName: st.StageName, Description: st.Description, AutoDeploy: st.AutoDeploy, StageVariables: st.StageVariables}
 		if l := st.AccessLogSettings; l != nil {
-			s.AccessLogSettings = &AccessLogSettings{Format: l.Format, DestinationARN: l.DestinationARN}
+			s.AccessLogSettings = &wireAccessLogSettings{Format: l.Format, DestinationARN: l.DestinationARN}
 		}
 		rec.Stages = append(rec.Stages, s)
 	}

@@ -71,7 +71,7 @@ var routes = []route{
 // ---- helpers
 
 // decode reads a JSON object body into v; an empty body is {}.
-func decode(body []byte, v any) *Error {
+func decode(body []byte, v any) *apiError {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil
 	}
@@ -92,7 +92,7 @@ func jsonMessage(err error) string {
 // patch applies a partial JSON object to *dst: every key the body holds
 // replaces that field whole (maps and lists included), every other field
 // stays. This is apigatewayv2's PATCH.
-func patch[T any](dst *T, body []byte) *Error {
+func patch[T any](dst *T, body []byte) *apiError {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return errBadJSON
@@ -116,7 +116,7 @@ func patch[T any](dst *T, body []byte) *Error {
 }
 
 // paginate pages items by ?maxResults= and ?nextToken= (an opaque offset).
-func paginate[T any](items []T, q url.Values) (page[T], *Error) {
+func paginate[T any](items []T, q url.Values) (page[T], *apiError) {
 	start := 0
 	if tok := q.Get("nextToken"); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
@@ -146,7 +146,7 @@ func paginate[T any](items []T, q url.Values) (page[T], *Error) {
 
 // read returns the API id as a record: a file-managed API's view, or the
 // stored record.
-func (c *Controller) read(ctx context.Context, id string) (*apiRecord, *Error) {
+func (c *Controller) read(ctx context.Context, id string) (*apiRecord, *apiError) {
 	for _, a := range c.fileAPIs() {
 		if a.APIID == id {
 			return fileRecord(&a), nil
@@ -169,9 +169,9 @@ func (c *Controller) read(ctx context.Context, id string) (*apiRecord, *Error) {
 }
 
 // update runs fn on the stored API of the call's apiId.
-func (c *Controller) update(in *call, fn func(rec *apiRecord) (any, *Error)) (any, *Error) {
+func (c *Controller) update(in *call, fn func(rec *apiRecord) (any, *apiError)) (any, *apiError) {
 	id := in.params["apiId"]
-	return c.change(in.ctx, id, func(rec *apiRecord) (*apiRecord, any, *Error) {
+	return c.change(in.ctx, id, func(rec *apiRecord) (*apiRecord, any, *apiError) {
 		if rec == nil {
 			return nil, nil, errNoAPI(id)
 		}
@@ -181,7 +181,7 @@ func (c *Controller) update(in *call, fn func(rec *apiRecord) (any, *Error)) (an
 }
 
 // view is the API as the wire shows it, with its apiEndpoint.
-func (c *Controller) view(rec *apiRecord) API {
+func (c *Controller) view(rec *apiRecord) wireAPI {
 	a := rec.API
 	scheme := "https"
 	if a.ProtocolType == "WEBSOCKET" {
@@ -209,14 +209,14 @@ func (c *Controller) region() string {
 	return "us-east-1"
 }
 
-func (c *Controller) timestamp() *Timestamp {
-	t := Timestamp(c.now())
+func (c *Controller) timestamp() *timestamp {
+	t := timestamp(c.now())
 	return &t
 }
 
 // ---- APIs
 
-func createAPI(c *Controller, in *call) (int, any, *Error) {
+func createAPI(c *Controller, in *call) (int, any, *apiError) {
 	var req createAPIInput
 	if err := decode(in.body, &req); err != nil {
 		return 0, nil, err
@@ -237,7 +237,7 @@ func createAPI(c *Controller, in *call) (int, any, *Error) {
 	default:
 		return 0, nil, errProtocol
 	}
-	a := req.API
+	a := req.wireAPI
 	a.APIEndpoint, a.APIGatewayManaged = "", false
 	a.CreatedDate = c.timestamp()
 	a.APIID = newID(10, func(id string) bool {
@@ -256,7 +256,7 @@ func createAPI(c *Controller, in *call) (int, any, *Error) {
 	} else if req.RouteKey != "" {
 		return 0, nil, badRequest("RouteKey requires Target (quick create)")
 	}
-	_, err := c.change(in.ctx, a.APIID, func(cur *apiRecord) (*apiRecord, any, *Error) {
+	_, err := c.change(in.ctx, a.APIID, func(cur *apiRecord) (*apiRecord, any, *apiError) {
 		if cur != nil {
 			return nil, nil, conflict("API %s already exists", a.APIID)
 		}
@@ -273,25 +273,25 @@ func createAPI(c *Controller, in *call) (int, any, *Error) {
 // → HTTP_PROXY), a route (routeKey, default $default) to it, and the
 // $default stage with autoDeploy.
 func quickCreate(c *Controller, rec *apiRecord, target, routeKey string) {
-	in := Integration{APIGatewayManaged: true, ConnectionType: "INTERNET", IntegrationID: newID(7, nil), IntegrationURI: target}
+	in := wireIntegration{APIGatewayManaged: true, ConnectionType: "INTERNET", IntegrationID: newID(7, nil), IntegrationURI: target}
 	if strings.HasPrefix(target, "arn:") {
 		in.IntegrationType, in.PayloadFormatVersion = "AWS_PROXY", "2.0"
 	} else {
 		in.IntegrationType, in.IntegrationMethod, in.PayloadFormatVersion = "HTTP_PROXY", "ANY", "1.0"
 	}
-	rec.Integrations = append(rec.Integrations, &integrationRecord{Integration: in})
+	rec.Integrations = append(rec.Integrations, &integrationRecord{wireIntegration: in})
 	if routeKey == "" {
 		routeKey = "$default"
 	}
-	rec.Routes = append(rec.Routes, &routeRecord{Route: Route{APIGatewayManaged: true, AuthorizationType: "NONE",
+	rec.Routes = append(rec.Routes, &routeRecord{wireRoute: wireRoute{APIGatewayManaged: true, AuthorizationType: "NONE",
 		RouteID: newID(7, nil), RouteKey: routeKey, Target: "integrations/" + in.IntegrationID}})
 	now := c.timestamp()
-	rec.Stages = append(rec.Stages, &Stage{APIGatewayManaged: true, AutoDeploy: true, CreatedDate: now, LastUpdatedDate: now,
+	rec.Stages = append(rec.Stages, &wireStage{APIGatewayManaged: true, AutoDeploy: true, CreatedDate: now, LastUpdatedDate: now,
 		StageName: "$default"})
 }
 
-func getAPIs(c *Controller, in *call) (int, any, *Error) {
-	var items []API
+func getAPIs(c *Controller, in *call) (int, any, *apiError) {
+	var items []wireAPI
 	for _, a := range c.fileAPIs() {
 		items = append(items, c.view(fileRecord(&a)))
 	}
@@ -310,7 +310,7 @@ func getAPIs(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getAPI(c *Controller, in *call) (int, any, *Error) {
+func getAPI(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -318,7 +318,7 @@ func getAPI(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, c.view(rec), nil
 }
 
-func updateAPI(c *Controller, in *call) (int, any, *Error) {
+func updateAPI(c *Controller, in *call) (int, any, *apiError) {
 	var quick struct {
 		RouteKey *string `json:"routeKey"`
 		Target   *string `json:"target"`
@@ -326,7 +326,7 @@ func updateAPI(c *Controller, in *call) (int, any, *Error) {
 	if err := decode(in.body, &quick); err != nil {
 		return 0, nil, err
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		a := rec.API
 		if err := patch(&a, in.body); err != nil {
 			return nil, err
@@ -355,7 +355,7 @@ func updateAPI(c *Controller, in *call) (int, any, *Error) {
 
 // requick changes what quick create made, as UpdateApi's routeKey and
 // target do: the managed route's key and the managed integration's URI.
-func requick(rec *apiRecord, routeKey, target *string) *Error {
+func requick(rec *apiRecord, routeKey, target *string) *apiError {
 	if routeKey == nil && target == nil {
 		return nil
 	}
@@ -373,9 +373,9 @@ func requick(rec *apiRecord, routeKey, target *string) *Error {
 	return nil
 }
 
-func deleteAPI(c *Controller, in *call) (int, any, *Error) {
+func deleteAPI(c *Controller, in *call) (int, any, *apiError) {
 	id := in.params["apiId"]
-	_, err := c.change(in.ctx, id, func(rec *apiRecord) (*apiRecord, any, *Error) {
+	_, err := c.change(in.ctx, id, func(rec *apiRecord) (*apiRecord, any, *apiError) {
 		if rec == nil {
 			return nil, nil, errNoAPI(id)
 		}

@@ -8,7 +8,7 @@ import (
 
 // ---- authorizers
 
-func (rec *apiRecord) authorizer(id string) (*Authorizer, *Error) {
+func (rec *apiRecord) authorizer(id string) (*wireAuthorizer, *apiError) {
 	for _, a := range rec.Authorizers {
 		if a.AuthorizerID == id {
 			return a, nil
@@ -17,8 +17,8 @@ func (rec *apiRecord) authorizer(id string) (*Authorizer, *Error) {
 	return nil, errNoAuthorizer(id)
 }
 
-func createAuthorizer(c *Controller, in *call) (int, any, *Error) {
-	var au Authorizer
+func createAuthorizer(c *Controller, in *call) (int, any, *apiError) {
+	var au wireAuthorizer
 	if err := decode(in.body, &au); err != nil {
 		return 0, nil, err
 	}
@@ -28,7 +28,7 @@ func createAuthorizer(c *Controller, in *call) (int, any, *Error) {
 	if au.AuthorizerType != "REQUEST" && au.AuthorizerType != "JWT" {
 		return 0, nil, badRequest("Invalid authorizer type specified. Must be one of [REQUEST, JWT]")
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		au.AuthorizerID = newID(6, func(id string) bool { _, e := rec.authorizer(id); return e == nil })
 		a := au
 		rec.Authorizers = append(rec.Authorizers, &a)
@@ -40,12 +40,12 @@ func createAuthorizer(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getAuthorizers(c *Controller, in *call) (int, any, *Error) {
+func getAuthorizers(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]Authorizer, 0, len(rec.Authorizers))
+	items := make([]wireAuthorizer, 0, len(rec.Authorizers))
 	for _, a := range rec.Authorizers {
 		items = append(items, *a)
 	}
@@ -56,7 +56,7 @@ func getAuthorizers(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getAuthorizer(c *Controller, in *call) (int, any, *Error) {
+func getAuthorizer(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -68,8 +68,8 @@ func getAuthorizer(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, a, nil
 }
 
-func updateAuthorizer(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateAuthorizer(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		a, err := rec.authorizer(in.params["authorizerId"])
 		if err != nil {
 			return nil, err
@@ -88,8 +88,8 @@ func updateAuthorizer(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteAuthorizer(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteAuthorizer(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		a, err := rec.authorizer(in.params["authorizerId"])
 		if err != nil {
 			return nil, err
@@ -97,7 +97,7 @@ func deleteAuthorizer(c *Controller, in *call) (int, any, *Error) {
 		if i := slices.IndexFunc(rec.Routes, func(r *routeRecord) bool { return r.AuthorizerID == a.AuthorizerID }); i >= 0 {
 			return nil, badRequest("Authorizer %s is used by route %s; change the route first", a.AuthorizerID, rec.Routes[i].RouteID)
 		}
-		rec.Authorizers = slices.DeleteFunc(rec.Authorizers, func(x *Authorizer) bool { return x == a })
+		rec.Authorizers = slices.DeleteFunc(rec.Authorizers, func(x *wireAuthorizer) bool { return x == a })
 		return nil, nil
 	})
 	if err != nil {
@@ -123,7 +123,7 @@ func taggable(arn string) (apiID, stage string, ok bool) {
 	return apiID, stage, found && apiID != "" && stage != "" && !strings.Contains(stage, "/")
 }
 
-func tagsOf(rec *apiRecord, stage string) (*map[string]string, *Error) {
+func tagsOf(rec *apiRecord, stage string) (*map[string]string, *apiError) {
 	if stage == "" {
 		return &rec.API.Tags, nil
 	}
@@ -134,7 +134,7 @@ func tagsOf(rec *apiRecord, stage string) (*map[string]string, *Error) {
 	return &st.Tags, nil
 }
 
-func tagResource(c *Controller, in *call) (int, any, *Error) {
+func tagResource(c *Controller, in *call) (int, any, *apiError) {
 	arn := in.params["resource-arn"]
 	apiID, stage, ok := taggable(arn)
 	if !ok {
@@ -147,7 +147,7 @@ func tagResource(c *Controller, in *call) (int, any, *Error) {
 		return 0, nil, err
 	}
 	in.params["apiId"] = apiID
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		tags, err := tagsOf(rec, stage)
 		if err != nil {
 			return nil, err
@@ -166,14 +166,14 @@ func tagResource(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, struct{}{}, nil
 }
 
-func untagResource(c *Controller, in *call) (int, any, *Error) {
+func untagResource(c *Controller, in *call) (int, any, *apiError) {
 	arn := in.params["resource-arn"]
 	apiID, stage, ok := taggable(arn)
 	if !ok {
 		return 0, nil, badRequest("Invalid resource ARN %s", arn)
 	}
 	in.params["apiId"] = apiID
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		tags, err := tagsOf(rec, stage)
 		if err != nil {
 			return nil, err
@@ -189,7 +189,7 @@ func untagResource(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusNoContent, nil, nil
 }
 
-func getTags(c *Controller, in *call) (int, any, *Error) {
+func getTags(c *Controller, in *call) (int, any, *apiError) {
 	arn := in.params["resource-arn"]
 	apiID, stage, ok := taggable(arn)
 	if !ok {

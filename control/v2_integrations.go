@@ -7,7 +7,7 @@ import (
 
 // ---- integrations
 
-func (rec *apiRecord) integration(id string) (*integrationRecord, *Error) {
+func (rec *apiRecord) integration(id string) (*integrationRecord, *apiError) {
 	for _, in := range rec.Integrations {
 		if in.IntegrationID == id {
 			return in, nil
@@ -18,8 +18,8 @@ func (rec *apiRecord) integration(id string) (*integrationRecord, *Error) {
 
 var integrationTypes = []string{"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK", "NATS"}
 
-func createIntegration(c *Controller, in *call) (int, any, *Error) {
-	var ig Integration
+func createIntegration(c *Controller, in *call) (int, any, *apiError) {
+	var ig wireIntegration
 	if err := decode(in.body, &ig); err != nil {
 		return 0, nil, err
 	}
@@ -30,12 +30,12 @@ func createIntegration(c *Controller, in *call) (int, any, *Error) {
 	if ig.ConnectionType == "" {
 		ig.ConnectionType = "INTERNET"
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		if ig.PayloadFormatVersion == "" && rec.API.ProtocolType == "WEBSOCKET" {
 			ig.PayloadFormatVersion = "1.0"
 		}
 		ig.IntegrationID = newID(7, func(id string) bool { _, e := rec.integration(id); return e == nil })
-		rec.Integrations = append(rec.Integrations, &integrationRecord{Integration: ig})
+		rec.Integrations = append(rec.Integrations, &integrationRecord{wireIntegration: ig})
 		return ig, nil
 	})
 	if err != nil {
@@ -44,14 +44,14 @@ func createIntegration(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getIntegrations(c *Controller, in *call) (int, any, *Error) {
+func getIntegrations(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]Integration, 0, len(rec.Integrations))
+	items := make([]wireIntegration, 0, len(rec.Integrations))
 	for _, ig := range rec.Integrations {
-		items = append(items, ig.Integration)
+		items = append(items, ig.wireIntegration)
 	}
 	p, err := paginate(items, in.query)
 	if err != nil {
@@ -60,7 +60,7 @@ func getIntegrations(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getIntegration(c *Controller, in *call) (int, any, *Error) {
+func getIntegration(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -69,16 +69,16 @@ func getIntegration(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, ig.Integration, nil
+	return http.StatusOK, ig.wireIntegration, nil
 }
 
-func updateIntegration(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateIntegration(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		ig, err := rec.integration(in.params["integrationId"])
 		if err != nil {
 			return nil, err
 		}
-		next := ig.Integration
+		next := ig.wireIntegration
 		if err := patch(&next, in.body); err != nil {
 			return nil, err
 		}
@@ -86,7 +86,7 @@ func updateIntegration(c *Controller, in *call) (int, any, *Error) {
 		if !slices.Contains(integrationTypes, next.IntegrationType) {
 			return nil, badRequest("Invalid integration type specified. Must be one of [AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK] (or NATS, a Portico extension)")
 		}
-		ig.Integration = next
+		ig.wireIntegration = next
 		return next, nil
 	})
 	if err != nil {
@@ -95,8 +95,8 @@ func updateIntegration(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteIntegration(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteIntegration(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		ig, err := rec.integration(in.params["integrationId"])
 		if err != nil {
 			return nil, err
@@ -116,7 +116,7 @@ func deleteIntegration(c *Controller, in *call) (int, any, *Error) {
 
 // ---- integration responses
 
-func (ig *integrationRecord) response(id string) (*IntegrationResponse, *Error) {
+func (ig *integrationRecord) response(id string) (*wireIntegrationResponse, *apiError) {
 	for _, ir := range ig.Responses {
 		if ir.IntegrationResponseID == id {
 			return ir, nil
@@ -125,20 +125,20 @@ func (ig *integrationRecord) response(id string) (*IntegrationResponse, *Error) 
 	return nil, errNoIntegrationResponse(id)
 }
 
-func createIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
-	var ir IntegrationResponse
+func createIntegrationResponse(c *Controller, in *call) (int, any, *apiError) {
+	var ir wireIntegrationResponse
 	if err := decode(in.body, &ir); err != nil {
 		return 0, nil, err
 	}
 	if ir.IntegrationResponseKey == "" {
 		return 0, nil, badRequest("IntegrationResponseKey is required")
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		ig, err := rec.integration(in.params["integrationId"])
 		if err != nil {
 			return nil, err
 		}
-		if slices.ContainsFunc(ig.Responses, func(x *IntegrationResponse) bool { return x.IntegrationResponseKey == ir.IntegrationResponseKey }) {
+		if slices.ContainsFunc(ig.Responses, func(x *wireIntegrationResponse) bool { return x.IntegrationResponseKey == ir.IntegrationResponseKey }) {
 			return nil, conflict("IntegrationResponse with key %s already exists for this Integration", ir.IntegrationResponseKey)
 		}
 		ir.IntegrationResponseID = newID(6, func(id string) bool { _, e := ig.response(id); return e == nil })
@@ -151,7 +151,7 @@ func createIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getIntegrationResponses(c *Controller, in *call) (int, any, *Error) {
+func getIntegrationResponses(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -160,7 +160,7 @@ func getIntegrationResponses(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]IntegrationResponse, 0, len(ig.Responses))
+	items := make([]wireIntegrationResponse, 0, len(ig.Responses))
 	for _, ir := range ig.Responses {
 		items = append(items, *ir)
 	}
@@ -171,7 +171,7 @@ func getIntegrationResponses(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
+func getIntegrationResponse(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -187,8 +187,8 @@ func getIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, ir, nil
 }
 
-func updateIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateIntegrationResponse(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		ig, err := rec.integration(in.params["integrationId"])
 		if err != nil {
 			return nil, err
@@ -211,8 +211,8 @@ func updateIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteIntegrationResponse(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		ig, err := rec.integration(in.params["integrationId"])
 		if err != nil {
 			return nil, err
@@ -221,7 +221,7 @@ func deleteIntegrationResponse(c *Controller, in *call) (int, any, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		ig.Responses = slices.DeleteFunc(ig.Responses, func(x *IntegrationResponse) bool { return x == ir })
+		ig.Responses = slices.DeleteFunc(ig.Responses, func(x *wireIntegrationResponse) bool { return x == ir })
 		return nil, nil
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 // ---- routes
 
-func (rec *apiRecord) route(id string) (*routeRecord, *Error) {
+func (rec *apiRecord) route(id string) (*routeRecord, *apiError) {
 	for _, r := range rec.Routes {
 		if r.RouteID == id {
 			return r, nil
@@ -16,8 +16,8 @@ func (rec *apiRecord) route(id string) (*routeRecord, *Error) {
 	return nil, errNoRoute(id)
 }
 
-func createRoute(c *Controller, in *call) (int, any, *Error) {
-	var r Route
+func createRoute(c *Controller, in *call) (int, any, *apiError) {
+	var r wireRoute
 	if err := decode(in.body, &r); err != nil {
 		return 0, nil, err
 	}
@@ -28,12 +28,12 @@ func createRoute(c *Controller, in *call) (int, any, *Error) {
 		r.AuthorizationType = "NONE"
 	}
 	r.APIGatewayManaged = false
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		if slices.ContainsFunc(rec.Routes, func(x *routeRecord) bool { return x.RouteKey == r.RouteKey }) {
 			return nil, conflict("Route with key %s already exists for this API", r.RouteKey)
 		}
 		r.RouteID = newID(7, func(id string) bool { _, e := rec.route(id); return e == nil })
-		rec.Routes = append(rec.Routes, &routeRecord{Route: r})
+		rec.Routes = append(rec.Routes, &routeRecord{wireRoute: r})
 		return r, nil
 	})
 	if err != nil {
@@ -42,14 +42,14 @@ func createRoute(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getRoutes(c *Controller, in *call) (int, any, *Error) {
+func getRoutes(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]Route, 0, len(rec.Routes))
+	items := make([]wireRoute, 0, len(rec.Routes))
 	for _, r := range rec.Routes {
-		items = append(items, r.Route)
+		items = append(items, r.wireRoute)
 	}
 	p, err := paginate(items, in.query)
 	if err != nil {
@@ -58,7 +58,7 @@ func getRoutes(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getRoute(c *Controller, in *call) (int, any, *Error) {
+func getRoute(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -67,16 +67,16 @@ func getRoute(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, r.Route, nil
+	return http.StatusOK, r.wireRoute, nil
 }
 
-func updateRoute(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateRoute(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		r, err := rec.route(in.params["routeId"])
 		if err != nil {
 			return nil, err
 		}
-		next := r.Route
+		next := r.wireRoute
 		if err := patch(&next, in.body); err != nil {
 			return nil, err
 		}
@@ -87,7 +87,7 @@ func updateRoute(c *Controller, in *call) (int, any, *Error) {
 		if next.RouteKey != r.RouteKey && slices.ContainsFunc(rec.Routes, func(x *routeRecord) bool { return x.RouteKey == next.RouteKey }) {
 			return nil, conflict("Route with key %s already exists for this API", next.RouteKey)
 		}
-		r.Route = next
+		r.wireRoute = next
 		return next, nil
 	})
 	if err != nil {
@@ -96,8 +96,8 @@ func updateRoute(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteRoute(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteRoute(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		r, err := rec.route(in.params["routeId"])
 		if err != nil {
 			return nil, err
@@ -113,7 +113,7 @@ func deleteRoute(c *Controller, in *call) (int, any, *Error) {
 
 // ---- route responses
 
-func (r *routeRecord) response(id string) (*RouteResponse, *Error) {
+func (r *routeRecord) response(id string) (*wireRouteResponse, *apiError) {
 	for _, rr := range r.Responses {
 		if rr.RouteResponseID == id {
 			return rr, nil
@@ -122,20 +122,20 @@ func (r *routeRecord) response(id string) (*RouteResponse, *Error) {
 	return nil, errNoRouteResponse(id)
 }
 
-func createRouteResponse(c *Controller, in *call) (int, any, *Error) {
-	var rr RouteResponse
+func createRouteResponse(c *Controller, in *call) (int, any, *apiError) {
+	var rr wireRouteResponse
 	if err := decode(in.body, &rr); err != nil {
 		return 0, nil, err
 	}
 	if rr.RouteResponseKey == "" {
 		return 0, nil, badRequest("RouteResponseKey is required")
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		r, err := rec.route(in.params["routeId"])
 		if err != nil {
 			return nil, err
 		}
-		if slices.ContainsFunc(r.Responses, func(x *RouteResponse) bool { return x.RouteResponseKey == rr.RouteResponseKey }) {
+		if slices.ContainsFunc(r.Responses, func(x *wireRouteResponse) bool { return x.RouteResponseKey == rr.RouteResponseKey }) {
 			return nil, conflict("RouteResponse with key %s already exists for this Route", rr.RouteResponseKey)
 		}
 		rr.RouteResponseID = newID(6, func(id string) bool { _, e := r.response(id); return e == nil })
@@ -148,7 +148,7 @@ func createRouteResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getRouteResponses(c *Controller, in *call) (int, any, *Error) {
+func getRouteResponses(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -157,7 +157,7 @@ func getRouteResponses(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]RouteResponse, 0, len(r.Responses))
+	items := make([]wireRouteResponse, 0, len(r.Responses))
 	for _, rr := range r.Responses {
 		items = append(items, *rr)
 	}
@@ -168,7 +168,7 @@ func getRouteResponses(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getRouteResponse(c *Controller, in *call) (int, any, *Error) {
+func getRouteResponse(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -184,8 +184,8 @@ func getRouteResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, rr, nil
 }
 
-func updateRouteResponse(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateRouteResponse(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		r, err := rec.route(in.params["routeId"])
 		if err != nil {
 			return nil, err
@@ -208,8 +208,8 @@ func updateRouteResponse(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteRouteResponse(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteRouteResponse(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		r, err := rec.route(in.params["routeId"])
 		if err != nil {
 			return nil, err
@@ -218,7 +218,7 @@ func deleteRouteResponse(c *Controller, in *call) (int, any, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		r.Responses = slices.DeleteFunc(r.Responses, func(x *RouteResponse) bool { return x == rr })
+		r.Responses = slices.DeleteFunc(r.Responses, func(x *wireRouteResponse) bool { return x == rr })
 		return nil, nil
 	})
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 // ---- stages
 
-func (rec *apiRecord) stage(name string) (*Stage, *Error) {
+func (rec *apiRecord) stage(name string) (*wireStage, *apiError) {
 	for _, st := range rec.Stages {
 		if st.StageName == name {
 			return st, nil
@@ -17,8 +17,8 @@ func (rec *apiRecord) stage(name string) (*Stage, *Error) {
 	return nil, errNoStage(name)
 }
 
-func createStage(c *Controller, in *call) (int, any, *Error) {
-	var st Stage
+func createStage(c *Controller, in *call) (int, any, *apiError) {
+	var st wireStage
 	if err := decode(in.body, &st); err != nil {
 		return 0, nil, err
 	}
@@ -26,7 +26,7 @@ func createStage(c *Controller, in *call) (int, any, *Error) {
 		return 0, nil, badRequest("StageName is required")
 	}
 	st.APIGatewayManaged, st.LastDeploymentStatusMessage = false, ""
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		if !stageNameRE.MatchString(st.StageName) && (st.StageName != "$default" || rec.API.ProtocolType != "HTTP") {
 			return nil, badRequest("Invalid stage name %s: use letters, digits, _ or - ($default only for HTTP APIs)", st.StageName)
 		}
@@ -45,15 +45,15 @@ func createStage(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, *out.(*Stage), nil
+	return http.StatusCreated, *out.(*wireStage), nil
 }
 
-func getStages(c *Controller, in *call) (int, any, *Error) {
+func getStages(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]Stage, 0, len(rec.Stages))
+	items := make([]wireStage, 0, len(rec.Stages))
 	for _, st := range rec.Stages {
 		items = append(items, *st)
 	}
@@ -64,7 +64,7 @@ func getStages(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getStage(c *Controller, in *call) (int, any, *Error) {
+func getStage(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -76,8 +76,8 @@ func getStage(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, st, nil
 }
 
-func updateStage(c *Controller, in *call) (int, any, *Error) {
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func updateStage(c *Controller, in *call) (int, any, *apiError) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		st, err := rec.stage(in.params["stageName"])
 		if err != nil {
 			return nil, err
@@ -97,16 +97,16 @@ func updateStage(c *Controller, in *call) (int, any, *Error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, *out.(*Stage), nil
+	return http.StatusOK, *out.(*wireStage), nil
 }
 
-func deleteStage(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteStage(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		st, err := rec.stage(in.params["stageName"])
 		if err != nil {
 			return nil, err
 		}
-		rec.Stages = slices.DeleteFunc(rec.Stages, func(x *Stage) bool { return x == st })
+		rec.Stages = slices.DeleteFunc(rec.Stages, func(x *wireStage) bool { return x == st })
 		return nil, nil
 	})
 	if err != nil {
@@ -119,7 +119,7 @@ var stageNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // ---- deployments
 
-func createDeployment(c *Controller, in *call) (int, any, *Error) {
+func createDeployment(c *Controller, in *call) (int, any, *apiError) {
 	var req struct {
 		Description string `json:"description"`
 		StageName   string `json:"stageName"`
@@ -127,10 +127,10 @@ func createDeployment(c *Controller, in *call) (int, any, *Error) {
 	if err := decode(in.body, &req); err != nil {
 		return 0, nil, err
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
-		var st *Stage
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
+		var st *wireStage
 		if req.StageName != "" {
-			var err *Error
+			var err *apiError
 			if st, err = rec.stage(req.StageName); err != nil {
 				return nil, err
 			}
@@ -139,7 +139,7 @@ func createDeployment(c *Controller, in *call) (int, any, *Error) {
 		if st != nil {
 			st.DeploymentID, st.LastUpdatedDate = d.DeploymentID, d.CreatedDate
 		}
-		return d.Deployment, nil
+		return d.wireDeployment, nil
 	})
 	if err != nil {
 		return 0, nil, err
@@ -147,14 +147,14 @@ func createDeployment(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusCreated, out, nil
 }
 
-func getDeployments(c *Controller, in *call) (int, any, *Error) {
+func getDeployments(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]Deployment, 0, len(rec.Deployments))
+	items := make([]wireDeployment, 0, len(rec.Deployments))
 	for _, d := range rec.Deployments {
-		items = append(items, d.Deployment)
+		items = append(items, d.wireDeployment)
 	}
 	p, err := paginate(items, in.query)
 	if err != nil {
@@ -163,7 +163,7 @@ func getDeployments(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, p, nil
 }
 
-func getDeployment(c *Controller, in *call) (int, any, *Error) {
+func getDeployment(c *Controller, in *call) (int, any, *apiError) {
 	rec, err := c.read(in.ctx, in.params["apiId"])
 	if err != nil {
 		return 0, nil, err
@@ -173,17 +173,17 @@ func getDeployment(c *Controller, in *call) (int, any, *Error) {
 	if d == nil {
 		return 0, nil, errNoDeployment(id)
 	}
-	return http.StatusOK, d.Deployment, nil
+	return http.StatusOK, d.wireDeployment, nil
 }
 
-func updateDeployment(c *Controller, in *call) (int, any, *Error) {
+func updateDeployment(c *Controller, in *call) (int, any, *apiError) {
 	var req struct {
 		Description *string `json:"description"`
 	}
 	if err := decode(in.body, &req); err != nil {
 		return 0, nil, err
 	}
-	out, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+	out, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		id := in.params["deploymentId"]
 		d := rec.deployment(id)
 		if d == nil {
@@ -192,7 +192,7 @@ func updateDeployment(c *Controller, in *call) (int, any, *Error) {
 		if req.Description != nil {
 			d.Description = *req.Description
 		}
-		return d.Deployment, nil
+		return d.wireDeployment, nil
 	})
 	if err != nil {
 		return 0, nil, err
@@ -200,14 +200,14 @@ func updateDeployment(c *Controller, in *call) (int, any, *Error) {
 	return http.StatusOK, out, nil
 }
 
-func deleteDeployment(c *Controller, in *call) (int, any, *Error) {
-	_, err := c.update(in, func(rec *apiRecord) (any, *Error) {
+func deleteDeployment(c *Controller, in *call) (int, any, *apiError) {
+	_, err := c.update(in, func(rec *apiRecord) (any, *apiError) {
 		id := in.params["deploymentId"]
 		d := rec.deployment(id)
 		if d == nil {
 			return nil, errNoDeployment(id)
 		}
-		if slices.ContainsFunc(rec.Stages, func(st *Stage) bool { return st.DeploymentID == id }) {
+		if slices.ContainsFunc(rec.Stages, func(st *wireStage) bool { return st.DeploymentID == id }) {
 			return nil, badRequest("Active stages pointing to this deployment must be moved or deleted")
 		}
 		rec.Deployments = slices.DeleteFunc(rec.Deployments, func(x *deploymentRecord) bool { return x == d })
