@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/control"
 	"github.com/portico-gw/portico/functions"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/metrics"
@@ -27,6 +28,9 @@ import (
 //	               the Lambda Invoke API of the local functions (SigV4,
 //	               service lambda, with the file's credentials; unsigned
 //	               from loopback with managementApi.allowUnsigned)
+//	/v2/           the apigatewayv2 control plane (package control); the
+//	               apigateway (v1) paths (/restapis, ...) name their
+//	               operation as not supported yet
 //
 // It starts with Start and stops last in Shutdown, so that /readyz answers
 // 503 for the whole drain.
@@ -55,6 +59,13 @@ func (s *Server) adminHandler() http.Handler {
 		Region:        f.Region,
 		Logger:        s.log,
 	}))
+	if s.control != nil {
+		mux.Handle("/v2/", s.control)
+		for _, p := range control.V1Prefixes() { // named as unsupported, not 404
+			mux.Handle(p, s.control)
+			mux.Handle(p+"/", s.control)
+		}
+	}
 	if s.cfg.File.AdminPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -63,6 +74,35 @@ func (s *Server) adminHandler() http.Handler {
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	return mux
+}
+
+// newControl returns the control plane, when the file has an admin
+// listener: its changes go through Apply, with the file's APIs.
+func (s *Server) newControl(f *config.File) (*control.Controller, error) {
+	if f.Admin == "" {
+		return nil, nil
+	}
+	return control.New(control.Config{
+		Apply: s.Apply, File: f, Credentials: credentialMap(f), AllowUnsigned: f.ControlPlane.AllowUnsigned,
+		Endpoint: s.dataPlaneURL, Logger: s.log.With("component", "control"),
+	})
+}
+
+// dataPlaneURL is the base URL of the data plane, for the control plane's
+// apiEndpoint: publicUrl, or the listener's address.
+func (s *Server) dataPlaneURL() string {
+	if u := s.cfg.File.PublicURL; u != "" {
+		return u
+	}
+	a := s.Addr()
+	if a == nil {
+		return ""
+	}
+	scheme := "http"
+	if s.cfg.File.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + a.String()
 }
 
 // notReady says why the node should not receive traffic, or "".

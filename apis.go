@@ -72,12 +72,16 @@ var modes = map[string]func(*buildContext, model) (servedAPI, error){
 
 // model is one API of the file, whatever its mode: an apigatewayv2 API
 // (apis: WEBSOCKET or HTTP) or an apigateway v1 REST API (restApis, whose
-// protocolType is REST here). Exactly one of v2 and rest is set.
+// protocolType is REST here). Exactly one of v2 and rest is set. An
+// apigatewayv2 API whose stages serve deployments (the control plane's)
+// is one model per stage, each with perStage set and built on its own
+// (config.API.StageAPIs), so that each stage serves its own snapshot.
 type model struct {
 	id, name, protocol string
 	stages             []modelStage
 	v2                 *config.API
 	rest               *config.RestAPI
+	perStage           bool
 }
 
 // modelStage is what the registry reads of a stage: its name, for
@@ -91,12 +95,16 @@ type modelStage struct {
 func models(f *config.File) []model {
 	out := make([]model, 0, len(f.APIs)+len(f.RestAPIs))
 	for i := range f.APIs {
-		a := &f.APIs[i]
-		m := model{id: a.APIID, name: a.Name, protocol: a.ProtocolType, v2: a}
-		for _, st := range a.Stages {
-			m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+		perStage := slices.ContainsFunc(f.APIs[i].Stages, func(st config.Stage) bool { return st.Deployment != nil })
+		split := f.APIs[i].StageAPIs()
+		for j := range split {
+			a := &split[j]
+			m := model{id: a.APIID, name: a.Name, protocol: a.ProtocolType, v2: a, perStage: perStage}
+			for _, st := range a.Stages {
+				m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+			}
+			out = append(out, m)
 		}
-		out = append(out, m)
 	}
 	for i := range f.RestAPIs {
 		a := &f.RestAPIs[i]
@@ -119,7 +127,11 @@ type apiSet struct {
 
 // webSocket returns the WebSocket API with the ID, or nil.
 func (set *apiSet) webSocket(id string) *ws.API {
-	if a, ok := set.apis[id].(webSocketAPI); ok {
+	a := set.apis[id]
+	if sa, ok := a.(*stagedAPI); ok {
+		a = sa.first
+	}
+	if a, ok := a.(webSocketAPI); ok {
 		return a.API
 	}
 	return nil
@@ -136,8 +148,13 @@ func (set *apiSet) webSocket(id string) *ws.API {
 // start full). Apply never changes f.
 //
 // Keys read only at start keep their old values until a restart: listen,
-// admin, nats, managementApi, credentials for @connections, publicUrl,
-// and the limits of WebSocket connections already open.
+// admin, nats, managementApi, controlPlane, credentials for @connections
+// and the control plane, publicUrl, and the limits of WebSocket
+// connections already open.
+//
+// The control plane (package control) applies through Apply too, with the
+// file's APIs and its own; an embedder that changes the file's APIs calls
+// Reload, which keeps the control plane's, rather than Apply.
 func (s *Server) Apply(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -211,6 +228,7 @@ func (s *Server) buildSet(f *config.File, prev *apiSet, remote integration.Lambd
 		env.Lambda = s.functions
 	}
 	resolverAPIs := make([]routing.API, 0, len(all))
+	resolverIndex := make(map[string]int, len(all)) // API ID → its entry in resolverAPIs
 	var adopt []func()
 	for _, api := range all {
 		build, ok := modes[api.protocol]
@@ -233,13 +251,28 @@ func (s *Server) buildSet(f *config.File, prev *apiSet, remote integration.Lambd
 		if err != nil {
 			return nil, err
 		}
-		if old, ok := prevAPI(prev, api.id).(reusable); ok {
+		old := prevAPI(prev, api.id)
+		if api.perStage {
+			old = stageOf(old, api.stages[0].name)
+		}
+		if old, ok := old.(reusable); ok {
 			if keep, fn, ok := old.reuse(a); ok {
 				a = keep
 				adopt = append(adopt, fn)
 			}
 		}
+		if i, ok := resolverIndex[api.id]; ok { // the next stage of a perStage API
+			set.apis[api.id].(*stagedAPI).add(api.stages[0].name, a)
+			resolverAPIs[i].Stages = append(resolverAPIs[i].Stages, stages...)
+			continue
+		}
+		if api.perStage {
+			sa := &stagedAPI{byStage: make(map[string]servedAPI, 1)}
+			sa.add(api.stages[0].name, a)
+			a = sa
+		}
 		set.apis[api.id] = a
+		resolverIndex[api.id] = len(resolverAPIs)
 		resolverAPIs = append(resolverAPIs, routing.API{ID: api.id, Stages: stages})
 	}
 	set.resolver = routing.NewResolver(resolverAPIs)
@@ -248,6 +281,42 @@ func (s *Server) buildSet(f *config.File, prev *apiSet, remote integration.Lambd
 		fn()
 	}
 	return set, nil
+}
+
+// stagedAPI is an API whose stages serve different deployments: one built
+// API per stage (see model.perStage), each reused on its own across
+// Applies, so that a stage's open WebSocket connections follow that
+// stage's deployment only.
+type stagedAPI struct {
+	byStage map[string]servedAPI
+	first   servedAPI // answers for stages the API lacks
+}
+
+func (sa *stagedAPI) add(stage string, a servedAPI) {
+	if sa.first == nil {
+		sa.first = a
+	}
+	sa.byStage[stage] = a
+}
+
+func (sa *stagedAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
+	if a, ok := sa.byStage[t.Stage]; ok {
+		a.serve(w, r, t)
+		return
+	}
+	sa.first.rejectStage(w)
+}
+
+func (sa *stagedAPI) rejectStage(w http.ResponseWriter) { sa.first.rejectStage(w) }
+
+// stageOf returns the built API that serves stage of a, when a is a
+// stagedAPI; otherwise nil, since an API built whole is not reused by
+// one stage.
+func stageOf(a servedAPI, stage string) servedAPI {
+	if sa, ok := a.(*stagedAPI); ok {
+		return sa.byStage[stage]
+	}
+	return nil
 }
 
 func prevAPI(prev *apiSet, id string) servedAPI {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/connections"
+	"github.com/portico-gw/portico/control"
 	"github.com/portico-gw/portico/functions"
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
@@ -73,6 +74,9 @@ type Server struct {
 	meter *usage.Meter
 	// functions runs the local Lambda functions (functions.go).
 	functions *functions.Runtime
+	// control is the control plane on the admin listener; nil without
+	// one. Its changes, and Reload, go through Apply.
+	control *control.Controller
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -135,6 +139,9 @@ func New(cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 	s.logWarnings(f)
+	if s.control, err = s.newControl(f); err != nil {
+		return nil, err
+	}
 	if s.edge, err = newEdge(f); err != nil {
 		return nil, err
 	}
@@ -371,9 +378,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Reload applies f (loaded and validated by config.Load) through Apply,
 // without dropping open connections, and logs the keys that changed but
-// take effect only at restart. When f cannot be applied, Reload returns
-// the error and the old APIs stay.
+// take effect only at restart. With an admin listener, the control
+// plane's APIs are applied with f's (and the control plane's changes
+// from then on keep f's). When f cannot be applied, Reload returns the
+// error and the old APIs stay.
 func (s *Server) Reload(f *config.File) error {
+	if s.control != nil { // the file's APIs plus the control plane's
+		return s.control.ReloadFile(f, s.reload)
+	}
+	return s.reload(f)
+}
+
+func (s *Server) reload(f *config.File) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	old := s.set.Load().file

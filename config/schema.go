@@ -32,6 +32,9 @@ type File struct {
 	Credentials []Credential `yaml:"credentials"`
 	// ManagementAPI tunes the @connections API (Portico extension).
 	ManagementAPI ManagementAPI `yaml:"managementApi"`
+	// ControlPlane tunes the apigatewayv2 control plane that the admin
+	// listener serves under /v2/ (Portico extension).
+	ControlPlane ControlPlane `yaml:"controlPlane"`
 	// Lambda configures the client used for AWS_PROXY integrations to Lambda ARNs.
 	Lambda Lambda `yaml:"lambda"`
 	// NATS configures the bus.
@@ -127,6 +130,14 @@ type Credential struct {
 type ManagementAPI struct {
 	// AllowUnsigned accepts unsigned @connections requests, and only from
 	// loopback addresses. Signed requests are still verified.
+	AllowUnsigned bool `yaml:"allowUnsigned"`
+}
+
+// ControlPlane holds the control plane's options (Portico extension).
+type ControlPlane struct {
+	// AllowUnsigned accepts unsigned control-plane requests, and only from
+	// loopback addresses. Signed requests are still verified against
+	// credentials.
 	AllowUnsigned bool `yaml:"allowUnsigned"`
 }
 
@@ -316,6 +327,50 @@ type Stage struct {
 	// AccessLogSettings turns on access logging for the stage: one line per
 	// HTTP request, WebSocket connect, message and disconnect. Nil means none.
 	AccessLogSettings *AccessLogSettings `yaml:"accessLogSettings"`
+	// Deployment, when set, is what the stage serves in place of the API's
+	// own routes, integrations and authorizers: the snapshot of a
+	// deployment. The control plane sets it; a file cannot (see
+	// API.StageAPIs).
+	Deployment *Deployment `yaml:"-"`
+}
+
+// Deployment is an immutable snapshot of an API's routes, integrations
+// and authorizers, as a stage serves it (apigatewayv2 CreateDeployment).
+type Deployment struct {
+	DeploymentID string
+	Routes       []Route
+	Integrations []Integration
+	Authorizers  []Authorizer
+}
+
+// StageAPIs returns the API as its stages serve it. When no stage has a
+// Deployment, that is a itself, with all its stages. Otherwise it is one
+// API per stage, in stage order: a copy of a with that stage alone and,
+// when the stage has a Deployment, the deployment's routes, integrations
+// and authorizers in place of a's. Validation and the registry both build
+// from StageAPIs, so a stage serves exactly what was validated. The
+// results share a's slices and maps; do not change them.
+func (a *API) StageAPIs() []API {
+	split := false
+	for _, st := range a.Stages {
+		if st.Deployment != nil {
+			split = true
+		}
+	}
+	if !split {
+		return []API{*a}
+	}
+	out := make([]API, 0, len(a.Stages))
+	for _, st := range a.Stages {
+		sa := *a
+		if d := st.Deployment; d != nil {
+			sa.Routes, sa.Integrations, sa.Authorizers = d.Routes, d.Integrations, d.Authorizers
+		}
+		st.Deployment = nil
+		sa.Stages = []Stage{st}
+		out = append(out, sa)
+	}
+	return out
 }
 
 // AccessLogSettings is a stage's access logging, as AWS's

@@ -81,13 +81,19 @@ func validate(f *File, d *decoder) {
 	validateOperations(f, d)
 	validateListeners(f, d)
 	validateFunctions(f, d)
-	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 && len(f.Functions) == 0 {
-		d.at("apis", "at least one API is required")
+	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 && len(f.Functions) == 0 && f.Admin == "" {
+		d.at("apis", "at least one API is required (or an admin listener, whose control plane creates them)")
 	}
 	ids := map[string]string{}
 	for i := range f.APIs {
-		validateAPI(&f.APIs[i], indexKey("apis", i), d, ids)
-		warnRouteSelection(&f.APIs[i], indexKey("apis", i), d)
+		k := indexKey("apis", i)
+		for j, sa := range f.APIs[i].StageAPIs() {
+			if j > 0 { // the API's ID was checked with its first stage
+				delete(ids, sa.APIID)
+			}
+			validateAPI(&sa, k, d, ids)
+			warnRouteSelection(&sa, k, d)
+		}
 	}
 	d.restResources = validateRest(f, d, ids)
 	warnLambdaCredentials(f, d)

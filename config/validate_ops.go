@@ -13,6 +13,9 @@ func validateOperations(f *File, d *decoder) {
 	if f.AdminPprof && f.Admin == "" {
 		d.at("adminPprof", "requires admin (the listener that serves /debug/pprof/), e.g. admin: 127.0.0.1:9090")
 	}
+	if f.ControlPlane.AllowUnsigned && f.Admin == "" {
+		d.at("controlPlane.allowUnsigned", "requires admin (the listener that serves the control plane), e.g. admin: 127.0.0.1:9090")
+	}
 }
 
 // validateAccessLog checks a stage's accessLogSettings: its format is parsed

@@ -28,8 +28,9 @@ func TestValidationErrors(t *testing.T) {
 		want []string
 	}{
 		// The file.
-		{"no apis key", "listen: 127.0.0.1:8080\n", []string{"f.yaml:1:1: apis: at least one API is required"}},
-		{"empty apis", "apis: []\n", []string{"f.yaml:1:7: apis: at least one API is required"}},
+		{"no apis key", "listen: 127.0.0.1:8080\n", []string{"f.yaml:1:1: apis: at least one API is required (or an admin listener, whose control plane creates them)"}},
+		{"controlPlane without admin", "controlPlane: {allowUnsigned: true}\n" + minimal, []string{"f.yaml:1:31: controlPlane.allowUnsigned: requires admin (the listener that serves the control plane), e.g. admin: 127.0.0.1:9090"}},
+		{"empty apis", "apis: []\n", []string{"f.yaml:1:7: apis: at least one API is required (or an admin listener, whose control plane creates them)"}},
 		{"listen", "listen: 8080\n" + minimal, []string{`f.yaml:1:9: listen: "8080": want host:port, e.g. 127.0.0.1:8080`}},
 		{"admin", "admin: localhost\n" + minimal, []string{`f.yaml:1:8: admin: "localhost": want host:port, e.g. 127.0.0.1:8080`}},
 		{"publicUrl query", "publicUrl: https://ws.example.com/?x=1\n" + minimal,
@@ -334,6 +335,7 @@ func TestValidConfigs(t *testing.T) {
 	uri := func(u string) string { return with(minimal, "http://127.0.0.1:9000/events", u) }
 	for _, tc := range []struct{ name, doc string }{
 		{"minimal", minimal},
+		{"admin without apis (the control plane creates them)", "admin: 127.0.0.1:9090\ncredentials: [{accessKeyId: AK, secretAccessKey: S}]\n"},
 		{"HTTP API", httpAPI},
 		{"HTTP API with everything", with(httpAPI,
 			"routeKey: $default", `routeKey: "ANY /{proxy+}"`,

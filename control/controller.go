@@ -1,0 +1,556 @@
+package control
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/internal/clientaddr"
+	"github.com/portico-gw/portico/internal/sigv4"
+)
+
+// Config configures a Controller.
+type Config struct {
+	// Apply applies a whole configuration: the file's APIs and the control
+	// plane's. Required; Portico passes Server.Apply, the one funnel for
+	// change. The Controller calls it with its lock held, never
+	// concurrently with itself.
+	Apply func(*config.File) error
+	// File is the configuration file's model. Its APIs are managed by the
+	// file: shown by the read operations, refused by the others. Its
+	// other keys are kept in every configuration the Controller applies.
+	// Required.
+	File *config.File
+	// Store keeps the control plane's APIs. Nil means a new MemStore.
+	Store Store
+	// Credentials maps access key IDs to secrets: the SigV4 keys accepted
+	// (service apigateway, any region).
+	Credentials map[string]string
+	// AllowUnsigned accepts unsigned requests from loopback addresses.
+	AllowUnsigned bool
+	// Endpoint returns the data plane's base URL (http://127.0.0.1:8080),
+	// from which an API's apiEndpoint is made: the base plus
+	// /_aws/execute-api/{apiId}, with ws(s) for WebSocket APIs. Nil, or an
+	// empty result, means AWS's form,
+	// https://{apiId}.execute-api.{region}.amazonaws.com.
+	Endpoint func() string
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+	// Logger receives the Controller's logs. Nil means discard.
+	Logger *slog.Logger
+}
+
+// Validate reports what New would refuse: a Config without Apply or File.
+func (cfg Config) Validate() error {
+	if cfg.Apply == nil {
+		return errors.New("control: Config.Apply is nil")
+	}
+	if cfg.File == nil {
+		return errors.New("control: Config.File is nil")
+	}
+	return nil
+}
+
+// Controller serves the apigatewayv2 control plane (ServeHTTP) and keeps
+// what it serves applied.
+type Controller struct {
+	cfg      Config
+	store    Store
+	verifier *sigv4.Verifier
+	now      func() time.Time
+	log      *slog.Logger
+
+	// mu serialises the changes of this Controller: every mutation and
+	// every Apply it makes. Lock order: mu, then whatever Config.Apply
+	// locks (the Server's reload lock).
+	mu sync.Mutex
+	// base is the file's model, with API IDs assigned. Guarded by mu.
+	base *config.File
+	// applied is the control plane's part of the last configuration
+	// applied (nil: none). Guarded by mu.
+	applied []config.API
+	// appliedOnce says applied holds what was applied, so that an Apply
+	// of the same APIs can be skipped. Guarded by mu.
+	appliedOnce bool
+}
+
+// New returns a Controller. It applies nothing: it takes File as applied
+// already (Portico applies it before), so Sync and Run apply only when
+// the Store holds APIs.
+func New(cfg Config) (*Controller, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Controller{cfg: cfg, store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	if c.store == nil {
+		c.store = NewMemStore()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	creds := make(map[string]string, len(cfg.Credentials))
+	for k, v := range cfg.Credentials {
+		creds[k] = v
+	}
+	c.verifier = &sigv4.Verifier{Service: "apigateway", Lookup: func(ak string) (string, bool) {
+		s, ok := creds[ak]
+		return s, ok
+	}}
+	c.base = withIDs(cfg.File)
+	c.appliedOnce = true // the file alone: no control-plane APIs
+	return c, nil
+}
+
+// withIDs returns a copy of f whose APIs have their IDs.
+func withIDs(f *config.File) *config.File {
+	m := *f
+	m.APIs, m.RestAPIs = slices.Clone(f.APIs), slices.Clone(f.RestAPIs)
+	m.AssignAPIIDs()
+	return &m
+}
+
+// ReloadFile makes f the file's model and applies it, with the control
+// plane's APIs, through apply (SIGHUP's reload, which also reloads
+// certificates). It holds the lock every change holds, so a reload and a
+// control-plane change never undo each other.
+func (c *Controller) ReloadFile(f *config.File, apply func(*config.File) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	base := withIDs(f)
+	if err := apply(compose(base, c.applied)); err != nil {
+		return err
+	}
+	c.base = base
+	return nil
+}
+
+// Sync applies what the Store holds now. Run calls it on every change
+// another writer makes; a caller whose Store may hold APIs at start calls
+// it once.
+func (c *Controller) Sync(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	recs, err := c.records(ctx)
+	if err != nil {
+		return err
+	}
+	return c.applyLocked(recs)
+}
+
+// Run applies the Store's APIs, then every change to them, until ctx ends;
+// it returns ctx's error. It is for Stores that other writers share (other
+// nodes); a Controller alone with its Store needs no Run.
+func (c *Controller) Run(ctx context.Context) error {
+	for {
+		ch, err := c.store.Watch(ctx, keyPrefix)
+		if err != nil {
+			return err
+		}
+		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
+			c.log.Error("control plane: applying the store's APIs failed", "error", err)
+		}
+		for range ch {
+			// Drain what is queued: one Sync covers them all.
+			for len(ch) > 0 {
+				<-ch
+			}
+			if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
+				c.log.Error("control plane: applying the store's APIs failed", "error", err)
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// keyPrefix starts the keys of the control plane's apigatewayv2 APIs.
+const keyPrefix = "v2.apis."
+
+func apiKey(id string) string { return keyPrefix + id }
+
+// records returns the control plane's APIs in the Store, oldest first.
+func (c *Controller) records(ctx context.Context) ([]*apiRecord, error) {
+	entries, err := c.store.List(ctx, keyPrefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*apiRecord, 0, len(entries))
+	for _, e := range entries {
+		rec := new(apiRecord)
+		if err := json.Unmarshal(e.Value, rec); err != nil {
+			return nil, fmt.Errorf("control: store key %s: %w", e.Key, err)
+		}
+		out = append(out, rec)
+	}
+	slices.SortStableFunc(out, func(a, b *apiRecord) int { return a.API.created().Compare(b.API.created()) })
+	return out, nil
+}
+
+func (a *wireAPI) created() time.Time {
+	if a.CreatedDate == nil {
+		return time.Time{}
+	}
+	return time.Time(*a.CreatedDate)
+}
+
+// applyLocked applies the file's APIs plus what recs serve, unless that
+// is what was applied last.
+func (c *Controller) applyLocked(recs []*apiRecord) error {
+	var apis []config.API
+	for _, rec := range recs {
+		if a, ok := served(rec); ok {
+			apis = append(apis, a)
+		}
+	}
+	if c.appliedOnce && reflect.DeepEqual(apis, c.applied) {
+		return nil
+	}
+	if err := c.cfg.Apply(compose(c.base, apis)); err != nil {
+		return err
+	}
+	c.applied, c.appliedOnce = apis, true
+	return nil
+}
+
+// compose returns base with apis after its own.
+func compose(base *config.File, apis []config.API) *config.File {
+	m := *base
+	m.Warnings = nil
+	m.APIs = append(slices.Clip(base.APIs), apis...)
+	return &m
+}
+
+// maxRetries bounds the read-modify-write attempts of one change that
+// keeps meeting concurrent writers.
+const maxRetries = 5
+
+// change runs one read-modify-write of the API id: fn gets the stored
+// record (nil when the key does not exist) and returns the record to
+// store (nil deletes it) and the answer. The new state is applied before
+// it is stored, so that a change the configuration refuses is never
+// stored; when another writer changed the key in between, the store
+// refuses the write and the change runs again on what that writer
+// stored. After maxRetries the answer is ConflictException and this node
+// applies the store's state.
+func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiRecord) (*apiRecord, any, *apiError)) (any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fileAPI(id) != nil {
+		return nil, errFileManaged(id)
+	}
+	key := apiKey(id)
+	for attempt := range maxRetries {
+		var rec *apiRecord
+		e, err := c.store.Get(ctx, key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, c.storeFailed(ctx, err)
+		default:
+			rec = new(apiRecord)
+			if err := json.Unmarshal(e.Value, rec); err != nil {
+				return nil, c.storeFailed(ctx, err)
+			}
+		}
+		next, out, apiErr := fn(rec)
+		if apiErr != nil {
+			if attempt > 0 { // an earlier attempt was applied and not stored
+				c.resyncLocked(ctx)
+			}
+			return nil, apiErr
+		}
+		if next != nil {
+			c.deploy(next)
+		}
+		all, err := c.records(ctx)
+		if err != nil {
+			return nil, c.storeFailed(ctx, err)
+		}
+		all = slices.DeleteFunc(all, func(r *apiRecord) bool { return r.API.APIID == id })
+		if next != nil {
+			all = append(all, next)
+		}
+		if err := c.applyLocked(all); err != nil {
+			c.resyncLocked(ctx)
+			return nil, refused(err)
+		}
+		switch {
+		case next == nil && rec == nil:
+			err = nil
+		case next == nil:
+			err = c.store.Delete(ctx, key, e.Revision)
+		case rec == nil:
+			var b []byte
+			if b, err = json.Marshal(next); err == nil {
+				_, err = c.store.Create(ctx, key, b)
+			}
+		default:
+			var b []byte
+			if b, err = json.Marshal(next); err == nil {
+				_, err = c.store.Update(ctx, key, b, e.Revision)
+			}
+		}
+		switch {
+		case err == nil:
+			return out, nil
+		case errors.Is(err, ErrRevision), errors.Is(err, ErrExists), errors.Is(err, ErrNotFound):
+			c.log.Debug("control plane: concurrent change, retrying", "api_id", id)
+			continue
+		default:
+			return nil, c.storeFailed(ctx, err)
+		}
+	}
+	c.resyncLocked(ctx)
+	return nil, errConflict
+}
+
+// storeFailed logs a Store failure, re-applies what the store holds, and
+// returns the answer.
+func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
+	c.log.Error("control plane: store failed", "error", err)
+	c.resyncLocked(ctx)
+	return errStore
+}
+
+// resyncLocked applies the Store's state again after a change that was
+// applied and then not stored.
+func (c *Controller) resyncLocked(ctx context.Context) {
+	recs, err := c.records(ctx)
+	if err == nil {
+		err = c.applyLocked(recs)
+	}
+	if err != nil {
+		c.log.Error("control plane: re-applying the store's APIs failed", "error", err)
+	}
+}
+
+// deploy gives every autoDeploy stage of rec a deployment of rec as it is
+// now, when the one it has froze something else, and drops the
+// autoDeployed deployments that no stage serves any more.
+func (c *Controller) deploy(rec *apiRecord) {
+	now := rec.snapshot()
+	cur, _ := json.Marshal(now)
+	for _, st := range rec.Stages {
+		if !st.AutoDeploy {
+			continue
+		}
+		if d := rec.deployment(st.DeploymentID); d != nil {
+			if b, _ := json.Marshal(d.Snapshot); string(b) == string(cur) {
+				continue
+			}
+		}
+		d := c.newDeployment(rec, "", true)
+		st.DeploymentID = d.DeploymentID
+		st.LastUpdatedDate = d.CreatedDate
+	}
+	rec.Deployments = slices.DeleteFunc(rec.Deployments, func(d *deploymentRecord) bool {
+		return d.AutoDeployed && !slices.ContainsFunc(rec.Stages, func(st *wireStage) bool { return st.DeploymentID == d.DeploymentID })
+	})
+}
+
+// newDeployment adds a deployment of rec as it is now.
+func (c *Controller) newDeployment(rec *apiRecord, description string, auto bool) *deploymentRecord {
+	t := timestamp(c.now())
+	d := &deploymentRecord{
+		wireDeployment: wireDeployment{AutoDeployed: auto, CreatedDate: &t, DeploymentID: newID(6, func(id string) bool {
+			return rec.deployment(id) != nil
+		}), DeploymentStatus: "DEPLOYED", Description: description},
+		Snapshot: rec.snapshot(),
+	}
+	rec.Deployments = append(rec.Deployments, d)
+	return d
+}
+
+// snapshot returns a copy of rec's routes, integrations and authorizers.
+func (rec *apiRecord) snapshot() snapshot {
+	return deepCopy(snapshot{Routes: rec.Routes, Integrations: rec.Integrations, Authorizers: rec.Authorizers})
+}
+
+// refused turns an error of Apply into the answer: the validation
+// messages, without the file positions and list indexes that mean nothing
+// to a control-plane caller.
+func refused(err error) *apiError {
+	var list config.ErrorList
+	if !errors.As(err, &list) {
+		return badRequest("%s", err.Error())
+	}
+	msgs := make([]string, 0, len(list))
+	for _, e := range list {
+		msg := e.Msg
+		if key := apiIndexRE.ReplaceAllString(e.Key, ""); key != "" {
+			msg = key + ": " + msg
+		}
+		if !slices.Contains(msgs, msg) { // each stage repeats what its snapshot shares
+			msgs = append(msgs, msg)
+		}
+	}
+	return badRequest("%s", strings.Join(msgs, "; "))
+}
+
+var apiIndexRE = regexp.MustCompile(`^apis\[\d+\]\.?`)
+
+// fileAPI returns the file-managed API with the ID, or nil.
+func (c *Controller) fileAPI(id string) *config.API {
+	for i := range c.base.APIs {
+		if c.base.APIs[i].APIID == id {
+			return &c.base.APIs[i]
+		}
+	}
+	return nil
+}
+
+// fileAPIs returns the file's APIs, under the lock.
+func (c *Controller) fileAPIs() []config.API {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.APIs
+}
+
+// isTaken reports whether id is an API ID the file uses (apis or
+// restApis).
+func (c *Controller) isTaken(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fileAPI(id) != nil {
+		return true
+	}
+	return slices.ContainsFunc(c.base.RestAPIs, func(a config.RestAPI) bool { return a.RestAPIID == id })
+}
+
+// newID returns n random lowercase alphanumerics that used does not
+// report as used.
+func newID(n int, used func(string) bool) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for {
+		b := make([]byte, n)
+		_, _ = rand.Read(b)
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		if used == nil || !used(string(b)) {
+			return string(b)
+		}
+	}
+}
+
+// maxBody bounds a request body (ImportApi's documents are the largest).
+const maxBody = 6 << 20
+
+// ServeHTTP answers one control-plane request on the admin listener:
+// the apigatewayv2 operations under /v2/; a request for an apigateway (v1)
+// operation (see V1Prefixes) gets a BadRequestException naming it.
+func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("x-amzn-RequestId", uuid.NewString())
+	signed := sigv4.Signed(r)
+	if !signed && !(c.cfg.AllowUnsigned && clientaddr.IsLoopback(r)) {
+		errMissingKey.write(w)
+		return
+	}
+	if signed {
+		if err := c.verifier.CheckHeader(r); err != nil {
+			authError(err).write(w)
+			return
+		}
+	}
+	if r.ContentLength > maxBody {
+		errTooLarge.write(w)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		badRequest("Cannot read the request body").write(w)
+		return
+	case len(body) > maxBody:
+		errTooLarge.write(w)
+		return
+	}
+	if signed {
+		if _, err := c.verifier.Verify(r, body); err != nil {
+			authError(err).write(w)
+			return
+		}
+	}
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, "/v2/") {
+		if name := modelOperationFor(modelOperationsV1, r.Method, path); name != "" {
+			badRequest("Portico does not support the apigateway (v1) operation %s yet; the apigatewayv2 operations are served under /v2/", name).write(w)
+			return
+		}
+		badRequest("No apigateway operation is %s %s", r.Method, r.URL.Path).write(w)
+		return
+	}
+	op, params, ok := match(r.Method, path)
+	if !ok {
+		name := modelOperationFor(modelOperations, r.Method, path)
+		if name == "" {
+			badRequest("No apigatewayv2 operation is %s %s", r.Method, r.URL.Path).write(w)
+			return
+		}
+		errUnsupported(name).write(w)
+		return
+	}
+	in := &call{ctx: r.Context(), params: params, query: r.URL.Query(), body: body}
+	status, out, apiErr := op.handle(c, in)
+	if apiErr != nil {
+		c.log.Debug("control plane: refused", "operation", op.Name, "error", apiErr)
+		apiErr.write(w)
+		return
+	}
+	if r.Method != http.MethodGet {
+		apiID := params["apiId"]
+		if a, ok := out.(wireAPI); ok {
+			apiID = a.APIID
+		}
+		c.log.Info("control plane change", "operation", op.Name, "api_id", apiID)
+	}
+	if out == nil {
+		w.WriteHeader(status)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		(&apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "Internal server error"}).write(w)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// authError is the 403 for a signature that fails, named as API Gateway
+// names it.
+func authError(err error) *apiError {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return errMissingKey
+	}
+	typ := "InvalidSignatureException"
+	switch se.Kind {
+	case sigv4.MissingAuthentication:
+		typ = "MissingAuthenticationTokenException"
+	case sigv4.IncompleteSignature:
+		typ = "IncompleteSignatureException"
+	case sigv4.UnknownAccessKey:
+		typ = "UnrecognizedClientException"
+	}
+	return &apiError{Status: http.StatusForbidden, Type: typ, Message: se.Msg}
+}

@@ -1,0 +1,45 @@
+// Package control is Portico's AWS control plane: the apigatewayv2
+// management API (REST-JSON, as botocore's apigatewayv2 2018-11-29 model
+// says), served under /v2/ on the admin listener, so that the AWS CLI
+// (aws apigatewayv2 … --endpoint-url) and the SDKs configure Portico at
+// runtime. It imports config and nothing of the modes: every change
+// produces config.API values and goes through the one Apply funnel that
+// the Controller is given (Server.Apply).
+//
+// State. The control plane's APIs live in a Store (see Store: get, list,
+// create, update and delete with revisions, and a watch), one key per API,
+// v2.apis.{apiId}, whose value is the API's record: the API, its routes
+// (with their route responses), integrations (with their integration
+// responses), authorizers, stages and deployments, each deployment with
+// the snapshot of routes, integrations and authorizers it froze. MemStore
+// keeps them in memory; a replicated store (NATS JetStream key-value) has
+// the same interface. Every change is a read-modify-write checked by
+// revision: when another writer changed the API in between, the change
+// runs again on what that writer stored (up to a few times, then 409
+// ConflictException), so no change is lost silently.
+//
+// What is served. A stage serves the deployment its deploymentId names:
+// CreateDeployment freezes the API's routes, integrations and authorizers,
+// and a stage with autoDeploy gets a new deployment on every change. The
+// config.API that a record serves carries each deployed stage with its
+// snapshot in config.Stage.Deployment, and the registry builds each such
+// stage from its own snapshot (config.API.StageAPIs). Stages without a
+// deployment, and APIs without a deployed stage, are not served. A change
+// is applied before it is stored: a change that config.Validate refuses
+// is answered 400 BadRequestException with the validation's message and
+// is not stored.
+//
+// APIs of the configuration file are shown by the read operations and
+// refused by the others (400).
+//
+// Auth: SigV4 with service apigateway, any region, against the configured
+// credentials (internal/sigv4); unsigned requests only with
+// controlPlane.allowUnsigned and only from loopback.
+//
+// Concurrency: a Controller is safe for concurrent use. Its changes are
+// serialised by one lock, which is taken before whatever Config.Apply
+// locks; ReloadFile takes the same lock, so a SIGHUP reload and a
+// control-plane change never undo each other. Run blocks until its
+// context ends; the goroutine MemStore.Watch starts ends with the watch's
+// context.
+package control
