@@ -157,12 +157,33 @@ func (c *Controller) Sync(ctx context.Context) error {
 // Run applies the Store's APIs, then every change to them, until ctx ends;
 // it returns ctx's error. It is for Stores that other writers share (other
 // nodes); a Controller alone with its Store needs no Run.
+//
+// A Store that cannot watch (NATS JetStream not ready or not enabled) is
+// tried again, at growing intervals up to a minute, until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
+	wait := 250 * time.Millisecond
 	for {
 		ch, err := c.store.Watch(ctx, keyPrefix)
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			level := slog.LevelDebug
+			if wait >= 8*time.Second && wait < 16*time.Second { // once, after a few tries
+				level = slog.LevelWarn
+			}
+			c.log.Log(ctx, level, "control plane: cannot watch the store; retrying", "error", err, "in", wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			wait = min(2*wait, time.Minute)
+			continue
 		}
+		wait = 250 * time.Millisecond
 		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
 			c.log.Error("control plane: applying the store's APIs failed", "error", err)
 		}
@@ -327,7 +348,7 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
 	c.log.Error("control plane: store failed", "error", err)
 	c.resyncLocked(ctx)
-	return errStore
+	return storeError(err)
 }
 
 // resyncLocked applies the Store's state again after a change that was
