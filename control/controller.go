@@ -159,18 +159,25 @@ func (c *Controller) Sync(ctx context.Context) error {
 // nodes); a Controller alone with its Store needs no Run.
 //
 // A Store that cannot watch (NATS JetStream not ready or not enabled) is
-// tried again, at growing intervals up to a minute, until ctx ends.
+// tried again every few hundred milliseconds, up to every 2 seconds, until
+// ctx ends; a warning is logged once when it has failed for 15 seconds.
 func (c *Controller) Run(ctx context.Context) error {
-	wait := 250 * time.Millisecond
+	const firstWait, maxWait, warnAfter = 250 * time.Millisecond, 2 * time.Second, 15 * time.Second
+	wait := firstWait
+	var failingSince time.Time
+	warned := false
 	for {
 		ch, err := c.store.Watch(ctx, keyPrefix)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			if failingSince.IsZero() {
+				failingSince = time.Now()
+			}
 			level := slog.LevelDebug
-			if wait >= 8*time.Second && wait < 16*time.Second { // once, after a few tries
-				level = slog.LevelWarn
+			if !warned && time.Since(failingSince) >= warnAfter {
+				level, warned = slog.LevelWarn, true
 			}
 			c.log.Log(ctx, level, "control plane: cannot watch the store; retrying", "error", err, "in", wait)
 			t := time.NewTimer(wait)
@@ -180,10 +187,14 @@ func (c *Controller) Run(ctx context.Context) error {
 				return ctx.Err()
 			case <-t.C:
 			}
-			wait = min(2*wait, time.Minute)
+			wait = min(2*wait, maxWait)
 			continue
 		}
-		wait = 250 * time.Millisecond
+		if warned {
+			c.log.Info("control plane: watching the store again")
+		}
+		failingSince, warned = time.Time{}, false
+		wait = firstWait
 		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
 			c.log.Error("control plane: applying the store's APIs failed", "error", err)
 		}
