@@ -105,13 +105,14 @@ func jetStreamDir(f *config.File) string {
 }
 
 // jetStreamConfig turns JetStream on for the embedded NATS server when the
-// node has a control plane (an admin listener) or is clustered (so that
-// every server of the cluster counts for the bucket's replicas), with its
-// store directory under dataDir, and gives the server a name kept in that
-// directory, so that a clustered node that restarts is the same JetStream
-// peer. An external NATS has JetStream or not by its own configuration.
+// node has a control plane (an admin listener), with its store directory
+// under dataDir, and gives the server a name kept in that directory, so
+// that a clustered node that restarts is the same JetStream peer. An
+// external NATS has JetStream or not by its own configuration. In a
+// cluster, the bucket's replicas count every routed node, so every node
+// (at least three) should have an admin listener.
 func jetStreamConfig(f *config.File, cfg *natsbus.Config) error {
-	if f.NATS.URL != "" || (f.Admin == "" && f.NATS.Cluster.Listen == "") {
+	if f.NATS.URL != "" || f.Admin == "" {
 		return nil
 	}
 	dir := jetStreamDir(f)
