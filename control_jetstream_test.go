@@ -76,6 +76,7 @@ func TestControlPlaneReplicatedAcrossCluster(t *testing.T) {
 		t.Logf("node %d serves the API after %v", i, time.Since(t0))
 	}
 	// Node B sees the API in its control plane too, and deletes it.
+	t0 = time.Now()
 	got, err := v2Client(nodes[1].gateway).GetApi(context.Background(), &apigatewayv2.GetApiInput{ApiId: api.ApiId})
 	if err != nil || *got.Name != "everywhere" {
 		t.Fatalf("GetApi on node B: %+v, %v", got, err)
@@ -83,7 +84,10 @@ func TestControlPlaneReplicatedAcrossCluster(t *testing.T) {
 	if _, err := v2Client(nodes[1].gateway).DeleteApi(context.Background(), &apigatewayv2.DeleteApiInput{ApiId: api.ApiId}); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("GetApi and DeleteApi on node B in %v", time.Since(t0))
+	t0 = time.Now()
 	waitServed(t, nodes[0].URL+"/_aws/execute-api/"+*api.ApiId+"/x", "", 5*time.Second)
+	t.Logf("node 0 stopped serving the API after %v", time.Since(t0))
 }
 
 // The control plane's APIs survive a restart: a new node with the same

@@ -299,10 +299,12 @@ func (s *JetStreamStore) Watch(ctx context.Context, prefix string) (<-chan Event
 	go func() {
 		defer close(out)
 		defer func() {
+			// Ending wctx unsubscribes (nats.go, in its own goroutine, then
+			// deletes the ephemeral consumer: w.Stop would wait for that,
+			// seconds when JetStream has lost its quorum). The watcher's
+			// callback may be blocked handing over an entry; drain until
+			// its channel closes (the subscription's end).
 			cancel()
-			_ = w.Stop()
-			// The watcher's callback may be blocked handing over an entry;
-			// drain until its channel closes (the subscription's end).
 			t := time.NewTimer(5 * time.Second)
 			defer t.Stop()
 			for {
