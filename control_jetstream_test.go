@@ -137,3 +137,44 @@ func TestControlPlaneWithoutJetStream(t *testing.T) {
 	c := dial(t, gw.WS+"/dev", nil) // the file's chat API
 	c.Close()
 }
+
+// The control plane's APIs survive a restart of every node of a cluster:
+// each node keeps its JetStream store (and its JetStream identity) in its
+// own dataDir.
+func TestControlPlaneClusterSurvivesFullRestart(t *testing.T) {
+	backend := textServer(t, "cluster-persisted")
+	const n = 3
+	routePorts, dirs := make([]int, n), make([]string, n)
+	for i := range n {
+		routePorts[i], dirs[i] = freePort(t), t.TempDir()
+	}
+	start := func() []node {
+		nodes := make([]node, n)
+		for i := range n {
+			var peers []int
+			for j, p := range routePorts {
+				if j != i {
+					peers = append(peers, p)
+				}
+			}
+			nodes[i] = startClusterNode(t, controlYAML+"dataDir: "+dirs[i]+"\n", routePorts[i], peers)
+		}
+		return nodes
+	}
+	nodes := start()
+	api := createQuickAPI(t, nodes[0].gateway, "kept", backend.URL)
+	waitServed(t, nodes[2].URL+"/_aws/execute-api/"+*api.ApiId+"/x", "cluster-persisted", 5*time.Second)
+	for _, nd := range nodes {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := nd.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+	}
+	nodes = start()
+	for i, nd := range nodes {
+		// JetStream elects its leaders again before the nodes can read.
+		waitServed(t, nd.URL+"/_aws/execute-api/"+*api.ApiId+"/x", "cluster-persisted", 30*time.Second)
+		t.Logf("node %d serves the API again", i)
+	}
+}

@@ -127,9 +127,13 @@ func (s *JetStreamStore) open(ctx context.Context) (jetstream.KeyValue, error) {
 func unavailable(err error) error {
 	switch {
 	case errors.Is(err, jetstream.ErrJetStreamNotEnabled), errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount),
-		errors.Is(err, nats.ErrNoResponders), errors.Is(err, nats.ErrJetStreamNotEnabled):
+		errors.Is(err, nats.ErrJetStreamNotEnabled):
 		return &UnavailableError{Reason: "the control plane keeps its state in NATS JetStream, which the NATS server " +
 			"does not have enabled (enable JetStream, or use the embedded NATS); the configuration file's APIs are still served", Err: err}
+	case errors.Is(err, nats.ErrNoResponders):
+		return &UnavailableError{Reason: "NATS JetStream does not answer: the control plane keeps its state in it, and either " +
+			"the NATS server does not have it enabled (enable JetStream, or use the embedded NATS) or its cluster has " +
+			"no leader yet; the configuration file's APIs are still served", Err: err}
 	case errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, nats.ErrConnectionReconnecting),
 		errors.Is(err, nats.ErrDisconnected):
 		return &UnavailableError{Reason: "NATS is not connected", Err: err}
