@@ -24,6 +24,10 @@ COPY --from=build /out/portico /portico
 COPY docker/portico.yaml /etc/portico/portico.yaml
 ENV PORTICO_CONFIG=/etc/portico/portico.yaml
 USER nonroot:nonroot
+# dataDir defaults to ./portico-data: the control plane's JetStream store
+# (and the ACME cache) go to /home/nonroot/portico-data, which nonroot can
+# write; mount a volume there to keep them across containers.
+WORKDIR /home/nonroot
 # 8080: the data plane (WebSocket, HTTP APIs, @connections); 9090: admin.
 EXPOSE 8080 9090
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \

@@ -1,18 +1,27 @@
 package portico
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/control"
 	"github.com/portico-gw/portico/functions"
 	"github.com/portico-gw/portico/internal/accesslog"
+	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/internal/natsbus"
 	"github.com/portico-gw/portico/metrics"
 )
 
@@ -77,15 +86,112 @@ func (s *Server) adminHandler() http.Handler {
 }
 
 // newControl returns the control plane, when the file has an admin
-// listener: its changes go through Apply, with the file's APIs.
-func (s *Server) newControl(f *config.File) (*control.Controller, error) {
+// listener: its changes go through Apply, with the file's APIs, and its
+// state is in store.
+func (s *Server) newControl(f *config.File, store control.Store) (*control.Controller, error) {
 	if f.Admin == "" {
 		return nil, nil
 	}
 	return control.New(control.Config{
-		Apply: s.Apply, File: f, Credentials: credentialMap(f), AllowUnsigned: f.ControlPlane.AllowUnsigned,
+		Apply: s.Apply, File: f, Store: store, Credentials: credentialMap(f), AllowUnsigned: f.ControlPlane.AllowUnsigned,
 		Endpoint: s.dataPlaneURL, Logger: s.log.With("component", "control"),
 	})
+}
+
+// jetStreamDir is where the embedded NATS server keeps JetStream's
+// streams (the control plane's bucket): dataDir/jetstream.
+func jetStreamDir(f *config.File) string {
+	return filepath.Join(firstNonEmpty(f.DataDir, DefaultDataDir), "jetstream")
+}
+
+// jetStreamConfig turns JetStream on for the embedded NATS server when the
+// node has a control plane (an admin listener), with its store directory
+// under dataDir, and gives the server a name kept in that directory, so
+// that a clustered node that restarts is the same JetStream peer. An
+// external NATS has JetStream or not by its own configuration. In a
+// cluster, the bucket's replicas count every routed node, so every node
+// (at least three) should have an admin listener.
+func jetStreamConfig(f *config.File, cfg *natsbus.Config) error {
+	if f.NATS.URL != "" || f.Admin == "" {
+		return nil
+	}
+	dir := jetStreamDir(f)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("portico: dataDir: %w", err)
+	}
+	nameFile := filepath.Join(dir, "server-name")
+	name, err := os.ReadFile(nameFile)
+	switch {
+	case err == nil && len(bytes.TrimSpace(name)) > 0:
+		cfg.ServerName = string(bytes.TrimSpace(name))
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		cfg.ServerName = "portico-" + ids.NewNodeID()
+		if err := os.WriteFile(nameFile, []byte(cfg.ServerName+"\n"), 0o600); err != nil {
+			return fmt.Errorf("portico: dataDir: %w", err)
+		}
+	default:
+		return fmt.Errorf("portico: dataDir: %w", err)
+	}
+	cfg.JetStream, cfg.StoreDir = true, dir
+	return nil
+}
+
+// controlReplicas is how many copies the control plane's bucket keeps:
+// min(3, the cluster's size) for clustered embedded servers (this node
+// and its routes), 1 otherwise.
+func controlReplicas(f *config.File) int {
+	if f.NATS.URL != "" || f.NATS.Cluster.Listen == "" {
+		return 1
+	}
+	return min(3, 1+len(f.NATS.Cluster.Routes))
+}
+
+// startControl builds the control plane on the node's NATS: its state is
+// in the JetStream bucket control.DefaultBucket, and its Run (owned:
+// stopped by Shutdown before NATS closes) applies what the bucket holds
+// and every change other nodes make. A standalone embedded server applies
+// the bucket before Start returns; a clustered or external NATS may need
+// time (a JetStream leader), so there Run applies it when it can. Without
+// JetStream the control plane answers 503 and the file's APIs are served.
+func (s *Server) startControl(nb *natsbus.Bus) error {
+	f := s.set.Load().file // the file as last loaded (Reload may have run)
+	if f.Admin == "" {
+		return nil
+	}
+	js, err := jetstream.New(nb.Conn)
+	if err != nil {
+		return fmt.Errorf("portico: control plane: %w", err)
+	}
+	store := control.NewJetStreamStore(js, control.DefaultBucket, controlReplicas(f))
+	ctl, err := s.newControl(f, store)
+	if err != nil {
+		return err
+	}
+	log := s.log.With("component", "control")
+	if f.NATS.URL == "" && f.NATS.Cluster.Listen == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := ctl.Sync(ctx); err != nil {
+			log.Error("control plane: applying the store's APIs failed", "error", err)
+		}
+		cancel()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.control, s.controlStop, s.controlDone = ctl, stop, done
+	s.mu.Unlock()
+	go func() {
+		defer close(done)
+		if f.NATS.URL != "" {
+			octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			if err := store.Open(octx); errors.Is(err, control.ErrUnavailable) {
+				log.Warn("control plane unavailable: it answers 503 until NATS JetStream can be used", "error", err)
+			}
+			cancel()
+		}
+		_ = ctl.Run(ctx)
+	}()
+	return nil
 }
 
 // dataPlaneURL is the base URL of the data plane, for the control plane's

@@ -102,6 +102,9 @@ func startGateway(t testing.TB, yaml string, opts ...func(*portico.Config)) *gat
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
+	if f.DataDir == "" { // JetStream's store directory, the ACME cache: the test's own
+		f.DataDir = t.TempDir()
+	}
 	cfg := portico.Config{File: f, Listen: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second}
 	for _, o := range opts {
 		o(&cfg)

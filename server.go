@@ -75,8 +75,15 @@ type Server struct {
 	// functions runs the local Lambda functions (functions.go).
 	functions *functions.Runtime
 	// control is the control plane on the admin listener; nil without
-	// one. Its changes, and Reload, go through Apply.
+	// one, and until Start has connected to NATS (its store is a
+	// JetStream bucket). Its changes, and Reload, go through Apply.
+	// Guarded by mu (Start sets it once).
 	control *control.Controller
+	// controlStop ends the control plane's Run (watching the store);
+	// controlDone is closed when it has returned. Nil without a control
+	// plane.
+	controlStop context.CancelFunc
+	controlDone chan struct{}
 
 	mu       sync.Mutex
 	listener net.Listener // guarded by mu
@@ -139,9 +146,6 @@ func New(cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 	s.logWarnings(f)
-	if s.control, err = s.newControl(f); err != nil {
-		return nil, err
-	}
 	if s.edge, err = newEdge(f); err != nil {
 		return nil, err
 	}
@@ -189,7 +193,7 @@ func (s *Server) Start() error {
 		closeListeners()
 		return err
 	}
-	nb, err := natsbus.Start(natsbus.Config{
+	busCfg := natsbus.Config{
 		URL:           f.NATS.URL,
 		Listen:        f.NATS.Listen,
 		NodeID:        s.nodeID,
@@ -198,7 +202,12 @@ func (s *Server) Start() error {
 		ClusterName:   f.NATS.Cluster.Name,
 		ClusterListen: f.NATS.Cluster.Listen,
 		Routes:        f.NATS.Cluster.Routes,
-	})
+	}
+	if err := jetStreamConfig(f, &busCfg); err != nil {
+		closeListeners()
+		return err
+	}
+	nb, err := natsbus.Start(busCfg)
 	if err != nil {
 		closeListeners()
 		return err
@@ -245,6 +254,13 @@ func (s *Server) Start() error {
 		nb.Close()
 		closeListeners()
 		return fmt.Errorf("portico: sharing usage quotas on NATS: %w", err)
+	}
+	if err := s.startControl(nb); err != nil {
+		s.meter.Close()
+		s.bus.Close()
+		nb.Close()
+		closeListeners()
+		return err
 	}
 	s.wsSrv.SetLifecycle(s.bus)
 	nc := nb.Conn
@@ -349,6 +365,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	first := !s.shutdown
 	s.shutdown = true // /readyz answers 503 from here on
+	controlStop, controlDone := s.controlStop, s.controlDone
 	s.mu.Unlock()
 	if first {
 		s.log.Info("portico shutting down", "open_connections", s.wsSrv.Len())
@@ -361,6 +378,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	// After the data plane drained: kills every function's process group.
 	errFunctions := s.functions.Shutdown(ctx)
+	if first && controlStop != nil { // before NATS closes under its watch
+		controlStop()
+		<-controlDone
+	}
 	if first && s.nats != nil {
 		s.bus.Close()
 		if s.nats.Conn.IsConnected() {
@@ -383,8 +404,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // from then on keep f's). When f cannot be applied, Reload returns the
 // error and the old APIs stay.
 func (s *Server) Reload(f *config.File) error {
-	if s.control != nil { // the file's APIs plus the control plane's
-		return s.control.ReloadFile(f, s.reload)
+	s.mu.Lock()
+	ctl := s.control
+	s.mu.Unlock()
+	if ctl != nil { // the file's APIs plus the control plane's
+		return ctl.ReloadFile(f, s.reload)
 	}
 	return s.reload(f)
 }

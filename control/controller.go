@@ -157,28 +157,76 @@ func (c *Controller) Sync(ctx context.Context) error {
 // Run applies the Store's APIs, then every change to them, until ctx ends;
 // it returns ctx's error. It is for Stores that other writers share (other
 // nodes); a Controller alone with its Store needs no Run.
+//
+// When the Store cannot watch or be read (NATS JetStream not ready, not
+// enabled, or electing a leader), Run ends the watch and tries again every
+// few hundred milliseconds, up to every 2 seconds, until ctx ends, so that
+// what it missed is applied as soon as the Store answers; a warning is
+// logged once when it has failed for 15 seconds.
 func (c *Controller) Run(ctx context.Context) error {
+	const firstWait, maxWait, warnAfter = 250 * time.Millisecond, 2 * time.Second, 15 * time.Second
+	wait := firstWait
+	var failingSince time.Time
+	warned := false
 	for {
-		ch, err := c.store.Watch(ctx, keyPrefix)
-		if err != nil {
-			return err
-		}
-		if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
-			c.log.Error("control plane: applying the store's APIs failed", "error", err)
-		}
-		for range ch {
-			// Drain what is queued: one Sync covers them all.
-			for len(ch) > 0 {
-				<-ch
-			}
-			if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
-				c.log.Error("control plane: applying the store's APIs failed", "error", err)
-			}
-		}
+		err := c.follow(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if err == nil { // the watch ended (a slow reader, NATS closed): at once again
+			wait, failingSince, warned = firstWait, time.Time{}, false
+			continue
+		}
+		level := slog.LevelDebug
+		if failingSince.IsZero() {
+			failingSince = time.Now()
+			if !errors.Is(err, ErrUnavailable) { // not NATS: the configuration, a record
+				level = slog.LevelError
+			}
+		}
+		if !warned && time.Since(failingSince) >= warnAfter {
+			level, warned = slog.LevelWarn, true
+		}
+		c.log.Log(ctx, level, "control plane: cannot follow the store; retrying", "error", err, "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, maxWait)
 	}
+}
+
+// follow watches the Store, applies what it holds, then what every change
+// leaves, until the watch ends (nil) or reading the Store fails (the
+// error; the watch is ended).
+func (c *Controller) follow(ctx context.Context) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch, err := c.store.Watch(wctx, keyPrefix)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cancel()
+		for range ch { // the watch's goroutine ends with wctx
+		}
+	}()
+	if err := c.Sync(wctx); err != nil {
+		return err
+	}
+	for range ch {
+		// Drain what is queued: one Sync covers them all.
+		for len(ch) > 0 {
+			<-ch
+		}
+		if err := c.Sync(wctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // keyPrefix starts the keys of the control plane's apigatewayv2 APIs.
@@ -327,7 +375,7 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
 	c.log.Error("control plane: store failed", "error", err)
 	c.resyncLocked(ctx)
-	return errStore
+	return storeError(err)
 }
 
 // resyncLocked applies the Store's state again after a change that was

@@ -12,8 +12,12 @@
 // (with their route responses), integrations (with their integration
 // responses), authorizers, stages and deployments, each deployment with
 // the snapshot of routes, integrations and authorizers it froze. MemStore
-// keeps them in memory; a replicated store (NATS JetStream key-value) has
-// the same interface. Every change is a read-modify-write checked by
+// keeps them in memory, for one node; JetStreamStore keeps them in a NATS
+// JetStream key-value bucket (DefaultBucket) that every node shares, and
+// each node's Run applies what other nodes change. A JetStreamStore that
+// cannot reach JetStream fails with an *UnavailableError, answered 503
+// ServiceUnavailableException with its reason; a record larger than one
+// NATS message is refused (ErrTooLarge, 400), not chunked. Every change is a read-modify-write checked by
 // revision: when another writer changed the API in between, the change
 // runs again on what that writer stored (up to a few times, then 409
 // ConflictException), so no change is lost silently.
@@ -40,6 +44,6 @@
 // serialised by one lock, which is taken before whatever Config.Apply
 // locks; ReloadFile takes the same lock, so a SIGHUP reload and a
 // control-plane change never undo each other. Run blocks until its
-// context ends; the goroutine MemStore.Watch starts ends with the watch's
-// context.
+// context ends; the goroutines MemStore.Watch and JetStreamStore.Watch
+// start end with the watch's context.
 package control

@@ -2,9 +2,11 @@ package control
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Every error the control plane answers, as the REST-JSON protocol
@@ -97,4 +99,20 @@ func errFileManaged(id string) *apiError {
 // serve.
 func errUnsupported(op string) *apiError {
 	return badRequest("Portico does not support the apigatewayv2 operation %s", op)
+}
+
+// storeError is the answer to a Store failure: 503 ServiceUnavailableException,
+// with the reason of an *UnavailableError (JetStream not enabled, no
+// quorum), or 400 BadRequestException for a value the store refuses as
+// too large.
+func storeError(err error) *apiError {
+	var u *UnavailableError
+	switch {
+	case errors.As(err, &u):
+		return &apiError{Status: http.StatusServiceUnavailable, Type: "ServiceUnavailableException",
+			Message: "The control plane's store is unavailable: " + u.Reason}
+	case errors.Is(err, ErrTooLarge):
+		return badRequest("The API's state is too large for the control plane's store (%s)", strings.TrimPrefix(err.Error(), ErrTooLarge.Error()+": "))
+	}
+	return errStore
 }

@@ -10,8 +10,7 @@ import (
 
 // Store keeps the control plane's state: values by key, each with a
 // revision that grows with every write to the store, as NATS JetStream's
-// key-value buckets do (the replicated store of a later slice implements
-// the same interface over one). Every change is a read-modify-write:
+// key-value buckets do (JetStreamStore implements it over one). Every change is a read-modify-write:
 // Update and Delete take the revision the caller read and fail with
 // ErrRevision when the key has changed since, so that two concurrent
 // writers never silently lose one change.
@@ -64,8 +63,8 @@ var (
 	ErrRevision = errors.New("control: key revision mismatch")
 )
 
-// MemStore is a Store in memory, for one node: what the control plane uses
-// until the replicated store replaces it. Its zero value is not usable;
+// MemStore is a Store in memory, for one node (a Controller without a
+// Config.Store uses one; Portico uses a JetStreamStore). Its zero value is not usable;
 // call NewMemStore.
 type MemStore struct {
 	mu       sync.Mutex

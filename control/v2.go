@@ -158,7 +158,7 @@ func (c *Controller) read(ctx context.Context, id string) (*apiRecord, *apiError
 		return nil, errNoAPI(id)
 	case err != nil:
 		c.log.Error("control plane: store failed", "error", err)
-		return nil, errStore
+		return nil, storeError(err)
 	}
 	rec := new(apiRecord)
 	if err := json.Unmarshal(e.Value, rec); err != nil {
@@ -298,7 +298,7 @@ func getAPIs(c *Controller, in *call) (int, any, *apiError) {
 	recs, err := c.records(in.ctx)
 	if err != nil {
 		c.log.Error("control plane: store failed", "error", err)
-		return 0, nil, errStore
+		return 0, nil, storeError(err)
 	}
 	for _, rec := range recs {
 		items = append(items, c.view(rec))

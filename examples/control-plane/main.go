@@ -56,6 +56,9 @@ type options struct {
 	Backend string
 	// Listen and Admin override the configuration's addresses.
 	Listen, Admin string
+	// DataDir overrides the configuration's dataDir (where the control
+	// plane's APIs are kept across restarts).
+	DataDir string
 	// Logger receives the logs. Nil means discard.
 	Logger *slog.Logger
 	// Ready, when set, is called once everything serves, with the
@@ -76,6 +79,9 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.Admin != "" {
 		file.Admin = o.Admin
+	}
+	if o.DataDir != "" {
+		file.DataDir = o.DataDir
 	}
 	ln, err := net.Listen("tcp", cmp.Or(o.Backend, DefaultBackend))
 	if err != nil {

@@ -36,7 +36,7 @@ func startExample(t testing.TB) (gateway, admin, backend string) {
 	go func() {
 		defer close(done)
 		runErr = run(ctx, options{
-			ConfigPath: "portico.yaml", Backend: "127.0.0.1:0", Listen: "127.0.0.1:0", Admin: "127.0.0.1:0",
+			ConfigPath: "portico.yaml", Backend: "127.0.0.1:0", Listen: "127.0.0.1:0", Admin: "127.0.0.1:0", DataDir: t.TempDir(),
 			Ready: func(gw, adm, b net.Addr) { ready <- [3]net.Addr{gw, adm, b} },
 		})
 	}()

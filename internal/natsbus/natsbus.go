@@ -8,6 +8,7 @@
 package natsbus
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,8 +29,10 @@ type Config struct {
 	URL string
 	// Listen exposes the embedded server on host:port. Empty means none.
 	Listen string
-	// NodeID names the embedded server.
-	NodeID string
+	// NodeID names the embedded server ("portico-" + NodeID), unless
+	// ServerName is set.
+	NodeID     string
+	ServerName string
 	// Logger receives connection state changes. Nil means discard.
 	Logger *slog.Logger
 	// Options are extra nats.go options (credentials, TLS, name).
@@ -39,6 +42,12 @@ type Config struct {
 	ClusterName   string
 	ClusterListen string
 	Routes        []string
+	// JetStream enables JetStream on the embedded server, keeping its
+	// streams (the control plane's key-value bucket) in StoreDir, which
+	// must be set then. Ignored with URL (an external NATS has JetStream
+	// or not by its own configuration).
+	JetStream bool
+	StoreDir  string
 	// ReconnectBuffer bounds what is published while the connection is
 	// down; it is flushed when NATS returns. Zero means 8 MiB.
 	ReconnectBuffer int
@@ -84,12 +93,18 @@ func Start(cfg Config) (*Bus, error) {
 	}
 
 	sopts := &server.Options{
-		ServerName: "portico-" + cfg.NodeID,
+		ServerName: cmp.Or(cfg.ServerName, "portico-"+cfg.NodeID),
 		DontListen: cfg.Listen == "",
 		NoLog:      true,
 		NoSigs:     true,
 	}
 	desc := "embedded, in-process only"
+	if cfg.JetStream {
+		if cfg.StoreDir == "" {
+			return nil, errors.New("natsbus: JetStream needs a store directory")
+		}
+		sopts.JetStream, sopts.StoreDir = true, cfg.StoreDir
+	}
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)
 		if err != nil {
@@ -139,6 +154,9 @@ func Start(cfg Config) (*Bus, error) {
 			sopts.DontListen = false
 			sopts.Host, sopts.Port = "127.0.0.1", server.RANDOM_PORT
 		}
+	}
+	if cfg.JetStream {
+		desc += ", JetStream in " + cfg.StoreDir
 	}
 	ns, err := server.NewServer(sopts)
 	if err != nil {

@@ -121,3 +121,30 @@ func TestRedactURLs(t *testing.T) {
 		}
 	}
 }
+
+// JetStream on the embedded server keeps its streams in StoreDir, under the
+// ServerName given.
+func TestEmbeddedJetStream(t *testing.T) {
+	if _, err := Start(Config{NodeID: "js", JetStream: true}); err == nil {
+		t.Fatal("JetStream without StoreDir started")
+	}
+	dir := t.TempDir()
+	b, err := Start(Config{NodeID: "js", ServerName: "portico-kept", JetStream: true, StoreDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	js, err := b.Conn.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(); err != nil {
+		t.Fatalf("JetStream: %v", err)
+	}
+	if !strings.Contains(b.Describe(), "JetStream in "+dir) {
+		t.Errorf("Describe = %q", b.Describe())
+	}
+	if got := b.embedded.Name(); got != "portico-kept" {
+		t.Errorf("server name %q", got)
+	}
+}

@@ -1,0 +1,351 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// DefaultBucket is the JetStream key-value bucket of the control plane's
+// state.
+const DefaultBucket = "portico_control"
+
+// ErrUnavailable: the Store cannot be used now (NATS JetStream is not
+// enabled, not reachable, or has no quorum yet). The control plane
+// answers 503 ServiceUnavailableException with the error's reason. Test
+// with errors.Is; the error is an *UnavailableError.
+var ErrUnavailable = errors.New("control: store unavailable")
+
+// UnavailableError is the error of a Store that cannot be used now; it
+// matches ErrUnavailable.
+type UnavailableError struct {
+	// Reason is what the control plane's 503 says.
+	Reason string
+	// Err is the underlying error, if any.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Err != nil {
+		return "control: store unavailable: " + e.Reason + ": " + e.Err.Error()
+	}
+	return "control: store unavailable: " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrUnavailable) true.
+func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// Unwrap returns the underlying error.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// ErrTooLarge: a value larger than the Store takes in one entry. The
+// JetStream store refuses such values rather than chunking them (an API's
+// record is far below NATS's default 1 MiB payload unless it holds very
+// many routes and deployments); the control plane answers 400
+// BadRequestException.
+var ErrTooLarge = errors.New("control: value too large for the store")
+
+// JetStreamStore is a Store on a NATS JetStream key-value bucket, shared
+// by every node on the same NATS: revisions are the bucket's (the stream
+// sequence), Create, Update and Delete are compare-and-set on the key's
+// last sequence, and Watch is a KV watch. The bucket is created (or
+// bound, when it exists) at first use, so that a node can start before
+// its JetStream cluster has a leader; until then every call fails with an
+// *UnavailableError. Values larger than the connection's maximum payload
+// are refused with ErrTooLarge (not chunked).
+type JetStreamStore struct {
+	js       jetstream.JetStream
+	bucket   string
+	replicas int
+
+	mu sync.Mutex
+	kv jetstream.KeyValue // nil until opened; guarded by mu
+}
+
+var _ Store = (*JetStreamStore)(nil)
+
+// NewJetStreamStore returns a Store on the key-value bucket (DefaultBucket
+// when empty) of js, created with replicas copies (at least 1) when it
+// does not exist. It does not contact NATS: the bucket is opened at first
+// use.
+func NewJetStreamStore(js jetstream.JetStream, bucket string, replicas int) *JetStreamStore {
+	if bucket == "" {
+		bucket = DefaultBucket
+	}
+	return &JetStreamStore{js: js, bucket: bucket, replicas: max(replicas, 1)}
+}
+
+// openTimeout bounds one attempt at creating or binding the bucket when
+// the caller's context has no deadline.
+const openTimeout = 5 * time.Second
+
+// Open creates or binds the bucket now. Callers need not call it (every
+// method opens the bucket when needed); it reports whether the store is
+// usable.
+func (s *JetStreamStore) Open(ctx context.Context) error {
+	_, err := s.open(ctx)
+	return err
+}
+
+func (s *JetStreamStore) open(ctx context.Context) (jetstream.KeyValue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.kv != nil {
+		return s.kv, nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, openTimeout)
+		defer cancel()
+	}
+	kv, err := s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      s.bucket,
+		Description: "Portico control plane state",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    s.replicas,
+	})
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		kv, err = s.js.KeyValue(ctx, s.bucket)
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	s.kv = kv
+	return kv, nil
+}
+
+// unavailable wraps an error of NATS as an *UnavailableError with a
+// reason a control-plane caller can act on.
+func unavailable(err error) error {
+	switch {
+	case errors.Is(err, jetstream.ErrJetStreamNotEnabled), errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount),
+		errors.Is(err, nats.ErrJetStreamNotEnabled):
+		return &UnavailableError{Reason: "the control plane keeps its state in NATS JetStream, which the NATS server " +
+			"does not have enabled (enable JetStream, or use the embedded NATS); the configuration file's APIs are still served", Err: err}
+	case errors.Is(err, nats.ErrNoResponders):
+		return &UnavailableError{Reason: "NATS JetStream does not answer: the control plane keeps its state in it, and either " +
+			"the NATS server does not have it enabled (enable JetStream, or use the embedded NATS) or its cluster has " +
+			"no leader yet; the configuration file's APIs are still served", Err: err}
+	case errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, nats.ErrConnectionReconnecting),
+		errors.Is(err, nats.ErrDisconnected):
+		return &UnavailableError{Reason: "NATS is not connected", Err: err}
+	default:
+		return &UnavailableError{Reason: "NATS JetStream is not ready (no cluster quorum yet?)", Err: err}
+	}
+}
+
+// storeErr maps an error of an operation on the opened bucket: context
+// ends and NATS failures become *UnavailableError.
+func storeErr(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return unavailable(err)
+}
+
+func (s *JetStreamStore) checkSize(value []byte) error {
+	if limit := s.js.Conn().MaxPayload() - 1024; limit > 0 && int64(len(value)) > limit {
+		return fmt.Errorf("%w: %d bytes, more than the %d bytes one entry of NATS JetStream takes", ErrTooLarge, len(value), limit)
+	}
+	return nil
+}
+
+// Get implements Store.
+func (s *JetStreamStore) Get(ctx context.Context, key string) (Entry, error) {
+	kv, err := s.open(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return Entry{}, ErrNotFound
+	case err != nil:
+		return Entry{}, storeErr(ctx, err)
+	}
+	return Entry{Key: e.Key(), Value: slices.Clone(e.Value()), Revision: e.Revision()}, nil
+}
+
+// kvFilter is the subject filter that covers every key starting with
+// prefix: the prefix up to its last dot, then ">".
+func kvFilter(prefix string) string {
+	return prefix[:strings.LastIndexByte(prefix, '.')+1] + ">"
+}
+
+// List implements Store.
+func (s *JetStreamStore) List(ctx context.Context, prefix string) ([]Entry, error) {
+	kv, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lister, err := kv.ListKeysFiltered(ctx, kvFilter(prefix))
+	if err != nil {
+		return nil, storeErr(ctx, err)
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	_ = lister.Stop()
+	slices.Sort(keys)
+	out := make([]Entry, 0, len(keys))
+	for _, k := range keys {
+		e, err := s.Get(ctx, k)
+		switch {
+		case errors.Is(err, ErrNotFound): // deleted since
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Create implements Store.
+func (s *JetStreamStore) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := s.checkSize(value); err != nil {
+		return 0, err
+	}
+	kv, err := s.open(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rev, err := kv.Create(ctx, key, value)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return 0, ErrExists
+	case errors.Is(err, jetstream.ErrInvalidKey):
+		return 0, fmt.Errorf("control: store key %q: %w", key, err)
+	case err != nil:
+		return 0, storeErr(ctx, err)
+	}
+	return rev, nil
+}
+
+// Update implements Store.
+func (s *JetStreamStore) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if err := s.checkSize(value); err != nil {
+		return 0, err
+	}
+	kv, err := s.open(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if revision == 0 { // 0 would mean "create" to JetStream
+		return 0, s.mismatch(ctx, key)
+	}
+	rev, err := kv.Update(ctx, key, value, revision)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyExists):
+		return 0, s.mismatch(ctx, key)
+	case err != nil:
+		return 0, storeErr(ctx, err)
+	}
+	return rev, nil
+}
+
+// Delete implements Store.
+func (s *JetStreamStore) Delete(ctx context.Context, key string, revision uint64) error {
+	kv, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	if revision == 0 {
+		return s.mismatch(ctx, key)
+	}
+	err = kv.Delete(ctx, key, jetstream.LastRevision(revision))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyExists):
+		return s.mismatch(ctx, key)
+	case err != nil:
+		return storeErr(ctx, err)
+	}
+	return nil
+}
+
+// mismatch tells a revision mismatch (ErrRevision) from a key that is
+// gone (ErrNotFound), which JetStream reports alike.
+func (s *JetStreamStore) mismatch(ctx context.Context, key string) error {
+	if _, err := s.Get(ctx, key); errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	return ErrRevision
+}
+
+// Watch implements Store: a KV watch of the keys under prefix, updates
+// only. The goroutine that translates the watch's entries into Events is
+// owned by the watch: it stops the KV watcher and ends when ctx ends, and
+// closes the channel; it also closes it early when the KV watch ends (NATS
+// closed) or the reader falls behind by more than watchBuffer events.
+func (s *JetStreamStore) Watch(ctx context.Context, prefix string) (<-chan Event, error) {
+	kv, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w, err := kv.Watch(wctx, kvFilter(prefix), jetstream.UpdatesOnly())
+	if err != nil {
+		cancel()
+		return nil, storeErr(ctx, err)
+	}
+	out := make(chan Event, watchBuffer)
+	go func() {
+		defer close(out)
+		defer func() {
+			// Ending wctx unsubscribes (nats.go, in its own goroutine, then
+			// deletes the ephemeral consumer: w.Stop would wait for that,
+			// seconds when JetStream has lost its quorum). The watcher's
+			// callback may be blocked handing over an entry; drain until
+			// its channel closes (the subscription's end).
+			cancel()
+			t := time.NewTimer(5 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case _, ok := <-w.Updates():
+					if !ok {
+						return
+					}
+				case <-t.C:
+					return
+				}
+			}
+		}()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e == nil || !strings.HasPrefix(e.Key(), prefix) {
+					continue
+				}
+				ev := Event{Entry: Entry{Key: e.Key(), Revision: e.Revision()}}
+				if e.Operation() == jetstream.KeyValuePut {
+					ev.Value = slices.Clone(e.Value())
+				} else {
+					ev.Deleted = true
+				}
+				select {
+				case out <- ev:
+				default: // fallen behind: the reader lists anew
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,214 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// jsConn starts an in-process nats-server, with JetStream when js, and
+// returns a connection to it.
+func jsConn(t *testing.T, js bool) *nats.Conn {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{DontListen: true, NoLog: true, NoSigs: true, JetStream: js, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		nc.Close()
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	})
+	return nc
+}
+
+func newTestJetStreamStore(t *testing.T) *JetStreamStore {
+	t.Helper()
+	js, err := jetstream.New(jsConn(t, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewJetStreamStore(js, "", 1)
+}
+
+func TestControlJetStreamStoreRevisions(t *testing.T) {
+	ctx := context.Background()
+	s := newTestJetStreamStore(t)
+	if _, err := s.Get(ctx, "v2.apis.a"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of a missing key: %v, want ErrNotFound", err)
+	}
+	r1, err := s.Create(ctx, "v2.apis.a", []byte("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "v2.apis.a", []byte("again")); !errors.Is(err, ErrExists) {
+		t.Fatalf("Create of an existing key: %v, want ErrExists", err)
+	}
+	// Two writers read revision r1; the second one's Update is stale.
+	r2, err := s.Update(ctx, "v2.apis.a", []byte("two"), r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, "v2.apis.a", []byte("lost"), r1); !errors.Is(err, ErrRevision) {
+		t.Fatalf("stale Update: %v, want ErrRevision", err)
+	}
+	if err := s.Delete(ctx, "v2.apis.a", r1); !errors.Is(err, ErrRevision) {
+		t.Fatalf("stale Delete: %v, want ErrRevision", err)
+	}
+	e, err := s.Get(ctx, "v2.apis.a")
+	if err != nil || string(e.Value) != "two" || e.Revision != r2 {
+		t.Fatalf("Get = %q rev %d, %v; want two rev %d", e.Value, e.Revision, err, r2)
+	}
+	if _, err := s.Update(ctx, "v2.apis.nope", []byte("x"), r2); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Update of a missing key: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Create(ctx, "v2.apis.b", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "other.c", []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List(ctx, "v2.apis.")
+	if err != nil || len(list) != 2 || list[0].Key != "v2.apis.a" || list[1].Key != "v2.apis.b" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if err := s.Delete(ctx, "v2.apis.a", r2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "v2.apis.a"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get after Delete: %v", err)
+	}
+	if err := s.Delete(ctx, "v2.apis.a", r2); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Delete of a deleted key: %v, want ErrNotFound", err)
+	}
+	// A deleted key can be created again.
+	if _, err := s.Create(ctx, "v2.apis.a", []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "v2.apis.big", bytes.Repeat([]byte("x"), 2<<20)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Create of 2 MiB: %v, want ErrTooLarge", err)
+	}
+}
+
+// Concurrent read-modify-writes: exactly one of the writers holding the
+// same revision wins; the others see ErrRevision.
+func TestControlJetStreamStoreConcurrentUpdates(t *testing.T) {
+	ctx := context.Background()
+	s := newTestJetStreamStore(t)
+	rev, err := s.Create(ctx, "v2.apis.x", []byte("0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, stale := 0, 0
+	for range 8 {
+		wg.Go(func() {
+			_, err := s.Update(ctx, "v2.apis.x", []byte("w"), rev)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, ErrRevision):
+				stale++
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins != 1 || stale != 7 {
+		t.Fatalf("wins %d, stale %d; want 1 and 7", wins, stale)
+	}
+}
+
+func TestControlJetStreamStoreWatch(t *testing.T) {
+	s := newTestJetStreamStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := s.Create(ctx, "v2.apis.before", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.Watch(ctx, "v2.apis.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := s.Create(ctx, "v2.apis.a", []byte("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "v2.other", []byte("not watched")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "v2.apis.a", rev); err != nil {
+		t.Fatal(err)
+	}
+	next := func() Event {
+		t.Helper()
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("watch closed")
+			}
+			return ev
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event")
+		}
+		return Event{}
+	}
+	if ev := next(); ev.Key != "v2.apis.a" || ev.Deleted || string(ev.Value) != "1" || ev.Revision != rev {
+		t.Fatalf("first event %+v", ev)
+	}
+	if ev := next(); ev.Key != "v2.apis.a" || !ev.Deleted {
+		t.Fatalf("second event %+v", ev)
+	}
+	cancel()
+	select {
+	case _, ok := <-ch:
+		for ok {
+			_, ok = <-ch
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("watch not closed when its context ended")
+	}
+}
+
+// Without JetStream every call fails with ErrUnavailable, and the control
+// plane answers 503 saying JetStream is needed.
+func TestControlJetStreamStoreWithoutJetStream(t *testing.T) {
+	js, err := jetstream.New(jsConn(t, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewJetStreamStore(js, "", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = s.List(ctx, keyPrefix)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("List: %v, want ErrUnavailable", err)
+	}
+	ae := storeError(err)
+	if ae.Status != http.StatusServiceUnavailable || ae.Type != "ServiceUnavailableException" || !strings.Contains(ae.Message, "JetStream") {
+		t.Fatalf("answer %+v", ae)
+	}
+	if _, err := s.Watch(ctx, keyPrefix); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Watch: %v, want ErrUnavailable", err)
+	}
+}
