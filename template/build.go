@@ -105,10 +105,8 @@ func (l *loader) build() {
 			if r.skip != "" || !slices.Contains(phase, r.typ) || r.typ == "AWS::ApiGateway::Resource" {
 				continue
 			}
-			if r.typ == typeSAMApi || r.typ == typeRestAPI || r.typ == typeSAMHttpApi || r.typ == typeV2API {
-				if _, ok := l.physical(r, r.key, r.where()); !ok {
-					continue
-				}
+			if _, ok := l.physical(r, r.key, r.where()); !ok {
+				continue
 			}
 			p, ok := l.properties(r)
 			if !ok {

@@ -15,12 +15,22 @@ import (
 // problem is recorded at the call and resolve returns nil. AWS::NoValue
 // resolves to noValue, which mappings and lists then leave out.
 
+// maxResolvedNodes bounds the values resolving may visit, so that a small
+// template whose aliases refer to aliases cannot expand without end.
+const maxResolvedNodes = 2_000_000
+
 // noValue is what Ref AWS::NoValue resolves to.
 var noValue = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "AWS::NoValue"}
 
 // resolve resolves the intrinsic functions in n; key names n in messages.
 func (l *loader) resolve(n *yaml.Node, key string) *yaml.Node {
 	if n == nil {
+		return nil
+	}
+	if l.budget++; l.budget > maxResolvedNodes {
+		if l.budget == maxResolvedNodes+1 {
+			l.errorf(n, key, "the template expands to more than %d values (aliases of aliases?)", maxResolvedNodes)
+		}
 		return nil
 	}
 	switch n.Kind {

@@ -57,20 +57,7 @@ func Load(path string, opts Options) (*config.File, error) {
 // Parse is Load for a template already in memory; filename names it in
 // errors, and its directory is where relative CodeUris start.
 func Parse(filename string, data []byte, opts Options) (*config.File, error) {
-	l := &loader{
-		file:      filename,
-		dir:       filepath.Dir(filename),
-		opts:      opts,
-		region:    cmp.Or(opts.Region, "us-east-1"),
-		account:   cmp.Or(opts.AccountID, "000000000000"),
-		stack:     cmp.Or(opts.StackName, "portico"),
-		params:    map[string]*yaml.Node{},
-		conds:     map[string]*yaml.Node{},
-		condState: map[string]int8{},
-		resources: map[string]*resource{},
-		origins:   map[string]origin{},
-		usedIDs:   map[string]bool{},
-	}
+	l := newLoader(filename, opts)
 	if len(data) > maxTemplateBytes {
 		l.errorf(nil, "", "the template is %.1f MiB; Portico reads templates up to %d MiB", float64(len(data))/(1<<20), maxTemplateBytes>>20)
 		return nil, l.errs
@@ -88,7 +75,9 @@ func Parse(filename string, data []byte, opts Options) (*config.File, error) {
 		return nil, l.errs
 	}
 	normaliseTags(root)
-	l.load(root)
+	if l.prepare(root) {
+		l.build()
+	}
 	if len(l.errs) == 0 {
 		l.validate()
 	}
@@ -99,6 +88,23 @@ func Parse(filename string, data []byte, opts Options) (*config.File, error) {
 	sortErrors(l.warns)
 	l.out.Warnings = l.warns
 	return &l.out, nil
+}
+
+func newLoader(filename string, opts Options) *loader {
+	return &loader{
+		file:      filename,
+		dir:       filepath.Dir(filename),
+		opts:      opts,
+		region:    cmp.Or(opts.Region, "us-east-1"),
+		account:   cmp.Or(opts.AccountID, "000000000000"),
+		stack:     cmp.Or(opts.StackName, "portico"),
+		params:    map[string]*yaml.Node{},
+		conds:     map[string]*yaml.Node{},
+		condState: map[string]int8{},
+		resources: map[string]*resource{},
+		origins:   map[string]origin{},
+		usedIDs:   map[string]bool{},
+	}
 }
 
 // Merge adds the APIs, REST APIs, functions, API keys, usage plans and

@@ -30,6 +30,7 @@ type loader struct {
 	restAPIs                 map[string]*restBuild
 	v2APIs                   map[string]*v2Build
 	implicitRest, implicitV2 *resource
+	budget                   int // values resolved so far (maxResolvedNodes)
 }
 
 // origin is the template resource that produced a part of the File.
@@ -108,8 +109,10 @@ var logicalIDRE = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 var sections = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules",
 	"Mappings", "Conditions", "Transform", "Globals", "Resources", "Outputs"}
 
-// load reads the sections and builds the File.
-func (l *loader) load(root *yaml.Node) {
+// prepare reads the sections, settles the parameters, the resources'
+// conditions and SAM's Globals and implicit APIs, and reports whether the
+// resources can be built.
+func (l *loader) prepare(root *yaml.Node) bool {
 	pairs(root, func(k, v *yaml.Node) {
 		if !slices.Contains(sections, k.Value) {
 			l.errorf(k, k.Value, "unknown top-level section; a template has %s", strings.Join(sections, ", "))
@@ -118,7 +121,7 @@ func (l *loader) load(root *yaml.Node) {
 	resources := mapGet(root, "Resources")
 	if resources == nil || resources.Kind != yaml.MappingNode || len(resources.Content) == 0 {
 		l.errorf(root, "Resources", "required: a template declares at least one resource")
-		return
+		return false
 	}
 	if t := mapGet(root, "Transform"); t != nil {
 		l.checkTransform(t)
@@ -155,7 +158,7 @@ func (l *loader) load(root *yaml.Node) {
 		l.order = append(l.order, r)
 	})
 	if len(l.errs) > 0 {
-		return
+		return false
 	}
 	for _, r := range l.order {
 		if c := mapGet(r.node, "Condition"); c != nil {
@@ -167,10 +170,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.applyGlobals()
 	l.addImplicitAPIs()
 	l.classify()
-	if len(l.errs) > 0 {
-		return
-	}
-	l.build()
+	return len(l.errs) == 0
 }
 
 // checkTransform accepts the SAM transform and the language extensions.

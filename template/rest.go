@@ -36,7 +36,7 @@ func (l *loader) buildRestAPI(r *resource, p *props) {
 	b := newRestBuild(r, r.physical)
 	b.api.Name = cmp.Or(p.str("Name"), r.id)
 	b.api.Description = p.str("Description")
-	b.api.BinaryMediaTypes = p.list("BinaryMediaTypes")
+	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
 	b.api.APIKeySource = p.str("ApiKeySourceType")
 	p.done(r.typ, "Tags", "EndpointConfiguration", "Policy", "MinimumCompressionSize", "DisableExecuteApiEndpoint",
 		"FailOnWarnings", "Mode", "Parameters")
@@ -331,4 +331,13 @@ func (l *loader) buildUsagePlanKey(r *resource, p *props) {
 	p.done(r.typ)
 	l.origins[fmt.Sprintf("usagePlanKeys[%d]", len(l.out.UsagePlanKeys))] = origin{res: r, at: r.key}
 	l.out.UsagePlanKeys = append(l.out.UsagePlanKeys, k)
+}
+
+// binaryMediaTypes turns the "~1" SAM and AWS's patch paths write for "/"
+// back into "/".
+func binaryMediaTypes(types []string) []string {
+	for i, t := range types {
+		types[i] = strings.ReplaceAll(t, "~1", "/")
+	}
+	return types
 }

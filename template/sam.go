@@ -59,7 +59,7 @@ func (l *loader) buildSAMApi(r *resource, p *props) {
 	b := newRestBuild(r, r.physical)
 	b.api.Name = cmp.Or(p.str("Name"), r.id)
 	b.api.Description = p.str("Description")
-	b.api.BinaryMediaTypes = p.list("BinaryMediaTypes")
+	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
 	b.api.APIKeySource = p.str("ApiKeySourceType")
 	b.sam = &samRest{authTypes: map[string]string{}, paths: map[string]bool{}, validators: map[string]string{}}
 	stage := config.RestStage{StageName: p.required("StageName", ": e.g. Prod"), Variables: p.stringMap("Variables"),
