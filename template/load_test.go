@@ -207,3 +207,49 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merged with nil: %+v", got)
 	}
 }
+
+// TestFunctionARNs: every way a template writes a function's ARN names
+// the local function, as the runtime matches them (by name).
+func TestFunctionARNs(t *testing.T) {
+	path := writeTemplate(t, "t.yaml", `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: orders, Runtime: nodejs20.x, Handler: index.handler, CodeUri: code}
+  Ws:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  A:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Ws, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn}
+  B:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Ws
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Fn}/invocations
+  C:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Ws
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Join ['', ['arn:', !Ref 'AWS::Partition', ':apigateway:', !Ref 'AWS::Region', ':lambda:path/2015-03-31/functions/', !GetAtt Fn.Arn, '/invocations']]
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Ws, RouteKey: $default, Target: !Sub 'integrations/${A}'}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Ws, StageName: dev}
+`)
+	f, err := Load(path, Options{Region: "ap-south-1", AccountID: "111122223333"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range f.APIs[0].Integrations {
+		if name, ok := f.LocalFunction(in.IntegrationURI); !ok || name != "orders" {
+			t.Errorf("%s: %q names no local function", in.IntegrationID, in.IntegrationURI)
+		}
+		if !strings.Contains(in.IntegrationURI, "ap-south-1") {
+			t.Errorf("%s: %q is not in the region", in.IntegrationID, in.IntegrationURI)
+		}
+	}
+}
