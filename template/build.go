@@ -242,7 +242,7 @@ func (l *loader) originOf(key string) (origin, bool) {
 	return origin{}, false
 }
 
-// at returns the node to report a property at: its value, else the
+// nodeAt returns the node to report a property at: its value, else the
 // mapping holding it.
 func (p *props) nodeAt(name string) *yaml.Node {
 	if n := mapGet(p.node, name); n != nil {

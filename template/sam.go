@@ -3,6 +3,7 @@ package template
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -253,13 +254,7 @@ func (l *loader) samCors(b *restBuild) {
 	if c == nil {
 		return
 	}
-	for _, path := range slices.Sorted(func(yield func(string) bool) {
-		for p := range b.sam.paths {
-			if !yield(p) {
-				return
-			}
-		}
-	}) {
+	for _, path := range slices.Sorted(maps.Keys(b.sam.paths)) {
 		res := b.resource(path)
 		if _, ok := res.ResourceMethods["OPTIONS"]; ok {
 			continue

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"regexp"
 	"strings"
 
@@ -65,8 +64,9 @@ func (c *command) sourceFlags() *source {
 	return s
 }
 
-// resolve picks the config file (optional with a template) and takes the
-// arguments that continue --parameter-overrides.
+// resolve picks the config file (optional with a template: --config or
+// the argument) and takes the arguments that continue
+// --parameter-overrides.
 func (c *command) resolve(s *source, configFlag string, pos []string, stderr io.Writer) (code int, done bool) {
 	if s.templatePath == "" {
 		if len(s.params) > 0 {
@@ -85,7 +85,9 @@ func (c *command) resolve(s *source, configFlag string, pos []string, stderr io.
 		}
 		rest = append(rest, a)
 	}
-	if len(rest) > 0 || configFlag != "" || os.Getenv(configEnv) != "" {
+	// $PORTICO_CONFIG is not read here: the container image sets it to a
+	// config with a demo API, which a template's user would not want merged.
+	if len(rest) > 0 || configFlag != "" {
 		s.configPath, code, done = c.configPath(configFlag, rest, stderr)
 	}
 	return code, done
