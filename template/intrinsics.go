@@ -63,9 +63,6 @@ func (l *loader) resolve(n *yaml.Node, key string) *yaml.Node {
 		if isIntrinsic(n) {
 			return l.call(n.Content[0].Value, n.Content[1], n, key)
 		}
-		if len(n.Content) == 2 && strings.HasPrefix(n.Content[0].Value, "Fn::") {
-			return l.call(n.Content[0].Value, n.Content[1], n, key)
-		}
 		out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
 		ok := true
 		for i := 0; i+1 < len(n.Content); i += 2 {
