@@ -245,7 +245,7 @@ func (l *loader) originOf(key string) (origin, bool) {
 // nodeAt returns the node to report a property at: its value, else the
 // mapping holding it.
 func (p *props) nodeAt(name string) *yaml.Node {
-	if n := mapGet(p.node, name); n != nil {
+	if n := p.value(name); n != nil {
 		return n
 	}
 	return p.at

@@ -41,6 +41,7 @@ Resources:
     Properties: {ApiId: !Ref Ws, IntegrationType: MOCK}
   Table:
     Type: AWS::DynamoDB::Table
+    Properties: {TableName: orders}
 `
 
 // resolveExpr resolves expr (YAML) against intrinsicsTemplate.
@@ -108,6 +109,8 @@ func TestIntrinsics(t *testing.T) {
 		{"length", "!Length [a, b]", `2`},
 		{"to json string", "!ToJsonString {a: [1, x]}", `"{\"a\":[1,\"x\"]}"`},
 		{"get azs", "!Select [0, !GetAZs '']", `"eu-west-1a"`},
+		{"ref of a skipped table", "!Ref Table", `"orders"`},
+		{"arn of a skipped table", "!GetAtt Table.Arn", `"arn:aws:dynamodb:eu-west-1:123456789012:table/orders"`},
 		{"long forms", "{Fn::Join: ['', [{Fn::Sub: '${AWS::Region}'}, {Fn::If: [IsDev, '-d', '-p']}]]}", `"eu-west-1-d"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,7 +130,6 @@ func TestIntrinsicErrors(t *testing.T) {
 		{"unknown ref", "!Ref Nope", "t.yaml:1:4: v.Ref: Ref Nope: no parameter or resource of that name"},
 		{"unknown pseudo", "!Ref AWS::Nope", "AWS::Nope is not a pseudo parameter"},
 		{"import value", "!ImportValue shared-vpc", "t.yaml:1:4: v.Fn::ImportValue: Portico runs one template, so there is no other stack's export to import"},
-		{"skipped resource", "!GetAtt Table.Arn", "Table is a AWS::DynamoDB::Table, which is skipped (there is no DynamoDB here"},
 		{"unknown attribute", "!GetAtt Fn.Nope", "GetAtt Fn.Nope: Portico does not know the attribute Nope of a AWS::Serverless::Function"},
 		{"getatt without dot", "!GetAtt Fn", `want Resource.Attribute, got "Fn"`},
 		{"join of a string", "!Join [',', abc]", "want a list of values to join"},

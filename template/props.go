@@ -14,18 +14,27 @@ import (
 // mapping inside them), reporting wrong types at their position, and
 // remembers what it read so that done can warn about the rest.
 type props struct {
-	l    *loader
-	node *yaml.Node // the resolved mapping; nil when absent
-	at   *yaml.Node // where to report what is missing
-	key  string     // "Resources.X.Properties"
-	read map[string]bool
+	l *loader
+	// node is the mapping; nil when absent. When lazy, it is as written,
+	// and each value is resolved when first read, so that what is never
+	// read (Policies that name a skipped table, say) is never resolved.
+	node     *yaml.Node
+	lazy     bool
+	resolved map[string]*yaml.Node // lazy: the values resolved so far
+	at       *yaml.Node            // where to report what is missing
+	key      string                // "Resources.X.Properties"
+	read     map[string]bool
 }
 
-// properties resolves r's Properties. ok is false when they did not
+// properties reads r's Properties. ok is false when they did not
 // resolve (the problem is recorded).
 func (l *loader) properties(r *resource) (*props, bool) {
 	p := &props{l: l, at: r.key, key: r.where() + ".Properties", read: map[string]bool{}}
 	if r.raw == nil {
+		return p, true
+	}
+	if r.raw.Kind == yaml.MappingNode && !isIntrinsic(r.raw) {
+		p.node, p.at, p.lazy, p.resolved = r.raw, r.raw, true, map[string]*yaml.Node{}
 		return p, true
 	}
 	n := l.resolve(r.raw, p.key)
@@ -66,13 +75,31 @@ func (p *props) of(n *yaml.Node, key string) *props {
 	return c
 }
 
+// value returns the resolved value of name, or nil when it is absent,
+// AWS::NoValue or did not resolve (the problem is recorded).
+func (p *props) value(name string) *yaml.Node {
+	v := mapGet(p.node, name)
+	if v == nil || !p.lazy {
+		return v
+	}
+	if r, ok := p.resolved[name]; ok {
+		return r
+	}
+	r := p.l.resolve(v, p.key+"."+name)
+	if r == noValue {
+		r = nil
+	}
+	p.resolved[name] = r
+	return r
+}
+
 // has reports whether name is present.
-func (p *props) has(name string) bool { return mapGet(p.node, name) != nil }
+func (p *props) has(name string) bool { return p.value(name) != nil }
 
 // get returns the value of name, or nil, and marks it read.
 func (p *props) get(name string) *yaml.Node {
 	p.read[name] = true
-	return mapGet(p.node, name)
+	return p.value(name)
 }
 
 // str reads a string; numbers and booleans read as written.

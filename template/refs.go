@@ -105,10 +105,6 @@ func (l *loader) ref(name string, at *yaml.Node, key string) *yaml.Node {
 // physical returns what Ref returns for r: a function's name, an API's
 // ID, a stage's name, else the logical ID.
 func (l *loader) physical(r *resource, at *yaml.Node, key string) (string, bool) {
-	if r.skip != "" {
-		l.errorf(at, key, "%s is a %s, which is skipped (%s)", r.id, r.typ, r.skip)
-		return "", false
-	}
 	if r.physical != "" {
 		return r.physical, true
 	}
@@ -118,6 +114,9 @@ func (l *loader) physical(r *resource, at *yaml.Node, key string) (string, bool)
 	}
 	r.busy = true
 	defer func() { r.busy = false }()
+	if r.skip != "" {
+		return l.standIn(r, at, key)
+	}
 	id := r.id
 	named := func(prop string) bool {
 		v := mapGet(r.raw, prop)
@@ -154,6 +153,35 @@ func (l *loader) physical(r *resource, at *yaml.Node, key string) (string, bool)
 	return id, true
 }
 
+// standIn is what Ref returns for a skipped resource: the name its
+// type's NameProperty gives (TableName for an AWS::DynamoDB::Table,
+// BucketName, QueueName, ...), else its logical ID, so that templates
+// that pass a table's name to a function still run. It warns once.
+func (l *loader) standIn(r *resource, at *yaml.Node, key string) (string, bool) {
+	id := r.id
+	kind := r.typ[strings.LastIndex(r.typ, ":")+1:]
+	if v := mapGet(r.raw, kind+"Name"); v != nil {
+		s := l.scalar(v, r.where()+".Properties."+kind+"Name")
+		if s == nil {
+			return "", false
+		}
+		id = s.Value
+	}
+	l.warnf(at, key, "%s is a %s, which is skipped (%s); its Ref reads as %q", r.id, r.typ, r.skip, id)
+	r.physical = id
+	return id, true
+}
+
+// standInARN is what GetAtt X.Arn returns for a skipped resource: an ARN
+// of its service's shape, arn:aws:SERVICE:REGION:ACCOUNT:KIND/NAME.
+func (l *loader) standInARN(r *resource, name string) string {
+	parts := strings.Split(r.typ, "::")
+	if len(parts) != 3 {
+		return name
+	}
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", strings.ToLower(parts[1]), l.region, l.account, strings.ToLower(parts[2]), name)
+}
+
 // resourceID is the ID of the REST resource with the logical ID: 10
 // lowercase alphanumerics, as API Gateway's look.
 func resourceID(logicalID string) string { return config.StableAPIID("resource/"+logicalID, nil) }
@@ -180,6 +208,11 @@ func (l *loader) getAtt(name, attr string, at *yaml.Node, key string) *yaml.Node
 		return nil
 	}
 	switch {
+	case r.skip != "" && attr == "Arn":
+		return str(l.standInARN(r, id), at)
+	case r.skip != "":
+		l.warnf(at, key, "GetAtt %s.%s of a skipped %s reads as %q", name, attr, r.typ, id)
+		return str(id, at)
 	case (r.typ == typeFunction || r.typ == typeLambdaFunction) && attr == "Arn":
 		return str(l.functionARN(id), at)
 	case (r.typ == typeSAMApi || r.typ == typeRestAPI) && attr == "RootResourceId":
