@@ -213,7 +213,7 @@ func (l *loader) validate() {
 		return
 	}
 	for _, e := range list {
-		o, ok := l.originOf(e.Key)
+		o, prefix, ok := l.originOf(e.Key)
 		if !ok {
 			l.errs = append(l.errs, e)
 			continue
@@ -222,16 +222,30 @@ func (l *loader) validate() {
 		if at == nil {
 			at = o.res.key
 		}
-		l.errorf(at, o.res.where(), "%s, built as %s: %s", o.res.typ, e.Key, e.Msg)
+		// functions[0].runtime is the resource's Runtime, when it wrote one.
+		where := o.res.where()
+		if at == o.res.key {
+			field := strings.TrimPrefix(e.Key[len(prefix):], ".")
+			if i := strings.IndexAny(field, ".["); i >= 0 {
+				field = field[:i]
+			}
+			if field != "" {
+				prop := strings.ToUpper(field[:1]) + field[1:]
+				if v := mapGet(o.res.raw, prop); v != nil {
+					at, where = v, where+".Properties."+prop
+				}
+			}
+		}
+		l.errorf(at, where, "%s, built as %s: %s", o.res.typ, e.Key, e.Msg)
 	}
 }
 
 // originOf finds where the part of the File at key came from: the
-// longest recorded prefix of key.
-func (l *loader) originOf(key string) (origin, bool) {
+// longest recorded prefix of key, which it returns too.
+func (l *loader) originOf(key string) (o origin, prefix string, ok bool) {
 	for k := key; k != ""; {
 		if o, ok := l.origins[k]; ok {
-			return o, true
+			return o, k, true
 		}
 		i := strings.LastIndexAny(k, ".[")
 		if i <= 0 {
@@ -239,7 +253,7 @@ func (l *loader) originOf(key string) (origin, bool) {
 		}
 		k = k[:i]
 	}
-	return origin{}, false
+	return origin{}, "", false
 }
 
 // nodeAt returns the node to report a property at: its value, else the

@@ -63,11 +63,11 @@ func TestLoadErrors(t *testing.T) {
   Route:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Ws, RouteKey: $default, Target: integrations/nope}
-`, Options{}, []string{`t.yaml:8:3: Resources.Route: AWS::ApiGatewayV2::Route, built as apis[0].routes[0].target: integration "nope" not found`, "t.yaml:5:3: Resources.Ws: AWS::ApiGatewayV2::Api, built as apis[0].stages: at least one stage is required"}},
+`, Options{}, []string{`t.yaml:10:62: Resources.Route.Properties.Target: AWS::ApiGatewayV2::Route, built as apis[0].routes[0].target: integration "nope" not found`, "t.yaml:5:3: Resources.Ws: AWS::ApiGatewayV2::Api, built as apis[0].stages: at least one stage is required"}},
 		{"an old runtime, reported at the function", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Runtime: nodejs12.x, Handler: a.b, CodeUri: code}\n", Options{},
-			[]string{`t.yaml:2:3: Resources.Fn: AWS::Serverless::Function, built as functions[0].runtime: "nodejs12.x": want one of`}},
+			[]string{`t.yaml:4:27: Resources.Fn.Properties.Runtime: AWS::Serverless::Function, built as functions[0].runtime: "nodejs12.x": want one of`}},
 		{"a missing code directory", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Runtime: nodejs20.x, Handler: a.b, CodeUri: nowhere}\n", Options{},
-			[]string{`t.yaml:2:3: Resources.Fn: AWS::Serverless::Function, built as functions[0].codeUri:`, "no such file or directory"}},
+			[]string{`t.yaml:4:62: Resources.Fn.Properties.CodeUri: AWS::Serverless::Function, built as functions[0].codeUri:`, "no such file or directory"}},
 		{"an api id that names nothing", "Resources:" + fn + "  Route:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: {ApiId: abc, RouteKey: $default}\n", Options{},
 			[]string{`t.yaml:7:25: Resources.Route.Properties.ApiId: "abc" is not an API of this template`}},
 		{"a rest api id that names nothing", `Resources:
