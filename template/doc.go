@@ -16,7 +16,9 @@
 // Fn::GetAZs), parameters with their defaults and overrides, pseudo
 // parameters, Conditions and SAM's Globals. Fn::ImportValue, inline code
 // and OpenAPI definitions are errors that say so; resource types Portico
-// does not serve are skipped with a warning.
+// does not serve are skipped with a warning (a Ref of one reads as its
+// name). A property is resolved only when the converter reads it, so
+// what Portico ignores (Policies, Tags) never fails a template.
 //
 // Concurrency: Load and Merge are safe to call from several goroutines;
 // each call owns everything it builds.
