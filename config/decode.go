@@ -51,6 +51,8 @@ type decoder struct {
 	// baseDir is the config file's directory, which relative paths
 	// (functions' codeUri) start from. Empty means the working directory.
 	baseDir string
+	// base is set by LoadBase: the file may have no API.
+	base bool
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {

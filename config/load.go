@@ -20,6 +20,18 @@ import (
 // and an ErrorList holding every problem found; otherwise the File's
 // Warnings list what loaded but will not do what it may seem to.
 func Load(path string) (*File, error) {
+	return load(path, false)
+}
+
+// LoadBase is Load for a file whose APIs come from elsewhere (a SAM or
+// CloudFormation template, see package template): it gives the node's
+// settings (listeners, admin, credentials, NATS, ...) and may have no API.
+// The merged File is validated again when it is applied.
+func LoadBase(path string) (*File, error) {
+	return load(path, true)
+}
+
+func load(path string, base bool) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		msg := err.Error()
@@ -28,7 +40,7 @@ func Load(path string) (*File, error) {
 		}
 		return nil, ErrorList{{File: path, Msg: msg, Err: err}}
 	}
-	return Parse(path, data)
+	return parseFile(path, data, os.LookupEnv, base)
 }
 
 // Parse is Load for a file already in memory; filename names it in errors.
@@ -39,6 +51,11 @@ func Parse(filename string, data []byte) (*File, error) {
 
 // parse is Parse with the environment lookup as a hook, for tests.
 func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) (*File, error) {
+	return parseFile(filename, data, lookupEnv, false)
+}
+
+// parseFile is parse; base says that the file may have no API (LoadBase).
+func parseFile(filename string, data []byte, lookupEnv func(string) (string, bool), base bool) (*File, error) {
 	whole := func(line int, format string, args ...any) (*File, error) {
 		return nil, ErrorList{{File: filename, Line: line, Msg: fmt.Sprintf(format, args...)}}
 	}
@@ -71,6 +88,7 @@ func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) 
 
 	d := newDecoder(filename, lookupEnv)
 	d.baseDir = filepath.Dir(filename)
+	d.base = base
 	root := doc.Content[0]
 	d.pos[""] = root
 	if root.Kind != yaml.MappingNode {

@@ -373,3 +373,25 @@ func TestKeyPaths(t *testing.T) {
 		t.Errorf("parentKey(apis[0]) = %q", got)
 	}
 }
+
+// TestLoadBase: a file whose APIs come from a template may have none; the
+// other rules still hold.
+func TestLoadBase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "base.yaml")
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:9000\ncredentials: [{accessKeyId: AKID, secretAccessKey: s}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "at least one API is required") {
+		t.Errorf("Load: %v; want the missing API reported", err)
+	}
+	f, err := LoadBase(path)
+	if err != nil || f.Listen != "127.0.0.1:9000" {
+		t.Fatalf("LoadBase: %v %+v", err, f)
+	}
+	if err := os.WriteFile(path, []byte("listen: 9000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadBase(path); err == nil || !strings.Contains(err.Error(), "want host:port") {
+		t.Errorf("LoadBase of a bad listen: %v", err)
+	}
+}

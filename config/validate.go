@@ -81,7 +81,7 @@ func validate(f *File, d *decoder) {
 	validateOperations(f, d)
 	validateListeners(f, d)
 	validateFunctions(f, d)
-	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 && len(f.Functions) == 0 && f.Admin == "" {
+	if len(f.APIs) == 0 && len(f.RestAPIs) == 0 && len(f.Functions) == 0 && f.Admin == "" && !d.base {
 		d.at("apis", "at least one API is required (or an admin listener, whose control plane creates them)")
 	}
 	ids := map[string]string{}

@@ -1,7 +1,7 @@
 // Command portico runs the Portico gateway.
 //
-//	portico serve [--config] FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
-//	portico validate [--config] FILE
+//	portico serve [--config] FILE [--template TEMPLATE [--parameter-overrides K=V...]] [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
+//	portico validate [--config] FILE [--template TEMPLATE [--parameter-overrides K=V...]]
 //	portico bench SCENARIO...|all [flags]
 //	portico connections list|post|broadcast|get|delete ARGS (--config FILE | --endpoint URL)
 //	portico healthcheck [--url URL] [--timeout D]
@@ -29,7 +29,6 @@ import (
 
 	"github.com/portico-gw/portico"
 	"github.com/portico-gw/portico/cmd/portico/bench"
-	"github.com/portico-gw/portico/config"
 	"github.com/portico-gw/portico/internal/ids"
 )
 
@@ -37,7 +36,9 @@ const usage = `Portico: a WebSocket-first API gateway that speaks Amazon API Gat
 
 Usage:
   portico serve [--config] FILE [--listen ADDR] [--log-level LEVEL] [--log-format text|json]
+  portico serve --template TEMPLATE [--config FILE] [--parameter-overrides K=V ...]
   portico validate [--config] FILE
+  portico validate --template TEMPLATE [--config FILE] [--parameter-overrides K=V ...]
   portico bench SCENARIO...|all [--conns N] [--duration D] [--pairs P] [--rate R] [--json]
   portico connections list|post|broadcast|get|delete ... (--config FILE | --endpoint URL)
   portico healthcheck [--url URL] [--timeout D]
@@ -45,7 +46,9 @@ Usage:
   portico help [COMMAND]
 
 The config file (YAML or JSON) is --config FILE (or -c FILE), or the one
-argument, or $PORTICO_CONFIG. Run 'portico COMMAND --help' for a command's
+argument, or $PORTICO_CONFIG. A SAM or CloudFormation template
+(--template) gives APIs and functions; with it the config file is
+optional and gives the rest (listeners, admin, credentials, NATS). Run 'portico COMMAND --help' for a command's
 flags.
 
 Exit codes: 0 success; 1 runtime failure (a listener that cannot start, an
@@ -97,13 +100,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 const serveHelp = `Usage: portico serve [--config] FILE [flags]
+       portico serve --template TEMPLATE [--config FILE] [flags]
 
 Runs the gateway on the config FILE (YAML or JSON) until SIGINT or SIGTERM,
-then drains and exits 0. SIGHUP reloads FILE; a file that does not load is
-logged and the running configuration stays.
+then drains and exits 0. SIGHUP reloads FILE (and TEMPLATE); a file that
+does not load is logged and the running configuration stays.
 
 Flags:
   -c, --config FILE        the config file; or give it as the argument, or set $PORTICO_CONFIG
+  -t, --template TEMPLATE  a SAM or CloudFormation template (YAML or JSON) whose APIs and
+                           functions are served; FILE is then optional
+      --parameter-overrides K=V ...
+                           the template's parameters, as sam deploy takes them
       --listen ADDR        the data-plane address, overriding listen in FILE
       --log-level LEVEL    debug, info, warn or error (default info)
       --log-format FORMAT  text or json (default text)
@@ -116,6 +124,7 @@ cannot start); 2 bad usage, or FILE missing or invalid.
 func serve(args []string, stdout, stderr io.Writer) int {
 	c := newCommand("serve", serveHelp)
 	configFlag := c.configFlag()
+	src := c.sourceFlags()
 	listen := c.flags.String("listen", "", "")
 	level := c.flags.String("log-level", "info", "")
 	format := c.flags.String("log-format", "text", "")
@@ -123,15 +132,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if done {
 		return code
 	}
-	path, code, done := c.configPath(*configFlag, pos, stderr)
-	if done {
+	if code, done := c.resolve(src, *configFlag, pos, stderr); done {
 		return code
 	}
 	logger, err := newLogger(stderr, *level, *format)
 	if err != nil {
 		return c.usageError(stderr, "%v", err)
 	}
-	file, code, done := c.loadConfig(path, stderr)
+	file, code, done := c.loadSource(src, stderr)
 	if done {
 		return code
 	}
@@ -145,7 +153,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go reloadOnHUP(ctx, hup, path, srv, logger)
+	go reloadOnHUP(ctx, hup, src, srv, logger)
 	if err := srv.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, err)
 		return exitFailure
@@ -154,30 +162,35 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, srv *portico.Server, log *slog.Logger) {
+// reloadOnHUP re-reads the config file and the template on SIGHUP.
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, src *source, srv *portico.Server, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 		}
-		file, err := config.Load(path)
+		file, err := src.load()
 		if err == nil {
 			err = srv.Reload(file)
 		}
 		if err != nil {
-			log.Error("configuration reload rejected; the running configuration stays", "file", path, "errors", err.Error())
+			log.Error("configuration reload rejected; the running configuration stays", "file", src.configPath, "template", src.templatePath, "errors", err.Error())
 		}
 	}
 }
 
 const validateHelp = `Usage: portico validate [--config] FILE
+       portico validate --template TEMPLATE [--config FILE] [--parameter-overrides K=V ...]
 
-Loads the config FILE (YAML or JSON) as serve would and reports every
-problem, each with file:line, without starting anything.
+Loads the config FILE (YAML or JSON) and TEMPLATE as serve would and
+reports every problem, each with file:line, without starting anything.
 
 Flags:
-  -c, --config FILE  the config file; or give it as the argument, or set $PORTICO_CONFIG
+  -c, --config FILE        the config file; or give it as the argument, or set $PORTICO_CONFIG
+  -t, --template TEMPLATE  a SAM or CloudFormation template; FILE is then optional
+      --parameter-overrides K=V ...
+                           the template's parameters
   -h, --help         print this help
 
 Warnings (fields Portico accepts but does not act on, expressions that can
@@ -190,17 +203,21 @@ or invalid.
 func validate(args []string, stdout, stderr io.Writer) int {
 	c := newCommand("validate", validateHelp)
 	configFlag := c.configFlag()
+	src := c.sourceFlags()
 	pos, code, done := c.parse(args, stdout, stderr)
 	if done {
 		return code
 	}
-	path, code, done := c.configPath(*configFlag, pos, stderr)
+	if code, done := c.resolve(src, *configFlag, pos, stderr); done {
+		return code
+	}
+	file, code, done := c.loadSource(src, stderr)
 	if done {
 		return code
 	}
-	file, code, done := c.loadConfig(path, stderr)
-	if done {
-		return code
+	path := src.configPath
+	if src.templatePath != "" {
+		path = src.templatePath
 	}
 	// What loads but deserves a word: one line each, on stderr; still valid.
 	for _, w := range file.Warnings {
@@ -210,7 +227,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	if n := len(file.Functions); n > 0 {
 		functions = ", " + plural(n, "function")
 	}
-	fmt.Fprintf(stdout, "%s: OK (%s%s%s)\n", path, plural(len(file.APIs), "API"), functions, warningCount(len(file.Warnings)))
+	restAPIs := ""
+	if n := len(file.RestAPIs); n > 0 {
+		restAPIs = ", " + plural(n, "REST API")
+	}
+	fmt.Fprintf(stdout, "%s: OK (%s%s%s%s)\n", path, plural(len(file.APIs), "API"), restAPIs, functions, warningCount(len(file.Warnings)))
 	return exitOK
 }
 
