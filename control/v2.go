@@ -13,8 +13,12 @@ import (
 )
 
 // routes is the control plane's route table: the apigatewayv2 operations
-// it serves. Operations() and the README list it.
-var routes = []route{
+// it serves, then the apigateway (v1) ones. Operations() and the README
+// list it.
+var routes = slices.Concat(routesV2, routesV1)
+
+// routesV2 are the apigatewayv2 operations the control plane serves.
+var routesV2 = []route{
 	{Operation{"CreateApi", "POST", "/v2/apis"}, createAPI},
 	{Operation{"GetApis", "GET", "/v2/apis"}, getAPIs},
 	{Operation{"GetApi", "GET", "/v2/apis/{apiId}"}, getAPI},
