@@ -281,7 +281,7 @@ type RestStage struct {
 	// own resources: the snapshot of a deployment (apigateway
 	// CreateDeployment). The control plane sets it; a file cannot (see
 	// RestAPI.StageAPIs).
-	Deployment *RestDeployment `yaml:"-"`
+	Deployment *RestDeployment `yaml:"-" json:"-"`
 }
 
 // RestDeployment is an immutable snapshot of a REST API's resources, as a
