@@ -186,6 +186,28 @@ func TestControlPlaneRESTWalkthroughSDK(t *testing.T) {
 	if s := post("prod"); s != 200 {
 		t.Fatalf("POST /prod/pets after update-stage: %d", s)
 	}
+	// Method settings: throttle dev's GET /pets to a burst of 1.
+	st, err = client.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: &id, StageName: aws.String("dev"), PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/~1pets/GET/throttling/burstLimit"), Value: aws.String("1")},
+		{Op: types.OpReplace, Path: aws.String("/~1pets/GET/throttling/rateLimit"), Value: aws.String("0.001")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := st.MethodSettings["~1pets/GET"]; ms.ThrottlingBurstLimit != 1 || ms.ThrottlingRateLimit != 0.001 || ms.LoggingLevel == nil {
+		t.Fatalf("update-stage methodSettings: %+v", st.MethodSettings)
+	}
+	devURL := gw.URL + "/_aws/execute-api/" + id + "/dev/pets"
+	if s1, _ := getStatus(t, devURL); s1 != 200 {
+		t.Fatalf("GET /dev/pets: %d", s1)
+	}
+	if s2, _ := getStatus(t, devURL); s2 != 429 {
+		t.Fatalf("GET /dev/pets over the burst: %d, want 429", s2)
+	}
+	_, err = client.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: &id, StageName: aws.String("dev"), PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/nothing"), Value: aws.String("1")}}})
+	wantV2Error(t, err, 400, "BadRequestException", "Invalid patch path '/nothing' specified for op 'replace'")
+
 	stages, err := client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &id})
 	if err != nil || len(stages.Item) != 2 {
 		t.Fatalf("get-stages: %+v %v", stages, err)

@@ -881,7 +881,8 @@ func updateStageV1(c *Controller, in *call) (int, any, *apiError) {
 
 // patchStage applies one patch operation to st: the paths /variables/NAME
 // (add, replace, remove), /deploymentId, /description,
-// /cacheClusterEnabled and /tracingEnabled (replace).
+// /cacheClusterEnabled and /tracingEnabled (replace), and the method
+// settings (see patchMethodSetting).
 func patchStage(rec *restRecord, st *wireRestStage, op patchOp) *apiError {
 	if name, ok := strings.CutPrefix(op.Path, "/variables/"); ok {
 		name = unescapePointer(name)
@@ -897,6 +898,9 @@ func patchStage(rec *restRecord, st *wireRestStage, op patchOp) *apiError {
 			return errUnsupportedPatchPath(op.Op, op.Path)
 		}
 		return nil
+	}
+	if parts := strings.Split(strings.TrimPrefix(op.Path, "/"), "/"); len(parts) >= 2 && (parts[0] == "*" || strings.HasPrefix(parts[0], "~1")) {
+		return patchMethodSetting(st, op, parts)
 	}
 	if op.Op != "replace" {
 		return errUnsupportedPatchPath(op.Op, op.Path)
@@ -922,5 +926,85 @@ func patchStage(rec *restRecord, st *wireRestStage, op patchOp) *apiError {
 	default:
 		return errUnsupportedPatchPath(op.Op, op.Path)
 	}
+	return nil
+}
+
+// patchMethodSetting applies one patch operation on a stage's method
+// settings: /{resourcePath}/{method}/{group}/{setting} (replace; the
+// resource path with "/" written "~1", or "*"), or /{resourcePath}/{method}
+// (remove). The settings' key is {resourcePath}/{method} as written
+// ("*/*", "~1pets/GET"); a new key starts with AWS's defaults.
+func patchMethodSetting(st *wireRestStage, op patchOp, parts []string) *apiError {
+	key := parts[0] + "/" + parts[1]
+	if len(parts) == 2 {
+		if op.Op != "remove" {
+			return errUnsupportedPatchPath(op.Op, op.Path)
+		}
+		delete(st.MethodSettings, key)
+		return nil
+	}
+	if len(parts) != 4 || op.Op != "replace" {
+		return errUnsupportedPatchPath(op.Op, op.Path)
+	}
+	ms := st.MethodSettings[key]
+	if ms == nil {
+		ms = &wireMethodSetting{LoggingLevel: "OFF", ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, CacheTTLInSeconds: 300,
+			RequireAuthorizationForCacheControl: true, UnauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER"}
+	}
+	boolValue := func(dst *bool) *apiError {
+		b, err := strconv.ParseBool(op.Value)
+		if err != nil {
+			return badRequest("Invalid value %q for %s: want true or false", op.Value, op.Path)
+		}
+		*dst = b
+		return nil
+	}
+	var err *apiError
+	switch parts[2] + "/" + parts[3] {
+	case "throttling/rateLimit":
+		f, perr := strconv.ParseFloat(op.Value, 64)
+		if perr != nil || f < 0 {
+			return badRequest("Invalid value %q for %s: want a non-negative number", op.Value, op.Path)
+		}
+		ms.ThrottlingRateLimit = f
+	case "throttling/burstLimit":
+		n, perr := strconv.Atoi(op.Value)
+		if perr != nil || n < 0 {
+			return badRequest("Invalid value %q for %s: want a non-negative integer", op.Value, op.Path)
+		}
+		ms.ThrottlingBurstLimit = n
+	case "metrics/enabled":
+		err = boolValue(&ms.MetricsEnabled)
+	case "logging/dataTrace":
+		err = boolValue(&ms.DataTraceEnabled)
+	case "logging/loglevel":
+		if !slices.Contains([]string{"OFF", "ERROR", "INFO"}, op.Value) {
+			return badRequest("Invalid value %q for %s: want OFF, ERROR or INFO", op.Value, op.Path)
+		}
+		ms.LoggingLevel = op.Value
+	case "caching/enabled":
+		err = boolValue(&ms.CachingEnabled)
+	case "caching/dataEncrypted":
+		err = boolValue(&ms.CacheDataEncrypted)
+	case "caching/requireAuthorizationForCacheControl":
+		err = boolValue(&ms.RequireAuthorizationForCacheControl)
+	case "caching/ttlInSeconds":
+		n, perr := strconv.Atoi(op.Value)
+		if perr != nil || n < 0 || n > 3600 {
+			return badRequest("Invalid value %q for %s: want 0 to 3600", op.Value, op.Path)
+		}
+		ms.CacheTTLInSeconds = n
+	case "caching/unauthorizedCacheControlHeaderStrategy":
+		ms.UnauthorizedCacheControlHeaderStrategy = op.Value
+	default:
+		return errUnsupportedPatchPath(op.Op, op.Path)
+	}
+	if err != nil {
+		return err
+	}
+	if st.MethodSettings == nil {
+		st.MethodSettings = map[string]*wireMethodSetting{}
+	}
+	st.MethodSettings[key] = ms
 	return nil
 }

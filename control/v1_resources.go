@@ -139,19 +139,34 @@ type wireRestDeployment struct {
 
 // wireRestStage is the model's Stage.
 type wireRestStage struct {
-	DeploymentID        string                 `json:"deploymentId,omitempty"`
-	ClientCertificateID string                 `json:"clientCertificateId,omitempty"`
-	StageName           string                 `json:"stageName"`
-	Description         string                 `json:"description,omitempty"`
-	CacheClusterEnabled bool                   `json:"cacheClusterEnabled"`
-	CacheClusterStatus  string                 `json:"cacheClusterStatus,omitempty"`
-	MethodSettings      map[string]any         `json:"methodSettings,omitempty"`
-	Variables           map[string]string      `json:"variables,omitempty"`
-	AccessLogSettings   *wireAccessLogSettings `json:"accessLogSettings,omitempty"`
-	TracingEnabled      bool                   `json:"tracingEnabled"`
-	Tags                map[string]string      `json:"tags,omitempty"`
-	CreatedDate         *epoch                 `json:"createdDate,omitempty"`
-	LastUpdatedDate     *epoch                 `json:"lastUpdatedDate,omitempty"`
+	DeploymentID        string                        `json:"deploymentId,omitempty"`
+	ClientCertificateID string                        `json:"clientCertificateId,omitempty"`
+	StageName           string                        `json:"stageName"`
+	Description         string                        `json:"description,omitempty"`
+	CacheClusterEnabled bool                          `json:"cacheClusterEnabled"`
+	CacheClusterStatus  string                        `json:"cacheClusterStatus,omitempty"`
+	MethodSettings      map[string]*wireMethodSetting `json:"methodSettings,omitempty"`
+	Variables           map[string]string             `json:"variables,omitempty"`
+	AccessLogSettings   *wireAccessLogSettings        `json:"accessLogSettings,omitempty"`
+	TracingEnabled      bool                          `json:"tracingEnabled"`
+	Tags                map[string]string             `json:"tags,omitempty"`
+	CreatedDate         *epoch                        `json:"createdDate,omitempty"`
+	LastUpdatedDate     *epoch                        `json:"lastUpdatedDate,omitempty"`
+}
+
+// wireMethodSetting is the model's MethodSetting. Portico acts on the
+// throttling; the others are kept and shown.
+type wireMethodSetting struct {
+	MetricsEnabled                         bool    `json:"metricsEnabled"`
+	LoggingLevel                           string  `json:"loggingLevel,omitempty"`
+	DataTraceEnabled                       bool    `json:"dataTraceEnabled"`
+	ThrottlingBurstLimit                   int     `json:"throttlingBurstLimit"`
+	ThrottlingRateLimit                    float64 `json:"throttlingRateLimit"`
+	CachingEnabled                         bool    `json:"cachingEnabled"`
+	CacheTTLInSeconds                      int     `json:"cacheTtlInSeconds"`
+	CacheDataEncrypted                     bool    `json:"cacheDataEncrypted"`
+	RequireAuthorizationForCacheControl    bool    `json:"requireAuthorizationForCacheControl"`
+	UnauthorizedCacheControlHeaderStrategy string  `json:"unauthorizedCacheControlHeaderStrategy,omitempty"`
 }
 
 // restRecord is one control-plane REST API in the Store (key
@@ -221,6 +236,13 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 			Deployment: &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}}
 		if l := st.AccessLogSettings; l != nil {
 			cs.AccessLogSettings = &config.AccessLogSettings{Format: l.Format, DestinationARN: l.DestinationARN}
+		}
+		for k, ms := range st.MethodSettings {
+			if cs.MethodSettings == nil {
+				cs.MethodSettings = make(map[string]config.MethodSetting, len(st.MethodSettings))
+			}
+			rate, burst := ms.ThrottlingRateLimit, ms.ThrottlingBurstLimit
+			cs.MethodSettings[k] = config.MethodSetting{ThrottlingRateLimit: &rate, ThrottlingBurstLimit: &burst}
 		}
 		out.Stages = append(out.Stages, cs)
 	}
