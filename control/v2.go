@@ -248,8 +248,9 @@ func createAPI(c *Controller, in *call) (int, any, *apiError) {
 		if c.isTaken(id) {
 			return true
 		}
-		_, err := c.store.Get(in.ctx, apiKey(id))
-		return err == nil
+		_, err1 := c.store.Get(in.ctx, apiKey(id))
+		_, err2 := c.store.Get(in.ctx, restKey(id)) // one namespace of IDs, as in the file
+		return err1 == nil || err2 == nil
 	})
 	if a.APIKeySelectionExpression == "" { // AWS's default, HTTP APIs included
 		a.APIKeySelectionExpression = "$request.header.x-api-key"

@@ -1,0 +1,195 @@
+package control_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/control"
+)
+
+func newV1Client(endpoint string) *apigateway.Client {
+	return apigateway.New(apigateway.Options{
+		Region:           "eu-west-3",
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		BaseEndpoint:     aws.String(endpoint),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// servedRest returns the control plane's REST API id as last applied, or nil.
+func (n *node) servedRest(id string) *config.RestAPI {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.applied == nil {
+		return nil
+	}
+	for i := range n.applied.RestAPIs {
+		if n.applied.RestAPIs[i].RestAPIID == id {
+			return &n.applied.RestAPIs[i]
+		}
+	}
+	return nil
+}
+
+func wantV1Error(t testing.TB, err error, code, inMessage string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), inMessage) {
+		t.Fatalf("error %v, want %s with %q", err, code, inMessage)
+	}
+}
+
+// walk creates a REST API with GET /pets (MOCK) and returns its id and the
+// resource's.
+func walk(t testing.TB, c *apigateway.Client) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId, PathPart: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: res.Id, HttpMethod: aws.String("GET"),
+		AuthorizationType: aws.String("NONE")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: res.Id, HttpMethod: aws.String("GET"),
+		Type: types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}); err != nil {
+		t.Fatal(err)
+	}
+	return *api.Id, *res.Id
+}
+
+// A REST API is applied only once deployed, each stage with its own
+// snapshot; another node that runs on the same Store follows.
+func TestV1DeploymentsAreAppliedPerStage(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := control.NewMemStore()
+	a, b := newNode(t, store), newNode(t, store)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	c := newV1Client(a.URL)
+	id, pets := walk(t, c)
+	if a.servedRest(id) != nil {
+		t.Fatal("applied before create-deployment")
+	}
+	d1, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod"), Description: aws.String("one")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: &pets, HttpMethod: aws.String("DELETE"),
+		AuthorizationType: aws.String("NONE")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	ra := a.servedRest(id)
+	if ra == nil || len(ra.Stages) != 2 || ra.Stages[0].Deployment.DeploymentID != *d1.Id {
+		t.Fatalf("served: %+v", ra)
+	}
+	methods := func(st config.RestStage) int {
+		for _, r := range st.Deployment.Resources {
+			if r.Path == "/pets" {
+				return len(r.ResourceMethods)
+			}
+		}
+		return -1
+	}
+	if methods(ra.Stages[0]) != 1 || methods(ra.Stages[1]) != 2 {
+		t.Fatalf("snapshots: prod %d methods, dev %d", methods(ra.Stages[0]), methods(ra.Stages[1]))
+	}
+	waitFor(t, func() bool { rb := b.servedRest(id); return rb != nil && len(rb.Stages) == 2 })
+	if _, err := c.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return a.servedRest(id) == nil && b.servedRest(id) == nil })
+}
+
+// A deployment that the configuration's validation refuses answers 400
+// with the message, and nothing is stored.
+func TestV1ValidationRefusesTheDeployment(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	id, pets := walk(t, c)
+	if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &id, ResourceId: &pets, HttpMethod: aws.String("GET"),
+		Type: types.IntegrationTypeHttpProxy, IntegrationHttpMethod: aws.String("GET"), Uri: aws.String("ftp://nowhere")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")})
+	wantV1Error(t, err, "BadRequestException", "ftp://nowhere")
+	var ae smithy.APIError
+	if errors.As(err, &ae); !strings.HasPrefix(ae.ErrorMessage(), "resources") {
+		t.Errorf("message keeps the file's list index: %v", err)
+	}
+	deps, err := c.GetDeployments(ctx, &apigateway.GetDeploymentsInput{RestApiId: &id})
+	if err != nil || len(deps.Items) != 0 {
+		t.Fatalf("get-deployments: %+v %v", deps, err)
+	}
+	stages, err := c.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &id})
+	if err != nil || len(stages.Item) != 0 {
+		t.Fatalf("get-stages: %+v %v", stages, err)
+	}
+}
+
+const fileRestYAML = `
+admin: 127.0.0.1:0
+credentials: [{accessKeyId: AKIDEXAMPLE, secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}]
+restApis:
+  - restApiId: restfile01
+    name: fromfile
+    resources:
+      /pets:
+        resourceMethods:
+          GET:
+            methodIntegration: {type: MOCK, requestTemplates: {application/json: '{"statusCode": 200}'}}
+    stages: [{stageName: prod}]
+`
+
+// The file's REST APIs are shown and not changed; lists page by limit and
+// position.
+func TestV1FileRESTAPIsAreReadOnly(t *testing.T) {
+	ctx := context.Background()
+	f, err := config.Parse("test.yaml", []byte(fileRestYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := newNode(t, nil, func(cfg *control.Config) { cfg.File = f })
+	c := newV1Client(n.URL)
+	mine, _ := walk(t, c)
+	first, err := c.GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(1)})
+	if err != nil || len(first.Items) != 1 || *first.Items[0].Id != "restfile01" || first.Position == nil {
+		t.Fatalf("get-rest-apis page 1: %+v %v", first, err)
+	}
+	second, err := c.GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(1), Position: first.Position})
+	if err != nil || len(second.Items) != 1 || *second.Items[0].Id != mine || second.Position != nil {
+		t.Fatalf("get-rest-apis page 2: %+v %v", second, err)
+	}
+	res, err := c.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String("restfile01")})
+	if err != nil || len(res.Items) != 2 || *res.Items[1].Path != "/pets" || res.Items[1].ResourceMethods["GET"].MethodIntegration == nil {
+		t.Fatalf("get-resources: %+v %v", res, err)
+	}
+	_, err = c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: aws.String("restfile01"), ResourceId: res.Items[1].Id,
+		HttpMethod: aws.String("POST"), AuthorizationType: aws.String("NONE")})
+	wantV1Error(t, err, "BadRequestException", "managed by the configuration file")
+	_, err = c.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String("restfile01")})
+	wantV1Error(t, err, "BadRequestException", "managed by the configuration file")
+}
