@@ -22,6 +22,7 @@ var routesV1 = []route{
 	{Operation{"CreateRestApi", "POST", "/restapis"}, createRestAPI},
 	{Operation{"GetRestApis", "GET", "/restapis"}, getRestAPIs},
 	{Operation{"GetRestApi", "GET", "/restapis/{restapi_id}"}, getRestAPI},
+	{Operation{"UpdateRestApi", "PATCH", "/restapis/{restapi_id}"}, updateRestAPI},
 	{Operation{"DeleteRestApi", "DELETE", "/restapis/{restapi_id}"}, deleteRestAPI},
 
 	{Operation{"GetResources", "GET", "/restapis/{restapi_id}/resources"}, getResources},
@@ -31,23 +32,28 @@ var routesV1 = []route{
 
 	{Operation{"PutMethod", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"}, putMethod},
 	{Operation{"GetMethod", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"}, getMethod},
+	{Operation{"UpdateMethod", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"}, updateMethod},
 	{Operation{"DeleteMethod", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"}, deleteMethod},
 
 	{Operation{"PutMethodResponse", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"}, putMethodResponse},
 	{Operation{"GetMethodResponse", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"}, getMethodResponse},
+	{Operation{"UpdateMethodResponse", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"}, updateMethodResponse},
 	{Operation{"DeleteMethodResponse", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"}, deleteMethodResponse},
 
 	{Operation{"PutIntegration", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"}, putIntegration},
 	{Operation{"GetIntegration", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"}, getIntegrationV1},
+	{Operation{"UpdateIntegration", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"}, updateIntegrationV1},
 	{Operation{"DeleteIntegration", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"}, deleteIntegrationV1},
 
 	{Operation{"PutIntegrationResponse", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"}, putIntegrationResponse},
 	{Operation{"GetIntegrationResponse", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"}, getIntegrationResponseV1},
+	{Operation{"UpdateIntegrationResponse", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"}, updateIntegrationResponseV1},
 	{Operation{"DeleteIntegrationResponse", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"}, deleteIntegrationResponseV1},
 
 	{Operation{"CreateDeployment", "POST", "/restapis/{restapi_id}/deployments"}, createDeploymentV1},
 	{Operation{"GetDeployments", "GET", "/restapis/{restapi_id}/deployments"}, getDeploymentsV1},
 	{Operation{"GetDeployment", "GET", "/restapis/{restapi_id}/deployments/{deployment_id}"}, getDeploymentV1},
+	{Operation{"UpdateDeployment", "PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"}, updateDeploymentV1},
 	{Operation{"DeleteDeployment", "DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"}, deleteDeploymentV1},
 
 	{Operation{"CreateStage", "POST", "/restapis/{restapi_id}/stages"}, createStageV1},

@@ -193,3 +193,65 @@ func TestV1FileRESTAPIsAreReadOnly(t *testing.T) {
 	_, err = c.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String("restfile01")})
 	wantV1Error(t, err, "BadRequestException", "managed by the configuration file")
 }
+
+// The update operations take patchOperations on their members.
+func TestV1UpdateOperations(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	id, pets := walk(t, c)
+	get := aws.String("GET")
+	op := func(o types.Op, path, value string) types.PatchOperation {
+		return types.PatchOperation{Op: o, Path: aws.String(path), Value: aws.String(value)}
+	}
+	api, err := c.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: &id, PatchOperations: []types.PatchOperation{
+		op(types.OpReplace, "/name", "cats"), op(types.OpAdd, "/binaryMediaTypes/image~1png", ""),
+	}})
+	if err != nil || *api.Name != "cats" || len(api.BinaryMediaTypes) != 1 || api.BinaryMediaTypes[0] != "image/png" || *api.Id != id {
+		t.Fatalf("update-rest-api: %+v %v", api, err)
+	}
+	m, err := c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, PatchOperations: []types.PatchOperation{
+		op(types.OpReplace, "/apiKeyRequired", "true"), op(types.OpAdd, "/requestParameters/method.request.header.x-id", "true"),
+	}})
+	if err != nil || !*m.ApiKeyRequired || !m.RequestParameters["method.request.header.x-id"] || *m.HttpMethod != "GET" || m.MethodIntegration == nil {
+		t.Fatalf("update-method: %+v %v", m, err)
+	}
+	in, err := c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, PatchOperations: []types.PatchOperation{
+		op(types.OpReplace, "/requestTemplates/application~1json", `{"statusCode": 201}`), op(types.OpReplace, "/timeoutInMillis", "1000"),
+	}})
+	if err != nil || in.RequestTemplates["application/json"] != `{"statusCode": 201}` || in.TimeoutInMillis != 1000 {
+		t.Fatalf("update-integration: %+v %v", in, err)
+	}
+	if _, err := c.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, StatusCode: aws.String("201")}); err != nil {
+		t.Fatal(err)
+	}
+	mr, err := c.UpdateMethodResponse(ctx, &apigateway.UpdateMethodResponseInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, StatusCode: aws.String("201"),
+		PatchOperations: []types.PatchOperation{op(types.OpAdd, "/responseParameters/method.response.header.X-Id", "false")}})
+	if err != nil || *mr.StatusCode != "201" || mr.ResponseParameters["method.response.header.X-Id"] {
+		t.Fatalf("update-method-response: %+v %v", mr, err)
+	}
+	if _, err := c.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, StatusCode: aws.String("201")}); err != nil {
+		t.Fatal(err)
+	}
+	ir, err := c.UpdateIntegrationResponse(ctx, &apigateway.UpdateIntegrationResponseInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get, StatusCode: aws.String("201"),
+		PatchOperations: []types.PatchOperation{op(types.OpReplace, "/selectionPattern", "2\\d{2}"),
+			op(types.OpAdd, "/responseParameters/method.response.header.X-Id", "'7'")}})
+	if err != nil || *ir.SelectionPattern != `2\d{2}` || ir.ResponseParameters["method.response.header.X-Id"] != "'7'" {
+		t.Fatalf("update-integration-response: %+v %v", ir, err)
+	}
+	d, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ud, err := c.UpdateDeployment(ctx, &apigateway.UpdateDeploymentInput{RestApiId: &id, DeploymentId: d.Id,
+		PatchOperations: []types.PatchOperation{op(types.OpReplace, "/description", "first")}})
+	if err != nil || *ud.Description != "first" {
+		t.Fatalf("update-deployment: %+v %v", ud, err)
+	}
+	_, err = c.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get,
+		PatchOperations: []types.PatchOperation{op(types.OpReplace, "/httpMethod", "POST")}})
+	wantV1Error(t, err, "BadRequestException", "Invalid patch path '/httpMethod' specified for op 'replace'")
+	_, err = c.UpdateIntegration(ctx, &apigateway.UpdateIntegrationInput{RestApiId: &id, ResourceId: &pets, HttpMethod: get,
+		PatchOperations: []types.PatchOperation{op(types.OpReplace, "/type", "SOAP")}})
+	wantV1Error(t, err, "BadRequestException", "Invalid integration type")
+}
