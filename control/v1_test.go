@@ -255,3 +255,31 @@ func TestV1UpdateOperations(t *testing.T) {
 		PatchOperations: []types.PatchOperation{op(types.OpReplace, "/type", "SOAP")}})
 	wantV1Error(t, err, "BadRequestException", "Invalid integration type")
 }
+
+// Concurrent changes of one REST API are never lost.
+func TestV1ConcurrentChangesAreNeverLost(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 10)
+	for i := range 10 {
+		go func() {
+			_, err := c.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId,
+				PathPart: aws.String("r" + string(rune('a'+i)))})
+			errs <- err
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := c.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id, Limit: aws.Int32(500)})
+	if err != nil || len(res.Items) != 11 {
+		t.Fatalf("get-resources: %d %v", len(res.Items), err)
+	}
+}
