@@ -28,6 +28,7 @@ var routesV1 = []route{
 	{Operation{"GetResources", "GET", "/restapis/{restapi_id}/resources"}, getResources},
 	{Operation{"GetResource", "GET", "/restapis/{restapi_id}/resources/{resource_id}"}, getResource},
 	{Operation{"CreateResource", "POST", "/restapis/{restapi_id}/resources/{parent_id}"}, createResource},
+	{Operation{"UpdateResource", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}"}, updateResource},
 	{Operation{"DeleteResource", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}"}, deleteResource},
 
 	{Operation{"PutMethod", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"}, putMethod},

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/portico-gw/portico/config"
 )
 
 // jsonPatch applies apigateway's patchOperations to *dst: JSON-pointer
@@ -391,6 +393,65 @@ func updateDeploymentV1(c *Controller, in *call) (int, any, *apiError) {
 		}
 		d.Description = next.Description
 		return d.wireRestDeployment, nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, out, nil
+}
+
+// updateResource takes /pathPart and /parentId (replace): the resource
+// and its descendants move to the new path.
+func updateResource(c *Controller, in *call) (int, any, *apiError) {
+	ops, err := patchOps(in.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := c.updateRest(in, func(rec *restRecord) (any, *apiError) {
+		r := rec.resource(in.params["resource_id"])
+		switch {
+		case r == nil:
+			return nil, errNoResource
+		case r.Path == "/":
+			return nil, badRequest("Cannot update the root resource")
+		}
+		next := wireResource{ParentID: r.ParentID, PathPart: r.PathPart}
+		if err := jsonPatch(&next, ops, "pathPart", "parentId"); err != nil {
+			return nil, err
+		}
+		if msg := config.CheckRestPathPart(next.PathPart); msg != "" {
+			return nil, badRequest("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace: %s", msg)
+		}
+		parent := rec.resource(next.ParentID)
+		switch {
+		case parent == nil:
+			return nil, errNoResource
+		case parent.Path == r.Path || strings.HasPrefix(parent.Path, r.Path+"/"):
+			return nil, badRequest("Cannot move a resource under itself")
+		case strings.HasSuffix(parent.PathPart, "+}"):
+			return nil, badRequest("Cannot create a child of a resource with a greedy path variable: %s", parent.PathPart)
+		case strings.HasSuffix(next.PathPart, "+}") && slices.ContainsFunc(rec.Resources, func(x *wireResource) bool { return x.ParentID == r.ID }):
+			return nil, badRequest("A resource with a greedy path variable cannot have children")
+		}
+		for _, s := range rec.Resources {
+			if s.ParentID != parent.ID || s.ID == r.ID {
+				continue
+			}
+			if s.PathPart == next.PathPart {
+				return nil, conflict("Another resource with the same parent already has this name: %s", next.PathPart)
+			}
+			if strings.HasPrefix(s.PathPart, "{") && strings.HasPrefix(next.PathPart, "{") {
+				return nil, badRequest("A sibling (%s) of this resource already has a variable path part -- only one is allowed", s.PathPart)
+			}
+		}
+		oldPath, newPath := r.Path, strings.TrimSuffix(parent.Path, "/")+"/"+next.PathPart
+		for _, x := range rec.Resources {
+			if x.Path == oldPath || strings.HasPrefix(x.Path, oldPath+"/") {
+				x.Path = newPath + strings.TrimPrefix(x.Path, oldPath)
+			}
+		}
+		r.ParentID, r.PathPart = parent.ID, next.PathPart
+		return r, nil
 	})
 	if err != nil {
 		return 0, nil, err

@@ -283,3 +283,39 @@ func TestV1ConcurrentChangesAreNeverLost(t *testing.T) {
 		t.Fatalf("get-resources: %d %v", len(res.Items), err)
 	}
 }
+
+// update-resource renames a resource or moves it, with its descendants.
+func TestV1UpdateResource(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId, PathPart: aws.String("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: a.Id, PathPart: aws.String("{id}")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.UpdateResource(ctx, &apigateway.UpdateResourceInput{RestApiId: api.Id, ResourceId: a.Id,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/pathPart"), Value: aws.String("z")}}})
+	if err != nil || *up.Path != "/z" {
+		t.Fatalf("update-resource: %+v %v", up, err)
+	}
+	got, err := c.GetResource(ctx, &apigateway.GetResourceInput{RestApiId: api.Id, ResourceId: b.Id})
+	if err != nil || *got.Path != "/z/{id}" {
+		t.Fatalf("get-resource: %+v %v", got, err)
+	}
+	_, err = c.UpdateResource(ctx, &apigateway.UpdateResourceInput{RestApiId: api.Id, ResourceId: a.Id,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/parentId"), Value: b.Id}}})
+	wantV1Error(t, err, "BadRequestException", "under itself")
+	up, err = c.UpdateResource(ctx, &apigateway.UpdateResourceInput{RestApiId: api.Id, ResourceId: b.Id,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/parentId"), Value: api.RootResourceId}}})
+	if err != nil || *up.Path != "/{id}" || *up.ParentId != *api.RootResourceId {
+		t.Fatalf("update-resource move: %+v %v", up, err)
+	}
+}
