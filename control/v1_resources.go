@@ -173,17 +173,29 @@ type wireMethodSetting struct {
 // v1.restapis.{restApiId}): the API, its resources as they are now, its
 // stages and its deployments, each with the resources it froze.
 type restRecord struct {
-	API         wireRestAPI             `json:"restApi"`
-	Resources   []*wireResource         `json:"resources,omitempty"`
-	Stages      []*wireRestStage        `json:"stages,omitempty"`
-	Deployments []*restDeploymentRecord `json:"deployments,omitempty"`
+	API              wireRestAPI             `json:"restApi"`
+	Resources        []*wireResource         `json:"resources,omitempty"`
+	GatewayResponses []*wireGatewayResponse  `json:"gatewayResponses,omitempty"`
+	Stages           []*wireRestStage        `json:"stages,omitempty"`
+	Deployments      []*restDeploymentRecord `json:"deployments,omitempty"`
 }
 
 // restDeploymentRecord is a deployment and the resources it froze. A
 // snapshot never changes.
 type restDeploymentRecord struct {
 	wireRestDeployment
-	Resources []*wireResource `json:"snapshot,omitempty"`
+	Resources        []*wireResource        `json:"snapshot,omitempty"`
+	GatewayResponses []*wireGatewayResponse `json:"gatewayResponses,omitempty"`
+}
+
+// wireGatewayResponse is the model's GatewayResponse. The record keeps
+// the overrides only; the defaults are made when shown.
+type wireGatewayResponse struct {
+	ResponseType       string            `json:"responseType"`
+	StatusCode         string            `json:"statusCode,omitempty"`
+	ResponseParameters map[string]string `json:"responseParameters"`
+	ResponseTemplates  map[string]string `json:"responseTemplates"`
+	DefaultResponse    bool              `json:"defaultResponse"`
 }
 
 // itemPage is a v1 list answer: {"item":[…],"position":"…"}.
@@ -234,6 +246,10 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 		cs := config.RestStage{StageName: st.StageName, DeploymentID: st.DeploymentID, Description: st.Description,
 			Variables:  maps.Clone(st.Variables),
 			Deployment: &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}}
+		for _, g := range d.GatewayResponses {
+			cs.Deployment.GatewayResponses = append(cs.Deployment.GatewayResponses, config.GatewayResponse{ResponseType: g.ResponseType,
+				StatusCode: g.StatusCode, ResponseParameters: maps.Clone(g.ResponseParameters), ResponseTemplates: maps.Clone(g.ResponseTemplates)})
+		}
 		if l := st.AccessLogSettings; l != nil {
 			cs.AccessLogSettings = &config.AccessLogSettings{Format: l.Format, DestinationARN: l.DestinationARN}
 		}
@@ -345,6 +361,10 @@ func fileRestRecord(a *config.RestAPI) *restRecord {
 		BinaryMediaTypes: a.BinaryMediaTypes, APIKeySource: cmpOr(a.APIKeySource, "HEADER"),
 		EndpointConfiguration: &wireEndpointConfiguration{Types: []string{"REGIONAL"}}}}
 	rec.Resources = resourcesFromConfig(a.Resources)
+	for _, g := range a.GatewayResponses {
+		rec.GatewayResponses = append(rec.GatewayResponses, &wireGatewayResponse{ResponseType: g.ResponseType, StatusCode: g.StatusCode,
+			ResponseParameters: g.ResponseParameters, ResponseTemplates: g.ResponseTemplates})
+	}
 	for _, r := range rec.Resources {
 		if r.Path == "/" {
 			rec.API.RootResourceID = r.ID

@@ -319,3 +319,48 @@ func TestV1UpdateResource(t *testing.T) {
 		t.Fatalf("update-resource move: %+v %v", up, err)
 	}
 }
+
+// get-gateway-responses shows the 21 defaults; an override is served
+// from the next deployment on.
+func TestV1GatewayResponses(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	id, _ := walk(t, c)
+	all, err := c.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: &id, Limit: aws.Int32(500)})
+	if err != nil || len(all.Items) != 21 || !all.Items[0].DefaultResponse {
+		t.Fatalf("get-gateway-responses: %+v %v", all, err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := c.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: &id, ResponseType: types.GatewayResponseTypeDefault4xx,
+		StatusCode: aws.String("418"), ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}})
+	if err != nil || g.DefaultResponse || *g.StatusCode != "418" {
+		t.Fatalf("put-gateway-response: %+v %v", g, err)
+	}
+	if got := n.servedRest(id).Stages[0].Deployment.GatewayResponses; len(got) != 0 {
+		t.Fatalf("served before the deployment: %+v", got)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	got := n.servedRest(id).Stages[0].Deployment.GatewayResponses
+	if len(got) != 1 || got[0].ResponseType != "DEFAULT_4XX" || got[0].StatusCode != "418" {
+		t.Fatalf("served: %+v", got)
+	}
+	ug, err := c.UpdateGatewayResponse(ctx, &apigateway.UpdateGatewayResponseInput{RestApiId: &id, ResponseType: types.GatewayResponseTypeThrottled,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/statusCode"), Value: aws.String("503")}}})
+	if err != nil || *ug.StatusCode != "503" || ug.DefaultResponse {
+		t.Fatalf("update-gateway-response: %+v %v", ug, err)
+	}
+	if _, err := c.DeleteGatewayResponse(ctx, &apigateway.DeleteGatewayResponseInput{RestApiId: &id, ResponseType: types.GatewayResponseTypeDefault4xx}); err != nil {
+		t.Fatal(err)
+	}
+	gg, err := c.GetGatewayResponse(ctx, &apigateway.GetGatewayResponseInput{RestApiId: &id, ResponseType: types.GatewayResponseTypeDefault4xx})
+	if err != nil || !gg.DefaultResponse || gg.StatusCode != nil {
+		t.Fatalf("get-gateway-response after delete: %+v %v", gg, err)
+	}
+	_, err = c.GetGatewayResponse(ctx, &apigateway.GetGatewayResponseInput{RestApiId: &id, ResponseType: "NOPE"})
+	wantV1Error(t, err, "BadRequestException", "Invalid response type")
+}
