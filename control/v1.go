@@ -57,6 +57,12 @@ var routesV1 = []route{
 	{Operation{"UpdateDeployment", "PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"}, updateDeploymentV1},
 	{Operation{"DeleteDeployment", "DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"}, deleteDeploymentV1},
 
+	{Operation{"CreateAuthorizer", "POST", "/restapis/{restapi_id}/authorizers"}, createAuthorizerV1},
+	{Operation{"GetAuthorizers", "GET", "/restapis/{restapi_id}/authorizers"}, getAuthorizersV1},
+	{Operation{"GetAuthorizer", "GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}"}, getAuthorizerV1},
+	{Operation{"UpdateAuthorizer", "PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"}, updateAuthorizerV1},
+	{Operation{"DeleteAuthorizer", "DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"}, deleteAuthorizerV1},
+
 	{Operation{"GetGatewayResponses", "GET", "/restapis/{restapi_id}/gatewayresponses"}, getGatewayResponses},
 	{Operation{"GetGatewayResponse", "GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, getGatewayResponse},
 	{Operation{"PutGatewayResponse", "PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, putGatewayResponse},
@@ -361,6 +367,9 @@ func putMethod(c *Controller, in *call) (int, any, *apiError) {
 		}
 		if r.ResourceMethods[name] != nil {
 			return nil, conflict("Method already exists for this resource")
+		}
+		if req.AuthorizerID != "" && rec.authorizer(req.AuthorizerID) == nil {
+			return nil, badRequest("Invalid authorizer ID specified")
 		}
 		if r.ResourceMethods == nil {
 			r.ResourceMethods = map[string]*wireMethod{}
@@ -672,6 +681,7 @@ func createDeploymentV1(c *Controller, in *call) (int, any, *apiError) {
 				Description: req.Description, CreatedDate: c.epochNow()},
 			Resources:        deepCopy(rec.Resources),
 			GatewayResponses: deepCopy(rec.GatewayResponses),
+			Authorizers:      deepCopy(rec.Authorizers),
 		}
 		rec.Deployments = append(rec.Deployments, d)
 		if req.StageName != "" {

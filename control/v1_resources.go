@@ -176,6 +176,7 @@ type restRecord struct {
 	API              wireRestAPI             `json:"restApi"`
 	Resources        []*wireResource         `json:"resources,omitempty"`
 	GatewayResponses []*wireGatewayResponse  `json:"gatewayResponses,omitempty"`
+	Authorizers      []*wireRestAuthorizer   `json:"authorizers,omitempty"`
 	Stages           []*wireRestStage        `json:"stages,omitempty"`
 	Deployments      []*restDeploymentRecord `json:"deployments,omitempty"`
 }
@@ -186,6 +187,7 @@ type restDeploymentRecord struct {
 	wireRestDeployment
 	Resources        []*wireResource        `json:"snapshot,omitempty"`
 	GatewayResponses []*wireGatewayResponse `json:"gatewayResponses,omitempty"`
+	Authorizers      []*wireRestAuthorizer  `json:"authorizers,omitempty"`
 }
 
 // wireGatewayResponse is the model's GatewayResponse. The record keeps
@@ -246,6 +248,9 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 		cs := config.RestStage{StageName: st.StageName, DeploymentID: st.DeploymentID, Description: st.Description,
 			Variables:  maps.Clone(st.Variables),
 			Deployment: &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}}
+		for _, au := range d.Authorizers {
+			cs.Deployment.Authorizers = append(cs.Deployment.Authorizers, authorizerToConfig(au))
+		}
 		for _, g := range d.GatewayResponses {
 			cs.Deployment.GatewayResponses = append(cs.Deployment.GatewayResponses, config.GatewayResponse{ResponseType: g.ResponseType,
 				StatusCode: g.StatusCode, ResponseParameters: maps.Clone(g.ResponseParameters), ResponseTemplates: maps.Clone(g.ResponseTemplates)})
@@ -361,6 +366,12 @@ func fileRestRecord(a *config.RestAPI) *restRecord {
 		BinaryMediaTypes: a.BinaryMediaTypes, APIKeySource: cmpOr(a.APIKeySource, "HEADER"),
 		EndpointConfiguration: &wireEndpointConfiguration{Types: []string{"REGIONAL"}}}}
 	rec.Resources = resourcesFromConfig(a.Resources)
+	for _, au := range a.Authorizers {
+		rec.Authorizers = append(rec.Authorizers, &wireRestAuthorizer{ID: au.ID, Name: au.Name, Type: au.Type,
+			ProviderARNs: au.ProviderARNs, AuthType: au.AuthType, AuthorizerURI: au.AuthorizerURI,
+			AuthorizerCredentials: au.AuthorizerCredentials, IdentitySource: au.IdentitySource.String(),
+			IdentityValidationExpression: au.IdentityValidationExpression, AuthorizerResultTTLInSeconds: au.AuthorizerResultTTLInSeconds})
+	}
 	for _, g := range a.GatewayResponses {
 		rec.GatewayResponses = append(rec.GatewayResponses, &wireGatewayResponse{ResponseType: g.ResponseType, StatusCode: g.StatusCode,
 			ResponseParameters: g.ResponseParameters, ResponseTemplates: g.ResponseTemplates})

@@ -364,3 +364,48 @@ func TestV1GatewayResponses(t *testing.T) {
 	_, err = c.GetGatewayResponse(ctx, &apigateway.GetGatewayResponseInput{RestApiId: &id, ResponseType: "NOPE"})
 	wantV1Error(t, err, "BadRequestException", "Invalid response type")
 }
+
+// Authorizers are created, used by a method, frozen by a deployment, and
+// not deleted while a method uses them.
+func TestV1Authorizers(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	id, pets := walk(t, c)
+	au, err := c.CreateAuthorizer(ctx, &apigateway.CreateAuthorizerInput{RestApiId: &id, Name: aws.String("tok"), Type: types.AuthorizerTypeToken,
+		AuthorizerUri: aws.String("http://127.0.0.1:9/auth"), IdentitySource: aws.String("method.request.header.Authorization")})
+	if err != nil || len(*au.Id) != 6 || *au.AuthorizerResultTtlInSeconds != 300 {
+		t.Fatalf("create-authorizer: %+v %v", au, err)
+	}
+	_, err = c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: &pets, HttpMethod: aws.String("POST"),
+		AuthorizationType: aws.String("CUSTOM"), AuthorizerId: aws.String("nope00")})
+	wantV1Error(t, err, "BadRequestException", "Invalid authorizer ID specified")
+	if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: &pets, HttpMethod: aws.String("POST"),
+		AuthorizationType: aws.String("CUSTOM"), AuthorizerId: au.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &id, ResourceId: &pets, HttpMethod: aws.String("POST"),
+		Type: types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	got := n.servedRest(id).Stages[0].Deployment.Authorizers
+	if len(got) != 1 || got[0].ID != *au.Id || got[0].Type != "TOKEN" || got[0].IdentitySource.String() != "method.request.header.Authorization" {
+		t.Fatalf("served authorizers: %+v", got)
+	}
+	up, err := c.UpdateAuthorizer(ctx, &apigateway.UpdateAuthorizerInput{RestApiId: &id, AuthorizerId: au.Id,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/authorizerResultTtlInSeconds"), Value: aws.String("0")}}})
+	if err != nil || *up.AuthorizerResultTtlInSeconds != 0 {
+		t.Fatalf("update-authorizer: %+v %v", up, err)
+	}
+	list, err := c.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &id})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("get-authorizers: %+v %v", list, err)
+	}
+	_, err = c.DeleteAuthorizer(ctx, &apigateway.DeleteAuthorizerInput{RestApiId: &id, AuthorizerId: au.Id})
+	wantV1Error(t, err, "ConflictException", "is referenced in method")
+	_, err = c.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &id, AuthorizerId: aws.String("nope00")})
+	wantV1Error(t, err, "NotFoundException", "Invalid Authorizer identifier specified")
+}
