@@ -355,3 +355,64 @@ func TestControlPlaneRESTWalkthroughAWSCLI(t *testing.T) {
 		t.Fatalf("get-rest-apis: %v", apis)
 	}
 }
+
+// A model and a request validator made by the control plane validate
+// request bodies on the data plane once deployed.
+func TestControlPlaneRESTModelsAndValidators(t *testing.T) {
+	ctx := context.Background()
+	gw := startGateway(t, controlYAML)
+	client := v1Client(gw)
+	api, err := client.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := *api.Id
+	pets, err := client.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: &id, ParentId: api.RootResourceId, PathPart: aws.String("pets")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateModel(ctx, &apigateway.CreateModelInput{RestApiId: &id, Name: aws.String("Pet"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := client.CreateRequestValidator(ctx, &apigateway.CreateRequestValidatorInput{RestApiId: &id, Name: aws.String("body"), ValidateRequestBody: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: pets.Id, HttpMethod: aws.String("POST"),
+		AuthorizationType: aws.String("NONE"), RequestModels: map[string]string{"application/json": "Pet"}, RequestValidatorId: v.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &id, ResourceId: pets.Id, HttpMethod: aws.String("POST"),
+		Type: types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: &id, ResourceId: pets.Id, HttpMethod: aws.String("POST"),
+		StatusCode: aws.String("200")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: &id, ResourceId: pets.Id, HttpMethod: aws.String("POST"),
+		StatusCode: aws.String("200")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	post := func(body string) int {
+		t.Helper()
+		r, err := http.Post(gw.URL+"/_aws/execute-api/"+id+"/prod/pets", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if s := post(`{"name":"Rex"}`); s != 200 {
+		t.Fatalf("valid body: %d", s)
+	}
+	if s := post(`{"age":3}`); s != 400 {
+		t.Fatalf("invalid body: %d, want 400", s)
+	}
+	_, err = client.DeleteModel(ctx, &apigateway.DeleteModelInput{RestApiId: &id, ModelName: aws.String("Pet")})
+	wantV2Error(t, err, 409, "ConflictException", "")
+}

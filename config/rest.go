@@ -285,21 +285,24 @@ type RestStage struct {
 }
 
 // RestDeployment is an immutable snapshot of a REST API's resources,
-// authorizers and gateway responses, as a stage serves it. Its resources are flat and normalised, as Load leaves
+// authorizers, gateway responses, models and request validators, as a
+// stage serves it. Its resources are flat and normalised, as Load leaves
 // a RestAPI's: sorted by Path, the root first, each with its ID, ParentID
 // and PathPart, and each method's HTTPMethod filled in.
 type RestDeployment struct {
 	DeploymentID     string
 	Resources        []RestResource
-	Authorizers      []RestAuthorizer
-	GatewayResponses []GatewayResponse
+	Authorizers       []RestAuthorizer
+	GatewayResponses  []GatewayResponse
+	Models            []RestModel
+	RequestValidators []RequestValidator
 }
 
 // StageAPIs returns the REST API as its stages serve it, as API.StageAPIs
 // does for apis: a itself when no stage has a Deployment; otherwise one
 // copy of a per stage, in stage order, with that stage alone and, when
-// the stage has a Deployment, the deployment's resources, authorizers and
-// gateway responses in place of a's.
+// the stage has a Deployment, the deployment's resources, authorizers,
+// gateway responses, models and request validators in place of a's.
 // The results share a's slices and maps; do not change them.
 func (a *RestAPI) StageAPIs() []RestAPI {
 	split := false
@@ -316,6 +319,7 @@ func (a *RestAPI) StageAPIs() []RestAPI {
 		sa := *a
 		if d := st.Deployment; d != nil {
 			sa.Resources, sa.Authorizers, sa.GatewayResponses = d.Resources, d.Authorizers, d.GatewayResponses
+			sa.Models, sa.RequestValidators = d.Models, d.RequestValidators
 		}
 		st.Deployment = nil
 		sa.Stages = []RestStage{st}

@@ -63,6 +63,18 @@ var routesV1 = []route{
 	{Operation{"UpdateAuthorizer", "PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"}, updateAuthorizerV1},
 	{Operation{"DeleteAuthorizer", "DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"}, deleteAuthorizerV1},
 
+	{Operation{"CreateModel", "POST", "/restapis/{restapi_id}/models"}, createModelV1},
+	{Operation{"GetModels", "GET", "/restapis/{restapi_id}/models"}, getModelsV1},
+	{Operation{"GetModel", "GET", "/restapis/{restapi_id}/models/{model_name}"}, getModelV1},
+	{Operation{"UpdateModel", "PATCH", "/restapis/{restapi_id}/models/{model_name}"}, updateModelV1},
+	{Operation{"DeleteModel", "DELETE", "/restapis/{restapi_id}/models/{model_name}"}, deleteModelV1},
+
+	{Operation{"CreateRequestValidator", "POST", "/restapis/{restapi_id}/requestvalidators"}, createRequestValidator},
+	{Operation{"GetRequestValidators", "GET", "/restapis/{restapi_id}/requestvalidators"}, getRequestValidators},
+	{Operation{"GetRequestValidator", "GET", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"}, getRequestValidator},
+	{Operation{"UpdateRequestValidator", "PATCH", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"}, updateRequestValidator},
+	{Operation{"DeleteRequestValidator", "DELETE", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"}, deleteRequestValidator},
+
 	{Operation{"GetGatewayResponses", "GET", "/restapis/{restapi_id}/gatewayresponses"}, getGatewayResponses},
 	{Operation{"GetGatewayResponse", "GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, getGatewayResponse},
 	{Operation{"PutGatewayResponse", "PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"}, putGatewayResponse},
@@ -679,9 +691,11 @@ func createDeploymentV1(c *Controller, in *call) (int, any, *apiError) {
 		d := &restDeploymentRecord{
 			wireRestDeployment: wireRestDeployment{ID: newID(6, func(id string) bool { return rec.deployment(id) != nil }),
 				Description: req.Description, CreatedDate: c.epochNow()},
-			Resources:        deepCopy(rec.Resources),
-			GatewayResponses: deepCopy(rec.GatewayResponses),
-			Authorizers:      deepCopy(rec.Authorizers),
+			Resources:         deepCopy(rec.Resources),
+			GatewayResponses:  deepCopy(rec.GatewayResponses),
+			Authorizers:       deepCopy(rec.Authorizers),
+			Models:            deepCopy(rec.Models),
+			RequestValidators: deepCopy(rec.RequestValidators),
 		}
 		rec.Deployments = append(rec.Deployments, d)
 		if req.StageName != "" {

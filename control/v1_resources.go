@@ -173,21 +173,25 @@ type wireMethodSetting struct {
 // v1.restapis.{restApiId}): the API, its resources as they are now, its
 // stages and its deployments, each with the resources it froze.
 type restRecord struct {
-	API              wireRestAPI             `json:"restApi"`
-	Resources        []*wireResource         `json:"resources,omitempty"`
-	GatewayResponses []*wireGatewayResponse  `json:"gatewayResponses,omitempty"`
-	Authorizers      []*wireRestAuthorizer   `json:"authorizers,omitempty"`
-	Stages           []*wireRestStage        `json:"stages,omitempty"`
-	Deployments      []*restDeploymentRecord `json:"deployments,omitempty"`
+	API               wireRestAPI             `json:"restApi"`
+	Resources         []*wireResource         `json:"resources,omitempty"`
+	GatewayResponses  []*wireGatewayResponse  `json:"gatewayResponses,omitempty"`
+	Authorizers       []*wireRestAuthorizer   `json:"authorizers,omitempty"`
+	Models            []*wireRestModel        `json:"models,omitempty"`
+	RequestValidators []*wireRequestValidator `json:"requestValidators,omitempty"`
+	Stages            []*wireRestStage        `json:"stages,omitempty"`
+	Deployments       []*restDeploymentRecord `json:"deployments,omitempty"`
 }
 
 // restDeploymentRecord is a deployment and the resources it froze. A
 // snapshot never changes.
 type restDeploymentRecord struct {
 	wireRestDeployment
-	Resources        []*wireResource        `json:"snapshot,omitempty"`
-	GatewayResponses []*wireGatewayResponse `json:"gatewayResponses,omitempty"`
-	Authorizers      []*wireRestAuthorizer  `json:"authorizers,omitempty"`
+	Resources         []*wireResource         `json:"snapshot,omitempty"`
+	GatewayResponses  []*wireGatewayResponse  `json:"gatewayResponses,omitempty"`
+	Authorizers       []*wireRestAuthorizer   `json:"authorizers,omitempty"`
+	Models            []*wireRestModel        `json:"models,omitempty"`
+	RequestValidators []*wireRequestValidator `json:"requestValidators,omitempty"`
 }
 
 // wireGatewayResponse is the model's GatewayResponse. The record keeps
@@ -250,6 +254,14 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 			Deployment: &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}}
 		for _, au := range d.Authorizers {
 			cs.Deployment.Authorizers = append(cs.Deployment.Authorizers, authorizerToConfig(au))
+		}
+		for _, m := range d.Models {
+			cs.Deployment.Models = append(cs.Deployment.Models, config.RestModel{ID: m.ID, Name: m.Name, Description: m.Description,
+				Schema: m.Schema, ContentType: m.ContentType})
+		}
+		for _, v := range d.RequestValidators {
+			cs.Deployment.RequestValidators = append(cs.Deployment.RequestValidators, config.RequestValidator{ID: v.ID, Name: v.Name,
+				ValidateRequestBody: v.ValidateRequestBody, ValidateRequestParameters: v.ValidateRequestParameters})
 		}
 		for _, g := range d.GatewayResponses {
 			cs.Deployment.GatewayResponses = append(cs.Deployment.GatewayResponses, config.GatewayResponse{ResponseType: g.ResponseType,
@@ -371,6 +383,14 @@ func fileRestRecord(a *config.RestAPI) *restRecord {
 			ProviderARNs: au.ProviderARNs, AuthType: au.AuthType, AuthorizerURI: au.AuthorizerURI,
 			AuthorizerCredentials: au.AuthorizerCredentials, IdentitySource: au.IdentitySource.String(),
 			IdentityValidationExpression: au.IdentityValidationExpression, AuthorizerResultTTLInSeconds: au.AuthorizerResultTTLInSeconds})
+	}
+	for _, m := range a.Models {
+		rec.Models = append(rec.Models, &wireRestModel{ID: cmpOr(m.ID, m.Name), Name: m.Name, Description: m.Description,
+			Schema: m.Schema, ContentType: m.ContentType})
+	}
+	for _, v := range a.RequestValidators {
+		rec.RequestValidators = append(rec.RequestValidators, &wireRequestValidator{ID: v.ID, Name: v.Name,
+			ValidateRequestBody: v.ValidateRequestBody, ValidateRequestParameters: v.ValidateRequestParameters})
 	}
 	for _, g := range a.GatewayResponses {
 		rec.GatewayResponses = append(rec.GatewayResponses, &wireGatewayResponse{ResponseType: g.ResponseType, StatusCode: g.StatusCode,
