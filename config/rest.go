@@ -290,8 +290,8 @@ type RestStage struct {
 // a RestAPI's: sorted by Path, the root first, each with its ID, ParentID
 // and PathPart, and each method's HTTPMethod filled in.
 type RestDeployment struct {
-	DeploymentID     string
-	Resources        []RestResource
+	DeploymentID      string
+	Resources         []RestResource
 	Authorizers       []RestAuthorizer
 	GatewayResponses  []GatewayResponse
 	Models            []RestModel

@@ -3,7 +3,8 @@
 // says), served under /v2/ on the admin listener, and the core of the
 // apigateway (v1) API for REST APIs (/restapis/…: rest APIs, resources,
 // methods, method responses, integrations, integration responses,
-// authorizers, gateway responses, deployments and stages; epoch-second timestamps, {"item":[…]} lists,
+// authorizers, models, request validators, gateway responses,
+// deployments and stages; epoch-second timestamps, {"item":[…]} lists,
 // patchOperations), so that the AWS CLI
 // (aws apigatewayv2 … --endpoint-url) and the SDKs configure Portico at
 // runtime. It imports config and nothing of the modes: every change
@@ -35,9 +36,9 @@
 //
 // REST APIs (v1) are one record each too, key v1.restapis.{restApiId}:
 // the API, its resources (with their methods, method responses,
-// integrations and integration responses), authorizers and gateway
-// responses as they are now, its stages, and its deployments, each with
-// the resources, authorizers and gateway responses it froze. Nothing of a
+// integrations and integration responses), authorizers, models, request
+// validators and gateway responses as they are now, its stages, and its
+// deployments, each with all of those as it froze them. Nothing of a
 // REST API is served before CreateDeployment: the config.RestAPI that a
 // record serves carries each stage that has a deployment with the
 // deployment's resources in config.RestStage.Deployment, and the registry
