@@ -416,3 +416,63 @@ func TestControlPlaneRESTModelsAndValidators(t *testing.T) {
 	_, err = client.DeleteModel(ctx, &apigateway.DeleteModelInput{RestApiId: &id, ModelName: aws.String("Pet")})
 	wantV2Error(t, err, 409, "ConflictException", "")
 }
+
+// A TOKEN authorizer made by the control plane guards a method on the data
+// plane once deployed.
+func TestControlPlaneRESTTokenAuthorizer(t *testing.T) {
+	ctx := context.Background()
+	_, authURL := newRESTAuthorizerFunction(t)
+	gw := startGateway(t, controlYAML)
+	client := v1Client(gw)
+	api, err := client.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("guarded")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := *api.Id
+	au, err := client.CreateAuthorizer(ctx, &apigateway.CreateAuthorizerInput{RestApiId: &id, Name: aws.String("tok"), Type: types.AuthorizerTypeToken,
+		AuthorizerUri: aws.String(authURL), IdentitySource: aws.String("method.request.header.Authorization")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"),
+		AuthorizationType: aws.String("CUSTOM"), AuthorizerId: au.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"),
+		Type: types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: &id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"),
+		StatusCode: aws.String("200")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: &id, ResourceId: api.RootResourceId,
+		HttpMethod: aws.String("GET"), StatusCode: aws.String("200")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	call := func(token string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", gw.URL+"/_aws/execute-api/"+id+"/prod/", nil)
+		if token != "" {
+			req.Header.Set("Authorization", token)
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if s := call(""); s != 401 {
+		t.Errorf("no token: %d, want 401", s)
+	}
+	if s := call("allow-1"); s != 200 {
+		t.Errorf("allow-1: %d, want 200", s)
+	}
+	if s := call("deny-1"); s != 403 {
+		t.Errorf("deny-1: %d, want 403", s)
+	}
+}

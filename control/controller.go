@@ -164,7 +164,7 @@ func (c *Controller) Sync(ctx context.Context) error {
 // nodes); a Controller alone with its Store needs no Run.
 func (c *Controller) Run(ctx context.Context) error {
 	for {
-		ch, err := c.store.Watch(ctx, "v") // v1.restapis. and v2.apis.
+		ch, err := c.store.Watch(ctx, "") // every key: v1.restapis. and v2.apis.
 		if err != nil {
 			return err
 		}
