@@ -409,3 +409,27 @@ func TestV1Authorizers(t *testing.T) {
 	_, err = c.GetAuthorizer(ctx, &apigateway.GetAuthorizerInput{RestApiId: &id, AuthorizerId: aws.String("nope00")})
 	wantV1Error(t, err, "NotFoundException", "Invalid Authorizer identifier specified")
 }
+
+// Tags of a REST API and of its stages, by ARN.
+func TestV1Tags(t *testing.T) {
+	ctx := context.Background()
+	n := newNode(t, nil)
+	c := newV1Client(n.URL)
+	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets"), Tags: map[string]string{"team": "a"}})
+	if err != nil || api.Tags["team"] != "a" {
+		t.Fatalf("create-rest-api: %+v %v", api, err)
+	}
+	arn := "arn:aws:apigateway:eu-west-3::/restapis/" + *api.Id
+	if _, err := c.TagResource(ctx, &apigateway.TagResourceInput{ResourceArn: &arn, Tags: map[string]string{"env": "dev"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagResource(ctx, &apigateway.UntagResourceInput{ResourceArn: &arn, TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetTags(ctx, &apigateway.GetTagsInput{ResourceArn: &arn})
+	if err != nil || len(got.Tags) != 1 || got.Tags["env"] != "dev" {
+		t.Fatalf("get-tags: %+v %v", got, err)
+	}
+	_, err = c.GetTags(ctx, &apigateway.GetTagsInput{ResourceArn: aws.String(arn + "/stages/nope")})
+	wantV1Error(t, err, "NotFoundException", "Invalid stage identifier specified")
+}
