@@ -107,12 +107,16 @@ func models(f *config.File) []model {
 		}
 	}
 	for i := range f.RestAPIs {
-		a := &f.RestAPIs[i]
-		m := model{id: a.RestAPIID, name: a.Name, protocol: "REST", rest: a}
-		for _, st := range a.Stages {
-			m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+		perStage := slices.ContainsFunc(f.RestAPIs[i].Stages, func(st config.RestStage) bool { return st.Deployment != nil })
+		split := f.RestAPIs[i].StageAPIs()
+		for j := range split {
+			a := &split[j]
+			m := model{id: a.RestAPIID, name: a.Name, protocol: "REST", rest: a, perStage: perStage}
+			for _, st := range a.Stages {
+				m.stages = append(m.stages, modelStage{st.StageName, st.AccessLogSettings})
+			}
+			out = append(out, m)
 		}
-		out = append(out, m)
 	}
 	return out
 }
@@ -345,15 +349,17 @@ func needsLambda(f *config.File) bool {
 			}
 		}
 	}
-	for _, api := range f.RestAPIs {
-		for _, res := range api.Resources {
-			for _, m := range res.ResourceMethods {
-				if in := m.MethodIntegration; in != nil && remote(in.URI) {
-					return true
+	for _, whole := range f.RestAPIs {
+		for _, api := range whole.StageAPIs() {
+			for _, res := range api.Resources {
+				for _, m := range res.ResourceMethods {
+					if in := m.MethodIntegration; in != nil && remote(in.URI) {
+						return true
+					}
 				}
 			}
 		}
-		for _, au := range api.Authorizers {
+		for _, au := range whole.Authorizers {
 			if remote(au.AuthorizerURI) {
 				return true
 			}

@@ -277,6 +277,55 @@ type RestStage struct {
 	MethodSettings map[string]MethodSetting `yaml:"methodSettings"`
 	// AccessLogSettings turn on access logging, as for apis' stages.
 	AccessLogSettings *AccessLogSettings `yaml:"accessLogSettings"`
+	// Deployment, when set, is what the stage serves in place of the API's
+	// own resources: the snapshot of a deployment (apigateway
+	// CreateDeployment). The control plane sets it; a file cannot (see
+	// RestAPI.StageAPIs).
+	Deployment *RestDeployment `yaml:"-" json:"-"`
+}
+
+// RestDeployment is an immutable snapshot of a REST API's resources,
+// authorizers, gateway responses, models and request validators, as a
+// stage serves it. Its resources are flat and normalised, as Load leaves
+// a RestAPI's: sorted by Path, the root first, each with its ID, ParentID
+// and PathPart, and each method's HTTPMethod filled in.
+type RestDeployment struct {
+	DeploymentID      string
+	Resources         []RestResource
+	Authorizers       []RestAuthorizer
+	GatewayResponses  []GatewayResponse
+	Models            []RestModel
+	RequestValidators []RequestValidator
+}
+
+// StageAPIs returns the REST API as its stages serve it, as API.StageAPIs
+// does for apis: a itself when no stage has a Deployment; otherwise one
+// copy of a per stage, in stage order, with that stage alone and, when
+// the stage has a Deployment, the deployment's resources, authorizers,
+// gateway responses, models and request validators in place of a's.
+// The results share a's slices and maps; do not change them.
+func (a *RestAPI) StageAPIs() []RestAPI {
+	split := false
+	for _, st := range a.Stages {
+		if st.Deployment != nil {
+			split = true
+		}
+	}
+	if !split {
+		return []RestAPI{*a}
+	}
+	out := make([]RestAPI, 0, len(a.Stages))
+	for _, st := range a.Stages {
+		sa := *a
+		if d := st.Deployment; d != nil {
+			sa.Resources, sa.Authorizers, sa.GatewayResponses = d.Resources, d.Authorizers, d.GatewayResponses
+			sa.Models, sa.RequestValidators = d.Models, d.RequestValidators
+		}
+		st.Deployment = nil
+		sa.Stages = []RestStage{st}
+		out = append(out, sa)
+	}
+	return out
 }
 
 // MethodSetting is an apigateway MethodSetting. Only throttling is

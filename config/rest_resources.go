@@ -348,3 +348,8 @@ func fillFromKeys(methods map[string]RestMethod) {
 		methods[name] = m
 	}
 }
+
+// CheckRestPathPart checks one path part of a REST API resource by API
+// Gateway's rule (letters, digits, '.', '_' and '-', or a variable {name}
+// or greedy {name+} of those), as Load does. It returns a message, or "".
+func CheckRestPathPart(p string) string { return checkPathPart(p) }

@@ -55,7 +55,15 @@ func validateRest(f *File, d *decoder, ids map[string]string) [][]RestResource {
 		}
 	}
 	for i := range f.RestAPIs {
-		c.api(&f.RestAPIs[i], d.elem("restApis", i), i)
+		for j, sa := range f.RestAPIs[i].StageAPIs() {
+			if j > 0 { // the API's ID was checked with its first stage
+				delete(c.ids, sa.RestAPIID)
+			}
+			c.api(&sa, d.elem("restApis", i), i)
+			if j > 0 { // one list of resources per API: its first stage's
+				c.resources = c.resources[:len(c.resources)-1]
+			}
+		}
 	}
 	c.keysAndPlans(f)
 	out := make([][]RestResource, len(c.resources))

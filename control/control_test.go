@@ -312,8 +312,11 @@ func TestErrors(t *testing.T) {
 		{"unsigned", "GET", "/v2/apis", false, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`},
 		{"unknown path", "GET", "/v2/nothing", true, 400, "BadRequestException", `{"message":"No apigatewayv2 operation is GET /v2/nothing"}`},
 		{"unsupported", "PUT", "/v2/apis", true, 400, "BadRequestException", `{"message":"Portico does not support the apigatewayv2 operation ImportApi"}`},
-		{"v1", "GET", "/restapis", true, 400, "BadRequestException",
-			`{"message":"Portico does not support the apigateway (v1) operation GetRestApis yet; the apigatewayv2 operations are served under /v2/"}`},
+		{"v1 unsupported", "GET", "/apikeys", true, 400, "BadRequestException",
+			`{"message":"Portico does not support the apigateway (v1) operation GetApiKeys yet"}`},
+		{"v1 import", "POST", "/restapis?mode=import", true, 400, "BadRequestException",
+			`{"message":"Portico does not support the apigateway (v1) operation ImportRestApi yet"}`},
+		{"v1 unknown api", "GET", "/restapis/nope", true, 404, "NotFoundException", `{"message":"Invalid Rest API Id specified"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, n.URL+tc.path, nil)

@@ -80,9 +80,10 @@ type Controller struct {
 	mu sync.Mutex
 	// base is the file's model, with API IDs assigned. Guarded by mu.
 	base *config.File
-	// applied is the control plane's part of the last configuration
-	// applied (nil: none). Guarded by mu.
-	applied []config.API
+	// applied and appliedRest are the control plane's part of the last
+	// configuration applied (nil: none). Guarded by mu.
+	applied     []config.API
+	appliedRest []config.RestAPI
 	// appliedOnce says applied holds what was applied, so that an Apply
 	// of the same APIs can be skipped. Guarded by mu.
 	appliedOnce bool
@@ -134,7 +135,7 @@ func (c *Controller) ReloadFile(f *config.File, apply func(*config.File) error) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	base := withIDs(f)
-	if err := apply(compose(base, c.applied)); err != nil {
+	if err := apply(compose(base, c.applied, c.appliedRest)); err != nil {
 		return err
 	}
 	c.base = base
@@ -151,7 +152,11 @@ func (c *Controller) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.applyLocked(recs)
+	rest, err := c.restRecords(ctx)
+	if err != nil {
+		return err
+	}
+	return c.applyLocked(recs, rest)
 }
 
 // Run applies the Store's APIs, then every change to them, until ctx ends;
@@ -205,7 +210,7 @@ func (c *Controller) Run(ctx context.Context) error {
 func (c *Controller) follow(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch, err := c.store.Watch(wctx, keyPrefix)
+	ch, err := c.store.Watch(wctx, "") // every key: v1.restapis. and v2.apis.
 	if err != nil {
 		return err
 	}
@@ -229,10 +234,41 @@ func (c *Controller) follow(ctx context.Context) error {
 	return nil
 }
 
-// keyPrefix starts the keys of the control plane's apigatewayv2 APIs.
-const keyPrefix = "v2.apis."
+// keyPrefix starts the keys of the control plane's apigatewayv2 APIs,
+// restKeyPrefix those of its apigateway (v1) REST APIs.
+const (
+	keyPrefix     = "v2.apis."
+	restKeyPrefix = "v1.restapis."
+)
 
 func apiKey(id string) string { return keyPrefix + id }
+
+func restKey(id string) string { return restKeyPrefix + id }
+
+// restRecords returns the control plane's REST APIs in the Store, oldest
+// first.
+func (c *Controller) restRecords(ctx context.Context) ([]*restRecord, error) {
+	entries, err := c.store.List(ctx, restKeyPrefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*restRecord, 0, len(entries))
+	for _, e := range entries {
+		rec := new(restRecord)
+		if err := json.Unmarshal(e.Value, rec); err != nil {
+			return nil, fmt.Errorf("control: store key %s: %w", e.Key, err)
+		}
+		out = append(out, rec)
+	}
+	created := func(r *restRecord) time.Time {
+		if r.API.CreatedDate == nil {
+			return time.Time{}
+		}
+		return time.Time(*r.API.CreatedDate)
+	}
+	slices.SortStableFunc(out, func(a, b *restRecord) int { return created(a).Compare(created(b)) })
+	return out, nil
+}
 
 // records returns the control plane's APIs in the Store, oldest first.
 func (c *Controller) records(ctx context.Context) ([]*apiRecord, error) {
@@ -259,30 +295,37 @@ func (a *wireAPI) created() time.Time {
 	return time.Time(*a.CreatedDate)
 }
 
-// applyLocked applies the file's APIs plus what recs serve, unless that
-// is what was applied last.
-func (c *Controller) applyLocked(recs []*apiRecord) error {
+// applyLocked applies the file's APIs plus what recs and rest serve,
+// unless that is what was applied last.
+func (c *Controller) applyLocked(recs []*apiRecord, rest []*restRecord) error {
 	var apis []config.API
 	for _, rec := range recs {
 		if a, ok := served(rec); ok {
 			apis = append(apis, a)
 		}
 	}
-	if c.appliedOnce && reflect.DeepEqual(apis, c.applied) {
+	var restAPIs []config.RestAPI
+	for _, rec := range rest {
+		if a, ok := restServed(rec); ok {
+			restAPIs = append(restAPIs, a)
+		}
+	}
+	if c.appliedOnce && reflect.DeepEqual(apis, c.applied) && reflect.DeepEqual(restAPIs, c.appliedRest) {
 		return nil
 	}
-	if err := c.cfg.Apply(compose(c.base, apis)); err != nil {
+	if err := c.cfg.Apply(compose(c.base, apis, restAPIs)); err != nil {
 		return err
 	}
-	c.applied, c.appliedOnce = apis, true
+	c.applied, c.appliedRest, c.appliedOnce = apis, restAPIs, true
 	return nil
 }
 
-// compose returns base with apis after its own.
-func compose(base *config.File, apis []config.API) *config.File {
+// compose returns base with apis and restAPIs after its own.
+func compose(base *config.File, apis []config.API, restAPIs []config.RestAPI) *config.File {
 	m := *base
 	m.Warnings = nil
 	m.APIs = append(slices.Clip(base.APIs), apis...)
+	m.RestAPIs = append(slices.Clip(base.RestAPIs), restAPIs...)
 	return &m
 }
 
@@ -304,16 +347,48 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 	if c.fileAPI(id) != nil {
 		return nil, errFileManaged(id)
 	}
-	key := apiKey(id)
+	return changeLocked(c, ctx, apiKey(id), fn, func(v2 []*apiRecord, v1 []*restRecord, next *apiRecord) ([]*apiRecord, []*restRecord) {
+		if next != nil {
+			c.deploy(next)
+		}
+		v2 = slices.DeleteFunc(v2, func(r *apiRecord) bool { return r.API.APIID == id })
+		if next != nil {
+			v2 = append(v2, next)
+		}
+		return v2, v1
+	})
+}
+
+// changeRest is change for the REST API id (apigateway v1).
+func (c *Controller) changeRest(ctx context.Context, id string, fn func(rec *restRecord) (*restRecord, any, *apiError)) (any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fileRestAPI(id) != nil {
+		return nil, errFileManagedRest(id)
+	}
+	return changeLocked(c, ctx, restKey(id), fn, func(v2 []*apiRecord, v1 []*restRecord, next *restRecord) ([]*apiRecord, []*restRecord) {
+		v1 = slices.DeleteFunc(v1, func(r *restRecord) bool { return r.API.ID == id })
+		if next != nil {
+			v1 = append(v1, next)
+		}
+		return v2, v1
+	})
+}
+
+// changeLocked is the read-modify-write of change and changeRest, with
+// c.mu held: with puts the new record (nil: deleted) among the store's
+// others, to be applied.
+func changeLocked[R any](c *Controller, ctx context.Context, key string, fn func(rec *R) (*R, any, *apiError),
+	with func(v2 []*apiRecord, v1 []*restRecord, next *R) ([]*apiRecord, []*restRecord)) (any, *apiError) {
 	for attempt := range maxRetries {
-		var rec *apiRecord
+		var rec *R
 		e, err := c.store.Get(ctx, key)
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
 			return nil, c.storeFailed(ctx, err)
 		default:
-			rec = new(apiRecord)
+			rec = new(R)
 			if err := json.Unmarshal(e.Value, rec); err != nil {
 				return nil, c.storeFailed(ctx, err)
 			}
@@ -325,18 +400,16 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 			}
 			return nil, apiErr
 		}
-		if next != nil {
-			c.deploy(next)
-		}
-		all, err := c.records(ctx)
+		v2, err := c.records(ctx)
 		if err != nil {
 			return nil, c.storeFailed(ctx, err)
 		}
-		all = slices.DeleteFunc(all, func(r *apiRecord) bool { return r.API.APIID == id })
-		if next != nil {
-			all = append(all, next)
+		v1, err := c.restRecords(ctx)
+		if err != nil {
+			return nil, c.storeFailed(ctx, err)
 		}
-		if err := c.applyLocked(all); err != nil {
+		v2, v1 = with(v2, v1, next)
+		if err := c.applyLocked(v2, v1); err != nil {
 			c.resyncLocked(ctx)
 			return nil, refused(err)
 		}
@@ -360,7 +433,7 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 		case err == nil:
 			return out, nil
 		case errors.Is(err, ErrRevision), errors.Is(err, ErrExists), errors.Is(err, ErrNotFound):
-			c.log.Debug("control plane: concurrent change, retrying", "api_id", id)
+			c.log.Debug("control plane: concurrent change, retrying", "key", key)
 			continue
 		default:
 			return nil, c.storeFailed(ctx, err)
@@ -382,8 +455,12 @@ func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
 // applied and then not stored.
 func (c *Controller) resyncLocked(ctx context.Context) {
 	recs, err := c.records(ctx)
+	var rest []*restRecord
 	if err == nil {
-		err = c.applyLocked(recs)
+		rest, err = c.restRecords(ctx)
+	}
+	if err == nil {
+		err = c.applyLocked(recs, rest)
 	}
 	if err != nil {
 		c.log.Error("control plane: re-applying the store's APIs failed", "error", err)
@@ -453,7 +530,7 @@ func refused(err error) *apiError {
 	return badRequest("%s", strings.Join(msgs, "; "))
 }
 
-var apiIndexRE = regexp.MustCompile(`^apis\[\d+\]\.?`)
+var apiIndexRE = regexp.MustCompile(`^(apis|restApis)\[\d+\]\.?`)
 
 // fileAPI returns the file-managed API with the ID, or nil.
 func (c *Controller) fileAPI(id string) *config.API {
@@ -463,6 +540,23 @@ func (c *Controller) fileAPI(id string) *config.API {
 		}
 	}
 	return nil
+}
+
+// fileRestAPI returns the file-managed REST API with the ID, or nil.
+func (c *Controller) fileRestAPI(id string) *config.RestAPI {
+	for i := range c.base.RestAPIs {
+		if c.base.RestAPIs[i].RestAPIID == id {
+			return &c.base.RestAPIs[i]
+		}
+	}
+	return nil
+}
+
+// fileRestAPIs returns the file's REST APIs, under the lock.
+func (c *Controller) fileRestAPIs() []config.RestAPI {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.RestAPIs
 }
 
 // fileAPIs returns the file's APIs, under the lock.
@@ -538,15 +632,22 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	path := r.URL.EscapedPath()
-	if !strings.HasPrefix(path, "/v2/") {
-		if name := modelOperationFor(modelOperationsV1, r.Method, path); name != "" {
-			badRequest("Portico does not support the apigateway (v1) operation %s yet; the apigatewayv2 operations are served under /v2/", name).write(w)
+	op, params, ok := match(r.Method, path)
+	if ok && op.Name == "CreateRestApi" && r.URL.Query().Get("mode") == "import" {
+		ok = false // ImportRestApi shares the path
+	}
+	if !ok && !strings.HasPrefix(path, "/v2/") {
+		name := modelOperationFor(modelOperationsV1, r.Method, path)
+		if r.Method == http.MethodPost && path == "/restapis" && r.URL.Query().Get("mode") == "import" {
+			name = "ImportRestApi"
+		}
+		if name != "" {
+			badRequest("Portico does not support the apigateway (v1) operation %s yet", name).write(w)
 			return
 		}
 		badRequest("No apigateway operation is %s %s", r.Method, r.URL.Path).write(w)
 		return
 	}
-	op, params, ok := match(r.Method, path)
 	if !ok {
 		name := modelOperationFor(modelOperations, r.Method, path)
 		if name == "" {
@@ -564,9 +665,12 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		apiID := params["apiId"]
-		if a, ok := out.(wireAPI); ok {
+		apiID := cmpOr(params["apiId"], params["restapi_id"])
+		switch a := out.(type) {
+		case wireAPI:
 			apiID = a.APIID
+		case wireRestAPI:
+			apiID = a.ID
 		}
 		c.log.Info("control plane change", "operation", op.Name, "api_id", apiID)
 	}

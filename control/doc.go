@@ -1,6 +1,11 @@
 // Package control is Portico's AWS control plane: the apigatewayv2
 // management API (REST-JSON, as botocore's apigatewayv2 2018-11-29 model
-// says), served under /v2/ on the admin listener, so that the AWS CLI
+// says), served under /v2/ on the admin listener, and the core of the
+// apigateway (v1) API for REST APIs (/restapis/…: rest APIs, resources,
+// methods, method responses, integrations, integration responses,
+// authorizers, models, request validators, gateway responses,
+// deployments and stages; epoch-second timestamps, {"item":[…]} lists,
+// patchOperations), so that the AWS CLI
 // (aws apigatewayv2 … --endpoint-url) and the SDKs configure Portico at
 // runtime. It imports config and nothing of the modes: every change
 // produces config.API values and goes through the one Apply funnel that
@@ -32,6 +37,16 @@
 // is applied before it is stored: a change that config.Validate refuses
 // is answered 400 BadRequestException with the validation's message and
 // is not stored.
+//
+// REST APIs (v1) are one record each too, key v1.restapis.{restApiId}:
+// the API, its resources (with their methods, method responses,
+// integrations and integration responses), authorizers, models, request
+// validators and gateway responses as they are now, its stages, and its
+// deployments, each with all of those as it froze them. Nothing of a
+// REST API is served before CreateDeployment: the config.RestAPI that a
+// record serves carries each stage that has a deployment with the
+// deployment's resources in config.RestStage.Deployment, and the registry
+// builds each such stage from its own snapshot (config.RestAPI.StageAPIs).
 //
 // APIs of the configuration file are shown by the read operations and
 // refused by the others (400).

@@ -116,3 +116,24 @@ func storeError(err error) *apiError {
 	}
 	return errStore
 }
+
+// The apigateway (v1) answers, with AWS's messages.
+var (
+	errNoRestAPI            = notFound("", "Invalid Rest API Id specified")
+	errNoResource           = notFound("", "Invalid Resource identifier specified")
+	errNoMethod             = notFound("", "Invalid Method identifier specified")
+	errNoIntegrationV1      = notFound("", "No integration defined for method")
+	errNoResponseV1         = notFound("", "Invalid Response status code specified")
+	errNoStageV1            = notFound("", "Invalid stage identifier specified")
+	errNoDeploymentV1       = notFound("", "Invalid Deployment identifier specified")
+	errNoMethods            = badRequest("The REST API doesn't contain any methods")
+	errUnsupportedPatchPath = func(op, path string) *apiError {
+		return badRequest("Invalid patch path '%s' specified for op '%s'", path, op)
+	}
+)
+
+// errFileManagedRest refuses a change to a REST API that the
+// configuration file manages.
+func errFileManagedRest(id string) *apiError {
+	return badRequest("REST API %s is managed by the configuration file; change it there (the control plane changes only the APIs it created)", id)
+}

@@ -25,6 +25,13 @@ func FuzzServeHTTP(f *testing.F) {
 		{"DELETE", "/v2/apis/x/stages/%24default", ``},
 		{"GET", "/v2/apis?maxResults=0&nextToken=%%", ``},
 		{"GET", "/restapis/x/resources", ``},
+		{"POST", "/restapis", `{"name":"pets","endpointConfiguration":{"types":["REGIONAL"]}}`},
+		{"GET", "/restapis?limit=0&position=%%", ``},
+		{"PUT", "/restapis/x/resources/y/methods/GET", `{"authorizationType":"NONE"}`},
+		{"PUT", "/restapis/x/resources/y/methods/GET/integration", `{"type":"MOCK","requestTemplates":{"application/json":"{}"}}`},
+		{"PATCH", "/restapis/x/stages/prod", `{"patchOperations":[{"op":"replace","path":"/variables/a~1b","value":"1"}]}`},
+		{"PATCH", "/restapis/x/resources/y/methods/GET", `{"patchOperations":[{"op":"move","from":"/requestParameters/a","path":"/requestModels/-"}]}`},
+		{"POST", "/restapis/x/deployments", `{"stageName":"prod","variables":{"a":"b"}}`},
 		{"PUT", "/v2//apis", `[`},
 	} {
 		f.Add(seed.method, seed.path, seed.body)

@@ -13,8 +13,12 @@ import (
 )
 
 // routes is the control plane's route table: the apigatewayv2 operations
-// it serves. Operations() and the README list it.
-var routes = []route{
+// it serves, then the apigateway (v1) ones. Operations() and the README
+// list it.
+var routes = slices.Concat(routesV2, routesV1)
+
+// routesV2 are the apigatewayv2 operations the control plane serves.
+var routesV2 = []route{
 	{Operation{"CreateApi", "POST", "/v2/apis"}, createAPI},
 	{Operation{"GetApis", "GET", "/v2/apis"}, getAPIs},
 	{Operation{"GetApi", "GET", "/v2/apis/{apiId}"}, getAPI},
@@ -244,8 +248,9 @@ func createAPI(c *Controller, in *call) (int, any, *apiError) {
 		if c.isTaken(id) {
 			return true
 		}
-		_, err := c.store.Get(in.ctx, apiKey(id))
-		return err == nil
+		_, err1 := c.store.Get(in.ctx, apiKey(id))
+		_, err2 := c.store.Get(in.ctx, restKey(id)) // one namespace of IDs, as in the file
+		return err1 == nil || err2 == nil
 	})
 	if a.APIKeySelectionExpression == "" { // AWS's default, HTTP APIs included
 		a.APIKeySelectionExpression = "$request.header.x-api-key"

@@ -163,7 +163,7 @@ func Start(cfg Config) (*Bus, error) {
 		return nil, fmt.Errorf("natsbus: embedded server: %w", err)
 	}
 	ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
+	if !ns.ReadyForConnections(30 * time.Second) { // generous: a loaded machine starts slowly
 		ns.Shutdown()
 		if cfg.Listen != "" {
 			return nil, fmt.Errorf("natsbus: embedded server did not start; is %s (nats.listen) already in use?", cfg.Listen)
