@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -348,7 +349,7 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
 	if lim.MaxConnectionDuration > 0 {
 		c.maxTimer.Reset(lim.MaxConnectionDuration)
 	}
-	readerStarted = c.api.srv.startGoroutine(c.readLoop)
+	readerStarted = c.startReader()
 	if startWriter {
 		c.startWriter()
 	}
@@ -446,11 +447,65 @@ func (c *conn) abort() {
 	}
 }
 
-// readLoop reads messages until the connection ends, then tears it down and
-// runs $disconnect.
-func (c *conn) readLoop() {
-	st := c.read()
+// startReader starts the reader goroutine, counted as startGoroutine's
+// are, and returns false once Shutdown began. An idle connection costs
+// little more than its reader's stack, which stays at the runtime's 2 KB
+// minimum only while the reader's deepest frames and the runtime's stack
+// guard (928 bytes) fit in it: past that it doubles to 4 KB, for good, as
+// the runtime shrinks a stack only when a quarter of it is enough. Idle,
+// the reader waits on the socket under a few frames (readable.go); reading,
+// it goes some 1,100 bytes deep, through gorilla, bufio, the guard and
+// net's Read, close to the limit. Hence the reader is one closure holding
+// the read loop (a go statement on a method adds a wrapper frame,
+// startGoroutine another), NextReader in place of ReadMessage (received
+// reads the rest), teardown and frameGuard.scan apart, and frameGuard
+// reading the socket under connlimit's wrapper.
+func (c *conn) startReader() bool {
+	srv := c.api.srv
+	if !srv.addGoroutine() {
+		return false
+	}
+	go func() {
+		fg, _ := c.netConn.(*frameGuard)
+		var err error
+		for err == nil {
+			var mt int
+			var r io.Reader
+			if fg != nil {
+				fg.waitReadable()
+			}
+			if mt, r, err = c.ws.NextReader(); err == nil {
+				err = c.received(mt, r)
+			}
+		}
+		c.teardown(err)
+		srv.goroutineDone()
+	}()
+	return true
+}
 
+// readLoop reads messages until the connection ends, then tears it down and
+// runs $disconnect: the reader, on the handshake's goroutine once Shutdown
+// began (startReader runs the same loop).
+func (c *conn) readLoop() {
+	fg, _ := c.netConn.(*frameGuard)
+	var err error
+	for err == nil {
+		var mt int
+		var r io.Reader
+		if fg != nil {
+			fg.waitReadable()
+		}
+		if mt, r, err = c.ws.NextReader(); err == nil {
+			err = c.received(mt, r)
+		}
+	}
+	c.teardown(err)
+}
+
+// teardown ends the connection once its reader stopped on err.
+func (c *conn) teardown(err error) {
+	st := c.classify(err)
 	c.mu.Lock()
 	if c.closeAs.Code != 0 {
 		st = c.closeAs
@@ -489,45 +544,43 @@ func (c *conn) drain() {
 	}
 }
 
-// read runs the read loop and returns the close to report in $disconnect.
-func (c *conn) read() closeStatus {
-	lim := c.api.srv.inflight
-	maxInFlight := int32(c.api.limits.MaxInFlight)
-	for {
-		mt, data, err := c.ws.ReadMessage()
-		if err != nil {
-			return c.classify(err)
-		}
-		if mt == websocket.BinaryMessage {
-			c.closeWith(closeBinary)
-			continue // read on until the client answers or the grace ends
-		}
-		if !utf8.Valid(data) { // the whole message, fragments reassembled
-			c.closeWith(closeInvalidPayload)
-			continue
-		}
-		if c.isClosing() {
-			continue
-		}
-		c.touch()
-		// Room on the node first: when it is full, wait, not reading the
-		// socket. A connection that closes meanwhile drops the message, as
-		// it drops those read after its close.
-		size := int64(len(data))
-		if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
-			continue
-		}
-		if c.inflight.Add(1) < maxInFlight && c.api.srv.startGoroutine(func() {
-			defer c.invoked(size)
-			c.handleMessage(data)
-		}) {
-			continue
-		}
-		// At maxInFlight, or once Shutdown began, the reader invokes inline,
-		// not reading the socket meanwhile.
-		c.handleMessage(data)
-		c.invoked(size)
+// received reads the message r and invokes it. It returns the read's error.
+func (c *conn) received(mt int, r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
 	}
+	if mt == websocket.BinaryMessage {
+		c.closeWith(closeBinary)
+		return nil // read on until the client answers or the grace ends
+	}
+	if !utf8.Valid(data) { // the whole message, fragments reassembled
+		c.closeWith(closeInvalidPayload)
+		return nil
+	}
+	if c.isClosing() {
+		return nil
+	}
+	c.touch()
+	// Room on the node first: when it is full, wait, not reading the
+	// socket. A connection that closes meanwhile drops the message, as
+	// it drops those read after its close.
+	lim := c.api.srv.inflight
+	size := int64(len(data))
+	if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
+		return nil
+	}
+	if c.inflight.Add(1) < int32(c.api.limits.MaxInFlight) && c.api.srv.startGoroutine(func() {
+		defer c.invoked(size)
+		c.handleMessage(data)
+	}) {
+		return nil
+	}
+	// At maxInFlight, or once Shutdown began, the reader invokes inline,
+	// not reading the socket meanwhile.
+	c.handleMessage(data)
+	c.invoked(size)
+	return nil
 }
 
 // invoked gives back the room of a message of size bytes whose invocation

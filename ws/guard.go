@@ -1,11 +1,15 @@
 package ws
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/portico-gw/portico/internal/connlimit"
 )
 
 // The errors frameGuard.Read returns, sticky, in place of a frame it
@@ -40,7 +44,15 @@ var (
 // Only the connection's reader goroutine calls Read.
 type frameGuard struct {
 	net.Conn
+	rd  io.Reader // Conn, or the socket under connlimit's wrapper
 	max int64
+
+	// br is gorilla's read buffer (hijackGuard hands it over), and rawRd
+	// rd's descriptor when rd is a bare socket; with both, the reader waits
+	// for the socket to become readable in waitReadable rather than deep in
+	// gorilla (see readable.go). Set before the reader starts.
+	br    *bufio.Reader
+	rawRd syscall.RawConn
 
 	hdr        [14]byte
 	hdrN       int    // header bytes collected so far
@@ -63,11 +75,29 @@ type frameGuard struct {
 	rawErr   error
 }
 
+// newFrameGuard returns a guard of nc that refuses data frames over max
+// bytes (0: no limit). It reads the socket under connlimit's wrapper, if
+// any, which spares the parked reader a frame (conn.startReader); the
+// wrapper still handles everything else, Close and deadlines above all.
+func newFrameGuard(nc net.Conn, max int64) *frameGuard {
+	return &frameGuard{Conn: nc, rd: connlimit.Reader(nc), max: max}
+}
+
 func (g *frameGuard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
-	n, err := g.Conn.Read(p)
+	n, err := g.rd.Read(p)
+	if n > 0 {
+		return g.scan(p, n, err)
+	}
+	return n, err
+}
+
+// scan checks the n bytes a Read put in p. It is Read's body, apart so
+// that a reader parked in Read carries Read's small frame only (see
+// conn.startReader).
+func (g *frameGuard) scan(p []byte, n int, err error) (int, error) {
 	frameStart := 0 // where the last frame header started in p
 	for i := 0; i < n; {
 		if g.remaining > 0 {

@@ -16,6 +16,7 @@ package connlimit
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -185,6 +186,18 @@ var _ syscall.Conn = (*conn)(nil)
 func (c *conn) SetDeadline(t time.Time) error      { return c.Conn.SetDeadline(c.clamp(t)) }
 func (c *conn) SetReadDeadline(t time.Time) error  { return c.Conn.SetReadDeadline(c.clamp(t)) }
 func (c *conn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWriteDeadline(c.clamp(t)) }
+
+// Reader returns what c reads from: for a connection of this package, the
+// connection it wraps, whose Read is the same; otherwise c. A reader that
+// parks in Read (package ws's, one per idle WebSocket connection) is thus
+// one frame shallower, which keeps its goroutine's stack at 2 KB. Close,
+// deadlines and the rest must still go through c.
+func Reader(c net.Conn) io.Reader {
+	if cc, ok := c.(*conn); ok {
+		return cc.Conn
+	}
+	return c
+}
 
 // OverCap reports whether c was accepted over its listener's cap: the
 // server should answer its request with 503 and close it.
