@@ -215,7 +215,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 
 	connectedAt := time.Now()
 	c := a.newConn(r, stage, connectedAt)
-	c.callbackURL = a.srv.callbackURL(r, basePath)
+	callbackURL := a.srv.callbackURL(r, basePath)
 	hs.connID = c.id
 	ctx := r.Context()
 	// The headers as the client spelled them can be read once (package
@@ -306,11 +306,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	if life := a.srv.life; life != nil {
 		life.PublishConnect(connections.ConnectEvent{
 			ConnectionID: c.id,
-			CallbackURL:  c.callbackURL,
+			CallbackURL:  callbackURL,
 			APIID:        a.id,
 			Stage:        stage.Name,
 			ConnectedAt:  connectedAt.UnixMilli(),
-			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent},
+			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent.Value()},
 			Authorizer:   c.authorizer,
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unique"
 
 	"github.com/gorilla/websocket"
 
@@ -39,15 +40,16 @@ const (
 // connections.Conn methods (@connections, broadcasts, Shutdown).
 type conn struct {
 	// Identity: set by newConn and ServeHTTP before the connection is
-	// shared (registry.Add); read-only after, by any goroutine.
+	// shared (registry.Add); read-only after, by any goroutine. Values that
+	// many connections share (the Host, a browser's User-Agent) are
+	// interned: each connection holds a pointer, not its own copy.
 	api         *API
 	id          string
 	stage       *Stage
-	connectedAt time.Time
+	connectedAt int64 // unix nanoseconds; see connectedTime
 	sourceIP    string
-	userAgent   string
-	domainName  string
-	callbackURL string
+	userAgent   unique.Handle[string]
+	domainName  unique.Handle[string]
 	authorizer  map[string]any
 
 	// Socket: set once by start before the reader, the writer or the timers
@@ -58,8 +60,8 @@ type conn struct {
 	// through WriteControl, which may run concurrently with both.
 	ws        *websocket.Conn
 	netConn   net.Conn
-	idleTimer *timewheel.Timer
-	maxTimer  *timewheel.Timer
+	idleTimer *timewheel.Timer // nil when limits.idleTimeout is off
+	maxTimer  *timewheel.Timer // nil when limits.maxConnectionDuration is off
 
 	// Read fields: the reader increments inflight for each message it
 	// invokes, and whoever invokes it decrements it when done (inflight.go).
@@ -80,7 +82,7 @@ type conn struct {
 	writing     bool
 
 	// Lifecycle, guarded by mu.
-	state   int         // stateOpening → stateOpen → stateClosing → stateClosed
+	state   uint8       // stateOpening → stateOpen → stateClosing → stateClosed
 	closeAs closeStatus // set when the gateway closes; zero otherwise
 }
 
@@ -91,14 +93,17 @@ func (a *API) newConn(r *http.Request, stage *Stage, connectedAt time.Time) *con
 		api:         a,
 		id:          ids.NewConnectionID(a.srv.nodeID),
 		stage:       stage,
-		connectedAt: connectedAt,
+		connectedAt: connectedAt.UnixNano(),
 		sourceIP:    integration.SourceIP(r),
-		userAgent:   r.Header.Get("User-Agent"),
-		domainName:  r.Host,
+		userAgent:   unique.Make(r.Header.Get("User-Agent")),
+		domainName:  unique.Make(r.Host),
 	}
 	c.lastActive.Store(connectedAt.UnixMilli())
 	return c
 }
+
+// connectedTime is when the connection was accepted.
+func (c *conn) connectedTime() time.Time { return time.Unix(0, c.connectedAt) }
 
 // ID implements connections.Conn.
 func (c *conn) ID() string { return c.id }
@@ -121,10 +126,10 @@ func (c *conn) Info() (connections.Info, error) {
 		return connections.Info{}, connections.ErrGone
 	}
 	return connections.Info{
-		ConnectedAt:  c.connectedAt,
+		ConnectedAt:  c.connectedTime(),
 		LastActiveAt: time.UnixMilli(c.lastActive.Load()),
 		SourceIP:     c.sourceIP,
-		UserAgent:    c.userAgent,
+		UserAgent:    c.userAgent.Value(),
 	}, nil
 }
 
@@ -315,20 +320,17 @@ func (c *conn) sendDeleted() { c.sendClose(closeDeleted) }
 // closing, and the caller (the handshake's goroutine, which Shutdown waits
 // for) must run c.readLoop itself.
 func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
-	lim := c.api.limits
+	lim := &c.api.limits
 	wsConn.SetReadLimit(int64(lim.MaxMessageBytes))
-	wsConn.SetCloseHandler(func(code int, text string) error {
-		// Answer the client's close with the same code, as RFC 6455 asks.
-		msg := websocket.FormatCloseMessage(code, "")
-		if code == websocket.CloseNoStatusReceived {
-			msg = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-		}
-		_ = wsConn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(lim.WriteTimeout))
-		return nil
-	})
+	wsConn.SetCloseHandler(c.answerClose)
+	// A timeout that is off costs no timer.
 	wheel := c.api.srv.wheel
-	c.idleTimer = wheel.NewTimer(c.checkIdle)
-	c.maxTimer = wheel.NewTimer(c.goAwayLater)
+	if lim.IdleTimeout > 0 {
+		c.idleTimer = wheel.NewTimer(c.checkIdle)
+	}
+	if lim.MaxConnectionDuration > 0 {
+		c.maxTimer = wheel.NewTimer(c.goAwayLater)
+	}
 
 	c.mu.Lock()
 	c.ws = wsConn
@@ -361,6 +363,17 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
 		c.closeWith(closeGoingAway)
 	}
 	return readerStarted
+}
+
+// answerClose is gorilla's close handler, run by the reader: it answers
+// the client's close with the same code, as RFC 6455 asks.
+func (c *conn) answerClose(code int, _ string) error {
+	msg := websocket.FormatCloseMessage(code, "")
+	if code == websocket.CloseNoStatusReceived {
+		msg = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	}
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.api.limits.WriteTimeout))
+	return nil
 }
 
 // goAwayLater closes the connection with 1001 on a goroutine of its own, off
@@ -514,8 +527,12 @@ func (c *conn) teardown(err error) {
 	c.dropQueueLocked()
 	c.mu.Unlock()
 
-	c.idleTimer.Stop()
-	c.maxTimer.Stop()
+	if c.idleTimer != nil {
+		c.idleTimer.Stop()
+	}
+	if c.maxTimer != nil {
+		c.maxTimer.Stop()
+	}
 	c.drain()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
@@ -525,7 +542,7 @@ func (c *conn) teardown(err error) {
 			ConnectionID:         c.id,
 			APIID:                c.api.id,
 			Stage:                c.stage.Name,
-			ConnectedAt:          c.connectedAt.UnixMilli(),
+			ConnectedAt:          c.connectedTime().UnixMilli(),
 			DisconnectStatusCode: st.Code,
 			DisconnectReason:     st.Reason,
 		})

@@ -109,6 +109,8 @@ func (g *frameGuard) tryFlush() (done bool, err error) {
 			g.raw = nil
 			return false, nil
 		}
+	}
+	if g.rawWrite == nil {
 		g.rawWrite = g.writeOnce // one method value per connection, not one closure per write
 	}
 	if err := g.raw.Write(g.rawWrite); err != nil {

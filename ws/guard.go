@@ -47,28 +47,31 @@ type frameGuard struct {
 	rd  io.Reader // Conn, or the socket under connlimit's wrapper
 	max int64
 
-	// br is gorilla's read buffer (hijackGuard hands it over), and rawRd
-	// rd's descriptor when rd is a bare socket; with both, the reader waits
+	// br is gorilla's read buffer (hijackGuard hands it over). When peek
+	// is set, raw is rd's descriptor, a bare socket's, and the reader waits
 	// for the socket to become readable in waitReadable rather than deep in
 	// gorilla (see readable.go). Set before the reader starts.
-	br    *bufio.Reader
-	rawRd syscall.RawConn
+	br *bufio.Reader
 
+	// Read state, the reader's own. ctrl is allocated for the first close
+	// frame with a payload.
+	remaining  uint64     // payload bytes left in the current frame
+	err        error      // sticky
+	ctrl       *[125]byte // the close frame's payload, unmasked
 	hdr        [14]byte
-	hdrN       int    // header bytes collected so far
-	remaining  uint64 // payload bytes left in the current frame
-	fragmented bool   // a data message is in progress: its last frame had no FIN
-	inClose    bool   // the current frame is a close frame: its payload is collected
 	mask       [4]byte
-	ctrl       [125]byte // the close frame's payload, unmasked
-	ctrlN      int
-	err        error // sticky
+	hdrN       uint8 // header bytes collected so far
+	ctrlN      uint8
+	fragmented bool // a data message is in progress: its last frame had no FIN
+	inClose    bool // the current frame is a close frame: its payload is collected
+	peek       bool
 
 	wmu     sync.Mutex
 	wbuf    *[]byte // non-nil while corked; see cork.go
 	flushAt int
 	// raw and rawWrite make tryFlush's write(2); rawN and rawErr are its
-	// result. Guarded by wmu.
+	// result. Guarded by wmu, except that raw, once peek is set, is
+	// read-only.
 	raw      syscall.RawConn
 	rawWrite func(fd uintptr) bool
 	rawN     int
@@ -131,7 +134,7 @@ func (g *frameGuard) scan(p []byte, n int, err error) (int, error) {
 		if g.hdrN >= 2 {
 			need = headerLen(g.hdr[1])
 		}
-		if g.hdrN < need {
+		if int(g.hdrN) < need {
 			continue
 		}
 		length := payloadLen(g.hdr[:g.hdrN])
@@ -148,6 +151,9 @@ func (g *frameGuard) scan(p []byte, n int, err error) (int, error) {
 		if g.hdr[0]&0x0f == opClose && length > 0 {
 			g.inClose = true
 			g.ctrlN = 0
+			if g.ctrl == nil {
+				g.ctrl = new([125]byte)
+			}
 			copy(g.mask[:], g.hdr[hdrN-4:hdrN]) // checkHeader required the mask
 		}
 	}

@@ -19,9 +19,9 @@ import (
 //
 // Waiting on the socket is sound only when nothing readable sits above it:
 // gorilla's read buffer (br, which the guard owns) is empty, the guard has
-// no sticky error to return, and the guard reads a bare socket (rawRd is
+// no sticky error to return, and the guard reads a bare socket (peek is
 // set for *net.TCPConn and *net.UnixConn only, never for TLS, whose own
-// buffer could hold a whole frame). Two frames in one TCP segment thus
+// buffer could hold a whole frame): peek says so. Two frames in one TCP segment thus
 // leave the second in br, and the reader reads it without waiting
 // (TestTwoFramesInOneSegment).
 
@@ -39,7 +39,7 @@ func (g *frameGuard) setReadBuffer(br *bufio.Reader) {
 		return
 	}
 	if raw, err := sc.SyscallConn(); err == nil && peekSupported {
-		g.rawRd = raw
+		g.raw, g.peek = raw, true // before any writer runs: tryFlush keeps it
 	}
 }
 
@@ -48,8 +48,8 @@ func (g *frameGuard) setReadBuffer(br *bufio.Reader) {
 // wait would not be sound. It reports nothing: the read that follows meets
 // whatever ended the wait. Only the reader calls it, between messages.
 func (g *frameGuard) waitReadable() {
-	if g.rawRd == nil || g.err != nil || g.br.Buffered() > 0 {
+	if !g.peek || g.err != nil || g.br.Buffered() > 0 {
 		return
 	}
-	_ = g.rawRd.Read(peekReadable)
+	_ = g.raw.Read(peekReadable)
 }

@@ -108,8 +108,9 @@ func (l *Listener) Accept() (net.Conn, error) {
 			_ = cc.Close()
 			continue
 		}
-		cc.deadline = time.Now().Add(l.cfg.OverCapLifetime)
-		_ = c.SetDeadline(cc.deadline)
+		deadline := time.Now().Add(l.cfg.OverCapLifetime)
+		cc.deadline = &deadline
+		_ = c.SetDeadline(deadline)
 		return cc, nil
 	}
 }
@@ -147,7 +148,7 @@ func (l *Listener) closed() {
 type conn struct {
 	net.Conn
 	l        *Listener
-	deadline time.Time
+	deadline *time.Time // nil unless accepted over the cap (a pointer: most connections are not)
 	once     sync.Once
 }
 
@@ -159,8 +160,8 @@ func (c *conn) Close() error {
 
 // clamp keeps an over-cap connection's deadlines within its lifetime.
 func (c *conn) clamp(t time.Time) time.Time {
-	if !c.deadline.IsZero() && (t.IsZero() || t.After(c.deadline)) {
-		return c.deadline
+	if c.deadline != nil && (t.IsZero() || t.After(*c.deadline)) {
+		return *c.deadline
 	}
 	return t
 }
@@ -203,5 +204,5 @@ func Reader(c net.Conn) io.Reader {
 // server should answer its request with 503 and close it.
 func OverCap(c net.Conn) bool {
 	cc, ok := c.(*conn)
-	return ok && !cc.deadline.IsZero()
+	return ok && cc.deadline != nil
 }
