@@ -59,30 +59,35 @@ type conn struct {
 	// frames are written only by the holder of writing; close frames go
 	// through WriteControl, which may run concurrently with both.
 	ws        *websocket.Conn
-	netConn   net.Conn
+	netConn   *frameGuard
 	idleTimer *timewheel.Timer // nil when limits.idleTimeout is off
 	maxTimer  *timewheel.Timer // nil when limits.maxConnectionDuration is off
-
-	// Read fields: the reader increments inflight for each message it
-	// invokes, and whoever invokes it decrements it when done (inflight.go).
-	inflight atomic.Int32
 
 	// Activity for the idle timeout: unix milliseconds, stored by the
 	// reader and the writers, loaded by the wheel's checkIdle and Info.
 	lastActive atomic.Int64
 
-	// mu guards the groups below. It is never held across I/O and nothing
-	// else is locked under it (see the lock order in doc.go).
+	// mu guards the groups below it, except inflight. It is never held
+	// across I/O and nothing else is locked under it (see the lock order in
+	// doc.go).
 	mu sync.Mutex
+
+	// Read fields: the reader increments inflight for each message it
+	// invokes, and whoever invokes it decrements it when done (inflight.go).
+	// Atomic, not guarded by mu: it sits here so that it, writing and state
+	// share one word.
+	inflight atomic.Int32
+
+	// Lifecycle, guarded by mu.
+	state uint8 // stateOpening → stateOpen → stateClosing → stateClosed
 
 	// Write fields, guarded by mu: the send queue and the claim on writing
 	// it. At most one goroutine holds writing at a time.
+	writing     bool
 	queue       []outMsg
 	queuedBytes int
-	writing     bool
 
-	// Lifecycle, guarded by mu.
-	state   uint8       // stateOpening → stateOpen → stateClosing → stateClosed
+	// Lifecycle too, guarded by mu.
 	closeAs closeStatus // set when the gateway closes; zero otherwise
 }
 
@@ -229,7 +234,7 @@ func (c *conn) releaseWriting() {
 // does not take at once, and anything queued meanwhile, is left to
 // writeLoop, which writes it with the write timeout.
 func (c *conn) writeNow(m outMsg) {
-	fg, _ := c.netConn.(*frameGuard)
+	fg := c.netConn
 	if fg == nil {
 		c.mu.Lock()
 		c.queue = append(c.queue, m)
@@ -319,7 +324,7 @@ func (c *conn) sendDeleted() { c.sendClose(closeDeleted) }
 // when Shutdown began before the reader could start; the connection is then
 // closing, and the caller (the handshake's goroutine, which Shutdown waits
 // for) must run c.readLoop itself.
-func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
+func (c *conn) start(wsConn *websocket.Conn, nc *frameGuard) (readerStarted bool) {
 	lim := &c.api.limits
 	wsConn.SetReadLimit(int64(lim.MaxMessageBytes))
 	wsConn.SetCloseHandler(c.answerClose)
@@ -479,7 +484,7 @@ func (c *conn) startReader() bool {
 		return false
 	}
 	go func() {
-		fg, _ := c.netConn.(*frameGuard)
+		fg := c.netConn
 		var err error
 		for err == nil {
 			var mt int
@@ -501,7 +506,7 @@ func (c *conn) startReader() bool {
 // runs $disconnect: the reader, on the handshake's goroutine once Shutdown
 // began (startReader runs the same loop).
 func (c *conn) readLoop() {
-	fg, _ := c.netConn.(*frameGuard)
+	fg := c.netConn
 	var err error
 	for err == nil {
 		var mt int
@@ -556,7 +561,7 @@ func (c *conn) teardown(err error) {
 // sent before the TCP connection closes), fail's, or gorilla's 1009 may sit
 // behind the writer's batch. It waits at most limits.WriteTimeout.
 func (c *conn) drain() {
-	if fg, ok := c.netConn.(*frameGuard); ok {
+	if fg := c.netConn; fg != nil {
 		_ = fg.drain(time.Now().Add(c.api.limits.WriteTimeout))
 	}
 }
@@ -664,7 +669,7 @@ func (c *conn) writeLoop() {
 		c.dropQueueLocked()
 		c.mu.Unlock()
 
-		fg, _ := c.netConn.(*frameGuard)
+		fg := c.netConn
 		corked := fg != nil && len(batch) > 1
 		if corked {
 			fg.cork(corkLimit)

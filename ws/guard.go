@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"math"
 	"net"
+	"slices"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -27,6 +29,10 @@ var (
 	errInvalidCloseReason = errors.New("ws: close reason is not valid UTF-8")
 )
 
+// guardErrors are the errors frameGuard.Read returns, sticky, indexed by
+// frameGuard.failed.
+var guardErrors = [...]error{nil, errFrameTooLarge, errProtocol, errInvalidCloseReason}
+
 // frameGuard sits between gorilla and the socket and parses WebSocket frame
 // headers as the bytes stream by, because gorilla limits only whole messages
 // while API Gateway also limits each frame (32 KB). Bytes of the frames
@@ -44,8 +50,7 @@ var (
 // Only the connection's reader goroutine calls Read.
 type frameGuard struct {
 	net.Conn
-	rd  io.Reader // Conn, or the socket under connlimit's wrapper
-	max int64
+	rd io.Reader // Conn, or the socket under connlimit's wrapper
 
 	// br is gorilla's read buffer (hijackGuard hands it over). When peek
 	// is set, raw is rd's descriptor, a bare socket's, and the reader waits
@@ -56,8 +61,8 @@ type frameGuard struct {
 	// Read state, the reader's own. ctrl is allocated for the first close
 	// frame with a payload.
 	remaining  uint64     // payload bytes left in the current frame
-	err        error      // sticky
 	ctrl       *[125]byte // the close frame's payload, unmasked
+	max        uint32     // the frame size limit; 0: none
 	hdr        [14]byte
 	mask       [4]byte
 	hdrN       uint8 // header bytes collected so far
@@ -65,30 +70,27 @@ type frameGuard struct {
 	fragmented bool // a data message is in progress: its last frame had no FIN
 	inClose    bool // the current frame is a close frame: its payload is collected
 	peek       bool
+	failed     uint8 // the sticky error: its index in guardErrors; 0: none
 
-	wmu     sync.Mutex
-	wbuf    *[]byte // non-nil while corked; see cork.go
-	flushAt int
-	// raw and rawWrite make tryFlush's write(2); rawN and rawErr are its
-	// result. Guarded by wmu, except that raw, once peek is set, is
-	// read-only.
-	raw      syscall.RawConn
-	rawWrite func(fd uintptr) bool
-	rawN     int
-	rawErr   error
+	wmu  sync.Mutex
+	wbuf *corkBuf // non-nil while corked; see cork.go. Guarded by wmu.
+	// raw makes tryFlush's write(2). Guarded by wmu, except that raw, once
+	// peek is set, is read-only.
+	raw syscall.RawConn
 }
 
-// newFrameGuard returns a guard of nc that refuses data frames over max
-// bytes (0: no limit). It reads the socket under connlimit's wrapper, if
+// newFrameGuard returns a guard of nc that refuses data frames over limit
+// bytes (0: no limit; a limit past 4 GiB counts as 4 GiB, far beyond any
+// message gorilla's read limit lets through). It reads the socket under connlimit's wrapper, if
 // any, which spares the parked reader a frame (conn.startReader); the
 // wrapper still handles everything else, Close and deadlines above all.
-func newFrameGuard(nc net.Conn, max int64) *frameGuard {
-	return &frameGuard{Conn: nc, rd: connlimit.Reader(nc), max: max}
+func newFrameGuard(nc net.Conn, limit int64) *frameGuard {
+	return &frameGuard{Conn: nc, rd: connlimit.Reader(nc), max: uint32(min(max(limit, 0), math.MaxUint32))}
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
+	if g.failed != 0 {
+		return 0, guardErrors[g.failed]
 	}
 	n, err := g.rd.Read(p)
 	if n > 0 {
@@ -160,11 +162,11 @@ func (g *frameGuard) scan(p []byte, n int, err error) (int, error) {
 	return n, err
 }
 
-// refuse makes err sticky and delivers the bytes before the refused frame,
+// refuse makes err, one of guardErrors, sticky and delivers the bytes before the refused frame,
 // which starts at frameStart in this Read's buffer or, when 0, in an earlier
 // one (gorilla then never gets the rest of it).
 func (g *frameGuard) refuse(err error, frameStart int) (int, error) {
-	g.err = err
+	g.failed = uint8(slices.Index(guardErrors[:], err))
 	if frameStart > 0 {
 		return frameStart, nil
 	}

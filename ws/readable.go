@@ -48,7 +48,7 @@ func (g *frameGuard) setReadBuffer(br *bufio.Reader) {
 // wait would not be sound. It reports nothing: the read that follows meets
 // whatever ended the wait. Only the reader calls it, between messages.
 func (g *frameGuard) waitReadable() {
-	if !g.peek || g.err != nil || g.br.Buffered() > 0 {
+	if !g.peek || g.failed != 0 || g.br.Buffered() > 0 {
 		return
 	}
 	_ = g.raw.Read(peekReadable)
