@@ -3,6 +3,7 @@ package ws
 import (
 	"bufio"
 	"net"
+	"sync"
 	"syscall"
 )
 
@@ -51,5 +52,43 @@ func (g *frameGuard) waitReadable() {
 	if !g.peek || g.failed != 0 || g.br.Buffered() > 0 {
 		return
 	}
+	g.releaseReadBuffer()
 	_ = g.raw.Read(peekReadable)
+	g.takeReadBuffer()
+}
+
+// While the reader waits on the socket, gorilla's read buffer is empty
+// and untouched (only the reader reads through gorilla), so the
+// connection lends it to the next reader that wakes: an idle connection
+// holds no read buffer, only the bufio.Reader that gorilla points to,
+// emptied. The buffer moves with bufio.Reader values (its fields are not
+// exported): readBuffers holds Readers that own a buffer, readerShells the
+// emptied Readers that carried them, so that neither move allocates. The
+// emptied Reader loses nothing: at a message boundary with nothing
+// buffered, it holds no pending error either (gorilla reads a message's
+// last frame without reading past it, and the guard reports an error only
+// with no bytes).
+var readBuffers, readerShells sync.Pool
+
+// releaseReadBuffer puts gorilla's emptied read buffer in readBuffers.
+func (g *frameGuard) releaseReadBuffer() {
+	sh, _ := readerShells.Get().(*bufio.Reader)
+	if sh == nil {
+		sh = new(bufio.Reader)
+	}
+	*sh = *g.br
+	*g.br = bufio.Reader{}
+	readBuffers.Put(sh)
+}
+
+// takeReadBuffer gives gorilla's Reader a buffer again, reading g.
+func (g *frameGuard) takeReadBuffer() {
+	rb, _ := readBuffers.Get().(*bufio.Reader)
+	if rb == nil {
+		rb = bufio.NewReaderSize(nil, readBufferSize)
+	}
+	*g.br = *rb
+	*rb = bufio.Reader{}
+	readerShells.Put(rb)
+	g.br.Reset(g)
 }
