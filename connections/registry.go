@@ -23,6 +23,8 @@ var (
 )
 
 // Conn is a live connection as the registry and the management API see it.
+// Its dynamic type must be comparable (a pointer, in practice): the stage
+// index is keyed by the Conn.
 type Conn interface {
 	// ID returns the connection ID.
 	ID() string
@@ -74,20 +76,28 @@ type shard struct {
 	conns map[string]entry // guarded by mu
 }
 
-// entry is a registered connection and the stage it is indexed under, as
-// it was when it was added.
+// entry is a registered connection and the stage index it is in, the one
+// of its API and stage as they were when it was added.
 type entry struct {
 	c   Conn
-	key stageKey
+	set *stageSet
 }
 
 type stageKey struct{ apiID, stage string }
 
+// stageSet is one stage's connections. The set of a stage without
+// connections is dropped, so an entry's set always holds the entry's Conn
+// until unindex removes it. conns is guarded by its stageShard's mu.
+type stageSet struct {
+	key   stageKey
+	conns map[Conn]struct{} // keyed by the Conn itself: 16 bytes a slot, not 32 as by ID
+}
+
 type stageShard struct {
 	mu sync.RWMutex
-	// stages holds each stage's connections by ID; a stage without
-	// connections has no entry. Guarded by mu.
-	stages map[stageKey]map[string]Conn
+	// stages holds each stage's set; a stage without connections has no
+	// entry. Guarded by mu.
+	stages map[stageKey]*stageSet
 }
 
 // NewRegistry returns an empty registry.
@@ -95,7 +105,7 @@ func NewRegistry() *Registry {
 	r := &Registry{seed: maphash.MakeSeed()}
 	for i := range r.shards {
 		r.shards[i].conns = make(map[string]entry)
-		r.stages[i].stages = make(map[stageKey]map[string]Conn)
+		r.stages[i].stages = make(map[stageKey]*stageSet)
 	}
 	return r
 }
@@ -112,22 +122,22 @@ func (r *Registry) stageShard(k stageKey) *stageShard {
 // indexes it under its API and stage.
 func (r *Registry) Add(c Conn) {
 	id := c.ID()
-	e := entry{c: c, key: stageKey{c.APIID(), c.Stage()}}
+	k := stageKey{c.APIID(), c.Stage()}
 	s := r.shard(id)
 	s.mu.Lock()
 	if old, ok := s.conns[id]; ok {
-		r.unindex(old.key, id)
+		r.unindex(old)
 	}
-	s.conns[id] = e
-	ss := r.stageShard(e.key)
+	ss := r.stageShard(k)
 	ss.mu.Lock()
-	set := ss.stages[e.key]
+	set := ss.stages[k]
 	if set == nil {
-		set = make(map[string]Conn)
-		ss.stages[e.key] = set
+		set = &stageSet{key: k, conns: make(map[Conn]struct{})}
+		ss.stages[k] = set
 	}
-	set[id] = c
+	set.conns[c] = struct{}{}
 	ss.mu.Unlock()
+	s.conns[id] = entry{c: c, set: set}
 	s.mu.Unlock()
 }
 
@@ -138,21 +148,19 @@ func (r *Registry) Remove(c Conn) {
 	s.mu.Lock()
 	if e, ok := s.conns[id]; ok && e.c == c {
 		delete(s.conns, id)
-		r.unindex(e.key, id)
+		r.unindex(e)
 	}
 	s.mu.Unlock()
 }
 
-// unindex drops id from the stage k. The caller holds the lock of id's
-// shard, which orders every change to id's index entry.
-func (r *Registry) unindex(k stageKey, id string) {
-	ss := r.stageShard(k)
+// unindex drops e's Conn from its stage. The caller holds the lock of the
+// Conn's ID shard, which orders every change to its index entry.
+func (r *Registry) unindex(e entry) {
+	ss := r.stageShard(e.set.key)
 	ss.mu.Lock()
-	if set := ss.stages[k]; set != nil {
-		delete(set, id)
-		if len(set) == 0 {
-			delete(ss.stages, k)
-		}
+	delete(e.set.conns, e.c)
+	if len(e.set.conns) == 0 {
+		delete(ss.stages, e.set.key)
 	}
 	ss.mu.Unlock()
 }
@@ -183,7 +191,10 @@ func (r *Registry) StageLen(apiID, stage string) int {
 	k := stageKey{apiID, stage}
 	ss := r.stageShard(k)
 	ss.mu.RLock()
-	n := len(ss.stages[k])
+	n := 0
+	if set := ss.stages[k]; set != nil {
+		n = len(set.conns)
+	}
 	ss.mu.RUnlock()
 	return n
 }
@@ -197,10 +208,11 @@ func (r *Registry) AppendStage(dst []Conn, apiID, stage string) []Conn {
 	k := stageKey{apiID, stage}
 	ss := r.stageShard(k)
 	ss.mu.RLock()
-	set := ss.stages[k]
-	dst = slices.Grow(dst, len(set))
-	for _, c := range set {
-		dst = append(dst, c)
+	if set := ss.stages[k]; set != nil {
+		dst = slices.Grow(dst, len(set.conns))
+		for c := range set.conns {
+			dst = append(dst, c)
+		}
 	}
 	ss.mu.RUnlock()
 	return dst

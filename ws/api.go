@@ -215,7 +215,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 
 	connectedAt := time.Now()
 	c := a.newConn(r, stage, connectedAt)
-	c.callbackURL = a.srv.callbackURL(r, basePath)
+	callbackURL := a.srv.callbackURL(r, basePath)
 	hs.connID = c.id
 	ctx := r.Context()
 	// The headers as the client spelled them can be read once (package
@@ -306,11 +306,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	if life := a.srv.life; life != nil {
 		life.PublishConnect(connections.ConnectEvent{
 			ConnectionID: c.id,
-			CallbackURL:  c.callbackURL,
+			CallbackURL:  callbackURL,
 			APIID:        a.id,
 			Stage:        stage.Name,
 			ConnectedAt:  connectedAt.UnixMilli(),
-			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent},
+			Identity:     connections.EventIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent.Value()},
 			Authorizer:   c.authorizer,
 		})
 	}
@@ -396,6 +396,18 @@ func (g *hijackGuard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("hijacking: %w", err)
 	}
-	g.conn = &frameGuard{Conn: rawheader.Unwrap(nc), max: g.maxFrame}
-	return g.conn, brw, nil
+	g.conn = newFrameGuard(rawheader.Unwrap(nc), g.maxFrame)
+	if brw.Reader.Buffered() > 0 {
+		// gorilla refuses this (the client sent data before the 101).
+		return g.conn, brw, nil
+	}
+	// gorilla takes this reader as its own (Upgrader.ReadBufferSize is 0
+	// and it is over 256 bytes), so the guard sees what gorilla holds.
+	g.conn.setReadBuffer(bufio.NewReaderSize(g.conn, readBufferSize))
+	return g.conn, bufio.NewReadWriter(g.conn.br, brw.Writer), nil
 }
+
+// readBufferSize is each connection's read buffer, gorilla's bufio.Reader:
+// over 256 bytes, since gorilla reuses a hijacked reader only then, and
+// the whole of its allocation size class.
+const readBufferSize = 288

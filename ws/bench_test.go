@@ -3,6 +3,7 @@ package ws
 import (
 	"testing"
 	"time"
+	"unique"
 
 	"github.com/portico-gw/portico/connections"
 	"github.com/portico-gw/portico/routing"
@@ -21,8 +22,8 @@ func BenchmarkMessageEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &conn{api: api, id: "AAAAxc2VNjMCFIA=", stage: api.table.Load().stages["dev"], connectedAt: time.Now(),
-		sourceIP: "127.0.0.1", userAgent: "bench/1.0", domainName: "localhost:8080"}
+	c := &conn{api: api, id: "AAAAxc2VNjMCFIA=", stage: api.table.Load().stages["dev"], connectedAt: time.Now().UnixNano(),
+		sourceIP: "127.0.0.1", userAgent: unique.Make("bench/1.0"), domainName: unique.Make("localhost:8080")}
 	body := []byte(`{"action":"sendmessage","data":"hello world"}`)
 	b.ReportAllocs()
 	for b.Loop() {

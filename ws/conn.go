@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unique"
 
 	"github.com/gorilla/websocket"
 
@@ -38,15 +40,16 @@ const (
 // connections.Conn methods (@connections, broadcasts, Shutdown).
 type conn struct {
 	// Identity: set by newConn and ServeHTTP before the connection is
-	// shared (registry.Add); read-only after, by any goroutine.
+	// shared (registry.Add); read-only after, by any goroutine. Values that
+	// many connections share (the Host, a browser's User-Agent) are
+	// interned: each connection holds a pointer, not its own copy.
 	api         *API
 	id          string
 	stage       *Stage
-	connectedAt time.Time
+	connectedAt int64 // unix nanoseconds; see connectedTime
 	sourceIP    string
-	userAgent   string
-	domainName  string
-	callbackURL string
+	userAgent   unique.Handle[string]
+	domainName  unique.Handle[string]
 	authorizer  map[string]any
 
 	// Socket: set once by start before the reader, the writer or the timers
@@ -56,30 +59,35 @@ type conn struct {
 	// frames are written only by the holder of writing; close frames go
 	// through WriteControl, which may run concurrently with both.
 	ws        *websocket.Conn
-	netConn   net.Conn
-	idleTimer *timewheel.Timer
-	maxTimer  *timewheel.Timer
-
-	// Read fields: the reader increments inflight for each message it
-	// invokes, and whoever invokes it decrements it when done (inflight.go).
-	inflight atomic.Int32
+	netConn   *frameGuard
+	idleTimer *timewheel.Timer // nil when limits.idleTimeout is off
+	maxTimer  *timewheel.Timer // nil when limits.maxConnectionDuration is off
 
 	// Activity for the idle timeout: unix milliseconds, stored by the
 	// reader and the writers, loaded by the wheel's checkIdle and Info.
 	lastActive atomic.Int64
 
-	// mu guards the groups below. It is never held across I/O and nothing
-	// else is locked under it (see the lock order in doc.go).
+	// mu guards the groups below it, except inflight. It is never held
+	// across I/O and nothing else is locked under it (see the lock order in
+	// doc.go).
 	mu sync.Mutex
+
+	// Read fields: the reader increments inflight for each message it
+	// invokes, and whoever invokes it decrements it when done (inflight.go).
+	// Atomic, not guarded by mu: it sits here so that it, writing and state
+	// share one word.
+	inflight atomic.Int32
+
+	// Lifecycle, guarded by mu.
+	state uint8 // stateOpening → stateOpen → stateClosing → stateClosed
 
 	// Write fields, guarded by mu: the send queue and the claim on writing
 	// it. At most one goroutine holds writing at a time.
+	writing     bool
 	queue       []outMsg
 	queuedBytes int
-	writing     bool
 
-	// Lifecycle, guarded by mu.
-	state   int         // stateOpening → stateOpen → stateClosing → stateClosed
+	// Lifecycle too, guarded by mu.
 	closeAs closeStatus // set when the gateway closes; zero otherwise
 }
 
@@ -90,14 +98,17 @@ func (a *API) newConn(r *http.Request, stage *Stage, connectedAt time.Time) *con
 		api:         a,
 		id:          ids.NewConnectionID(a.srv.nodeID),
 		stage:       stage,
-		connectedAt: connectedAt,
+		connectedAt: connectedAt.UnixNano(),
 		sourceIP:    integration.SourceIP(r),
-		userAgent:   r.Header.Get("User-Agent"),
-		domainName:  r.Host,
+		userAgent:   unique.Make(r.Header.Get("User-Agent")),
+		domainName:  unique.Make(r.Host),
 	}
 	c.lastActive.Store(connectedAt.UnixMilli())
 	return c
 }
+
+// connectedTime is when the connection was accepted.
+func (c *conn) connectedTime() time.Time { return time.Unix(0, c.connectedAt) }
 
 // ID implements connections.Conn.
 func (c *conn) ID() string { return c.id }
@@ -120,10 +131,10 @@ func (c *conn) Info() (connections.Info, error) {
 		return connections.Info{}, connections.ErrGone
 	}
 	return connections.Info{
-		ConnectedAt:  c.connectedAt,
+		ConnectedAt:  c.connectedTime(),
 		LastActiveAt: time.UnixMilli(c.lastActive.Load()),
 		SourceIP:     c.sourceIP,
-		UserAgent:    c.userAgent,
+		UserAgent:    c.userAgent.Value(),
 	}, nil
 }
 
@@ -223,7 +234,7 @@ func (c *conn) releaseWriting() {
 // does not take at once, and anything queued meanwhile, is left to
 // writeLoop, which writes it with the write timeout.
 func (c *conn) writeNow(m outMsg) {
-	fg, _ := c.netConn.(*frameGuard)
+	fg := c.netConn
 	if fg == nil {
 		c.mu.Lock()
 		c.queue = append(c.queue, m)
@@ -313,21 +324,18 @@ func (c *conn) sendDeleted() { c.sendClose(closeDeleted) }
 // when Shutdown began before the reader could start; the connection is then
 // closing, and the caller (the handshake's goroutine, which Shutdown waits
 // for) must run c.readLoop itself.
-func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
-	lim := c.api.limits
+func (c *conn) start(wsConn *websocket.Conn, nc *frameGuard) (readerStarted bool) {
+	lim := &c.api.limits
 	wsConn.SetReadLimit(int64(lim.MaxMessageBytes))
-	wsConn.SetCloseHandler(func(code int, text string) error {
-		// Answer the client's close with the same code, as RFC 6455 asks.
-		msg := websocket.FormatCloseMessage(code, "")
-		if code == websocket.CloseNoStatusReceived {
-			msg = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-		}
-		_ = wsConn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(lim.WriteTimeout))
-		return nil
-	})
+	wsConn.SetCloseHandler(c.answerClose)
+	// A timeout that is off costs no timer.
 	wheel := c.api.srv.wheel
-	c.idleTimer = wheel.NewTimer(c.checkIdle)
-	c.maxTimer = wheel.NewTimer(c.goAwayLater)
+	if lim.IdleTimeout > 0 {
+		c.idleTimer = wheel.NewTimer(c.checkIdle)
+	}
+	if lim.MaxConnectionDuration > 0 {
+		c.maxTimer = wheel.NewTimer(c.goAwayLater)
+	}
 
 	c.mu.Lock()
 	c.ws = wsConn
@@ -348,7 +356,7 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
 	if lim.MaxConnectionDuration > 0 {
 		c.maxTimer.Reset(lim.MaxConnectionDuration)
 	}
-	readerStarted = c.api.srv.startGoroutine(c.readLoop)
+	readerStarted = c.startReader()
 	if startWriter {
 		c.startWriter()
 	}
@@ -360,6 +368,17 @@ func (c *conn) start(wsConn *websocket.Conn, nc net.Conn) (readerStarted bool) {
 		c.closeWith(closeGoingAway)
 	}
 	return readerStarted
+}
+
+// answerClose is gorilla's close handler, run by the reader: it answers
+// the client's close with the same code, as RFC 6455 asks.
+func (c *conn) answerClose(code int, _ string) error {
+	msg := websocket.FormatCloseMessage(code, "")
+	if code == websocket.CloseNoStatusReceived {
+		msg = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	}
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.api.limits.WriteTimeout))
+	return nil
 }
 
 // goAwayLater closes the connection with 1001 on a goroutine of its own, off
@@ -446,11 +465,65 @@ func (c *conn) abort() {
 	}
 }
 
-// readLoop reads messages until the connection ends, then tears it down and
-// runs $disconnect.
-func (c *conn) readLoop() {
-	st := c.read()
+// startReader starts the reader goroutine, counted as startGoroutine's
+// are, and returns false once Shutdown began. An idle connection costs
+// little more than its reader's stack, which stays at the runtime's 2 KB
+// minimum only while the reader's deepest frames and the runtime's stack
+// guard (928 bytes) fit in it: past that it doubles to 4 KB, for good, as
+// the runtime shrinks a stack only when a quarter of it is enough. Idle,
+// the reader waits on the socket under a few frames (readable.go); reading,
+// it goes some 1,100 bytes deep, through gorilla, bufio, the guard and
+// net's Read, close to the limit. Hence the reader is one closure holding
+// the read loop (a go statement on a method adds a wrapper frame,
+// startGoroutine another), NextReader in place of ReadMessage (received
+// reads the rest), teardown and frameGuard.scan apart, and frameGuard
+// reading the socket under connlimit's wrapper.
+func (c *conn) startReader() bool {
+	srv := c.api.srv
+	if !srv.addGoroutine() {
+		return false
+	}
+	go func() {
+		fg := c.netConn
+		var err error
+		for err == nil {
+			var mt int
+			var r io.Reader
+			if fg != nil {
+				fg.waitReadable()
+			}
+			if mt, r, err = c.ws.NextReader(); err == nil {
+				err = c.received(mt, r)
+			}
+		}
+		c.teardown(err)
+		srv.goroutineDone()
+	}()
+	return true
+}
 
+// readLoop reads messages until the connection ends, then tears it down and
+// runs $disconnect: the reader, on the handshake's goroutine once Shutdown
+// began (startReader runs the same loop).
+func (c *conn) readLoop() {
+	fg := c.netConn
+	var err error
+	for err == nil {
+		var mt int
+		var r io.Reader
+		if fg != nil {
+			fg.waitReadable()
+		}
+		if mt, r, err = c.ws.NextReader(); err == nil {
+			err = c.received(mt, r)
+		}
+	}
+	c.teardown(err)
+}
+
+// teardown ends the connection once its reader stopped on err.
+func (c *conn) teardown(err error) {
+	st := c.classify(err)
 	c.mu.Lock()
 	if c.closeAs.Code != 0 {
 		st = c.closeAs
@@ -459,8 +532,12 @@ func (c *conn) readLoop() {
 	c.dropQueueLocked()
 	c.mu.Unlock()
 
-	c.idleTimer.Stop()
-	c.maxTimer.Stop()
+	if c.idleTimer != nil {
+		c.idleTimer.Stop()
+	}
+	if c.maxTimer != nil {
+		c.maxTimer.Stop()
+	}
 	c.drain()
 	_ = c.netConn.Close()
 	c.api.srv.registry.Remove(c)
@@ -470,7 +547,7 @@ func (c *conn) readLoop() {
 			ConnectionID:         c.id,
 			APIID:                c.api.id,
 			Stage:                c.stage.Name,
-			ConnectedAt:          c.connectedAt.UnixMilli(),
+			ConnectedAt:          c.connectedTime().UnixMilli(),
 			DisconnectStatusCode: st.Code,
 			DisconnectReason:     st.Reason,
 		})
@@ -484,50 +561,48 @@ func (c *conn) readLoop() {
 // sent before the TCP connection closes), fail's, or gorilla's 1009 may sit
 // behind the writer's batch. It waits at most limits.WriteTimeout.
 func (c *conn) drain() {
-	if fg, ok := c.netConn.(*frameGuard); ok {
+	if fg := c.netConn; fg != nil {
 		_ = fg.drain(time.Now().Add(c.api.limits.WriteTimeout))
 	}
 }
 
-// read runs the read loop and returns the close to report in $disconnect.
-func (c *conn) read() closeStatus {
-	lim := c.api.srv.inflight
-	maxInFlight := int32(c.api.limits.MaxInFlight)
-	for {
-		mt, data, err := c.ws.ReadMessage()
-		if err != nil {
-			return c.classify(err)
-		}
-		if mt == websocket.BinaryMessage {
-			c.closeWith(closeBinary)
-			continue // read on until the client answers or the grace ends
-		}
-		if !utf8.Valid(data) { // the whole message, fragments reassembled
-			c.closeWith(closeInvalidPayload)
-			continue
-		}
-		if c.isClosing() {
-			continue
-		}
-		c.touch()
-		// Room on the node first: when it is full, wait, not reading the
-		// socket. A connection that closes meanwhile drops the message, as
-		// it drops those read after its close.
-		size := int64(len(data))
-		if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
-			continue
-		}
-		if c.inflight.Add(1) < maxInFlight && c.api.srv.startGoroutine(func() {
-			defer c.invoked(size)
-			c.handleMessage(data)
-		}) {
-			continue
-		}
-		// At maxInFlight, or once Shutdown began, the reader invokes inline,
-		// not reading the socket meanwhile.
-		c.handleMessage(data)
-		c.invoked(size)
+// received reads the message r and invokes it. It returns the read's error.
+func (c *conn) received(mt int, r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
 	}
+	if mt == websocket.BinaryMessage {
+		c.closeWith(closeBinary)
+		return nil // read on until the client answers or the grace ends
+	}
+	if !utf8.Valid(data) { // the whole message, fragments reassembled
+		c.closeWith(closeInvalidPayload)
+		return nil
+	}
+	if c.isClosing() {
+		return nil
+	}
+	c.touch()
+	// Room on the node first: when it is full, wait, not reading the
+	// socket. A connection that closes meanwhile drops the message, as
+	// it drops those read after its close.
+	lim := c.api.srv.inflight
+	size := int64(len(data))
+	if !lim.tryAcquire(size) && !lim.wait(size, c.isClosing) {
+		return nil
+	}
+	if c.inflight.Add(1) < int32(c.api.limits.MaxInFlight) && c.api.srv.startGoroutine(func() {
+		defer c.invoked(size)
+		c.handleMessage(data)
+	}) {
+		return nil
+	}
+	// At maxInFlight, or once Shutdown began, the reader invokes inline,
+	// not reading the socket meanwhile.
+	c.handleMessage(data)
+	c.invoked(size)
+	return nil
 }
 
 // invoked gives back the room of a message of size bytes whose invocation
@@ -594,7 +669,7 @@ func (c *conn) writeLoop() {
 		c.dropQueueLocked()
 		c.mu.Unlock()
 
-		fg, _ := c.netConn.(*frameGuard)
+		fg := c.netConn
 		corked := fg != nil && len(batch) > 1
 		if corked {
 			fg.cork(corkLimit)

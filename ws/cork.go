@@ -23,7 +23,23 @@ import (
 
 const corkLimit = 32 << 10
 
-var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, corkLimit+4096); return &b }}
+var corkPool = sync.Pool{New: func() any {
+	cb := &corkBuf{b: make([]byte, 0, corkLimit+4096)}
+	cb.write = cb.writeOnce // one method value per buffer, not one closure per write
+	return cb
+}}
+
+// corkBuf is a cork's buffer, pooled, with the state of the batch that
+// holds it, so that a connection that is not mid-batch holds none of it:
+// the flush threshold, and tryFlush's write(2) (write makes it; n and err
+// are its result).
+type corkBuf struct {
+	b       []byte
+	flushAt int
+	write   func(fd uintptr) bool
+	n       int
+	err     error
+}
 
 // Write passes p through, or appends it to the cork buffer.
 func (g *frameGuard) Write(p []byte) (int, error) {
@@ -32,8 +48,8 @@ func (g *frameGuard) Write(p []byte) (int, error) {
 	if g.wbuf == nil {
 		return g.Conn.Write(p)
 	}
-	*g.wbuf = append(*g.wbuf, p...)
-	if g.flushAt > 0 && len(*g.wbuf) >= g.flushAt {
+	g.wbuf.b = append(g.wbuf.b, p...)
+	if g.wbuf.flushAt > 0 && len(g.wbuf.b) >= g.wbuf.flushAt {
 		if err := g.flushLocked(); err != nil {
 			return 0, err
 		}
@@ -47,9 +63,9 @@ func (g *frameGuard) Write(p []byte) (int, error) {
 func (g *frameGuard) cork(flushAt int) {
 	g.wmu.Lock()
 	if g.wbuf == nil {
-		g.wbuf = corkPool.Get().(*[]byte)
+		g.wbuf = corkPool.Get().(*corkBuf)
 	}
-	g.flushAt = flushAt
+	g.wbuf.flushAt = flushAt
 	g.wmu.Unlock()
 }
 
@@ -61,7 +77,7 @@ func (g *frameGuard) uncork() error {
 		return nil
 	}
 	err := g.flushLocked()
-	*g.wbuf = (*g.wbuf)[:0]
+	g.wbuf.b = g.wbuf.b[:0]
 	corkPool.Put(g.wbuf)
 	g.wbuf = nil
 	return err
@@ -82,11 +98,11 @@ func (g *frameGuard) drain(deadline time.Time) error {
 }
 
 func (g *frameGuard) flushLocked() error {
-	if len(*g.wbuf) == 0 {
+	if len(g.wbuf.b) == 0 {
 		return nil
 	}
-	_, err := g.Conn.Write(*g.wbuf)
-	*g.wbuf = (*g.wbuf)[:0]
+	_, err := g.Conn.Write(g.wbuf.b)
+	g.wbuf.b = g.wbuf.b[:0]
 	return err
 }
 
@@ -97,7 +113,7 @@ func (g *frameGuard) flushLocked() error {
 func (g *frameGuard) tryFlush() (done bool, err error) {
 	g.wmu.Lock()
 	defer g.wmu.Unlock()
-	if g.wbuf == nil || len(*g.wbuf) == 0 {
+	if g.wbuf == nil || len(g.wbuf.b) == 0 {
 		return true, nil
 	}
 	if g.raw == nil {
@@ -109,20 +125,19 @@ func (g *frameGuard) tryFlush() (done bool, err error) {
 			g.raw = nil
 			return false, nil
 		}
-		g.rawWrite = g.writeOnce // one method value per connection, not one closure per write
 	}
-	if err := g.raw.Write(g.rawWrite); err != nil {
+	if err := g.raw.Write(g.wbuf.write); err != nil {
 		return false, err
 	}
-	n, werr := g.rawN, g.rawErr
+	n, werr := g.wbuf.n, g.wbuf.err
 	switch {
 	case errors.Is(werr, syscall.EAGAIN), errors.Is(werr, syscall.EINTR):
 		return false, nil
 	case werr != nil:
 		return false, werr
 	}
-	buf := *g.wbuf
+	buf := g.wbuf.b
 	rest := copy(buf, buf[n:])
-	*g.wbuf = buf[:rest]
+	g.wbuf.b = buf[:rest]
 	return rest == 0, nil
 }

@@ -8,7 +8,7 @@ import "syscall"
 // write(2) takes (Windows): it answers EAGAIN, so tryFlush leaves the bytes
 // corked for uncork, which writes them through the net.Conn as it does for
 // sockets with no descriptor.
-func (g *frameGuard) writeOnce(uintptr) bool {
-	g.rawN, g.rawErr = 0, syscall.EAGAIN
+func (cb *corkBuf) writeOnce(uintptr) bool {
+	cb.n, cb.err = 0, syscall.EAGAIN
 	return true
 }

@@ -25,7 +25,7 @@ func (c *countingConn) Write(p []byte) (int, error) {
 
 func TestCorkCoalescesWrites(t *testing.T) {
 	cc := &countingConn{}
-	g := &frameGuard{Conn: cc}
+	g := newFrameGuard(cc, 0)
 	if _, err := g.Write([]byte("a")); err != nil || len(cc.writes) != 1 {
 		t.Fatalf("uncorked write: %v, %d writes", err, len(cc.writes))
 	}
@@ -51,7 +51,7 @@ func TestCorkCoalescesWrites(t *testing.T) {
 
 func TestCorkFlushesAtLimit(t *testing.T) {
 	cc := &countingConn{}
-	g := &frameGuard{Conn: cc}
+	g := newFrameGuard(cc, 0)
 	g.cork(corkLimit)
 	big := bytes.Repeat([]byte("x"), corkLimit/2+1)
 	_, _ = g.Write(big)
@@ -72,7 +72,7 @@ func (c *countingConn) SetWriteDeadline(time.Time) error { return nil }
 // collected, and uncork still returns the buffer.
 func TestDrainLeavesTheCork(t *testing.T) {
 	cc := &countingConn{}
-	g := &frameGuard{Conn: cc}
+	g := newFrameGuard(cc, 0)
 	if err := g.drain(time.Now().Add(time.Second)); err != nil || len(cc.writes) != 0 {
 		t.Fatalf("drain uncorked: %v, %d writes", err, len(cc.writes))
 	}
@@ -94,7 +94,7 @@ func TestDrainLeavesTheCork(t *testing.T) {
 func TestCorkReportsFlushError(t *testing.T) {
 	boom := errors.New("broken pipe")
 	cc := &countingConn{err: boom}
-	g := &frameGuard{Conn: cc}
+	g := newFrameGuard(cc, 0)
 	g.cork(corkLimit)
 	if _, err := g.Write([]byte("queued")); err != nil {
 		t.Fatalf("a corked write cannot fail yet: %v", err)
@@ -126,7 +126,7 @@ func TestTryFlushDoesNotBlock(t *testing.T) {
 	defer server.Close()
 	_ = server.(*net.TCPConn).SetWriteBuffer(16 << 10)
 
-	g := &frameGuard{Conn: server}
+	g := newFrameGuard(server, 0)
 	g.cork(0)
 	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB: more than the socket buffers
 	_, _ = g.Write(want)

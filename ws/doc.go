@@ -20,7 +20,9 @@
 // @connections POSTs) go through a byte-bounded queue; a writer goroutine
 // exists only while the queue is not empty. Idle and maximum-duration
 // timeouts run on one shared timing wheel, so an idle connection costs one
-// goroutine and no runtime timer. Message invocations run on their own
+// goroutine, with a 2 KB stack, and no runtime timer: between messages the
+// reader waits for the socket to become readable, not deep in gorilla, when
+// gorilla's read buffer is empty (readable.go). Message invocations run on their own
 // goroutines, at most limits.maxInFlight (16) per connection: the reader runs
 // the one that reaches the bound itself, which stops it reading the socket
 // instead of dropping messages.

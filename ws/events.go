@@ -71,11 +71,11 @@ func (c *conn) context(routeKey, eventType, requestID string, now time.Time) req
 		RequestTime:       now.UTC().Format(integration.RequestTimeLayout),
 		MessageDirection:  "IN",
 		Stage:             c.stage.Name,
-		ConnectedAt:       c.connectedAt.UnixMilli(),
+		ConnectedAt:       c.connectedTime().UnixMilli(),
 		RequestTimeEpoch:  now.UnixMilli(),
-		Identity:          identity{UserAgent: c.userAgent, SourceIP: c.sourceIP},
+		Identity:          identity{UserAgent: c.userAgent.Value(), SourceIP: c.sourceIP},
 		RequestID:         requestID,
-		DomainName:        c.domainName,
+		DomainName:        c.domainName.Value(),
 		ConnectionID:      c.id,
 		APIID:             c.api.id,
 	}
@@ -132,10 +132,10 @@ func (c *conn) disconnectEvent(requestID string, code int, reason string) []byte
 	rc.DisconnectReason = &reason
 	return marshal(&event{
 		Headers: map[string]string{
-			"Host": c.domainName, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": "",
+			"Host": c.domainName.Value(), "x-api-key": "", "X-Forwarded-For": "", "x-restapi": "",
 		},
 		MultiValueHeaders: map[string][]string{
-			"Host": {c.domainName}, "x-api-key": {""}, "X-Forwarded-For": {""}, "x-restapi": {""},
+			"Host": {c.domainName.Value()}, "x-api-key": {""}, "X-Forwarded-For": {""}, "x-restapi": {""},
 		},
 		StageVariables: c.stageVariables(),
 		RequestContext: rc,

@@ -16,20 +16,31 @@ const goStopping = 1 << 63
 // returns true. Once Shutdown began it starts nothing and returns false;
 // each caller says what it does instead.
 func (s *Server) startGoroutine(f func()) bool {
-	for {
-		n := s.running.Load()
-		if n&goStopping != 0 {
-			return false
-		}
-		if s.running.CompareAndSwap(n, n+1) {
-			break
-		}
+	if !s.addGoroutine() {
+		return false
 	}
 	go func() {
 		defer s.goroutineDone()
 		f()
 	}()
 	return true
+}
+
+// addGoroutine counts in a goroutine about to start, which must call
+// goroutineDone when it returns, and returns true; once Shutdown began it
+// counts nothing and returns false. startGoroutine is the usual way; the
+// reader is started with it directly (conn.startReader), so that an idle
+// connection's goroutine carries no wrapper frame or closure.
+func (s *Server) addGoroutine() bool {
+	for {
+		n := s.running.Load()
+		if n&goStopping != 0 {
+			return false
+		}
+		if s.running.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // goroutineDone counts a tracked goroutine out. The one that leaves none

@@ -1,11 +1,17 @@
 package ws
 
 import (
+	"bufio"
 	"errors"
+	"io"
+	"math"
 	"net"
+	"slices"
 	"sync"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/portico-gw/portico/internal/connlimit"
 )
 
 // The errors frameGuard.Read returns, sticky, in place of a frame it
@@ -22,6 +28,10 @@ var (
 	// errInvalidCloseReason: a close frame's reason is not UTF-8.
 	errInvalidCloseReason = errors.New("ws: close reason is not valid UTF-8")
 )
+
+// guardErrors are the errors frameGuard.Read returns, sticky, indexed by
+// frameGuard.failed.
+var guardErrors = [...]error{nil, errFrameTooLarge, errProtocol, errInvalidCloseReason}
 
 // frameGuard sits between gorilla and the socket and parses WebSocket frame
 // headers as the bytes stream by, because gorilla limits only whole messages
@@ -40,34 +50,59 @@ var (
 // Only the connection's reader goroutine calls Read.
 type frameGuard struct {
 	net.Conn
-	max int64
+	rd io.Reader // Conn, or the socket under connlimit's wrapper
 
+	// br is gorilla's read buffer (hijackGuard hands it over). When peek
+	// is set, raw is rd's descriptor, a bare socket's, and the reader waits
+	// for the socket to become readable in waitReadable rather than deep in
+	// gorilla (see readable.go). Set before the reader starts.
+	br *bufio.Reader
+
+	// Read state, the reader's own. ctrl is allocated for the first close
+	// frame with a payload.
+	remaining  uint64     // payload bytes left in the current frame
+	ctrl       *[125]byte // the close frame's payload, unmasked
+	max        uint32     // the frame size limit; 0: none
 	hdr        [14]byte
-	hdrN       int    // header bytes collected so far
-	remaining  uint64 // payload bytes left in the current frame
-	fragmented bool   // a data message is in progress: its last frame had no FIN
-	inClose    bool   // the current frame is a close frame: its payload is collected
 	mask       [4]byte
-	ctrl       [125]byte // the close frame's payload, unmasked
-	ctrlN      int
-	err        error // sticky
+	hdrN       uint8 // header bytes collected so far
+	ctrlN      uint8
+	fragmented bool // a data message is in progress: its last frame had no FIN
+	inClose    bool // the current frame is a close frame: its payload is collected
+	peek       bool
+	failed     uint8 // the sticky error: its index in guardErrors; 0: none
 
-	wmu     sync.Mutex
-	wbuf    *[]byte // non-nil while corked; see cork.go
-	flushAt int
-	// raw and rawWrite make tryFlush's write(2); rawN and rawErr are its
-	// result. Guarded by wmu.
-	raw      syscall.RawConn
-	rawWrite func(fd uintptr) bool
-	rawN     int
-	rawErr   error
+	wmu  sync.Mutex
+	wbuf *corkBuf // non-nil while corked; see cork.go. Guarded by wmu.
+	// raw makes tryFlush's write(2). Guarded by wmu, except that raw, once
+	// peek is set, is read-only.
+	raw syscall.RawConn
+}
+
+// newFrameGuard returns a guard of nc that refuses data frames over limit
+// bytes (0: no limit; a limit past 4 GiB counts as 4 GiB, far beyond any
+// message gorilla's read limit lets through). It reads the socket under connlimit's wrapper, if
+// any, which spares the parked reader a frame (conn.startReader); the
+// wrapper still handles everything else, Close and deadlines above all.
+func newFrameGuard(nc net.Conn, limit int64) *frameGuard {
+	return &frameGuard{Conn: nc, rd: connlimit.Reader(nc), max: uint32(min(max(limit, 0), math.MaxUint32))}
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
+	if g.failed != 0 {
+		return 0, guardErrors[g.failed]
 	}
-	n, err := g.Conn.Read(p)
+	n, err := g.rd.Read(p)
+	if n > 0 {
+		return g.scan(p, n, err)
+	}
+	return n, err
+}
+
+// scan checks the n bytes a Read put in p. It is Read's body, apart so
+// that a reader parked in Read carries Read's small frame only (see
+// conn.startReader).
+func (g *frameGuard) scan(p []byte, n int, err error) (int, error) {
 	frameStart := 0 // where the last frame header started in p
 	for i := 0; i < n; {
 		if g.remaining > 0 {
@@ -101,7 +136,7 @@ func (g *frameGuard) Read(p []byte) (int, error) {
 		if g.hdrN >= 2 {
 			need = headerLen(g.hdr[1])
 		}
-		if g.hdrN < need {
+		if int(g.hdrN) < need {
 			continue
 		}
 		length := payloadLen(g.hdr[:g.hdrN])
@@ -118,17 +153,20 @@ func (g *frameGuard) Read(p []byte) (int, error) {
 		if g.hdr[0]&0x0f == opClose && length > 0 {
 			g.inClose = true
 			g.ctrlN = 0
+			if g.ctrl == nil {
+				g.ctrl = new([125]byte)
+			}
 			copy(g.mask[:], g.hdr[hdrN-4:hdrN]) // checkHeader required the mask
 		}
 	}
 	return n, err
 }
 
-// refuse makes err sticky and delivers the bytes before the refused frame,
+// refuse makes err, one of guardErrors, sticky and delivers the bytes before the refused frame,
 // which starts at frameStart in this Read's buffer or, when 0, in an earlier
 // one (gorilla then never gets the rest of it).
 func (g *frameGuard) refuse(err error, frameStart int) (int, error) {
-	g.err = err
+	g.failed = uint8(slices.Index(guardErrors[:], err))
 	if frameStart > 0 {
 		return frameStart, nil
 	}

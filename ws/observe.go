@@ -78,9 +78,9 @@ func (c *conn) logMessage(routeKey, requestID string, start time.Time, status in
 	}
 	l.Log(&accesslog.Record{
 		APIID: c.api.id, Stage: c.stage.Name, RequestID: requestID, RouteKey: routeKey, EventType: "MESSAGE",
-		ConnectionID: c.id, DomainName: c.domainName, SourceIP: c.sourceIP, UserAgent: c.userAgent,
+		ConnectionID: c.id, DomainName: c.domainName.Value(), SourceIP: c.sourceIP, UserAgent: c.userAgent.Value(),
 		Status: status, ErrorMessage: errMsg, IntegrationLatency: latency, ResponseLength: int64(sent),
-		ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedAt,
+		ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedTime(),
 	})
 }
 
@@ -96,9 +96,9 @@ func (c *conn) logDisconnect(requestID string, start time.Time, code int, reason
 	}
 	l.Log(&accesslog.Record{
 		APIID: c.api.id, Stage: c.stage.Name, RequestID: requestID, RouteKey: "$disconnect", EventType: "DISCONNECT",
-		ConnectionID: c.id, DomainName: c.domainName, SourceIP: c.sourceIP, UserAgent: c.userAgent,
+		ConnectionID: c.id, DomainName: c.domainName.Value(), SourceIP: c.sourceIP, UserAgent: c.userAgent.Value(),
 		Status: status, IntegrationError: errMsg, IntegrationLatency: latency, DisconnectStatusCode: code,
-		DisconnectReason: reason, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedAt,
+		DisconnectReason: reason, ResponseLatency: time.Since(start), RequestTime: start, ConnectedAt: c.connectedTime(),
 	})
 }
 

@@ -120,13 +120,13 @@ func (p *params) contextValue(name string) (string, bool) {
 	case "messageDirection":
 		return "IN", true
 	case "domainName":
-		return c.domainName, true
+		return c.domainName.Value(), true
 	case "connectedAt":
-		return strconv.FormatInt(c.connectedAt.UnixMilli(), 10), true
+		return strconv.FormatInt(c.connectedTime().UnixMilli(), 10), true
 	case "identity.sourceIp":
 		return c.sourceIP, true
 	case "identity.userAgent":
-		return c.userAgent, true
+		return c.userAgent.Value(), true
 	case "messageId":
 		if p.messageID == "" {
 			return "", false
@@ -147,8 +147,8 @@ func (p *params) contextMap() map[string]any {
 	m := map[string]any{
 		"connectionId": c.id, "requestId": p.requestID, "extendedRequestId": p.requestID, "apiId": c.api.id,
 		"stage": c.stage.Name, "routeKey": p.routeKey, "eventType": p.eventType, "messageDirection": "IN",
-		"domainName": c.domainName, "connectedAt": c.connectedAt.UnixMilli(),
-		"identity": map[string]any{"sourceIp": c.sourceIP, "userAgent": c.userAgent},
+		"domainName": c.domainName.Value(), "connectedAt": c.connectedTime().UnixMilli(),
+		"identity": map[string]any{"sourceIp": c.sourceIP, "userAgent": c.userAgent.Value()},
 	}
 	if p.messageID != "" {
 		m["messageId"] = p.messageID

@@ -154,7 +154,9 @@ func (s *Server) NewAPI(cfg APIConfig) (*API, error) {
 	a.upgrader = websocket.Upgrader{
 		// Connections hold no read buffer of net/http's and take a write
 		// buffer from the pool only while writing (reference performance.md §3.1).
-		ReadBufferSize:  256,
+		// The read buffer is hijackGuard's (readBufferSize), which gorilla
+		// reuses when ReadBufferSize is 0.
+		ReadBufferSize:  0,
 		WriteBufferSize: 4096,
 		WriteBufferPool: s.bufPool,
 		// Origins were checked before $connect ran.

@@ -98,8 +98,7 @@ func TestFrameGuard(t *testing.T) {
 			{"oversize frame after good ones", append(append([]byte{}, small...), big...), len(small), true},
 			{"oversize first frame", big, 0, true},
 		} {
-			g := &frameGuard{Conn: nil, max: 1024}
-			g.Conn = &chunkConn{r: bytes.NewReader(tc.stream), chunk: chunk}
+			g := newFrameGuard(&chunkConn{r: bytes.NewReader(tc.stream), chunk: chunk}, 1024)
 			var got []byte
 			buf := make([]byte, 512)
 			var err error
@@ -130,7 +129,7 @@ func FuzzFrameGuard(f *testing.F) {
 		if chunk <= 0 || chunk > 1<<16 {
 			chunk = 1
 		}
-		g := &frameGuard{Conn: &chunkConn{r: bytes.NewReader(stream), chunk: chunk}, max: 1024}
+		g := newFrameGuard(&chunkConn{r: bytes.NewReader(stream), chunk: chunk}, 1024)
 		buf := make([]byte, 256)
 		total := 0
 		for {
