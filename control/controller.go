@@ -347,10 +347,17 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 	if c.fileAPI(id) != nil {
 		return nil, errFileManaged(id)
 	}
-	return changeLocked(c, ctx, apiKey(id), fn, func(v2 []*apiRecord, v1 []*restRecord, next *apiRecord) ([]*apiRecord, []*restRecord) {
-		if next != nil {
-			c.deploy(next)
+	deployed := func(rec *apiRecord) (*apiRecord, any, *apiError) {
+		next, out, aerr := fn(rec)
+		if aerr == nil && next != nil {
+			if err := c.deploy(next); err != nil {
+				c.log.Error("control plane: auto-deploying", "api_id", id, "error", err)
+				return nil, nil, errInternal
+			}
 		}
+		return next, out, aerr
+	}
+	return changeLocked(c, ctx, apiKey(id), deployed, func(v2 []*apiRecord, v1 []*restRecord, next *apiRecord) ([]*apiRecord, []*restRecord) {
 		v2 = slices.DeleteFunc(v2, func(r *apiRecord) bool { return r.API.APIID == id })
 		if next != nil {
 			v2 = append(v2, next)
@@ -470,9 +477,11 @@ func (c *Controller) resyncLocked(ctx context.Context) {
 // deploy gives every autoDeploy stage of rec a deployment of rec as it is
 // now, when the one it has froze something else, and drops the
 // autoDeployed deployments that no stage serves any more.
-func (c *Controller) deploy(rec *apiRecord) {
-	now := rec.snapshot()
-	cur, _ := json.Marshal(now)
+func (c *Controller) deploy(rec *apiRecord) error {
+	cur, err := json.Marshal(snapshot{Routes: rec.Routes, Integrations: rec.Integrations, Authorizers: rec.Authorizers})
+	if err != nil {
+		return err
+	}
 	for _, st := range rec.Stages {
 		if !st.AutoDeploy {
 			continue
@@ -482,30 +491,38 @@ func (c *Controller) deploy(rec *apiRecord) {
 				continue
 			}
 		}
-		d := c.newDeployment(rec, "", true)
+		d, err := c.newDeployment(rec, "", true)
+		if err != nil {
+			return err
+		}
 		st.DeploymentID = d.DeploymentID
 		st.LastUpdatedDate = d.CreatedDate
 	}
 	rec.Deployments = slices.DeleteFunc(rec.Deployments, func(d *deploymentRecord) bool {
 		return d.AutoDeployed && !slices.ContainsFunc(rec.Stages, func(st *wireStage) bool { return st.DeploymentID == d.DeploymentID })
 	})
+	return nil
 }
 
 // newDeployment adds a deployment of rec as it is now.
-func (c *Controller) newDeployment(rec *apiRecord, description string, auto bool) *deploymentRecord {
+func (c *Controller) newDeployment(rec *apiRecord, description string, auto bool) (*deploymentRecord, error) {
+	frozen, err := rec.snapshot()
+	if err != nil {
+		return nil, err
+	}
 	t := timestamp(c.now())
 	d := &deploymentRecord{
 		wireDeployment: wireDeployment{AutoDeployed: auto, CreatedDate: &t, DeploymentID: newID(6, func(id string) bool {
 			return rec.deployment(id) != nil
 		}), DeploymentStatus: "DEPLOYED", Description: description},
-		Snapshot: rec.snapshot(),
+		Snapshot: frozen,
 	}
 	rec.Deployments = append(rec.Deployments, d)
-	return d
+	return d, nil
 }
 
 // snapshot returns a copy of rec's routes, integrations and authorizers.
-func (rec *apiRecord) snapshot() snapshot {
+func (rec *apiRecord) snapshot() (snapshot, error) {
 	return deepCopy(snapshot{Routes: rec.Routes, Integrations: rec.Integrations, Authorizers: rec.Authorizers})
 }
 
@@ -680,7 +697,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		(&apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "Internal server error"}).write(w)
+		errInternal.write(w)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

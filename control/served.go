@@ -3,7 +3,9 @@ package control
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/portico-gw/portico/config"
@@ -226,18 +228,23 @@ func derivedID(n int, kind, key string) string {
 }
 
 // deepCopy returns a copy of v that shares nothing with it (through
-// JSON, the form the Store keeps).
-func deepCopy[T any](v T) T {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("control: copying a record: " + err.Error())
-	}
+// JSON, the form the Store keeps). Records come from JSON, so it fails
+// only on a value JSON cannot hold; the change is then refused (500).
+func deepCopy[T any](v T) (T, error) {
 	var out T
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("control: copying a record: " + err.Error())
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
 	}
-	return out
+	if err != nil {
+		return out, fmt.Errorf("control: copying a record: %w", err)
+	}
+	return out, nil
 }
+
+// errInternal answers a change the control plane could not make for a
+// reason of its own; the log has the detail.
+var errInternal = &apiError{Status: http.StatusInternalServerError, Type: "InternalServerException", Message: "Internal server error"}
 
 func (rec *apiRecord) deployment(id string) *deploymentRecord {
 	if id == "" {

@@ -692,15 +692,15 @@ func createDeploymentV1(c *Controller, in *call) (int, any, *apiError) {
 		if !slices.ContainsFunc(rec.Resources, func(r *wireResource) bool { return len(r.ResourceMethods) > 0 }) {
 			return nil, errNoMethods
 		}
-		d := &restDeploymentRecord{
-			wireRestDeployment: wireRestDeployment{ID: newID(6, func(id string) bool { return rec.deployment(id) != nil }),
-				Description: req.Description, CreatedDate: c.epochNow()},
-			Resources:         deepCopy(rec.Resources),
-			GatewayResponses:  deepCopy(rec.GatewayResponses),
-			Authorizers:       deepCopy(rec.Authorizers),
-			Models:            deepCopy(rec.Models),
-			RequestValidators: deepCopy(rec.RequestValidators),
+		frozen, err := deepCopy(restDeploymentRecord{Resources: rec.Resources, GatewayResponses: rec.GatewayResponses,
+			Authorizers: rec.Authorizers, Models: rec.Models, RequestValidators: rec.RequestValidators})
+		if err != nil {
+			c.log.Error("control plane: creating a deployment", "rest_api_id", rec.API.ID, "error", err)
+			return nil, errInternal
 		}
+		d := &frozen
+		d.wireRestDeployment = wireRestDeployment{ID: newID(6, func(id string) bool { return rec.deployment(id) != nil }),
+			Description: req.Description, CreatedDate: c.epochNow()}
 		rec.Deployments = append(rec.Deployments, d)
 		if req.StageName != "" {
 			st := rec.stage(req.StageName)

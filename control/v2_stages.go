@@ -135,7 +135,11 @@ func createDeployment(c *Controller, in *call) (int, any, *apiError) {
 				return nil, err
 			}
 		}
-		d := c.newDeployment(rec, req.Description, false)
+		d, err := c.newDeployment(rec, req.Description, false)
+		if err != nil {
+			c.log.Error("control plane: creating a deployment", "api_id", rec.API.APIID, "error", err)
+			return nil, errInternal
+		}
 		if st != nil {
 			st.DeploymentID, st.LastUpdatedDate = d.DeploymentID, d.CreatedDate
 		}

@@ -463,7 +463,7 @@ func (np *nonProxy) respond(a *API, w http.ResponseWriter, q *request, ir *integ
 		if binary {
 			in = []byte(base64.StdEncoding.EncodeToString(body))
 		}
-		data := a.responseTemplateData(q, in, res)
+		data := a.templateData(q, in)
 		out, err := ir.templates[key].Render(data)
 		if err != nil {
 			a.log.Warn("rendering the response template", "request_id", q.requestID, "resource", q.match.ResourcePath, "error", err)

@@ -73,19 +73,13 @@ type mappingTemplate = *vtl.Template
 // compileMappingTemplate compiles a mapping template.
 func compileMappingTemplate(src string) (mappingTemplate, error) { return vtl.Parse(src) }
 
-// templateData returns what a request template reads: $input (the body,
-// the path, query string and header parameters), $context and
-// $stageVariables. #set($context.requestOverride...) writes into its
-// Context.
+// templateData returns what a mapping template reads: $input (body, and
+// the method request's path, query string and header parameters),
+// $context and $stageVariables. For a response template body is the
+// integration's payload. #set($context.requestOverride...) and
+// responseOverride write into its Context.
 func (a *API) templateData(q *request, body []byte) *vtl.Data {
 	return &vtl.Data{Body: body, Params: inputParams(q), Context: contextMap(q, a.id, a.accountID), StageVariables: q.stage.vars}
-}
-
-// responseTemplateData returns what a response template reads: body is
-// the integration's payload ($input.body); the parameters are the method
-// request's. #set($context.responseOverride...) writes into its Context.
-func (a *API) responseTemplateData(q *request, body []byte, _ *backendResult) *vtl.Data {
-	return a.templateData(q, body)
 }
 
 // inputParams are $input.params(): the path parameters, and the query
