@@ -298,13 +298,7 @@ func (np *nonProxy) requestBody(a *API, q *request) ([]byte, overrides, Response
 	if binary {
 		return body, overrides{}, "", true
 	}
-	mt := "application/json"
-	if ct != "" {
-		if parsed, _, err := mime.ParseMediaType(ct); err == nil {
-			mt = parsed
-		}
-	}
-	t, ok := np.templates[mt]
+	t, ok := np.templates[requestMediaType(q.r)]
 	if !ok {
 		if np.passthrough == "NEVER" || (np.passthrough == "WHEN_NO_TEMPLATES" && len(np.templates) > 0) {
 			return nil, overrides{}, UnsupportedMediaType, false
@@ -343,7 +337,7 @@ func convertRequest(body []byte, binary bool, handling string) ([]byte, bool, er
 func (np *nonProxy) call(a *API, q *request, body []byte, over overrides) (*backendResult, error) {
 	switch np.kind {
 	case "MOCK":
-		if _, ok := np.selectedTemplate(q); !ok {
+		if _, ok := np.templates[requestMediaType(q.r)]; !ok {
 			return &backendResult{none: true}, nil
 		}
 		var v struct {
@@ -381,17 +375,19 @@ func (np *nonProxy) call(a *API, q *request, body []byte, over overrides) (*back
 	return np.callHTTP(a, q, body, over)
 }
 
-// selectedTemplate reports whether the request has a request template of
-// its Content-Type.
-func (np *nonProxy) selectedTemplate(q *request) (mappingTemplate, bool) {
-	mt := "application/json"
-	if ct := q.r.Header.Get("Content-Type"); ct != "" {
-		if parsed, _, err := mime.ParseMediaType(ct); err == nil {
-			mt = parsed
-		}
+// requestMediaType is the media type that chooses a request's template and
+// model: its Content-Type's, lower-case; application/json when it has
+// none. An unparsable Content-Type is taken as written, trimmed and
+// lower-cased (so it matches no template or model of another type).
+func requestMediaType(r *http.Request) string {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return "application/json"
 	}
-	t, ok := np.templates[mt]
-	return t, ok
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
 }
 
 // callHTTP calls an HTTP integration's backend and reads its answer whole.

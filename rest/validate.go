@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -163,14 +162,7 @@ func (v *validator) checkBody(q *request) (string, bool) {
 	if v.models == nil {
 		return "", true
 	}
-	mt := "application/json"
-	if ct := q.r.Header.Get("Content-Type"); ct != "" {
-		if t, _, err := mime.ParseMediaType(ct); err == nil {
-			mt = t
-		} else {
-			mt = strings.ToLower(strings.TrimSpace(ct))
-		}
-	}
+	mt := requestMediaType(q.r)
 	s := v.models[mt]
 	if s == nil {
 		if s = v.models["$default"]; s == nil {
