@@ -122,6 +122,7 @@ func (l *loader) build() {
 			}
 		}
 	}
+	l.sharedUsagePlan()
 	l.flatten()
 }
 

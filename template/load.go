@@ -30,6 +30,12 @@ type Options struct {
 	AccountID string
 	// StackName is AWS::StackName. Zero means "portico".
 	StackName string
+	// KeySecret keys the values of the API keys the template leaves to
+	// AWS to generate (SAM's Auth.UsagePlan, an AWS::ApiGateway::ApiKey
+	// without Value), so that they are the same on every load: portico
+	// serve passes the config file's first credentials secret key. Empty
+	// means a secret drawn once per process.
+	KeySecret []byte
 }
 
 // maxTemplateBytes bounds a template file (CloudFormation's own limit for

@@ -101,8 +101,8 @@ func TestLoadErrors(t *testing.T) {
       Events:
         A: {Type: HttpApi, Properties: {Path: /x, Method: get, Auth: {Authorizer: Nope}}}
 `, Options{}, []string{`t.yaml:9:83: Resources.Fn.Properties.Events.A.Properties.Auth.Authorizer: "Nope" is not one of the API's Auth.Authorizers`}},
-		{"an api key without a value", "Resources:\n  Key:\n    Type: AWS::ApiGateway::ApiKey\n    Properties: {Name: k}\n", Options{},
-			[]string{"t.yaml:4:17: Resources.Key.Properties.Value: required here"}},
+		{"a usage plan of no kind", "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: Prod, Auth: {UsagePlan: {CreateUsagePlan: PER_STAGE}}}\n", Options{},
+			[]string{`t.yaml:4:71: Resources.Api.Properties.Auth.UsagePlan.CreateUsagePlan: want PER_API, SHARED or NONE, got "PER_STAGE"`}},
 		{"a cycle", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {FunctionName: !Ref Fn, Runtime: nodejs20.x, Handler: a.b, CodeUri: code}\n", Options{},
 			[]string{"Fn refers to itself"}},
 		{"a resource's condition", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Condition: Nope\n", Options{},

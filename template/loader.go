@@ -30,7 +30,14 @@ type loader struct {
 	restAPIs                 map[string]*restBuild
 	v2APIs                   map[string]*v2Build
 	implicitRest, implicitV2 *resource
-	budget                   int // values resolved so far (maxResolvedNodes)
+	// sharedPlan is SAM's ServerlessUsagePlan, which every
+	// AWS::Serverless::Api with Auth.UsagePlan.CreateUsagePlan SHARED
+	// joins; nil until one does.
+	sharedPlan *config.UsagePlan
+	// sharedPlanFrom and sharedPlanKey are where the first such API asked.
+	sharedPlanFrom origin
+	sharedPlanKey  string
+	budget         int // values resolved so far (maxResolvedNodes)
 }
 
 // origin is the template resource that produced a part of the File.

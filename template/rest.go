@@ -262,8 +262,7 @@ func (l *loader) buildRestRequestValidator(r *resource, p *props) {
 func (l *loader) buildAPIKey(r *resource, p *props) {
 	k := config.APIKey{ID: r.physical, Name: cmp.Or(p.str("Name"), r.id), Value: p.str("Value"), Description: p.str("Description")}
 	if k.Value == "" {
-		l.errorf(p.at, p.key+".Value", "required here: API Gateway generates a key you would read from AWS, and Portico cannot show you one; write the key (20 to 128 characters), or take it from a parameter")
-		return
+		k.Value = l.keyValue(r.id, r.key, r.where())
 	}
 	if p.has("Enabled") {
 		e := p.boolean("Enabled", true)

@@ -106,6 +106,10 @@ func (s *source) load() (*config.File, error) {
 			return nil, &loadError{what: "config", path: s.configPath, err: err}
 		}
 		opts.Region, opts.AccountID = base.Region, base.AccountID
+		if len(base.Credentials) > 0 {
+			// Generated API key values stay the same across restarts.
+			opts.KeySecret = []byte(base.Credentials[0].SecretAccessKey)
+		}
 	}
 	t, err := template.Load(s.templatePath, opts)
 	if err != nil {

@@ -6,11 +6,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portico-gw/portico/template"
 )
 
 func TestValidateTemplate(t *testing.T) {
@@ -182,5 +185,111 @@ Resources:
 	case <-done:
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestServeTemplateUsagePlan serves a SAM API whose Auth.UsagePlan
+// generates the usage plan and its API key: serve tells the key's value,
+// which is derived from the config file's credentials (the same on every
+// start), and the data plane asks for the key and counts the plan's quota.
+func TestServeTemplateUsagePlan(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	files := map[string]string{
+		"portico.yaml": "credentials: [{accessKeyId: AKIDEXAMPLE, secretAccessKey: template-secret}]\n",
+		"code/app.py":  "def handler(event, context):\n    return {'statusCode': 200, 'body': 'pets'}\n",
+		"template.yaml": `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Pets:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: code
+      Events:
+        List: {Type: Api, Properties: {Path: /pets, Method: get, RestApiId: !Ref PetsApi}}
+  PetsApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan: {CreateUsagePlan: PER_API, Quota: {Limit: 2, Period: DAY}}
+`,
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmpl, err := template.Load(filepath.Join(dir, "template.yaml"), template.Options{KeySecret: []byte("template-secret")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := tmpl.APIKeys[0].Value
+
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"serve", "--template", filepath.Join(dir, "template.yaml"), "--config", filepath.Join(dir, "portico.yaml"), "--listen", addr}, &out, &errb)
+	}()
+	defer func() {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+	}()
+	get := func(key string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+"/prod/pets", nil)
+		if key != "" {
+			req.Header.Set("x-api-key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := get("")
+		if code == http.StatusForbidden && body == `{"message":"Forbidden"}` {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("without a key: %d %q; %s", code, body, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(errb.String()+out.String(), value) {
+		t.Errorf("serve never told the generated key's value %s:\n%s%s", value, out.String(), errb.String())
+	}
+	for i := range 2 {
+		if code, body := get(value); code != http.StatusOK || body != "pets" {
+			t.Fatalf("call %d with the generated key: %d %q", i+1, code, body)
+		}
+	}
+	if code, body := get(value); code != http.StatusTooManyRequests || body != `{"message":"Limit Exceeded"}` {
+		t.Errorf("past the quota: %d %q, want 429 Limit Exceeded", code, body)
+	}
+	if code, _ := get(strings.ToLower(value)); code != http.StatusForbidden {
+		t.Errorf("with another key: %d, want 403", code)
 	}
 }
