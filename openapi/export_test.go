@@ -66,7 +66,7 @@ func expPetStore() config.RestAPI {
 					RequestParameters: map[string]bool{"method.request.path.petId": true, "method.request.header.X-Trace": true},
 					MethodResponses:   map[string]config.MethodResponse{},
 					MethodIntegration: &config.RestIntegration{Type: "AWS_PROXY", HTTPMethod: "POST",
-						URI:                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Pet/invocations",
+						URI:                 "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Pet/invocations",
 						PassthroughBehavior: "WHEN_NO_MATCH", ContentHandling: "CONVERT_TO_TEXT",
 						CacheNamespace: "petid00001", CacheKeyParameters: []string{"method.request.path.petId"}}},
 			}},
