@@ -73,7 +73,8 @@ func buildExportedRest(t testing.TB, c *apigateway.Client) (id string) {
 	t.Helper()
 	ctx := context.Background()
 	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets"), Description: aws.String("export me"),
-		BinaryMediaTypes: []string{"image/png"}})
+		BinaryMediaTypes: []string{"image/png"}, ApiKeySource: types.ApiKeySourceTypeAuthorizer,
+		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointTypeRegional}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,8 +232,8 @@ func TestGetExportFormats(t *testing.T) {
 	}
 	doc := exportDoc(t, out.Body, false)
 	wantJSON(t, "binary media types", doc["x-amazon-apigateway-binary-media-types"], `["image/png"]`)
-	wantJSON(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"types":["EDGE"]}`)
-	wantJSON(t, "api key source", doc["x-amazon-apigateway-api-key-source"], `"HEADER"`)
+	wantJSON(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"types":["REGIONAL"]}`)
+	wantJSON(t, "api key source", doc["x-amazon-apigateway-api-key-source"], `"AUTHORIZER"`)
 }
 
 func TestGetExportErrors(t *testing.T) {

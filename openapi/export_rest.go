@@ -72,7 +72,7 @@ func (x *restExporter) document() (obj, error) {
 			}
 			item[key] = op
 		}
-		if len(item) > 0 || r.Path != "/" {
+		if len(item) > 0 { // a resource without methods is left out, as AWS does
 			paths[r.Path] = item
 		}
 	}
@@ -136,11 +136,14 @@ func (x *restExporter) apiExtensions(doc obj) {
 	if len(a.BinaryMediaTypes) > 0 {
 		doc["x-amazon-apigateway-binary-media-types"] = slices.Clone(a.BinaryMediaTypes)
 	}
-	expSet(doc, "x-amazon-apigateway-api-key-source", a.APIKeySource)
+	if a.APIKeySource == "AUTHORIZER" { // HEADER, the default, is left out as AWS does
+		doc["x-amazon-apigateway-api-key-source"] = a.APIKeySource
+	}
 	if x.MinimumCompressionSize != nil {
 		doc["x-amazon-apigateway-minimum-compression-size"] = *x.MinimumCompressionSize
 	}
-	if len(x.EndpointTypes) > 0 || len(x.VPCEndpointIDs) > 0 {
+	// EDGE alone, the default, is left out
+	if !slices.Equal(x.EndpointTypes, []string{"EDGE"}) && len(x.EndpointTypes) > 0 || len(x.VPCEndpointIDs) > 0 {
 		ec := obj{}
 		if len(x.EndpointTypes) > 0 {
 			ec["types"] = slices.Clone(x.EndpointTypes)
@@ -196,6 +199,18 @@ func (x *restExporter) localRefs(v any) any {
 		}
 	}
 	return v
+}
+
+// expAddKeys adds m's keys to list, keeping it sorted and without
+// duplicates.
+func expAddKeys[V any](list []string, m map[string]V) []string {
+	for k := range m {
+		if !slices.Contains(list, k) {
+			list = append(list, k)
+		}
+	}
+	slices.Sort(list)
+	return list
 }
 
 // expParamIn maps a method request parameter's location to OpenAPI's.
@@ -266,9 +281,11 @@ func (x *restExporter) operation(r *config.RestResource, m config.RestMethod) (o
 	if len(m.RequestModels) > 0 {
 		types := expSortedKeys(m.RequestModels)
 		if x.swagger {
-			op["consumes"] = types
-			model := m.RequestModels[types[0]]
-			params = append(params, obj{"in": "body", "name": model, "required": true, "schema": x.ref(model)})
+			// one body parameter per content type, as AWS writes them
+			for _, ct := range types {
+				model := m.RequestModels[ct]
+				params = append(params, obj{"in": "body", "name": model, "required": true, "schema": x.ref(model)})
+			}
 		} else {
 			content := obj{}
 			for _, ct := range types {
@@ -277,10 +294,26 @@ func (x *restExporter) operation(r *config.RestResource, m config.RestMethod) (o
 			op["requestBody"] = obj{"content": content, "required": true}
 		}
 	}
+	if x.swagger {
+		// consumes: the content types of the request models and templates;
+		// produces: those of the response models and templates
+		var consumes, produces []string
+		consumes = expAddKeys(consumes, m.RequestModels)
+		for _, mr := range m.MethodResponses {
+			produces = expAddKeys(produces, mr.ResponseModels)
+		}
+		if in := m.MethodIntegration; in != nil {
+			consumes = expAddKeys(consumes, in.RequestTemplates)
+			for _, ir := range in.IntegrationResponses {
+				produces = expAddKeys(produces, ir.ResponseTemplates)
+			}
+		}
+		expSet(op, "consumes", consumes)
+		expSet(op, "produces", produces)
+	}
 	expSet(op, "parameters", params)
 
 	responses := obj{}
-	var produces []string
 	for _, code := range expSortedKeys(m.MethodResponses) {
 		mr := m.MethodResponses[code]
 		resp := obj{"description": code + " response"}
@@ -295,30 +328,20 @@ func (x *restExporter) operation(r *config.RestResource, m config.RestMethod) (o
 			}
 		}
 		expSet(resp, "headers", headers)
-		if len(mr.ResponseModels) > 0 {
-			types := expSortedKeys(mr.ResponseModels)
-			if x.swagger {
-				resp["schema"] = x.ref(mr.ResponseModels[types[0]])
-				for _, t := range types {
-					if !slices.Contains(produces, t) {
-						produces = append(produces, t)
-					}
-				}
-			} else {
-				content := obj{}
-				for _, ct := range types {
-					content[ct] = obj{"schema": x.ref(mr.ResponseModels[ct])}
-				}
-				resp["content"] = content
+		types := expSortedKeys(mr.ResponseModels)
+		switch {
+		case x.swagger && len(types) > 0:
+			resp["schema"] = x.ref(mr.ResponseModels[types[0]])
+		case !x.swagger:
+			content := obj{} // AWS writes "content": {} for a response without models
+			for _, ct := range types {
+				content[ct] = obj{"schema": x.ref(mr.ResponseModels[ct])}
 			}
+			resp["content"] = content
 		}
 		responses[code] = resp
 	}
 	op["responses"] = responses
-	if len(produces) > 0 {
-		slices.Sort(produces)
-		op["produces"] = produces
-	}
 
 	if sec := x.security(&m); len(sec) > 0 {
 		op["security"] = []any{sec}

@@ -24,7 +24,7 @@ func expIntPtr(n int) *int { return &n }
 func expPetStore() config.RestAPI {
 	return config.RestAPI{
 		RestAPIID: "abc123defg", Name: "PetStore", Description: "Your first API with Amazon API Gateway.",
-		APIKeySource: "HEADER", BinaryMediaTypes: []string{"image/png"},
+		APIKeySource: "AUTHORIZER", BinaryMediaTypes: []string{"image/png"},
 		Resources: []config.RestResource{
 			{ID: "root000001", Path: "/", ResourceMethods: map[string]config.RestMethod{
 				"GET": {HTTPMethod: "GET", AuthorizationType: "NONE",
@@ -278,7 +278,7 @@ func TestExportRESTFormats(t *testing.T) {
 			expEqual(t, "gateway responses", doc["x-amazon-apigateway-gateway-responses"],
 				`{"MISSING_AUTHENTICATION_TOKEN":{"statusCode":"404","responseTemplates":{"application/json":"{\"message\": $context.error.messageString}"}}}`)
 			expEqual(t, "binary media types", doc["x-amazon-apigateway-binary-media-types"], `["image/png"]`)
-			expEqual(t, "api key source", doc["x-amazon-apigateway-api-key-source"], `"HEADER"`)
+			expEqual(t, "api key source", doc["x-amazon-apigateway-api-key-source"], `"AUTHORIZER"`)
 		})
 	}
 }
