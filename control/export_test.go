@@ -218,7 +218,7 @@ func TestGetExportFormats(t *testing.T) {
 			wantJSON(t, "tok", at(t, doc, append(schemes, "tok")...), `{"type":"apiKey","name":"Authorization","in":"header",
 				"x-amazon-apigateway-authtype":"custom","x-amazon-apigateway-authorizer":{"type":"token",
 				"authorizerUri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations",
-				"identitySource":"method.request.header.Authorization","authorizerResultTtlInSeconds":300}}`)
+				"authorizerResultTtlInSeconds":300}}`)
 			if _, ok := doc["x-amazon-apigateway-binary-media-types"]; ok {
 				t.Error("binary media types without extensions=apigateway")
 			}

@@ -389,18 +389,28 @@ func (x *restExporter) security(m *config.RestMethod) obj {
 	return sec
 }
 
-// authorizerScheme adds an authorizer's security scheme.
+// authorizerScheme adds an authorizer's security scheme, as AWS's docs
+// write them: the token's header as the name of a TOKEN or Cognito
+// authorizer; for a REQUEST authorizer its one header or query parameter,
+// or "Unused" in the header for several sources or others.
 func (x *restExporter) authorizerScheme(au *config.RestAuthorizer) {
-	header := "Unused"
-	if au.Type == "TOKEN" || au.Type == "COGNITO_USER_POOLS" {
-		header = "Authorization"
+	name, in := "Unused", "header"
+	switch {
+	case au.Type != "REQUEST":
+		name = "Authorization"
 		if len(au.IdentitySource) == 1 {
 			if h, ok := strings.CutPrefix(au.IdentitySource[0], "method.request.header."); ok {
-				header = h
+				name = h
 			}
 		}
+	case len(au.IdentitySource) == 1:
+		if h, ok := strings.CutPrefix(au.IdentitySource[0], "method.request.header."); ok {
+			name = h
+		} else if q, ok := strings.CutPrefix(au.IdentitySource[0], "method.request.querystring."); ok {
+			name, in = q, "query"
+		}
 	}
-	s := obj{"type": "apiKey", "name": header, "in": "header"}
+	s := obj{"type": "apiKey", "name": name, "in": in}
 	if x.authorizers {
 		authType := "custom"
 		if au.Type == "COGNITO_USER_POOLS" {
@@ -414,7 +424,7 @@ func (x *restExporter) authorizerScheme(au *config.RestAuthorizer) {
 			ext["authorizerResultTtlInSeconds"] = *au.AuthorizerResultTTLInSeconds
 		}
 		expSet(ext, "identityValidationExpression", au.IdentityValidationExpression)
-		if len(au.IdentitySource) > 0 {
+		if au.Type == "REQUEST" && len(au.IdentitySource) > 0 {
 			ext["identitySource"] = au.IdentitySource.String()
 		}
 		if len(au.ProviderARNs) > 0 {

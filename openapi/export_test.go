@@ -270,7 +270,7 @@ func TestExportRESTFormats(t *testing.T) {
 			expEqual(t, "NewPet.price", at(schemas, "NewPet", "properties", "price"), `{"type":"number","minimum":25,"maximum":500}`)
 			expEqual(t, "PetAuth", at(securities, "PetAuth"), `{"type":"apiKey","name":"X-Token","in":"header","x-amazon-apigateway-authtype":"custom",
 				"x-amazon-apigateway-authorizer":{"type":"token","authorizerUri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations",
-				"identitySource":"method.request.header.X-Token","identityValidationExpression":"^x-[a-z]+","authorizerResultTtlInSeconds":60}}`)
+				"identityValidationExpression":"^x-[a-z]+","authorizerResultTtlInSeconds":60}}`)
 			expEqual(t, "api_key", at(securities, "api_key"), `{"type":"apiKey","name":"x-api-key","in":"header"}`)
 			expEqual(t, "sigv4", at(securities, "sigv4"), `{"type":"apiKey","name":"Authorization","in":"header","x-amazon-apigateway-authtype":"awsSigv4"}`)
 
@@ -405,6 +405,42 @@ func TestExportGolden(t *testing.T) {
 			if string(b) != string(want) {
 				t.Errorf("%s differs:\n%s", path, b)
 			}
+		})
+	}
+}
+
+// A REST authorizer's scheme names where its identity is, as AWS's docs
+// write it.
+func TestExportRESTAuthorizerSchemes(t *testing.T) {
+	for _, tc := range []struct {
+		au   config.RestAuthorizer
+		want string
+	}{
+		{config.RestAuthorizer{Name: "tok", Type: "TOKEN", IdentitySource: config.StringList{"method.request.header.Authorization"}},
+			`{"type":"apiKey","name":"Authorization","in":"header","x-amazon-apigateway-authtype":"custom","x-amazon-apigateway-authorizer":{"type":"token"}}`},
+		{config.RestAuthorizer{Name: "one-header", Type: "REQUEST", IdentitySource: config.StringList{"method.request.header.auth"}},
+			`{"type":"apiKey","name":"auth","in":"header","x-amazon-apigateway-authtype":"custom",
+				"x-amazon-apigateway-authorizer":{"type":"request","identitySource":"method.request.header.auth"}}`},
+		{config.RestAuthorizer{Name: "one-query", Type: "REQUEST", IdentitySource: config.StringList{"method.request.querystring.key"}},
+			`{"type":"apiKey","name":"key","in":"query","x-amazon-apigateway-authtype":"custom",
+				"x-amazon-apigateway-authorizer":{"type":"request","identitySource":"method.request.querystring.key"}}`},
+		{config.RestAuthorizer{Name: "two", Type: "REQUEST", IdentitySource: config.StringList{"method.request.header.HeaderAuth1", "method.request.querystring.QueryString1"}},
+			`{"type":"apiKey","name":"Unused","in":"header","x-amazon-apigateway-authtype":"custom",
+				"x-amazon-apigateway-authorizer":{"type":"request","identitySource":"method.request.header.HeaderAuth1, method.request.querystring.QueryString1"}}`},
+		{config.RestAuthorizer{Name: "stagevar", Type: "REQUEST", IdentitySource: config.StringList{"stageVariables.stage"}},
+			`{"type":"apiKey","name":"Unused","in":"header","x-amazon-apigateway-authtype":"custom",
+				"x-amazon-apigateway-authorizer":{"type":"request","identitySource":"stageVariables.stage"}}`},
+		{config.RestAuthorizer{Name: "pool", Type: "COGNITO_USER_POOLS", ProviderARNs: []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"}},
+			`{"type":"apiKey","name":"Authorization","in":"header","x-amazon-apigateway-authtype":"cognito_user_pools",
+				"x-amazon-apigateway-authorizer":{"type":"cognito_user_pools","providerARNs":["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]}}`},
+	} {
+		t.Run(tc.au.Name, func(t *testing.T) {
+			api := config.RestAPI{RestAPIID: "a", Name: "a", Authorizers: []config.RestAuthorizer{tc.au}}
+			b, err := ExportREST(api, ExportOptions{Extensions: []string{"authorizers"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			expEqual(t, tc.au.Name, expAt(t, expDecode(t, b, false), "components", "securitySchemes", tc.au.Name), tc.want)
 		})
 	}
 }
