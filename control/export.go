@@ -89,8 +89,9 @@ func getExport(c *Controller, in *call) (int, any, *apiError) {
 	if rec != nil {
 		a := rec.API
 		opt.Policy, opt.MinimumCompressionSize = a.Policy, a.MinimumCompressionSize
+		opt.DisableExecuteAPIEndpoint = a.DisableExecuteAPIEndpoint
 		if e := a.EndpointConfiguration; e != nil {
-			opt.EndpointTypes, opt.VPCEndpointIDs = e.Types, e.VpcEndpointIDs
+			opt.VPCEndpointIDs = e.VpcEndpointIDs
 		}
 		if st := rec.stage(stage); st != nil {
 			if d := rec.deployment(st.DeploymentID); d != nil && d.CreatedDate != nil {

@@ -74,7 +74,7 @@ func buildExportedRest(t testing.TB, c *apigateway.Client) (id string) {
 	ctx := context.Background()
 	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets"), Description: aws.String("export me"),
 		BinaryMediaTypes: []string{"image/png"}, ApiKeySource: types.ApiKeySourceTypeAuthorizer,
-		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointTypeRegional}}})
+		DisableExecuteApiEndpoint: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestGetExportFormats(t *testing.T) {
 	}
 	doc := exportDoc(t, out.Body, false)
 	wantJSON(t, "binary media types", doc["x-amazon-apigateway-binary-media-types"], `["image/png"]`)
-	wantJSON(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"types":["REGIONAL"]}`)
+	wantJSON(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"disableExecuteApiEndpoint":true}`)
 	wantJSON(t, "api key source", doc["x-amazon-apigateway-api-key-source"], `"AUTHORIZER"`)
 }
 

@@ -47,11 +47,12 @@ type ExportOptions struct {
 	// MinimumCompressionSize is x-amazon-apigateway-minimum-compression-size.
 	// Nil: none.
 	MinimumCompressionSize *int
-	// EndpointTypes are the endpointConfiguration's types (EDGE, REGIONAL,
-	// PRIVATE) and VPCEndpointIDs its vpcEndpointIds
-	// (x-amazon-apigateway-endpoint-configuration). Empty: none.
-	EndpointTypes  []string
-	VPCEndpointIDs []string
+	// VPCEndpointIDs (the endpointConfiguration's vpcEndpointIds) and
+	// DisableExecuteAPIEndpoint are x-amazon-apigateway-endpoint-configuration,
+	// written when either is set. (The extension has no endpoint types:
+	// AWS's import takes them as a parameter.)
+	VPCEndpointIDs            []string
+	DisableExecuteAPIEndpoint bool
 }
 
 // exportSpec is what the options ask for, checked.

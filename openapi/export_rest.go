@@ -142,14 +142,13 @@ func (x *restExporter) apiExtensions(doc obj) {
 	if x.MinimumCompressionSize != nil {
 		doc["x-amazon-apigateway-minimum-compression-size"] = *x.MinimumCompressionSize
 	}
-	// EDGE alone, the default, is left out
-	if !slices.Equal(x.EndpointTypes, []string{"EDGE"}) && len(x.EndpointTypes) > 0 || len(x.VPCEndpointIDs) > 0 {
+	if len(x.VPCEndpointIDs) > 0 || x.DisableExecuteAPIEndpoint {
 		ec := obj{}
-		if len(x.EndpointTypes) > 0 {
-			ec["types"] = slices.Clone(x.EndpointTypes)
-		}
 		if len(x.VPCEndpointIDs) > 0 {
 			ec["vpcEndpointIds"] = slices.Clone(x.VPCEndpointIDs)
+		}
+		if x.DisableExecuteAPIEndpoint {
+			ec["disableExecuteApiEndpoint"] = true
 		}
 		doc["x-amazon-apigateway-endpoint-configuration"] = ec
 	}

@@ -347,14 +347,14 @@ func TestExportRESTDefaultsAndErrors(t *testing.T) {
 	}
 
 	b, err = ExportREST(expPetStore(), ExportOptions{Extensions: []string{"apigateway"}, Policy: `{"Version":"2012-10-17","Statement":[]}`,
-		MinimumCompressionSize: expIntPtr(1024), EndpointTypes: []string{"REGIONAL"}})
+		MinimumCompressionSize: expIntPtr(1024), VPCEndpointIDs: []string{"vpce-0212a4ababd5b8c3e"}, DisableExecuteAPIEndpoint: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc = expDecode(t, b, false)
 	expEqual(t, "policy", doc["x-amazon-apigateway-policy"], `{"Version":"2012-10-17","Statement":[]}`)
 	expEqual(t, "minimum compression size", doc["x-amazon-apigateway-minimum-compression-size"], `1024`)
-	expEqual(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"types":["REGIONAL"]}`)
+	expEqual(t, "endpoint configuration", doc["x-amazon-apigateway-endpoint-configuration"], `{"vpcEndpointIds":["vpce-0212a4ababd5b8c3e"],"disableExecuteApiEndpoint":true}`)
 }
 
 // TestExportGolden compares whole exports with testdata/export (run with
