@@ -102,7 +102,7 @@ func getExport(c *Controller, in *call) (int, any, *apiError) {
 	doc, expErr := openapi.ExportREST(api, opt)
 	if expErr != nil {
 		c.log.Error("control plane: export", "api_id", api.RestAPIID, "stage", stage, "error", expErr)
-		return 0, nil, badRequest("The API cannot be exported: %s", strings.TrimPrefix(expErr.Error(), "openapi: "))
+		return 0, nil, badRequest("%s", strings.TrimPrefix(expErr.Error(), "openapi: "))
 	}
 	ext := ".json"
 	ct := "application/json"

@@ -62,7 +62,9 @@ func (x *restExporter) document() (obj, error) {
 	for _, r := range a.Resources {
 		item := obj{}
 		for _, name := range expSortedKeys(r.ResourceMethods) {
-			op, err := x.operation(&r, r.ResourceMethods[name])
+			m := r.ResourceMethods[name]
+			m.HTTPMethod = name
+			op, err := x.operation(&r, m)
 			if err != nil {
 				return nil, err
 			}
@@ -200,6 +202,14 @@ func (x *restExporter) localRefs(v any) any {
 	return v
 }
 
+// expIsJSON reports whether a content type is JSON (application/json,
+// application/x-amz-json-1.1, application/problem+json).
+func expIsJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && (strings.HasSuffix(mt, "+json") || strings.Contains(mt, "-json"))
+}
+
 // expAddKeys adds m's keys to list, keeping it sorted and without
 // duplicates.
 func expAddKeys[V any](list []string, m map[string]V) []string {
@@ -279,6 +289,10 @@ func (x *restExporter) operation(r *config.RestResource, m config.RestMethod) (o
 
 	if len(m.RequestModels) > 0 {
 		types := expSortedKeys(m.RequestModels)
+		if !slices.ContainsFunc(types, expIsJSON) {
+			// AWS's docs: "Only found non-JSON body models for ..."
+			return nil, fmt.Errorf("openapi: Only found non-JSON body models for %s %s", m.HTTPMethod, r.Path)
+		}
 		if x.swagger {
 			// one body parameter per content type, as AWS writes them
 			for _, ct := range types {

@@ -341,6 +341,13 @@ func TestExportRESTDefaultsAndErrors(t *testing.T) {
 	if _, err := ExportREST(api, ExportOptions{Spec: "raml"}); err == nil {
 		t.Error("export type raml: no error")
 	}
+	xml := expPetStore()
+	pets := xml.Resources[1].ResourceMethods["POST"]
+	pets.RequestModels = map[string]string{"application/xml": "NewPet"}
+	xml.Resources[1].ResourceMethods["POST"] = pets
+	if _, err := ExportREST(xml, ExportOptions{}); err == nil || err.Error() != "openapi: Only found non-JSON body models for POST /pets" {
+		t.Errorf("a request body model for XML only: %v", err)
+	}
 	api.Models = append(api.Models, config.RestModel{Name: "Bad", Schema: "{not json"})
 	if _, err := ExportREST(api, ExportOptions{}); err == nil || !strings.Contains(err.Error(), "Bad") {
 		t.Errorf("a model that is not JSON: %v", err)
