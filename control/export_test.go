@@ -250,6 +250,31 @@ func TestGetExportErrors(t *testing.T) {
 	_, err = c.GetExport(ctx, &apigateway.GetExportInput{RestApiId: &id, StageName: aws.String("prod"), ExportType: aws.String("oas30"),
 		Accepts: aws.String("text/csv")}, withAccept("text/csv"))
 	wantV1Error(t, err, "BadRequestException", "Unsupported content type specified: text/csv")
+
+	res, err := c.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Items {
+		if *r.Path == "/pets" {
+			if _, err := c.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: &id, ResourceId: r.Id, HttpMethod: aws.String("PUT"),
+				AuthorizationType: aws.String("NONE"), RequestModels: map[string]string{"application/xml": "NewPet"}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: &id, ResourceId: r.Id, HttpMethod: aws.String("PUT"),
+				Type: types.IntegrationTypeMock}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &id, StageName: aws.String("xml")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetExport(ctx, &apigateway.GetExportInput{RestApiId: &id, StageName: aws.String("xml"), ExportType: aws.String("swagger")})
+	wantV1Error(t, err, "BadRequestException", "Only found non-JSON body models for PUT /pets")
+	if _, err := c.GetExport(ctx, &apigateway.GetExportInput{RestApiId: &id, StageName: aws.String("prod"), ExportType: aws.String("swagger")}); err != nil {
+		t.Fatalf("prod, deployed before the XML method: %v", err)
+	}
 }
 
 // buildExportedHTTP makes an HTTP API with a JWT-guarded route and CORS,
