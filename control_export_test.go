@@ -128,7 +128,7 @@ func TestControlPlaneExportAWSCLI(t *testing.T) {
 	if hdoc["openapi"] != "3.0.1" || hdoc["x-amazon-apigateway-importexport-version"] != "1.0" {
 		t.Fatalf("export-api: %v", hdoc)
 	}
-	def := hdoc["paths"].(map[string]any)["$default"].(map[string]any)["x-amazon-apigateway-any-method"].(map[string]any)
+	def := hdoc["paths"].(map[string]any)["/$default"].(map[string]any)["x-amazon-apigateway-any-method"].(map[string]any)
 	if in := def["x-amazon-apigateway-integration"].(map[string]any); in["uri"] != backend.URL+"/pets" || in["type"] != "http_proxy" {
 		t.Fatalf("$default integration: %v", in)
 	}

@@ -398,7 +398,7 @@ func TestExportAPIFromTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := exportDoc(t, out.Body, false)
-	wantJSON(t, "$default route", at(t, doc, "paths", "$default", "x-amazon-apigateway-any-method", "x-amazon-apigateway-integration"),
+	wantJSON(t, "$default route", at(t, doc, "paths", "/$default", "x-amazon-apigateway-any-method", "x-amazon-apigateway-integration"),
 		`{"type":"http_proxy","uri":"http://127.0.0.1:9/","payloadFormatVersion":"1.0","connectionType":"INTERNET"}`)
 	wantJSON(t, "servers", doc["servers"], `[{"url":"https://fromfile01.execute-api.us-east-1.amazonaws.com/{basePath}","variables":{"basePath":{"default":""}}}]`)
 }

@@ -16,10 +16,11 @@ var errExpNotHTTP = errors.New("openapi: only HTTP APIs can be exported")
 // ExportHTTP writes an HTTP API (its routes as the stage's deployment
 // froze them, or the current ones) as OpenAPI 3.0.1, as apigatewayv2
 // ExportApi does: a path per route path (x-amazon-apigateway-any-method
-// for ANY, "$default" for the default route), with the "apigateway"
-// extension its integrations (x-amazon-apigateway-integration), JWT and
-// Lambda authorizers (x-amazon-apigateway-authorizer) and CORS
-// (x-amazon-apigateway-cors). Keys and paths are sorted.
+// for ANY; "/$default", with isDefaultRoute, for the default route, as
+// AWS's docs write it), with the "apigateway" extension its integrations
+// (x-amazon-apigateway-integration), JWT and Lambda authorizers
+// (x-amazon-apigateway-authorizer) and CORS (x-amazon-apigateway-cors).
+// Keys and paths are sorted.
 func ExportHTTP(api config.API, opt ExportOptions) ([]byte, error) {
 	if api.ProtocolType != "HTTP" {
 		return nil, errExpNotHTTP
@@ -67,7 +68,7 @@ func (x *httpExporter) document() obj {
 	for _, r := range routes {
 		method, path, ok := strings.Cut(r.RouteKey, " ")
 		if r.RouteKey == "$default" {
-			method, path, ok = "ANY", "$default", true
+			method, path, ok = "ANY", "/$default", true
 		}
 		if !ok {
 			continue
@@ -114,7 +115,7 @@ func (x *httpExporter) operation(r *config.Route, path string) obj {
 	desc := "Default response for " + r.RouteKey
 	op := obj{"responses": obj{"default": obj{"description": desc}}}
 	expSet(op, "operationId", r.OperationName)
-	if path == "$default" {
+	if r.RouteKey == "$default" {
 		op["isDefaultRoute"] = true
 	}
 	var params []any

@@ -64,7 +64,7 @@ func TestExportHTTP(t *testing.T) {
 		expEqual(t, "ANY integration", expAt(t, anyM, "x-amazon-apigateway-integration"), `{"type":"http_proxy","payloadFormatVersion":"1.0",
 			"httpMethod":"ANY","uri":"http://petstore.example.com/{proxy}","connectionType":"INTERNET",
 			"requestParameters":{"append:header.x-from":"portico"},"responseParameters":{"404":{"overwrite:statuscode":"410"}}}`)
-		expEqual(t, "$default", expAt(t, doc, "paths", "$default", "x-amazon-apigateway-any-method", "isDefaultRoute"), `true`)
+		expEqual(t, "$default", expAt(t, doc, "paths", "/$default", "x-amazon-apigateway-any-method", "isDefaultRoute"), `true`)
 		expEqual(t, "JWT scheme", expAt(t, doc, "components", "securitySchemes", "cognito"), `{"type":"oauth2","flows":{},
 			"x-amazon-apigateway-authorizer":{"type":"jwt","identitySource":"$request.header.Authorization",
 				"jwtConfiguration":{"issuer":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc","audience":["client1"]}}}`)
