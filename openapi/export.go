@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"maps"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -95,10 +97,14 @@ type obj = map[string]any
 // YAML.
 func expEncode(doc obj, asYAML bool) ([]byte, error) {
 	if asYAML {
+		node, err := expYAMLNode(expValidUTF8(doc)) // yaml.v3 would write invalid UTF-8 as !!binary
+		if err != nil {
+			return nil, fmt.Errorf("openapi: writing YAML: %w", err)
+		}
 		var b bytes.Buffer
 		enc := yaml.NewEncoder(&b)
 		enc.SetIndent(2)
-		if err := enc.Encode(doc); err != nil {
+		if err := enc.Encode(node); err != nil {
 			return nil, fmt.Errorf("openapi: writing YAML: %w", err)
 		}
 		if err := enc.Close(); err != nil {
@@ -114,6 +120,113 @@ func expEncode(doc obj, asYAML bool) ([]byte, error) {
 		return nil, fmt.Errorf("openapi: writing JSON: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// expValidUTF8 returns v with every string key and value made valid
+// UTF-8 (each bad byte becomes U+FFFD, as encoding/json writes it).
+func expValidUTF8(v any) any {
+	switch x := v.(type) {
+	case string:
+		return expValidString(x)
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = expValidString(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = expValidUTF8(e)
+		}
+		return out
+	case obj:
+		out := make(obj, len(x))
+		for k, e := range x {
+			out[expValidString(k)] = expValidUTF8(e)
+		}
+		return out
+	}
+	return v
+}
+
+// expYAMLNode builds the YAML of v (the document's shapes: obj, lists,
+// strings, numbers, booleans), keys sorted. A string that yaml.v3's own
+// choice of style would not read back as written (one of only line
+// breaks, as a mapping template may be) is double-quoted.
+func expYAMLNode(v any) (*yaml.Node, error) {
+	switch x := v.(type) {
+	case obj:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, k := range expSortedKeys(x) {
+			kn, err := expYAMLNode(k)
+			if err != nil {
+				return nil, err
+			}
+			vn, err := expYAMLNode(x[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, kn, vn)
+		}
+		return n, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, e := range x {
+			en, err := expYAMLNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, en)
+		}
+		return n, nil
+	case []string:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = e
+		}
+		return expYAMLNode(l)
+	}
+	n := new(yaml.Node)
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	if s, ok := v.(string); ok && n.Style != yaml.DoubleQuotedStyle && !expYAMLReadsBack(s) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}, nil
+	}
+	return n, nil
+}
+
+// expYAMLReadsBack reports whether s, written by yaml.v3 as a mapping's
+// key and as its value, reads back as s.
+func expYAMLReadsBack(s string) bool {
+	for _, doc := range []map[string]string{{"k": s}, {s: "v"}} {
+		b, err := yaml.Marshal(doc)
+		var back map[string]string
+		if err != nil || yaml.Unmarshal(b, &back) != nil || !maps.Equal(back, doc) {
+			return false
+		}
+	}
+	return true
+}
+
+// expValidString replaces each byte of s that is not part of valid UTF-8
+// with U+FFFD, as encoding/json does.
+func expValidString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // expServers is an OpenAPI 3 document's servers: the base URL and the

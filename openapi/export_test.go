@@ -451,3 +451,38 @@ func TestExportRESTAuthorizerSchemes(t *testing.T) {
 		})
 	}
 }
+
+// FuzzExportREST feeds arbitrary path parts, parameter names, model
+// schemas and templates to ExportREST: it returns an error or a document
+// that parses, in both specs and both encodings, and never panics.
+func FuzzExportREST(f *testing.F) {
+	f.Add("pets", "method.request.querystring.type", `{"type":"object"}`, "application/json", `{"a": "$input.params('x')"}`)
+	f.Add("{proxy+}", "method.request.path.proxy", `{"$ref":"https://apigateway.amazonaws.com/restapis/x/models/M"}`, "text/plain", "#set($x = 1)\n$x")
+	f.Add("{id}", "method.request.header.", `[1, 2`, "", "")
+	f.Add("a: b", "method.request.multivalueheader.x-y", `"just a string"`, "application/problem+json", "- list\n- item")
+	f.Fuzz(func(t *testing.T, part, param, schema, contentType, template string) {
+		api := config.RestAPI{RestAPIID: "fuzz", Name: part,
+			Resources: []config.RestResource{{Path: "/" + part, ResourceMethods: map[string]config.RestMethod{
+				"POST": {RequestParameters: map[string]bool{param: true}, RequestModels: map[string]string{contentType: "M"},
+					MethodResponses: map[string]config.MethodResponse{"200": {ResponseModels: map[string]string{contentType: "M"},
+						ResponseParameters: map[string]bool{"method.response.header." + part: false}}},
+					MethodIntegration: &config.RestIntegration{Type: "MOCK", RequestTemplates: map[string]string{contentType: template},
+						IntegrationResponses: map[string]config.RestIntegrationResponse{"200": {SelectionPattern: template}}}},
+			}}},
+			Models: []config.RestModel{{Name: "M", Schema: schema, ContentType: contentType}},
+		}
+		for _, spec := range []string{"oas30", "swagger"} {
+			var docs []map[string]any
+			for _, asYAML := range []bool{false, true} {
+				b, err := ExportREST(api, ExportOptions{Spec: spec, YAML: asYAML, Extensions: []string{"apigateway"}, Stage: part})
+				if err != nil {
+					continue
+				}
+				docs = append(docs, expDecode(t, b, asYAML))
+			}
+			if len(docs) == 2 && !reflect.DeepEqual(docs[0], docs[1]) {
+				t.Errorf("%s: the JSON and the YAML say different things:\n%v\n%v", spec, docs[0], docs[1])
+			}
+		}
+	})
+}
