@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
