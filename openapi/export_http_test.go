@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/portico-gw/portico/config"
@@ -100,4 +101,36 @@ func TestExportHTTPRefusesWebSocket(t *testing.T) {
 	if _, err := ExportHTTP(expHTTPAPI(), ExportOptions{Spec: "swagger"}); err == nil {
 		t.Error("an HTTP API as Swagger 2: no error")
 	}
+}
+
+// FuzzExportHTTP feeds arbitrary route keys, URIs and identity sources to
+// ExportHTTP: a document that parses, the same in JSON and YAML, or an
+// error; never a panic.
+func FuzzExportHTTP(f *testing.F) {
+	f.Add("GET /pets/{id}", "http://example.com/{id}", "$request.header.Authorization", "prod")
+	f.Add("$default", "arn:aws:lambda:us-east-1:123456789012:function:f", "", "$default")
+	f.Add("ANY /{proxy+}", "", "$request.querystring.q", "")
+	f.Add("POST", "\n", "\xff", "a b")
+	f.Fuzz(func(t *testing.T, routeKey, uri, identity, stage string) {
+		api := config.API{APIID: "fuzz", Name: routeKey, ProtocolType: "HTTP",
+			Integrations: []config.Integration{{IntegrationID: "i", IntegrationType: "HTTP_PROXY", IntegrationURI: uri}},
+			Routes: []config.Route{{RouteKey: routeKey, Target: "integrations/i", AuthorizationType: "CUSTOM", AuthorizerID: "a"},
+				{RouteKey: "GET /" + uri, AuthorizationType: "JWT", AuthorizerID: "j"}},
+			Authorizers: []config.Authorizer{{AuthorizerID: "a", Name: identity, AuthorizerType: "REQUEST", IdentitySource: []string{identity}},
+				{AuthorizerID: "j", Name: uri, AuthorizerType: "JWT", IdentitySource: []string{identity},
+					JWTConfiguration: &config.JWTConfiguration{Issuer: uri, Audience: []string{stage}}}},
+			CorsConfiguration: &config.Cors{AllowOrigins: []string{uri}},
+		}
+		var docs []map[string]any
+		for _, asYAML := range []bool{false, true} {
+			b, err := ExportHTTP(api, ExportOptions{YAML: asYAML, Extensions: []string{"apigateway"}, Stage: stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, expDecode(t, b, asYAML))
+		}
+		if !reflect.DeepEqual(docs[0], docs[1]) {
+			t.Errorf("the JSON and the YAML say different things:\n%v\n%v", docs[0], docs[1])
+		}
+	})
 }
