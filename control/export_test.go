@@ -14,6 +14,9 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"gopkg.in/yaml.v3"
+
+	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/control"
 )
 
 // exportDoc decodes an exported document, JSON or YAML, into JSON's shapes.
@@ -401,4 +404,47 @@ func TestExportAPIFromTheFile(t *testing.T) {
 	wantJSON(t, "$default route", at(t, doc, "paths", "/$default", "x-amazon-apigateway-any-method", "x-amazon-apigateway-integration"),
 		`{"type":"http_proxy","uri":"http://127.0.0.1:9/","payloadFormatVersion":"1.0","connectionType":"INTERNET"}`)
 	wantJSON(t, "servers", doc["servers"], `[{"url":"https://fromfile01.execute-api.us-east-1.amazonaws.com/{basePath}","variables":{"basePath":{"default":""}}}]`)
+}
+
+// A REST API of the configuration file exports what the file says.
+func TestGetExportFromTheFile(t *testing.T) {
+	const restFile = `
+admin: 127.0.0.1:0
+credentials: [{accessKeyId: AKIDEXAMPLE, secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}]
+restApis:
+  - restApiId: filerest01
+    name: hello
+    resources:
+      /hello:
+        resourceMethods:
+          GET:
+            requestParameters: {method.request.querystring.who: true}
+            methodIntegration:
+              type: MOCK
+              requestTemplates: {application/json: '{"statusCode": 200}'}
+              integrationResponses: {"200": {responseTemplates: {application/json: '{"hi": true}'}}}
+            methodResponses: {"200": {}}
+    stages: [{stageName: v1}]
+`
+	f, err := config.Parse("rest.yaml", []byte(restFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := newNode(t, nil, func(c *control.Config) { c.File = f })
+	c := newV1Client(n.URL)
+	ctx := context.Background()
+	out, err := c.GetExport(ctx, &apigateway.GetExportInput{RestApiId: aws.String("filerest01"), StageName: aws.String("v1"),
+		ExportType: aws.String("oas30"), Parameters: map[string]string{"extensions": "integrations"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := exportDoc(t, out.Body, false)
+	wantJSON(t, "GET /hello", at(t, doc, "paths", "/hello", "get"), `{
+		"parameters":[{"name":"who","in":"query","required":true,"schema":{"type":"string"}}],
+		"responses":{"200":{"description":"200 response","content":{}}},
+		"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},
+			"responses":{"default":{"statusCode":"200","responseTemplates":{"application/json":"{\"hi\": true}"}}}}}`)
+	wantJSON(t, "servers", doc["servers"], `[{"url":"https://filerest01.execute-api.us-east-1.amazonaws.com/{basePath}","variables":{"basePath":{"default":"/v1"}}}]`)
+	_, err = c.GetExport(ctx, &apigateway.GetExportInput{RestApiId: aws.String("filerest01"), StageName: aws.String("v2"), ExportType: aws.String("oas30")})
+	wantV1Error(t, err, "NotFoundException", "Invalid stage identifier specified")
 }
