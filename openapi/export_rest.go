@@ -35,7 +35,8 @@ type restExporter struct {
 	exportSpec
 	api    *config.RestAPI
 	models map[string]bool // the API's model names
-	// schemes are the security schemes the methods use, by name.
+	// schemes are the security schemes, by name: the authorizers and
+	// those the methods name (sigv4, api_key).
 	schemes obj
 }
 
