@@ -181,15 +181,17 @@ func (x *restExporter) schema(m config.RestModel) (any, error) {
 }
 
 // localRefs rewrites, in a schema, each $ref to one of the API's models
-// (https://apigateway.amazonaws.com/restapis/{id}/models/{name}) into a
-// reference to its definition.
+// into a reference to its definition: apigateway's model URL
+// (https://apigateway.amazonaws.com/restapis/{id}/models/{name}), the
+// bare model name (as imports keep it), or the other spec's local form
+// (#/definitions/{name}, #/components/schemas/{name}).
 func (x *restExporter) localRefs(v any) any {
 	switch t := v.(type) {
 	case obj:
 		for k, e := range t {
-			if ref, ok := e.(string); ok && k == "$ref" && strings.HasPrefix(ref, expModelRefPrefix) {
-				if i := strings.LastIndex(ref, "/models/"); i >= 0 && x.models[ref[i+len("/models/"):]] {
-					t[k] = x.ref(ref[i+len("/models/"):])["$ref"]
+			if ref, ok := e.(string); ok && k == "$ref" {
+				if name := x.refModel(ref); name != "" {
+					t[k] = x.ref(name)["$ref"]
 				}
 				continue
 			}
@@ -201,6 +203,27 @@ func (x *restExporter) localRefs(v any) any {
 		}
 	}
 	return v
+}
+
+// refModel returns the API's model a schema's $ref names, or "".
+func (x *restExporter) refModel(ref string) string {
+	name := ref
+	switch {
+	case strings.HasPrefix(ref, expModelRefPrefix):
+		i := strings.LastIndex(ref, "/models/")
+		if i < 0 {
+			return ""
+		}
+		name = ref[i+len("/models/"):]
+	case strings.HasPrefix(ref, "#/definitions/"):
+		name = strings.TrimPrefix(ref, "#/definitions/")
+	case strings.HasPrefix(ref, "#/components/schemas/"):
+		name = strings.TrimPrefix(ref, "#/components/schemas/")
+	}
+	if x.models[name] {
+		return name
+	}
+	return ""
 }
 
 // expIsJSON reports whether a content type is JSON (application/json,

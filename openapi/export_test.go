@@ -53,7 +53,7 @@ func expPetStore() config.RestAPI {
 				"POST": {HTTPMethod: "POST", AuthorizationType: "CUSTOM", AuthorizerID: "auth01", APIKeyRequired: true,
 					RequestModels: map[string]string{"application/json": "NewPet"}, RequestValidatorID: "val01",
 					MethodResponses: map[string]config.MethodResponse{"200": {StatusCode: "200",
-						ResponseModels: map[string]string{"application/json": "NewPetResponse"}}},
+						ResponseModels: map[string]string{"application/json": "NewPetResponse"}}, "400": {StatusCode: "400"}},
 					MethodIntegration: &config.RestIntegration{Type: "HTTP", HTTPMethod: "POST",
 						URI:                 "http://petstore-demo-endpoint.execute-api.com/petstore/pets",
 						PassthroughBehavior: "WHEN_NO_MATCH", TimeoutInMillis: 29000,
@@ -79,6 +79,8 @@ func expPetStore() config.RestAPI {
 			{Name: "Pets", ContentType: "application/json",
 				Schema: `{"$schema":"http://json-schema.org/draft-04/schema#","title":"Pets","type":"array","items":{"$ref":"https://apigateway.amazonaws.com/restapis/abc123defg/models/Pet"}}`},
 			{Name: "Pet", ContentType: "application/json", Schema: `{"type":"object","properties":{"id":{"type":"integer"},"type":{"type":"string"},"price":{"type":"number"}}}`},
+			{Name: "PetList", ContentType: "application/json", Schema: `{"type":"object","properties":{"first":{"$ref":"Pet"},"second":{"$ref":"#/definitions/Pet"},
+				"third":{"$ref":"#/components/schemas/Pet"},"other":{"$ref":"https://example.com/schema.json"},"unknown":{"$ref":"Cat"}}}`},
 			{Name: "NewPet", ContentType: "application/json", Schema: `{"type":"object","required":["type"],"properties":{"type":{"type":"string","enum":["dog","cat","fish"]},"price":{"type":"number","minimum":25,"maximum":500}}}`},
 			{Name: "NewPetResponse", ContentType: "application/json", Schema: `{"type":"object","properties":{"pet":{"$ref":"https://apigateway.amazonaws.com/restapis/abc123defg/models/Pet"},"message":{"type":"string"}}}`},
 		},
@@ -268,6 +270,8 @@ func TestExportRESTFormats(t *testing.T) {
 			expEqual(t, "Pets", at(schemas, "Pets"), `{"title":"Pets","type":"array","items":{"$ref":"`+tc.ref+`Pet"}}`)
 			expEqual(t, "NewPetResponse.pet", at(schemas, "NewPetResponse", "properties", "pet"), `{"$ref":"`+tc.ref+`Pet"}`)
 			expEqual(t, "NewPet.price", at(schemas, "NewPet", "properties", "price"), `{"type":"number","minimum":25,"maximum":500}`)
+			expEqual(t, "PetList", at(schemas, "PetList", "properties"), `{"first":{"$ref":"`+tc.ref+`Pet"},"second":{"$ref":"`+tc.ref+`Pet"},
+				"third":{"$ref":"`+tc.ref+`Pet"},"other":{"$ref":"https://example.com/schema.json"},"unknown":{"$ref":"Cat"}}`)
 			expEqual(t, "PetAuth", at(securities, "PetAuth"), `{"type":"apiKey","name":"X-Token","in":"header","x-amazon-apigateway-authtype":"custom",
 				"x-amazon-apigateway-authorizer":{"type":"token","authorizerUri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations",
 				"identityValidationExpression":"^x-[a-z]+","authorizerResultTtlInSeconds":60}}`)
