@@ -674,7 +674,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errUnsupported(name).write(w)
 		return
 	}
-	in := &call{ctx: r.Context(), params: params, query: r.URL.Query(), body: body}
+	in := &call{ctx: r.Context(), params: params, query: r.URL.Query(), header: r.Header, body: body}
 	status, out, apiErr := op.handle(c, in)
 	if apiErr != nil {
 		c.log.Debug("control plane: refused", "operation", op.Name, "error", apiErr)
@@ -693,6 +693,10 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if out == nil {
 		w.WriteHeader(status)
+		return
+	}
+	if raw, ok := out.(rawAnswer); ok {
+		raw.write(w, status)
 		return
 	}
 	b, err := json.Marshal(out)

@@ -51,6 +51,14 @@
 // APIs of the configuration file are shown by the read operations and
 // refused by the others (400).
 //
+// Exports (export.go). GetExport (v1) writes what a REST API's stage
+// serves, its deployment's snapshot (a file-managed API: its file's
+// configuration), and ExportApi (v2) an HTTP API, a stage's deployment or
+// the current routes, as an OpenAPI document made by package openapi.
+// Their answer is the document itself (rawAnswer), JSON or YAML; the
+// server URL in it is the API's apiEndpoint, so that it reaches the API
+// on this gateway.
+//
 // Auth: SigV4 with service apigateway, any region, against the configured
 // credentials (internal/sigv4); unsigned requests only with
 // controlPlane.allowUnsigned and only from loopback.

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,11 +21,12 @@ type call struct {
 	ctx    context.Context
 	params map[string]string // path parameters, unescaped
 	query  url.Values
+	header http.Header
 	body   []byte
 }
 
 // handler answers an operation: the status and the value to write as
-// JSON (nil: no body), or the error.
+// JSON (nil: no body; a rawAnswer: written as it is), or the error.
 type handler func(c *Controller, in *call) (status int, out any, err *apiError)
 
 type route struct {

@@ -87,6 +87,8 @@ var routesV1 = []route{
 	{Operation{"UpdateStage", "PATCH", "/restapis/{restapi_id}/stages/{stage_name}"}, updateStageV1},
 	{Operation{"DeleteStage", "DELETE", "/restapis/{restapi_id}/stages/{stage_name}"}, deleteStageV1},
 
+	{Operation{"GetExport", "GET", "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}"}, getExport},
+
 	{Operation{"TagResource", "PUT", "/tags/{resource_arn}"}, tagResourceV1},
 	{Operation{"UntagResource", "DELETE", "/tags/{resource_arn}"}, untagResourceV1},
 	{Operation{"GetTags", "GET", "/tags/{resource_arn}"}, getTagsV1},

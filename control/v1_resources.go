@@ -250,23 +250,7 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 			continue
 		}
 		cs := config.RestStage{StageName: st.StageName, DeploymentID: st.DeploymentID, Description: st.Description,
-			Variables:  maps.Clone(st.Variables),
-			Deployment: &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}}
-		for _, au := range d.Authorizers {
-			cs.Deployment.Authorizers = append(cs.Deployment.Authorizers, authorizerToConfig(au))
-		}
-		for _, m := range d.Models {
-			cs.Deployment.Models = append(cs.Deployment.Models, config.RestModel{ID: m.ID, Name: m.Name, Description: m.Description,
-				Schema: m.Schema, ContentType: m.ContentType})
-		}
-		for _, v := range d.RequestValidators {
-			cs.Deployment.RequestValidators = append(cs.Deployment.RequestValidators, config.RequestValidator{ID: v.ID, Name: v.Name,
-				ValidateRequestBody: v.ValidateRequestBody, ValidateRequestParameters: v.ValidateRequestParameters})
-		}
-		for _, g := range d.GatewayResponses {
-			cs.Deployment.GatewayResponses = append(cs.Deployment.GatewayResponses, config.GatewayResponse{ResponseType: g.ResponseType,
-				StatusCode: g.StatusCode, ResponseParameters: maps.Clone(g.ResponseParameters), ResponseTemplates: maps.Clone(g.ResponseTemplates)})
-		}
+			Variables: maps.Clone(st.Variables), Deployment: deploymentToConfig(d)}
 		if l := st.AccessLogSettings; l != nil {
 			cs.AccessLogSettings = &config.AccessLogSettings{Format: l.Format, DestinationARN: l.DestinationARN}
 		}
@@ -280,6 +264,28 @@ func restServed(rec *restRecord) (config.RestAPI, bool) {
 		out.Stages = append(out.Stages, cs)
 	}
 	return out, len(out.Stages) > 0
+}
+
+// deploymentToConfig converts what a deployment froze into the config
+// model, every map fresh.
+func deploymentToConfig(d *restDeploymentRecord) *config.RestDeployment {
+	cd := &config.RestDeployment{DeploymentID: d.ID, Resources: resourcesToConfig(d.Resources)}
+	for _, au := range d.Authorizers {
+		cd.Authorizers = append(cd.Authorizers, authorizerToConfig(au))
+	}
+	for _, m := range d.Models {
+		cd.Models = append(cd.Models, config.RestModel{ID: m.ID, Name: m.Name, Description: m.Description,
+			Schema: m.Schema, ContentType: m.ContentType})
+	}
+	for _, v := range d.RequestValidators {
+		cd.RequestValidators = append(cd.RequestValidators, config.RequestValidator{ID: v.ID, Name: v.Name,
+			ValidateRequestBody: v.ValidateRequestBody, ValidateRequestParameters: v.ValidateRequestParameters})
+	}
+	for _, g := range d.GatewayResponses {
+		cd.GatewayResponses = append(cd.GatewayResponses, config.GatewayResponse{ResponseType: g.ResponseType,
+			StatusCode: g.StatusCode, ResponseParameters: maps.Clone(g.ResponseParameters), ResponseTemplates: maps.Clone(g.ResponseTemplates)})
+	}
+	return cd
 }
 
 // resourcesToConfig converts resources to the flat, normalised form

@@ -67,6 +67,8 @@ var routesV2 = []route{
 	{Operation{"UpdateAuthorizer", "PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}"}, updateAuthorizer},
 	{Operation{"DeleteAuthorizer", "DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}"}, deleteAuthorizer},
 
+	{Operation{"ExportApi", "GET", "/v2/apis/{apiId}/exports/{specification}"}, exportAPI},
+
 	{Operation{"TagResource", "POST", "/v2/tags/{resource-arn}"}, tagResource},
 	{Operation{"UntagResource", "DELETE", "/v2/tags/{resource-arn}"}, untagResource},
 	{Operation{"GetTags", "GET", "/v2/tags/{resource-arn}"}, getTags},
