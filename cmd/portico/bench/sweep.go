@@ -40,12 +40,12 @@ type SweepSpec struct {
 func ParseSweep(s string) (SweepSpec, error) {
 	name, list, hasSizes := strings.Cut(s, "=")
 	if !slices.Contains(Names(), name) {
-		return SweepSpec{}, fmt.Errorf("--sweep %q: unknown scenario %q; known: %s", s, name, strings.Join(Names(), ", "))
+		return SweepSpec{}, fmt.Errorf("unknown scenario %q; known: %s", name, strings.Join(Names(), ", "))
 	}
 	if !hasSizes {
 		sizes, ok := defaultSweeps[name]
 		if !ok {
-			return SweepSpec{}, fmt.Errorf("--sweep %q: %s has no default sizes; give them, as %s=100,1000", s, name, name)
+			return SweepSpec{}, fmt.Errorf("%s has no default sizes; give them, as %s=100,1000", name, name)
 		}
 		return SweepSpec{Scenario: name, Sizes: slices.Clone(sizes)}, nil
 	}
@@ -53,7 +53,7 @@ func ParseSweep(s string) (SweepSpec, error) {
 	for _, f := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n <= 0 {
-			return SweepSpec{}, fmt.Errorf("--sweep %q: %q is not a positive number of connections", s, f)
+			return SweepSpec{}, fmt.Errorf("%q is not a positive number of connections", f)
 		}
 		sizes = append(sizes, n)
 	}
@@ -120,16 +120,18 @@ func (sw *Sweep) WriteSVG(w io.Writer) error {
 			base = append(base, plotter.XY{X: float64(pt.Conns), Y: v})
 		}
 	}
+	var ticks []plot.Tick // one labelled tick per size
 	if len(gw) > 0 {
 		lo, hi := gw[0].X, gw[0].X
 		for _, xy := range gw {
 			lo, hi = min(lo, xy.X), max(hi, xy.X)
+			ticks = append(ticks, plot.Tick{Value: xy.X, Label: strconv.FormatFloat(xy.X, 'f', -1, 64)})
 		}
 		if hi >= 10*lo {
 			p.X.Scale = plot.LogScale{}
-			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 		}
 	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	series := []any{"gateway", gw}
 	if len(base) > 0 {
 		series = append(series, "baseline", base)
@@ -137,7 +139,9 @@ func (sw *Sweep) WriteSVG(w io.Writer) error {
 	if err := plotutil.AddLinePoints(p, series...); err != nil {
 		return err
 	}
+	p.Y.Min = min(p.Y.Min, 0) // from zero, so that the gap between the lines reads as it is
 	p.Legend.Top = true
+	p.Legend.Left = true
 	c := vgsvg.New(7*vg.Inch, 4.5*vg.Inch)
 	p.Draw(draw.New(c))
 	_, err := c.WriteTo(w)
