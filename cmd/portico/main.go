@@ -292,7 +292,7 @@ Flags:
       --sweep SPEC       SCENARIO=N,N,... runs SCENARIO at each N connections;
                          SCENARIO alone takes its default sizes (idle
                          1000,5000,10000,15000; broadcast-latency
-                         1000,5000,10000; post 100,1000,10000); repeatable
+                         1000,5000,10000; post 100,1000,5000); repeatable
       --out DIR          where a sweep writes its JSON and SVG (default .)
   -v, --verbose          print every run to stderr
       --cpuprofile FILE  write a CPU profile of the whole run to FILE
@@ -396,8 +396,10 @@ func (f *sweepFlag) Set(v string) error {
 	return nil
 }
 
-// runSweeps runs each sweep, then writes dir/sweep.json and one
-// dir/sweep-SCENARIO.svg per sweep, and prints each point's table.
+// runSweeps runs each sweep and, after each, prints its points' tables
+// and writes dir/sweep-SCENARIO.svg and dir/sweep.json (every sweep so
+// far). A size that fails ends the run once the sizes before it are
+// written.
 func runSweeps(ctx context.Context, specs []bench.SweepSpec, o bench.Options, dir string, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "portico bench:", err)
@@ -407,11 +409,13 @@ func runSweeps(ctx context.Context, specs []bench.SweepSpec, o bench.Options, di
 		return fail(err)
 	}
 	var sweeps []*bench.Sweep
+	js := filepath.Join(dir, "sweep.json")
 	for _, spec := range specs {
-		sw, err := bench.RunSweep(ctx, spec, o)
-		if err != nil {
-			return fail(err)
+		sw, runErr := bench.RunSweep(ctx, spec, o)
+		if sw == nil || len(sw.Points) == 0 {
+			return fail(runErr)
 		}
+		// What was measured is written even when a later size failed.
 		sweeps = append(sweeps, sw)
 		var reports []*bench.Report
 		for _, pt := range sw.Points {
@@ -423,13 +427,14 @@ func runSweeps(ctx context.Context, specs []bench.SweepSpec, o bench.Options, di
 		if err := writeFile(svg, sw.WriteSVG); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintln(stdout, "wrote", svg)
+		if err := writeFile(js, func(w io.Writer) error { return bench.WriteSweepsJSON(w, sweeps) }); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(stdout, "wrote", svg, "and", js)
+		if runErr != nil {
+			return fail(runErr)
+		}
 	}
-	js := filepath.Join(dir, "sweep.json")
-	if err := writeFile(js, func(w io.Writer) error { return bench.WriteSweepsJSON(w, sweeps) }); err != nil {
-		return fail(err)
-	}
-	fmt.Fprintln(stdout, "wrote", js)
 	return exitOK
 }
 

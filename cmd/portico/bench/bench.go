@@ -129,18 +129,14 @@ var scenarios = []scenario{
 	{
 		name: "proxy-hop", conns: 64, metric: "exchanges_per_sec", higherGood: true,
 		budget: "WS frame → HTTP integration → reply frame: ≥ 0.9× a bare ReverseProxy's exchanges/s, p99 ≤ 1.2×",
-		pass: func(gw, base map[string]float64, r float64) bool {
-			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
-		},
-		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
+		pass:   againstProxy(0.9, 1.2),
+		run:    runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
 		name: "rest-proxy", conns: 64, metric: "requests_per_sec", higherGood: true,
 		budget: "REST /{proxy+} ANY HTTP_PROXY: ≥ 0.9× a bare ReverseProxy's requests/s, p99 ≤ 1.2×",
-		pass: func(gw, base map[string]float64, r float64) bool {
-			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
-		},
-		run: runREST, base: StartProxyBaseline, subject: StartRESTProxyGateway,
+		pass:   againstProxy(0.9, 1.2),
+		run:    runREST, base: StartProxyBaseline, subject: StartRESTProxyGateway,
 	},
 	{
 		name: "rest-lambda", conns: 64, metric: "requests_per_sec", higherGood: true,
@@ -151,10 +147,8 @@ var scenarios = []scenario{
 	{
 		name: "http-proxy", conns: 64, metric: "requests_per_sec", higherGood: true,
 		budget: "HTTP API ANY /{proxy+} HTTP_PROXY: ≥ 1.0× a bare ReverseProxy's requests/s, p99 ≤ 1.1×",
-		pass: func(gw, base map[string]float64, r float64) bool {
-			return r >= 1.0 && gw["p99_ms"] <= 1.1*base["p99_ms"] && gw["failed"] == 0
-		},
-		run: runREST, base: StartProxyBaseline, subject: StartHTTPProxyGateway,
+		pass:   againstProxy(1.0, 1.1),
+		run:    runREST, base: StartProxyBaseline, subject: StartHTTPProxyGateway,
 	},
 	{
 		name: "http-jwt", conns: 64, metric: "requests_per_sec", higherGood: true,
@@ -181,6 +175,15 @@ var scenarios = []scenario{
 		pass: func(_, _ map[string]float64, r float64) bool { return r >= 1.0 },
 		run:  runFanout,
 	},
+}
+
+// againstProxy is the budget of a scenario measured against a bare
+// ReverseProxy: the ratio at least minRatio, the gateway's p99 at most
+// maxP99 times the baseline's, no request failed.
+func againstProxy(minRatio, maxP99 float64) func(gw, base map[string]float64, r float64) bool {
+	return func(gw, base map[string]float64, r float64) bool {
+		return r >= minRatio && gw["p99_ms"] <= maxP99*base["p99_ms"] && gw["failed"] == 0
+	}
 }
 
 // Names lists the scenarios.

@@ -53,20 +53,7 @@ apis:
 
 // StartHTTPProxyGateway runs a node whose HTTP API proxies to the echo
 // backend.
-func StartHTTPProxyGateway() (*Target, error) {
-	backend, stopBackend, err := echoBackend()
-	if err != nil {
-		return nil, err
-	}
-	srv, err := startNode(fmt.Sprintf(httpProxyConfig, backend))
-	if err != nil {
-		stopBackend()
-		return nil, err
-	}
-	t := httpTarget("gateway", http.MethodPost, "http://"+srv.Addr().String()+"/echo", nil, nil)
-	t.Close = func() { stop(srv); stopBackend() }
-	return t, nil
-}
+func StartHTTPProxyGateway() (*Target, error) { return startProxyAPI(httpProxyConfig, "/echo") }
 
 // httpJWTConfig is one HTTP API with GET /items going to an AWS_PROXY
 // function over HTTP; %s is the route's authorization, then the function's

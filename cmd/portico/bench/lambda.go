@@ -162,12 +162,7 @@ func runLambda(ctx context.Context, t *Target, o Options) (map[string]float64, e
 	if err != nil {
 		return nil, err
 	}
-	return map[string]float64{
-		"invocations_per_sec": r.perSec(),
-		"p50_ms":              ms(r.hist.ValueAtQuantile(50)),
-		"p99_ms":              ms(r.hist.ValueAtQuantile(99)),
-		"failed":              float64(r.failed),
-	}, nil
+	return r.metrics("invocations_per_sec"), nil
 }
 
 // shellQuote quotes s for /bin/sh.

@@ -20,7 +20,7 @@ func TestParseSweep(t *testing.T) {
 	}{
 		{in: "idle", want: []int{1000, 5000, 10000, 15000}},
 		{in: "broadcast-latency", want: []int{1000, 5000, 10000}},
-		{in: "post", want: []int{100, 1000, 10000}},
+		{in: "post", want: []int{100, 1000, 5000}},
 		{in: "http-proxy=2, 8,32", want: []int{2, 8, 32}},
 		{in: "connect", err: "connect has no default sizes"},
 		{in: "nosuch=1", err: `unknown scenario "nosuch"`},
