@@ -145,6 +145,9 @@ func (sw *Sweep) WriteSVG(w io.Writer) error {
 		return err
 	}
 	p.Y.Min = min(p.Y.Min, 0) // from zero, so that the gap between the lines reads as it is
+	if p.Y.Max > 0 {
+		p.Y.Max *= 1.2 // room for the legend above the lines
+	}
 	p.Legend.Top = true
 	p.Legend.Left = true
 	c := vgsvg.New(7*vg.Inch, 4.5*vg.Inch)
