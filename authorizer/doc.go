@@ -93,6 +93,22 @@
 // refused without a fetch. When a fetch fails, the keys of the last good
 // fetch stay in use, even past the hour.
 //
+// # Token cache
+//
+// A token that passed (signature and claims; not the route's scopes, which
+// are checked on every request) is remembered, keyed by the raw token, so
+// that a client sending it again costs a map lookup instead of an RSA
+// verification and a JSON decode. A remembered token is used until its exp
+// (a request at or after exp gets "the token has expired", as without the
+// cache), for at most 5 minutes, and only while the issuer's keys are those
+// of the fetch that verified it: any refetch (an unknown kid, the hour)
+// makes every token verify again, so a key rotated out stops accepting its
+// tokens exactly as it would without the cache. Rejections are not
+// remembered. The cache holds at most 4,096 tokens per authorizer; when it
+// is full, expired entries are dropped, then arbitrary ones. The claims of
+// a result served from it are shared between requests: read-only. AWS
+// documents no such cache, and none is observable but the cost.
+//
 // # Claims
 //
 // JWTResult.Claims holds every claim as a string, as API Gateway passes

@@ -46,16 +46,18 @@ type keySet struct {
 // among them (key rotation), but not sooner than minRefetchInterval after the
 // previous fetch. When a fetch fails, keys from an earlier fetch stay in use.
 // Its errors are a *Deny, or ctx.Err() when ctx ends while it waits for
-// another caller's fetch.
-func (s *keySet) lookup(ctx context.Context, kid string) (rsaKey, error) {
+// another caller's fetch. fetchedAt names the fetch the key comes from
+// (see current); it is zero for keys older than keyMaxAge.
+func (s *keySet) lookup(ctx context.Context, kid string) (key rsaKey, fetchedAt time.Time, err error) {
 	fetched := false // this call saw a fetch end, so it will not start one
 	for {
 		s.mu.Lock()
 		key, found := s.keys[kid]
 		now := s.now()
 		if found && !s.fetchedAt.IsZero() && now.Sub(s.fetchedAt) < keyMaxAge {
+			at := s.fetchedAt
 			s.mu.Unlock()
-			return key, nil
+			return key, at, nil
 		}
 		if ch := s.fetching; ch != nil {
 			s.mu.Unlock()
@@ -64,7 +66,7 @@ func (s *keySet) lookup(ctx context.Context, kid string) (rsaKey, error) {
 				fetched = true
 				continue
 			case <-ctx.Done():
-				return rsaKey{}, ctx.Err()
+				return rsaKey{}, time.Time{}, ctx.Err()
 			}
 		}
 		if fetched || (!s.attemptedAt.IsZero() && now.Sub(s.attemptedAt) < minRefetchInterval) {
@@ -72,11 +74,11 @@ func (s *keySet) lookup(ctx context.Context, kid string) (rsaKey, error) {
 			s.mu.Unlock()
 			switch {
 			case found:
-				return key, nil // older than keyMaxAge, but the best there is
+				return key, time.Time{}, nil // older than keyMaxAge, but the best there is
 			case fetchErr != nil:
-				return rsaKey{}, denyInvalid(descKeysUnreadable, fetchErr.Error())
+				return rsaKey{}, time.Time{}, denyInvalid(descKeysUnreadable, fetchErr.Error())
 			default:
-				return rsaKey{}, denyInvalid(descKeyID, fmt.Sprintf("no key %q in the issuer's JWKS", kid))
+				return rsaKey{}, time.Time{}, denyInvalid(descKeyID, fmt.Sprintf("no key %q in the issuer's JWKS", kid))
 			}
 		}
 		ch := make(chan struct{})
@@ -97,6 +99,20 @@ func (s *keySet) lookup(ctx context.Context, kid string) (rsaKey, error) {
 		s.mu.Unlock()
 		fetched = true
 	}
+}
+
+// current returns the start of the fetch whose keys are in use, or zero
+// when they are older than keyMaxAge (the next lookup fetches again) or
+// none were fetched. A verification made with keys of that fetch stands
+// while current returns the same time: a refetch (key rotation, the hour)
+// changes it.
+func (s *keySet) current() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fetchedAt.IsZero() || s.now().Sub(s.fetchedAt) >= keyMaxAge {
+		return time.Time{}
+	}
+	return s.fetchedAt
 }
 
 // fetch reads the discovery document, then the JWKS its jwks_uri names.

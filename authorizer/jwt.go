@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -113,6 +114,10 @@ type JWT struct {
 	audience []string // nil: any audience (Cognito user pool authorizers)
 	now      func() time.Time
 	keys     *keySet
+	verified tokenCache
+	// verifications counts signature checks (tests tell the cache's hits
+	// from them).
+	verifications atomic.Int64
 }
 
 // NewJWT validates cfg and returns an authorizer. It fetches nothing: the
@@ -214,6 +219,31 @@ func (j *JWT) Authorize(ctx context.Context, token string, scopes []string) (*JW
 	if raw == "" {
 		return nil, denyMissing()
 	}
+	v := j.verified.get(raw, j.now(), j.keys.current())
+	if v == nil {
+		var err error
+		if v, err = j.verify(ctx, raw); err != nil {
+			return nil, err
+		}
+	}
+	result := &JWTResult{Claims: v.claims}
+	if len(scopes) > 0 {
+		if !slices.ContainsFunc(v.scopes, func(s string) bool { return slices.Contains(scopes, s) }) {
+			return nil, &Deny{
+				Status: http.StatusForbidden,
+				Reason: fmt.Sprintf("the token has none of the route's scopes %q", scopes),
+			}
+		}
+		result.Scopes = slices.Clone(v.scopes)
+	}
+	return result, nil
+}
+
+// verify checks raw's signature and claims, and caches what it learnt
+// when the token passes (see tokenCache).
+func (j *JWT) verify(ctx context.Context, raw string) (*verifiedToken, error) {
+	j.verifications.Add(1)
+	var keysAt time.Time
 	// A parser per call: jwt.Parser does not document itself as safe for
 	// concurrent use. Claims validation is ours (AWS's rules and wording).
 	parser := jwt.NewParser(
@@ -223,26 +253,25 @@ func (j *JWT) Authorize(ctx context.Context, token string, scopes []string) (*JW
 	)
 	claims := jwt.MapClaims{}
 	parsed, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
-		return j.verificationKey(ctx, t)
+		key, at, err := j.verificationKey(ctx, t)
+		keysAt = at
+		return key, err
 	})
 	if err != nil {
 		return nil, parseFailure(ctx, parsed, err)
 	}
-	if d := j.checkClaims(claims); d != nil {
+	now := j.now()
+	if d := j.checkClaims(claims, now); d != nil {
 		return nil, d
 	}
-	result := &JWTResult{Claims: stringifyClaims(claims)}
-	if len(scopes) > 0 {
-		have := tokenScopes(claims)
-		if !slices.ContainsFunc(have, func(s string) bool { return slices.Contains(scopes, s) }) {
-			return nil, &Deny{
-				Status: http.StatusForbidden,
-				Reason: fmt.Sprintf("the token has none of the route's scopes %q", scopes),
-			}
-		}
-		result.Scopes = have
+	exp, _, _ := numericDate(claims, "exp") // checkClaims made sure it is there
+	until := now.Add(tokenCacheMaxAge)
+	if exp.Before(until) {
+		until = exp
 	}
-	return result, nil
+	v := &verifiedToken{claims: stringifyClaims(claims), scopes: tokenScopes(claims), until: until, keysAt: keysAt}
+	j.verified.put(raw, v, now)
+	return v, nil
 }
 
 // bearerToken strips surrounding blanks and a case-insensitive "Bearer "
@@ -258,22 +287,23 @@ func bearerToken(s string) string {
 }
 
 // verificationKey is the jwt.Keyfunc: it finds the RSA key named by the
-// token's kid, fetching the issuer's keys when needed. Its errors are a
-// *Deny, or ctx.Err() when ctx ended while waiting for a fetch.
-func (j *JWT) verificationKey(ctx context.Context, t *jwt.Token) (any, error) {
+// token's kid, fetching the issuer's keys when needed, and says which fetch
+// it comes from (keySet.lookup). Its errors are a *Deny, or ctx.Err() when
+// ctx ended while waiting for a fetch.
+func (j *JWT) verificationKey(ctx context.Context, t *jwt.Token) (any, time.Time, error) {
 	kid, _ := t.Header["kid"].(string)
 	if kid == "" {
-		return nil, denyInvalid(descKeyID, "the token has no kid header")
+		return nil, time.Time{}, denyInvalid(descKeyID, "the token has no kid header")
 	}
-	key, err := j.keys.lookup(ctx, kid)
+	key, at, err := j.keys.lookup(ctx, kid)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	if key.alg != "" && key.alg != t.Method.Alg() {
-		return nil, denyInvalid(descSignature,
+		return nil, time.Time{}, denyInvalid(descSignature,
 			fmt.Sprintf("key %q is for %s, the token is signed with %s", kid, key.alg, t.Method.Alg()))
 	}
-	return key.public, nil
+	return key.public, at, nil
 }
 
 // parseFailure turns an error of jwt.Parser.ParseWithClaims into the *Deny
@@ -318,7 +348,7 @@ func isPrintableToken(s string) bool {
 
 // checkClaims applies API Gateway's claim rules to a token whose signature
 // has been verified, in AWS's order: iss, aud (or client_id), exp, nbf, iat.
-func (j *JWT) checkClaims(c jwt.MapClaims) *Deny {
+func (j *JWT) checkClaims(c jwt.MapClaims, now time.Time) *Deny {
 	if iss, _ := c["iss"].(string); iss != j.issuer {
 		return denyInvalid(descIssuer, fmt.Sprintf("iss %q is not %q", stringifyClaim(c["iss"]), j.issuer))
 	}
@@ -328,7 +358,6 @@ func (j *JWT) checkClaims(c jwt.MapClaims) *Deny {
 		}
 	}
 
-	now := j.now()
 	exp, present, ok := numericDate(c, "exp")
 	switch {
 	case !present || !ok:

@@ -53,7 +53,7 @@ func TestCLI(t *testing.T) {
 		{name: "serve --help", args: []string{"serve", "--help"}, code: 0, stdout: []string{"-c, --config FILE", "--log-level LEVEL", "--log-format FORMAT", "$PORTICO_CONFIG", "Exit codes"}, quietErr: true},
 		{name: "serve -h", args: []string{"serve", "-h"}, code: 0, stdout: []string{"--config FILE"}, quietErr: true},
 		{name: "validate --help", args: []string{"validate", "--help"}, code: 0, stdout: []string{"Usage: portico validate [--config] FILE", "-c, --config FILE"}, quietErr: true},
-		{name: "bench --help", args: []string{"bench", "--help"}, code: 0, stdout: append([]string{"--conns N", "--duration D"}, bench.Names()...), quietErr: true},
+		{name: "bench --help", args: []string{"bench", "--help"}, code: 0, stdout: append([]string{"--conns N", "--duration D", "--sweep SPEC", "--out DIR"}, bench.Names()...), quietErr: true},
 		{name: "healthcheck --help", args: []string{"healthcheck", "--help"}, code: 0, stdout: []string{"--url URL", defaultHealthURL}, quietErr: true},
 		{name: "version --help", args: []string{"version", "--help"}, code: 0, stdout: []string{"Usage: portico version"}, quietErr: true},
 
@@ -72,6 +72,11 @@ func TestCLI(t *testing.T) {
 		{name: "bench without a scenario", args: []string{"bench"}, code: 2, stderr: []string{"name a scenario", "idle"}},
 		{name: "bench unknown scenario", args: []string{"bench", "nosuch"}, code: 2, stderr: []string{`unknown scenario "nosuch"`, "portico bench --help"}, quietOut: true},
 		{name: "bench unknown scenario after a known one", args: []string{"bench", "idle", "nosuch", "--pairs", "1"}, code: 2, stderr: []string{`unknown scenario "nosuch"`}},
+		{name: "bench --sweep unknown scenario", args: []string{"bench", "--sweep", "nosuch=1,2"}, code: 2, stderr: []string{`unknown scenario "nosuch"`, "portico bench --help"}, quietOut: true},
+		{name: "bench --sweep bad size", args: []string{"bench", "--sweep", "post=100,lots"}, code: 2, stderr: []string{`"lots" is not a positive number of connections`}},
+		{name: "bench --sweep without default sizes", args: []string{"bench", "--sweep", "connect"}, code: 2, stderr: []string{"connect has no default sizes"}},
+		{name: "bench --sweep and a scenario", args: []string{"bench", "idle", "--sweep", "post"}, code: 2, stderr: []string{"give scenarios or --sweep, not both"}},
+		{name: "help bench-function", args: []string{"help", "bench-function"}, code: 2, stderr: []string{"want one command"}},
 
 		// The config file: --config, -c, the argument (before or after
 		// flags), $PORTICO_CONFIG; a missing file is reported as such.

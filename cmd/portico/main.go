@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -79,13 +80,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return connectionsCmd(args[1:], stdout, stderr)
 	case "bench-client": // internal: a load-generator process started by bench
 		return benchClient(args[1:], stdout, stderr)
+	case "bench-function": // internal: lambda-local's function, run by the local Lambda runtime
+		bench.ServeFunction()
+		return exitFailure // ServeFunction returns only when the Runtime API fails
 	case "healthcheck":
 		return healthcheck(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		return versionCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
-			if len(args) > 2 || args[1] == "help" || args[1] == "bench-client" {
+			if len(args) > 2 || args[1] == "help" || args[1] == "bench-client" || args[1] == "bench-function" {
 				fmt.Fprintf(stderr, "portico help: want one command, got %q\n", args[1:])
 				return exitUsage
 			}
@@ -269,9 +273,12 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 
 // benchHelp is the bench command's help; %s is the list of scenarios.
 const benchHelp = `Usage: portico bench SCENARIO...|all [flags]
+       portico bench --sweep SCENARIO[=N,N,...] [--sweep ...] [--out DIR] [flags]
 
 Measures the gateway against a bare baseline in the same run, scenario by
 scenario, and reports medians, their ratio and the budget (BENCHMARKS.md).
+A sweep runs a scenario once per size (--conns N) and writes the points to
+DIR/sweep.json and each scenario's metric by size to DIR/sweep-SCENARIO.svg.
 
 Scenarios:
 %s
@@ -282,6 +289,11 @@ Flags:
       --rate R           POSTs per second in the open-loop phases of post,
                          post-remote and slow-consumer (default 5000)
       --json             print one JSON object per scenario
+      --sweep SPEC       SCENARIO=N,N,... runs SCENARIO at each N connections;
+                         SCENARIO alone takes its default sizes (idle
+                         1000,5000,10000,15000; broadcast-latency
+                         1000,5000,10000; post 100,1000,5000); repeatable
+      --out DIR          where a sweep writes its JSON and SVG (default .)
   -v, --verbose          print every run to stderr
       --cpuprofile FILE  write a CPU profile of the whole run to FILE
       --memprofile FILE  write a heap profile of the gateway to FILE (idle,
@@ -308,11 +320,17 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	c.flags.BoolVar(verbose, "v", false, "")
 	memProfile := c.flags.String("memprofile", "", "")
 	cpuProfile := c.flags.String("cpuprofile", "", "")
+	var sweeps sweepFlag
+	c.flags.Var(&sweeps, "sweep", "")
+	outDir := c.flags.String("out", ".", "")
 	names, code, done := c.parse(args, stdout, stderr)
 	if done {
 		return code
 	}
-	if len(names) == 0 {
+	if len(sweeps) > 0 && len(names) > 0 {
+		return c.usageError(stderr, "give scenarios or --sweep, not both (unexpected argument %q)", names[0])
+	}
+	if len(names) == 0 && len(sweeps) == 0 {
 		return c.usageError(stderr, "name a scenario (%s) or all", strings.Join(bench.Names(), ", "))
 	}
 	if len(names) == 1 && names[0] == "all" {
@@ -342,6 +360,9 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if len(sweeps) > 0 {
+		return runSweeps(ctx, sweeps, o, *outDir, stdout, stderr)
+	}
 	var reports []*bench.Report
 	for _, n := range names {
 		r, err := bench.Run(ctx, n, o)
@@ -359,6 +380,75 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	bench.WriteTable(stdout, reports)
 	return exitOK
+}
+
+// sweepFlag collects --sweep values.
+type sweepFlag []bench.SweepSpec
+
+func (f *sweepFlag) String() string { return fmt.Sprint(*f) }
+
+func (f *sweepFlag) Set(v string) error {
+	spec, err := bench.ParseSweep(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, spec)
+	return nil
+}
+
+// runSweeps runs each sweep and, after each, prints its points' tables
+// and writes dir/sweep-SCENARIO.svg and dir/sweep.json (every sweep so
+// far). A size that fails ends the run once the sizes before it are
+// written.
+func runSweeps(ctx context.Context, specs []bench.SweepSpec, o bench.Options, dir string, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "portico bench:", err)
+		return exitFailure
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	var sweeps []*bench.Sweep
+	js := filepath.Join(dir, "sweep.json")
+	for _, spec := range specs {
+		sw, runErr := bench.RunSweep(ctx, spec, o)
+		if sw == nil || len(sw.Points) == 0 {
+			return fail(runErr)
+		}
+		// What was measured is written even when a later size failed.
+		sweeps = append(sweeps, sw)
+		var reports []*bench.Report
+		for _, pt := range sw.Points {
+			fmt.Fprintf(stdout, "== %s at %d connections\n", sw.Scenario, pt.Conns)
+			reports = append(reports, pt.Report)
+		}
+		bench.WriteTable(stdout, reports)
+		svg := filepath.Join(dir, "sweep-"+sw.Scenario+".svg")
+		if err := writeFile(svg, sw.WriteSVG); err != nil {
+			return fail(err)
+		}
+		if err := writeFile(js, func(w io.Writer) error { return bench.WriteSweepsJSON(w, sweeps) }); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(stdout, "wrote", svg, "and", js)
+		if runErr != nil {
+			return fail(runErr)
+		}
+	}
+	return exitOK
+}
+
+// writeFile creates path and fills it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func benchClient(args []string, stdout, stderr io.Writer) int {

@@ -67,6 +67,9 @@ type scenario struct {
 	// base and subject start the two sides; zero means StartBaseline and
 	// StartGateway.
 	base, subject func() (*Target, error)
+	// baseWith and subjectWith, when set, start the sides from the run's
+	// options instead.
+	baseWith, subjectWith func(Options) (*Target, error)
 	// noBaseline: the budget is absolute; only the subject runs.
 	noBaseline bool
 	// runBase, when set, measures the base side instead of run.
@@ -126,24 +129,38 @@ var scenarios = []scenario{
 	{
 		name: "proxy-hop", conns: 64, metric: "exchanges_per_sec", higherGood: true,
 		budget: "WS frame → HTTP integration → reply frame: ≥ 0.9× a bare ReverseProxy's exchanges/s, p99 ≤ 1.2×",
-		pass: func(gw, base map[string]float64, r float64) bool {
-			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
-		},
-		run: runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
+		pass:   againstProxy(0.9, 1.2),
+		run:    runProxyHop, base: StartProxyBaseline, subject: StartProxyGateway,
 	},
 	{
 		name: "rest-proxy", conns: 64, metric: "requests_per_sec", higherGood: true,
 		budget: "REST /{proxy+} ANY HTTP_PROXY: ≥ 0.9× a bare ReverseProxy's requests/s, p99 ≤ 1.2×",
-		pass: func(gw, base map[string]float64, r float64) bool {
-			return r >= 0.9 && gw["p99_ms"] <= 1.2*base["p99_ms"] && gw["failed"] == 0
-		},
-		run: runREST, base: StartProxyBaseline, subject: StartRESTProxyGateway,
+		pass:   againstProxy(0.9, 1.2),
+		run:    runREST, base: StartProxyBaseline, subject: StartRESTProxyGateway,
 	},
 	{
 		name: "rest-lambda", conns: 64, metric: "requests_per_sec", higherGood: true,
 		budget: "REST AWS_PROXY with a cached TOKEN authorizer against the same without one (the baseline here): reported, no budget",
 		pass:   func(gw, _ map[string]float64, _ float64) bool { return gw["failed"] == 0 },
 		run:    runREST, base: StartRESTLambdaPlain, subject: StartRESTLambdaAuthorized,
+	},
+	{
+		name: "http-proxy", conns: 64, metric: "requests_per_sec", higherGood: true,
+		budget: "HTTP API ANY /{proxy+} HTTP_PROXY: ≥ 1.0× a bare ReverseProxy's requests/s, p99 ≤ 1.1×",
+		pass:   againstProxy(1.0, 1.1),
+		run:    runREST, base: StartProxyBaseline, subject: StartHTTPProxyGateway,
+	},
+	{
+		name: "http-jwt", conns: 64, metric: "requests_per_sec", higherGood: true,
+		budget: "HTTP API AWS_PROXY with a JWT authorizer (RS256, verified tokens cached) against the same route without one (the baseline here): the authorizer costs < 5%, ≥ 0.95×",
+		pass:   func(gw, _ map[string]float64, r float64) bool { return r >= 0.95 && gw["failed"] == 0 },
+		run:    runREST, base: StartHTTPLambdaPlain, subject: StartHTTPLambdaJWT,
+	},
+	{
+		name: "lambda-local", conns: 4, metric: "invocations_per_sec", higherGood: true,
+		budget: "a warm Go bootstrap (aws-lambda-go) through the local runtime's Runtime API against the same handler called in process (the baseline here): reported, no budget",
+		pass:   func(gw, _ map[string]float64, _ float64) bool { return gw["failed"] == 0 },
+		run:    runLambda, baseWith: StartLambdaInProcess, subjectWith: StartLambdaLocal,
 	},
 	{
 		name: "broadcast-stage", conns: 10000, metric: "bus_broadcasts_per_sec", higherGood: true,
@@ -160,6 +177,15 @@ var scenarios = []scenario{
 	},
 }
 
+// againstProxy is the budget of a scenario measured against a bare
+// ReverseProxy: the ratio at least minRatio, the gateway's p99 at most
+// maxP99 times the baseline's, no request failed.
+func againstProxy(minRatio, maxP99 float64) func(gw, base map[string]float64, r float64) bool {
+	return func(gw, base map[string]float64, r float64) bool {
+		return r >= minRatio && gw["p99_ms"] <= maxP99*base["p99_ms"] && gw["failed"] == 0
+	}
+}
+
 // Names lists the scenarios.
 func Names() []string {
 	var n []string
@@ -172,12 +198,7 @@ func Names() []string {
 // Run runs one scenario: gateway and baseline alternate, each in this
 // process, and the report gives the medians and their ratio.
 func Run(ctx context.Context, name string, o Options) (*Report, error) {
-	var sc *scenario
-	for i := range scenarios {
-		if scenarios[i].name == name {
-			sc = &scenarios[i]
-		}
-	}
+	sc := find(name)
 	if sc == nil {
 		return nil, fmt.Errorf("unknown scenario %q; known: %s", name, strings.Join(Names(), ", "))
 	}
@@ -208,6 +229,9 @@ func Run(ctx context.Context, name string, o Options) (*Report, error) {
 		for side, start := range []func() (*Target, error){base, subject} {
 			if side == 0 && sc.noBaseline {
 				continue
+			}
+			if with := [2]func(Options) (*Target, error){sc.baseWith, sc.subjectWith}[side]; with != nil {
+				start = func() (*Target, error) { return with(o) }
 			}
 			t, err := start()
 			if err != nil {

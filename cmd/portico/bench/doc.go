@@ -14,6 +14,13 @@
 // Latency comes from send timestamps carried in each payload, recorded in
 // an HDR histogram.
 //
+// The REST and HTTP API scenarios (rest-proxy, rest-lambda, http-proxy,
+// http-jwt) and lambda-local run o.Conns clients each in a closed loop of
+// requests (closedLoop). lambda-local's function is this executable run
+// as `portico bench-function` by the local Lambda runtime (package
+// functions). A sweep (RunSweep) runs a scenario once per size and draws
+// its metric by size with gonum.org/v1/plot (Sweep.WriteSVG).
+//
 // Concurrency: Run is not meant to be called concurrently; it uses the
 // machine.
 package bench

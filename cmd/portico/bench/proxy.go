@@ -156,12 +156,7 @@ func runProxyHop(ctx context.Context, t *Target, o Options) (map[string]float64,
 	if err != nil {
 		return nil, err
 	}
-	return map[string]float64{
-		"exchanges_per_sec": r.perSec(),
-		"p50_ms":            ms(r.hist.ValueAtQuantile(50)),
-		"p99_ms":            ms(r.hist.ValueAtQuantile(99)),
-		"failed":            float64(r.failed),
-	}, nil
+	return r.metrics("exchanges_per_sec"), nil
 }
 
 // loopResult is what closedLoop measured.
@@ -169,10 +164,22 @@ type loopResult struct {
 	done, failed int64
 	hist         *hdrhistogram.Histogram
 	elapsed      time.Duration
-	mallocs      uint64 // heap allocations of the whole process during the run
+	mallocs      uint64        // heap allocations of the whole process during the run
+	cpu          time.Duration // CPU time of the whole process during the run
 }
 
 func (r loopResult) perSec() float64 { return float64(r.done) / r.elapsed.Seconds() }
+
+// metrics reports the loop: the rate of exchanges under the name rate, the
+// p50 and p99 latency, and the failed exchanges.
+func (r loopResult) metrics(rate string) map[string]float64 {
+	return map[string]float64{
+		rate:     r.perSec(),
+		"p50_ms": ms(r.hist.ValueAtQuantile(50)),
+		"p99_ms": ms(r.hist.ValueAtQuantile(99)),
+		"failed": float64(r.failed),
+	}
+}
 
 // closedLoop runs o.Conns exchangers of t, each in a closed loop of
 // 100-byte payloads timed from their send, for o.Duration. check, when
@@ -195,6 +202,7 @@ func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, repl
 	defer cancel()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	cpu0 := processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, ex := range exchanges {
@@ -224,6 +232,7 @@ func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, repl
 	}
 	wg.Wait()
 	r.elapsed = time.Since(start)
+	r.cpu = processCPU() - cpu0
 	runtime.ReadMemStats(&m1)
 	r.done, r.failed, r.mallocs = done.Load(), failed.Load(), m1.Mallocs-m0.Mallocs
 	if err, _ := firstErr.Load().(error); err != nil && r.done == 0 {

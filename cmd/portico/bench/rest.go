@@ -41,17 +41,21 @@ restApis:
 
 // StartRESTProxyGateway runs a node whose REST API proxies to the echo
 // backend.
-func StartRESTProxyGateway() (*Target, error) {
+func StartRESTProxyGateway() (*Target, error) { return startProxyAPI(restProxyConfig, "/b/echo") }
+
+// startProxyAPI runs a node with the config cfg, whose %s is the echo
+// backend's address, and POSTs to path on it.
+func startProxyAPI(cfg, path string) (*Target, error) {
 	backend, stopBackend, err := echoBackend()
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startNode(fmt.Sprintf(restProxyConfig, backend))
+	srv, err := startNode(fmt.Sprintf(cfg, backend))
 	if err != nil {
 		stopBackend()
 		return nil, err
 	}
-	t := httpTarget("gateway", http.MethodPost, "http://"+srv.Addr().String()+"/b/echo", nil, nil)
+	t := httpTarget("gateway", http.MethodPost, "http://"+srv.Addr().String()+path, nil, nil)
 	t.Close = func() { stop(srv); stopBackend() }
 	return t, nil
 }
@@ -205,9 +209,10 @@ func httpTarget(name, method, url string, header http.Header, want []byte) *Targ
 }
 
 // runREST runs o.Conns clients, each in a closed loop of requests, for
-// o.Duration, and reports requests/s, latency and allocations per request
-// (of the whole process: the side under test, its backends and the load
-// generator).
+// o.Duration, and reports requests/s, latency, and allocations and CPU
+// time per request (of the whole process: the side under test, its
+// backends and the load generator). CPU time per request moves less than
+// requests/s when other processes load the machine.
 func runREST(ctx context.Context, t *Target, o Options) (map[string]float64, error) {
 	authCalls0 := int64(0)
 	if t.AuthorizerCalls != nil {
@@ -217,13 +222,9 @@ func runREST(ctx context.Context, t *Target, o Options) (map[string]float64, err
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]float64{
-		"requests_per_sec":   r.perSec(),
-		"p50_ms":             ms(r.hist.ValueAtQuantile(50)),
-		"p99_ms":             ms(r.hist.ValueAtQuantile(99)),
-		"failed":             float64(r.failed),
-		"allocs_per_request": float64(r.mallocs) / float64(max(1, r.done)),
-	}
+	m := r.metrics("requests_per_sec")
+	m["allocs_per_request"] = float64(r.mallocs) / float64(max(1, r.done))
+	m["cpu_us_per_request"] = float64(r.cpu.Microseconds()) / float64(max(1, r.done))
 	if t.AuthorizerCalls != nil {
 		m["authorizer_calls"] = float64(t.AuthorizerCalls.Load() - authCalls0)
 	}
