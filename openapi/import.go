@@ -155,7 +155,7 @@ func checkJSON(file string, doc []byte) error {
 	}
 	off := int(min(se.Offset, int64(len(doc))))
 	line := 1 + bytes.Count(doc[:off], []byte("\n"))
-	col := off - bytes.LastIndexByte(doc[:off], '\n')  - 1
+	col := off - bytes.LastIndexByte(doc[:off], '\n') - 1
 	return config.ErrorList{{File: file, Line: line, Column: col, Msg: "Invalid OpenAPI input: " + se.Error()}}
 }
 
