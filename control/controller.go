@@ -649,15 +649,9 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	path := r.URL.EscapedPath()
-	op, params, ok := match(r.Method, path)
-	if ok && op.Name == "CreateRestApi" && r.URL.Query().Get("mode") == "import" {
-		ok = false // ImportRestApi shares the path
-	}
+	op, params, ok := match(r.Method, path, r.URL.Query())
 	if !ok && !strings.HasPrefix(path, "/v2/") {
 		name := modelOperationFor(modelOperationsV1, r.Method, path)
-		if r.Method == http.MethodPost && path == "/restapis" && r.URL.Query().Get("mode") == "import" {
-			name = "ImportRestApi"
-		}
 		if name != "" {
 			badRequest("Portico does not support the apigateway (v1) operation %s yet", name).write(w)
 			return

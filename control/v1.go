@@ -19,10 +19,12 @@ import (
 // method responses, integrations, integration responses, deployments and
 // stages). The others answer BadRequestException naming the operation.
 var routesV1 = []route{
+	{Operation{"ImportRestApi", "POST", "/restapis?mode=import"}, importRestAPI},
 	{Operation{"CreateRestApi", "POST", "/restapis"}, createRestAPI},
 	{Operation{"GetRestApis", "GET", "/restapis"}, getRestAPIs},
 	{Operation{"GetRestApi", "GET", "/restapis/{restapi_id}"}, getRestAPI},
 	{Operation{"UpdateRestApi", "PATCH", "/restapis/{restapi_id}"}, updateRestAPI},
+	{Operation{"PutRestApi", "PUT", "/restapis/{restapi_id}"}, putRestAPI},
 	{Operation{"DeleteRestApi", "DELETE", "/restapis/{restapi_id}"}, deleteRestAPI},
 
 	{Operation{"GetResources", "GET", "/restapis/{restapi_id}/resources"}, getResources},

@@ -24,6 +24,8 @@ var routesV2 = []route{
 	{Operation{"GetApi", "GET", "/v2/apis/{apiId}"}, getAPI},
 	{Operation{"UpdateApi", "PATCH", "/v2/apis/{apiId}"}, updateAPI},
 	{Operation{"DeleteApi", "DELETE", "/v2/apis/{apiId}"}, deleteAPI},
+	{Operation{"ImportApi", "PUT", "/v2/apis"}, importAPI},
+	{Operation{"ReimportApi", "PUT", "/v2/apis/{apiId}"}, reimportAPI},
 
 	{Operation{"CreateRoute", "POST", "/v2/apis/{apiId}/routes"}, createRoute},
 	{Operation{"GetRoutes", "GET", "/v2/apis/{apiId}/routes"}, getRoutes},
