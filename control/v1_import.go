@@ -23,6 +23,9 @@ import (
 // importBodyName names the document in import errors ("body:12:5: ...").
 const importBodyName = "body"
 
+// errNoTitle refuses a document without info.title: it names the API.
+var errNoTitle = badRequest("Errors found during import:\n\t%s: info.title: the API's name is required", importBodyName)
+
 // restImportResult is ImportRestApi's and PutRestApi's answer: the
 // RestApi with the import's warnings.
 type restImportResult struct {
@@ -215,6 +218,9 @@ func importRestAPI(c *Controller, in *call) (int, any, *apiError) {
 	api, warnings, err := openapi.ImportREST(importBodyName, in.body, opt)
 	if err != nil {
 		return 0, nil, importError(err)
+	}
+	if api.Name == "" {
+		return 0, nil, errNoTitle
 	}
 	importedRest(&api, nil)
 	rec := fileRestRecord(&api)

@@ -43,6 +43,9 @@ func readImport(in *call) (config.API, []string, *apiError) {
 	if err != nil {
 		return config.API{}, nil, importError(err)
 	}
+	if api.Name == "" {
+		return config.API{}, nil, errNoTitle
+	}
 	return api, warnings, nil
 }
 

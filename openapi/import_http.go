@@ -39,9 +39,6 @@ var httpExtensions = []string{"x-amazon-apigateway-cors", "x-amazon-apigateway-i
 func (d *importDoc) httpAPI(opt ImportOptions) config.API {
 	info := d.get(d.root, "info")
 	api := config.API{Name: d.strOf(info, "info", "title"), Description: d.strOf(info, "info", "description"), ProtocolType: "HTTP"}
-	if api.Name == "" {
-		d.errorf(info, "info.title", "Invalid OpenAPI input: info.title (the API's name) is required")
-	}
 	for i := 0; i+1 < len(d.root.Content); i += 2 {
 		k := d.root.Content[i]
 		if strings.HasPrefix(k.Value, "x-amazon-apigateway-") && !slices.Contains(httpExtensions, k.Value) {

@@ -16,7 +16,8 @@ import (
 // responses, authorizers, models, request validators, gateway responses, binaryMediaTypes,
 // apiKeySource, ...). file names the document in errors, which carry file:line:col.
 //
-// The API has no ID, and its resources have paths but no IDs: the caller
+// The API has no ID (and no name when info.title is absent: callers that
+// need one say so), and its resources have paths but no IDs: the caller
 // assigns them. Authorizers and request validators have their names as
 // IDs, and methods name them so. What the REST API model cannot hold
 // (x-amazon-apigateway-minimum-compression-size, -endpoint-configuration,
@@ -50,9 +51,6 @@ var restExtensions = []string{
 func (d *importDoc) restAPI(opt ImportOptions) config.RestAPI {
 	info := d.get(d.root, "info")
 	api := config.RestAPI{Name: d.strOf(info, "info", "title"), Description: d.strOf(info, "info", "description")}
-	if api.Name == "" {
-		d.errorf(info, "info.title", "Invalid OpenAPI input: info.title (the API's name) is required")
-	}
 	for i := 0; i+1 < len(d.root.Content); i += 2 {
 		k := d.root.Content[i]
 		if strings.HasPrefix(k.Value, "x-amazon-apigateway-") && !slices.Contains(restExtensions, k.Value) {

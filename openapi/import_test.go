@@ -372,7 +372,6 @@ func TestImportErrors(t *testing.T) {
 		{"not a mapping", "[1, 2]", "doc.yaml:1:1: Invalid OpenAPI input"},
 		{"no version", "info: {title: t}\npaths: {}", "doc.yaml:1:1: Invalid OpenAPI input: neither"},
 		{"old swagger", "swagger: '1.2'\n", `doc.yaml:1:10: swagger: Invalid OpenAPI input: unsupported swagger version "1.2"`},
-		{"no title", "openapi: 3.0.1\ninfo: {}\npaths: {}", "info.title"},
 		{"bad integration type", "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: lambda}\n",
 			`doc.yaml:6:47: paths["/a"].get.x-amazon-apigateway-integration.type: Invalid integration type "LAMBDA"`},
 		{"path without slash", "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  a: {get: {}}\n", `doc.yaml:4:3: paths["a"]: a path must start with "/"`},

@@ -31,6 +31,9 @@ type loader struct {
 	v2APIs                   map[string]*v2Build
 	implicitRest, implicitV2 *resource
 	budget                   int // values resolved so far (maxResolvedNodes)
+	// inline is the inline OpenAPI definition being imported, for its
+	// errors' positions (see inlinePositions).
+	inline *yaml.Node
 }
 
 // origin is the template resource that produced a part of the File.
