@@ -3,13 +3,11 @@ package portico_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,6 +180,8 @@ func TestImportRestAPISimpleCalcSDK(t *testing.T) {
 	wantV2Error(t, err, 400, "BadRequestException", "Errors found during import:\n\tbody:3:71: paths[\"/a\"].get.x-amazon-apigateway-integration.type: Invalid integration type \"LAMBDA\": want aws, aws_proxy, http, http_proxy or mock")
 	_, err = client.ImportRestApi(ctx, &apigateway.ImportRestApiInput{Body: []byte("swagger: '2.0'\ninfo: {title: x}\nx-amazon-apigateway-foo: 1\npaths: {}"), FailOnWarnings: true})
 	wantV2Error(t, err, 400, "BadRequestException", "Warnings found during import:\n\tbody:3:1: Unsupported extension x-amazon-apigateway-foo ignored")
+	_, err = client.ImportRestApi(ctx, &apigateway.ImportRestApiInput{Body: []byte("swagger: '2.0'\ninfo: {version: '1'}\npaths: {}")})
+	wantV2Error(t, err, 400, "BadRequestException", "Errors found during import:\n\tbody: info.title: the API's name is required")
 	_, err = client.PutRestApi(ctx, &apigateway.PutRestApiInput{RestApiId: aws.String("nope"), Body: merge})
 	wantV2Error(t, err, 404, "NotFoundException", "Invalid Rest API Id specified")
 }
@@ -190,10 +190,6 @@ func TestImportRestAPISimpleCalcSDK(t *testing.T) {
 // (import-rest-api --body fileb://), deployed, and called: its validators
 // answer 400 as AWS's walkthrough shows, valid requests reach the backend.
 func TestImportRestAPIRequestValidationAWSCLI(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
 	got := make(chan string, 8)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Method + " " + r.URL.RequestURI() + " h1=" + r.Header.Get("custom_h1")
@@ -211,35 +207,17 @@ func TestImportRestAPIRequestValidationAWSCLI(t *testing.T) {
 	if err := os.WriteFile(file, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cli := func(service string, args ...string) map[string]any {
-		t.Helper()
-		cmd := exec.Command(awsCLI, append([]string{service, "--endpoint-url", gw.adminURL(), "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
-			"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecret, "AWS_DEFAULT_REGION=us-east-1")
-		out, err := cmd.Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, ee.Stderr)
-			}
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(out, &m); err != nil {
-			t.Fatalf("aws %s: %v\n%s", args[0], err, out)
-		}
-		return m
-	}
-	api := cli("apigateway", "import-rest-api", "--body", "fileb://"+file)
+	apigw, apigwv2 := awsCLI(t, gw, "apigateway"), awsCLI(t, gw, "apigatewayv2")
+	api := apigw("import-rest-api", "--body", "fileb://"+file)
 	id := api["id"].(string)
 	if api["name"] != "ReqValidators Sample" || len(api["warnings"].([]any)) != 2 {
 		t.Fatalf("import-rest-api: %v", api)
 	}
-	validators := cli("apigateway", "get-request-validators", "--rest-api-id", id)["items"].([]any)
+	validators := apigw("get-request-validators", "--rest-api-id", id)["items"].([]any)
 	if len(validators) != 2 {
 		t.Fatalf("get-request-validators: %v", validators)
 	}
-	cli("apigateway", "create-deployment", "--rest-api-id", id, "--stage-name", "test")
+	apigw("create-deployment", "--rest-api-id", id, "--stage-name", "test")
 	base := gw.URL + "/_aws/execute-api/" + id + "/test"
 	h1 := http.Header{"h1": {"v"}}
 	for _, tc := range []struct {
@@ -271,11 +249,11 @@ func TestImportRestAPIRequestValidationAWSCLI(t *testing.T) {
 	// put-rest-api --mode overwrite with the CLI; then the v2 import-api.
 	over := filepath.Join(t.TempDir(), "over.json")
 	os.WriteFile(over, []byte(`{"swagger":"2.0","info":{"title":"v2"},"paths":{"/x":{"get":{"x-amazon-apigateway-integration":{"type":"mock"}}}}}`), 0o600)
-	put := cli("apigateway", "put-rest-api", "--rest-api-id", id, "--mode", "overwrite", "--body", "fileb://"+over)
+	put := apigw("put-rest-api", "--rest-api-id", id, "--mode", "overwrite", "--body", "fileb://"+over)
 	if put["name"] != "v2" {
 		t.Fatalf("put-rest-api: %v", put)
 	}
-	if items := cli("apigateway", "get-resources", "--rest-api-id", id)["items"].([]any); len(items) != 2 {
+	if items := apigw("get-resources", "--rest-api-id", id)["items"].([]any); len(items) != 2 {
 		t.Fatalf("get-resources after overwrite: %v", items)
 	}
 
@@ -287,12 +265,12 @@ paths:
     get:
       x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: '`+backend.URL+`/petstore/pets', payloadFormatVersion: "1.0"}
 `), 0o600)
-	v2 := cli("apigatewayv2", "import-api", "--body", "file://"+httpDoc)
+	v2 := apigwv2("import-api", "--body", "file://"+httpDoc)
 	apiID := v2["ApiId"].(string)
 	if v2["ProtocolType"] != "HTTP" || v2["Name"] != "web" {
 		t.Fatalf("import-api: %v", v2)
 	}
-	cli("apigatewayv2", "create-stage", "--api-id", apiID, "--stage-name", "$default", "--auto-deploy")
+	apigwv2("create-stage", "--api-id", apiID, "--stage-name", "$default", "--auto-deploy")
 	if status, body := getStatus(t, gw.URL+"/_aws/execute-api/"+apiID+"/pets"); status != 200 || body != `[{"id":1,"type":"dog"}]` {
 		t.Fatalf("GET /pets: %d %s", status, body)
 	}

@@ -594,6 +594,19 @@ func (c *Controller) isTaken(id string) bool {
 	return slices.ContainsFunc(c.base.RestAPIs, func(a config.RestAPI) bool { return a.RestAPIID == id })
 }
 
+// newAPIID returns a new API ID that neither the file nor the store uses,
+// in the one namespace REST and v2 APIs share (as in the file).
+func (c *Controller) newAPIID(ctx context.Context) string {
+	return newID(10, func(id string) bool {
+		if c.isTaken(id) {
+			return true
+		}
+		_, err1 := c.store.Get(ctx, apiKey(id))
+		_, err2 := c.store.Get(ctx, restKey(id))
+		return err1 == nil || err2 == nil
+	})
+}
+
 // newID returns n random lowercase alphanumerics that used does not
 // report as used.
 func newID(n int, used func(string) bool) string {

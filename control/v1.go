@@ -197,14 +197,7 @@ func createRestAPI(c *Controller, in *call) (int, any, *apiError) {
 		req.EndpointConfiguration = &wireEndpointConfiguration{Types: []string{"EDGE"}, IPAddressType: "ipv4"}
 	}
 	req.CreatedDate = c.epochNow()
-	req.ID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, restKey(id))
-		_, err2 := c.store.Get(in.ctx, apiKey(id))
-		return err1 == nil || err2 == nil
-	})
+	req.ID = c.newAPIID(in.ctx)
 	req.RootResourceID = newID(10, nil)
 	rec := &restRecord{API: req, Resources: []*wireResource{{ID: req.RootResourceID, Path: "/"}}}
 	_, err := c.changeRest(in.ctx, req.ID, func(cur *restRecord) (*restRecord, any, *apiError) {

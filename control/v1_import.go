@@ -210,30 +210,32 @@ func importedRest(api *config.RestAPI, cur *restRecord) {
 	}
 }
 
-func importRestAPI(c *Controller, in *call) (int, any, *apiError) {
+// readRestImport imports the call's document (the raw body).
+func readRestImport(in *call) (config.RestAPI, []string, *apiError) {
 	opt, aerr := importOptions(in.query, "failonwarnings")
 	if aerr != nil {
-		return 0, nil, aerr
+		return config.RestAPI{}, nil, aerr
 	}
 	api, warnings, err := openapi.ImportREST(importBodyName, in.body, opt)
 	if err != nil {
-		return 0, nil, importError(err)
+		return config.RestAPI{}, nil, importError(err)
 	}
 	if api.Name == "" {
-		return 0, nil, errNoTitle
+		return config.RestAPI{}, nil, errNoTitle
+	}
+	return api, warnings, nil
+}
+
+func importRestAPI(c *Controller, in *call) (int, any, *apiError) {
+	api, warnings, aerr := readRestImport(in)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	importedRest(&api, nil)
 	rec := fileRestRecord(&api)
 	rec.Stages = nil
 	a := &rec.API
-	a.ID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, restKey(id))
-		_, err2 := c.store.Get(in.ctx, apiKey(id))
-		return err1 == nil || err2 == nil
-	})
+	a.ID = c.newAPIID(in.ctx)
 	a.CreatedDate = c.epochNow()
 	a.EndpointConfiguration = nil
 	applyExtras(a, in.body, in.query)
@@ -258,13 +260,9 @@ func putRestAPI(c *Controller, in *call) (int, any, *apiError) {
 	default:
 		return 0, nil, badRequest("Invalid mode %q: valid values are merge and overwrite", mode)
 	}
-	opt, aerr := importOptions(in.query, "failonwarnings")
+	api, warnings, aerr := readRestImport(in)
 	if aerr != nil {
 		return 0, nil, aerr
-	}
-	api, warnings, err := openapi.ImportREST(importBodyName, in.body, opt)
-	if err != nil {
-		return 0, nil, importError(err)
 	}
 	out, aerr := c.updateRest(in, func(rec *restRecord) (any, *apiError) {
 		api := api
@@ -317,22 +315,10 @@ func mergeRest(rec, doc *restRecord) {
 		}
 	}
 	slices.SortFunc(rec.Resources, func(a, b *wireResource) int { return strings.Compare(a.Path, b.Path) })
-	for _, a := range doc.Authorizers {
-		rec.Authorizers = slices.DeleteFunc(rec.Authorizers, func(x *wireRestAuthorizer) bool { return x.Name == a.Name })
-		rec.Authorizers = append(rec.Authorizers, a)
-	}
-	for _, m := range doc.Models {
-		rec.Models = slices.DeleteFunc(rec.Models, func(x *wireRestModel) bool { return x.Name == m.Name })
-		rec.Models = append(rec.Models, m)
-	}
-	for _, v := range doc.RequestValidators {
-		rec.RequestValidators = slices.DeleteFunc(rec.RequestValidators, func(x *wireRequestValidator) bool { return x.Name == v.Name })
-		rec.RequestValidators = append(rec.RequestValidators, v)
-	}
-	for _, g := range doc.GatewayResponses {
-		rec.GatewayResponses = slices.DeleteFunc(rec.GatewayResponses, func(x *wireGatewayResponse) bool { return x.ResponseType == g.ResponseType })
-		rec.GatewayResponses = append(rec.GatewayResponses, g)
-	}
+	rec.Authorizers = mergeBy(rec.Authorizers, doc.Authorizers, func(a *wireRestAuthorizer) string { return a.Name })
+	rec.Models = mergeBy(rec.Models, doc.Models, func(m *wireRestModel) string { return m.Name })
+	rec.RequestValidators = mergeBy(rec.RequestValidators, doc.RequestValidators, func(v *wireRequestValidator) string { return v.Name })
+	rec.GatewayResponses = mergeBy(rec.GatewayResponses, doc.GatewayResponses, func(g *wireGatewayResponse) string { return g.ResponseType })
 	if len(doc.API.BinaryMediaTypes) > 0 {
 		for _, t := range doc.API.BinaryMediaTypes {
 			if !slices.Contains(rec.API.BinaryMediaTypes, t) {
@@ -342,6 +328,16 @@ func mergeRest(rec, doc *restRecord) {
 	}
 	rec.API.Name = cmpOr(doc.API.Name, rec.API.Name)
 	rec.API.Description = cmpOr(doc.API.Description, rec.API.Description)
+}
+
+// mergeBy returns cur with each of add replacing the element of the same
+// key, or appended.
+func mergeBy[T any](cur, add []T, key func(T) string) []T {
+	for _, a := range add {
+		cur = slices.DeleteFunc(cur, func(x T) bool { return key(x) == key(a) })
+		cur = append(cur, a)
+	}
+	return cur
 }
 
 // resourceAt returns rec's resource of path, or nil.

@@ -246,14 +246,7 @@ func createAPI(c *Controller, in *call) (int, any, *apiError) {
 	a := req.wireAPI
 	a.APIEndpoint, a.APIGatewayManaged = "", false
 	a.CreatedDate = c.timestamp()
-	a.APIID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, apiKey(id))
-		_, err2 := c.store.Get(in.ctx, restKey(id)) // one namespace of IDs, as in the file
-		return err1 == nil || err2 == nil
-	})
+	a.APIID = c.newAPIID(in.ctx)
 	if a.APIKeySelectionExpression == "" { // AWS's default, HTTP APIs included
 		a.APIKeySelectionExpression = "$request.header.x-api-key"
 	}

@@ -93,14 +93,7 @@ func importAPI(c *Controller, in *call) (int, any, *apiError) {
 	rec := importedRecord(api)
 	rec.Stages = nil
 	a := &rec.API
-	a.APIID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, apiKey(id))
-		_, err2 := c.store.Get(in.ctx, restKey(id))
-		return err1 == nil || err2 == nil
-	})
+	a.APIID = c.newAPIID(in.ctx)
 	a.CreatedDate = c.timestamp()
 	a.APIKeySelectionExpression = "$request.header.x-api-key"
 	_, aerr = c.change(in.ctx, a.APIID, func(cur *apiRecord) (*apiRecord, any, *apiError) {

@@ -608,3 +608,14 @@ func (d *importDoc) securitySchemes() (*yaml.Node, string) {
 	}
 	return d.get(d.get(d.root, "components"), "securitySchemes"), "components.securitySchemes"
 }
+
+// unknownExtensions warns about the document-level x-amazon-apigateway-*
+// extensions that are not in known.
+func (d *importDoc) unknownExtensions(known []string, suffix string) {
+	for i := 0; i+1 < len(d.root.Content); i += 2 {
+		k := d.root.Content[i]
+		if strings.HasPrefix(k.Value, "x-amazon-apigateway-") && !slices.Contains(known, k.Value) {
+			d.warnf(k, "Unsupported extension %s ignored%s", k.Value, suffix)
+		}
+	}
+}

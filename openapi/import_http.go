@@ -39,12 +39,7 @@ var httpExtensions = []string{"x-amazon-apigateway-cors", "x-amazon-apigateway-i
 func (d *importDoc) httpAPI(opt ImportOptions) config.API {
 	info := d.get(d.root, "info")
 	api := config.API{Name: d.strOf(info, "info", "title"), Description: d.strOf(info, "info", "description"), ProtocolType: "HTTP"}
-	for i := 0; i+1 < len(d.root.Content); i += 2 {
-		k := d.root.Content[i]
-		if strings.HasPrefix(k.Value, "x-amazon-apigateway-") && !slices.Contains(httpExtensions, k.Value) {
-			d.warnf(k, "Unsupported extension %s ignored (HTTP APIs)", k.Value)
-		}
-	}
+	d.unknownExtensions(httpExtensions, " (HTTP APIs)")
 	if c := d.get(d.root, "x-amazon-apigateway-cors"); c != nil {
 		const key = "x-amazon-apigateway-cors"
 		cors := &config.Cors{AllowOrigins: d.stringsOf(c, key, "allowOrigins"), AllowCredentials: d.boolOf(c, key, "allowCredentials"),

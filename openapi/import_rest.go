@@ -51,12 +51,7 @@ var restExtensions = []string{
 func (d *importDoc) restAPI(opt ImportOptions) config.RestAPI {
 	info := d.get(d.root, "info")
 	api := config.RestAPI{Name: d.strOf(info, "info", "title"), Description: d.strOf(info, "info", "description")}
-	for i := 0; i+1 < len(d.root.Content); i += 2 {
-		k := d.root.Content[i]
-		if strings.HasPrefix(k.Value, "x-amazon-apigateway-") && !slices.Contains(restExtensions, k.Value) {
-			d.warnf(k, "Unsupported extension %s ignored", k.Value)
-		}
-	}
+	d.unknownExtensions(restExtensions, "")
 	if v := d.get(d.root, "x-amazon-apigateway-api-key-source"); v != nil {
 		api.APIKeySource = upper(d.str(v, "x-amazon-apigateway-api-key-source"))
 		if api.APIKeySource != "HEADER" && api.APIKeySource != "AUTHORIZER" {

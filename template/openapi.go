@@ -1,6 +1,7 @@
 package template
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -127,10 +128,7 @@ func (l *loader) restDefinition(b *restBuild, p *props, body, uri string) (impor
 	if !l.imported(p, doc, file, body, err, warnings) {
 		return nil, false
 	}
-	o := origin{res: b.res, at: p.nodeAt(body)}
-	if mapGet(p.node, body) == nil {
-		o.at = p.nodeAt(uri)
-	}
+	o := definitionOrigin(b.res, p, body, uri)
 	for _, r := range api.Resources {
 		res := b.resource(r.Path)
 		for verb, m := range r.ResourceMethods {
@@ -173,10 +171,7 @@ func (l *loader) httpDefinition(b *v2Build, p *props, body, uri string) (importe
 	if !l.imported(p, doc, file, body, err, warnings) {
 		return nil, false
 	}
-	o := origin{res: b.res, at: p.nodeAt(body)}
-	if mapGet(p.node, body) == nil {
-		o.at = p.nodeAt(uri)
-	}
+	o := definitionOrigin(b.res, p, body, uri)
 	ids := map[string]string{} // the importer's authorizer IDs → names, as SAM's events name them
 	for i := range api.Authorizers {
 		a := &api.Authorizers[i]
@@ -245,4 +240,29 @@ func inlinePositions(template, key, file string, inline *yaml.Node, doc []byte) 
 			}
 		}
 	}
+}
+
+// restAPIProps sets a REST API's name, description, binary media types
+// and API key source from its properties, or else from its definition
+// (def, nil when there is none), the name defaulting to the logical ID.
+func (l *loader) restAPIProps(b *restBuild, p *props, def *config.RestAPI) {
+	if def == nil {
+		def = &config.RestAPI{}
+	}
+	b.api.Name = cmp.Or(p.str("Name"), def.Name, b.res.id)
+	b.api.Description = cmp.Or(p.str("Description"), def.Description)
+	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
+	if len(b.api.BinaryMediaTypes) == 0 {
+		b.api.BinaryMediaTypes = def.BinaryMediaTypes
+	}
+	b.api.APIKeySource = cmp.Or(p.str("ApiKeySourceType"), def.APIKeySource)
+}
+
+// definitionOrigin is where what a definition gives comes from: the
+// property that gives it.
+func definitionOrigin(r *resource, p *props, body, uri string) origin {
+	if mapGet(p.node, body) != nil {
+		return origin{res: r, at: p.nodeAt(body)}
+	}
+	return origin{res: r, at: p.nodeAt(uri)}
 }

@@ -36,16 +36,7 @@ func (l *loader) buildRestAPI(r *resource, p *props) {
 	if !ok {
 		return
 	}
-	if def == nil {
-		def = &config.RestAPI{}
-	}
-	b.api.Name = cmp.Or(p.str("Name"), def.Name, r.id)
-	b.api.Description = cmp.Or(p.str("Description"), def.Description)
-	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
-	if len(b.api.BinaryMediaTypes) == 0 {
-		b.api.BinaryMediaTypes = def.BinaryMediaTypes
-	}
-	b.api.APIKeySource = cmp.Or(p.str("ApiKeySourceType"), def.APIKeySource)
+	l.restAPIProps(b, p, def)
 	p.done(r.typ, "Tags", "EndpointConfiguration", "Policy", "MinimumCompressionSize", "DisableExecuteApiEndpoint",
 		"FailOnWarnings", "Mode", "Parameters")
 	l.restAPIs[r.physical] = b
