@@ -372,3 +372,45 @@ paths:
 	_, err = client.ReimportApi(ctx, &apigatewayv2.ReimportApiInput{ApiId: aws.String("nope123456"), Body: aws.String(doc)})
 	wantV2Error(t, err, 404, "NotFoundException", "Invalid API identifier specified nope123456")
 }
+
+// The RestApi's own settings come from the document's extensions; a put
+// to an API of the configuration file is refused.
+func TestImportRestAPISettings(t *testing.T) {
+	ctx := context.Background()
+	gw := startGateway(t, controlYAML+`restApis:
+  - restApiId: fileapi001
+    name: from-the-file
+    resources: {/a: {resourceMethods: {GET: {methodIntegration: {type: MOCK}}}}}
+    stages: [{stageName: dev}]
+`)
+	client := v1Client(gw)
+	doc := []byte(`openapi: 3.0.1
+info: {title: settings, version: v7, description: all of them}
+x-amazon-apigateway-api-key-source: AUTHORIZER
+x-amazon-apigateway-binary-media-types: [image/png]
+x-amazon-apigateway-minimum-compression-size: 1024
+x-amazon-apigateway-endpoint-configuration: {types: [regional]}
+x-amazon-apigateway-policy:
+  Version: "2012-10-17"
+  Statement: [{Effect: Allow, Principal: "*", Action: execute-api:Invoke, Resource: "*"}]
+paths: {}
+`)
+	api, err := client.ImportRestApi(ctx, &apigateway.ImportRestApiInput{Body: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: api.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ApiKeySource != types.ApiKeySourceTypeAuthorizer || got.BinaryMediaTypes[0] != "image/png" || *got.MinimumCompressionSize != 1024 ||
+		got.EndpointConfiguration.Types[0] != types.EndpointTypeRegional || *got.Version != "v7" || *got.Description != "all of them" ||
+		!strings.Contains(*got.Policy, `"Action":"execute-api:Invoke"`) {
+		t.Fatalf("get-rest-api: %+v", got)
+	}
+	if len(api.Warnings) != 1 || !strings.Contains(api.Warnings[0], "x-amazon-apigateway-policy") {
+		t.Errorf("warnings %q", api.Warnings)
+	}
+	_, err = client.PutRestApi(ctx, &apigateway.PutRestApiInput{RestApiId: aws.String("fileapi001"), Body: doc})
+	wantV2Error(t, err, 400, "BadRequestException", "REST API fileapi001 is managed by the configuration file; change it there (the control plane changes only the APIs it created)")
+}

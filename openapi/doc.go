@@ -57,7 +57,10 @@
 // requirements and x-amazon-apigateway-cors. IDs of integrations and
 // authorizers are derived from what they are, the same on every import.
 //
-// Warnings are AWS's kind ("Unsupported ... ignored"), each prefixed by
+// Warnings are AWS's kind ("Unsupported ... ignored": unknown
+// x-amazon-apigateway-* extensions and integration properties, methods
+// such as trace, responses without a status code, non-string mapping
+// values, security requirements naming no scheme), each prefixed by
 // file:line:col; with ImportOptions.FailOnWarnings they are the error
 // (*WarningsError).
 //

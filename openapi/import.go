@@ -619,3 +619,18 @@ func (d *importDoc) unknownExtensions(known []string, suffix string) {
 		}
 	}
 }
+
+// unknownKeys warns about the keys of mapping n that are not in known
+// (nor vendor extensions other than API Gateway's): what the import
+// leaves out, as AWS's warnings list it.
+func (d *importDoc) unknownKeys(n *yaml.Node, what string, known []string) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(known, k.Value) && (!strings.HasPrefix(k.Value, "x-") || strings.HasPrefix(k.Value, "x-amazon-apigateway-")) {
+			d.warnf(k, "Unsupported %s property %s ignored", what, k.Value)
+		}
+	}
+}

@@ -162,11 +162,11 @@ func (d *importDoc) httpIntegration(n *yaml.Node, key, id string) *config.Integr
 		d.pairs(v, key+".responseParameters."+code.Value, func(k, val *yaml.Node) { m[k.Value] = d.str(val, key+".responseParameters."+code.Value) })
 		in.ResponseParameters[code.Value] = m
 	})
-	for _, k := range []string{"connectionType", "connectionId", "integrationSubtype", "credentials", "tlsConfig"} {
-		if v := d.get(n, k); v != nil && !(k == "connectionType" && strings.EqualFold(v.Value, "INTERNET")) {
-			d.warnf(v, "Unsupported integration property %s ignored", k)
-		}
+	if v := d.get(n, "connectionType"); v != nil && !strings.EqualFold(v.Value, "INTERNET") {
+		d.warnf(v, "Unsupported integration property connectionType %s ignored (Portico calls integrations over the internet)", v.Value)
 	}
+	d.unknownKeys(n, "integration", []string{"type", "uri", "httpMethod", "payloadFormatVersion", "requestParameters",
+		"responseParameters", "timeoutInMillis", "connectionType"})
 	return in
 }
 

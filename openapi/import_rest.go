@@ -377,6 +377,7 @@ func (d *importDoc) restIntegration(n *yaml.Node, key string) *config.RestIntegr
 		CacheKeyParameters: d.stringsOf(n, key, "cacheKeyParameters"),
 	}
 	in.TimeoutInMillis, _ = d.intOf(n, key, "timeoutInMillis")
+	d.unknownKeys(n, "integration", restIntegrationKeys)
 	switch in.Type {
 	case "AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK":
 	case "":
@@ -417,6 +418,12 @@ func (d *importDoc) restIntegration(n *yaml.Node, key string) *config.RestIntegr
 	})
 	return in
 }
+
+// restIntegrationKeys are the properties of a REST API's
+// x-amazon-apigateway-integration that the import reads.
+var restIntegrationKeys = []string{"type", "uri", "httpMethod", "passthroughBehavior", "contentHandling", "cacheNamespace",
+	"connectionType", "connectionId", "credentials", "requestParameters", "requestTemplates", "cacheKeyParameters",
+	"timeoutInMillis", "tlsConfig", "responses", "response"}
 
 // restAuth is what the security schemes say, by scheme name.
 type restAuth struct {

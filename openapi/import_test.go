@@ -518,3 +518,36 @@ func TestImportHTTPErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestImportWarnsAboutWhatItLeavesOut(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		http      bool
+		want      string
+	}{
+		{"rest integration property", "swagger: '2.0'\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock, flavour: x}\n", false,
+			"doc.yaml:6:53: Unsupported integration property flavour ignored"},
+		{"http integration templates", "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: http_proxy, uri: 'http://x/', requestTemplates: {a: b}}\n", true,
+			"doc.yaml:6:77: Unsupported integration property requestTemplates ignored"},
+		{"http vpc link", "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: http_proxy, uri: 'http://x/', connectionType: VPC_LINK}\n", true,
+			"Unsupported integration property connectionType VPC_LINK ignored"},
+		{"http extension", "openapi: 3.0.1\ninfo: {title: t}\nx-amazon-apigateway-gateway-responses: {}\npaths: {}\n", true,
+			"doc.yaml:3:1: Unsupported extension x-amazon-apigateway-gateway-responses ignored (HTTP APIs)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var warnings []string
+			var err error
+			if tc.http {
+				_, warnings, err = ImportHTTP("doc.yaml", []byte(tc.doc), ImportOptions{})
+			} else {
+				_, warnings, err = ImportREST("doc.yaml", []byte(tc.doc), ImportOptions{})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, tc.want) }) {
+				t.Errorf("warnings %q, want %q", warnings, tc.want)
+			}
+		})
+	}
+}
