@@ -2,11 +2,7 @@ package portico_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -285,33 +281,9 @@ func TestControlPlaneRESTWalkthroughSDK(t *testing.T) {
 // The REST walkthrough with the AWS CLI (--endpoint-url), including the
 // MOCK CORS method, then the data plane.
 func TestControlPlaneRESTWalkthroughAWSCLI(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
 	backend := textServer(t, "pets!")
 	gw := startGateway(t, controlYAML)
-	cli := func(args ...string) map[string]any {
-		t.Helper()
-		cmd := exec.Command(awsCLI, append([]string{"apigateway", "--endpoint-url", gw.adminURL(), "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
-			"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecret, "AWS_DEFAULT_REGION=us-east-1")
-		out, err := cmd.Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, ee.Stderr)
-			}
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if len(out) > 0 {
-			if err := json.Unmarshal(out, &m); err != nil {
-				t.Fatalf("aws %s: %v\n%s", args[0], err, out)
-			}
-		}
-		return m
-	}
+	cli := awsCLI(t, gw, "apigateway")
 	api := cli("create-rest-api", "--name", "pets")
 	id := api["id"].(string)
 	items := cli("get-resources", "--rest-api-id", id)["items"].([]any)

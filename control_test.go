@@ -35,6 +35,39 @@ credentials:
     secretAccessKey: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
 `
 
+// awsCLI returns a function that runs `aws SERVICE ARGS...` against gw's
+// control plane with the test credentials and decodes its JSON output
+// (nil when it prints nothing); the test fails on a non-zero exit, with
+// the CLI's stderr. It skips the test when the AWS CLI is not on PATH.
+func awsCLI(t *testing.T, gw *gateway, service string) func(args ...string) map[string]any {
+	t.Helper()
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("aws CLI not on PATH")
+	}
+	return func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{service, "--endpoint-url", gw.adminURL(), "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
+			"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecret, "AWS_DEFAULT_REGION=us-east-1")
+		out, err := cmd.Output()
+		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, ee.Stderr)
+			}
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if len(out) > 0 {
+			if err := json.Unmarshal(out, &m); err != nil {
+				t.Fatalf("aws %s: %v\n%s", args[0], err, out)
+			}
+		}
+		return m
+	}
+}
+
 // adminURL is the node's admin listener.
 func (gw *gateway) adminURL() string { return "http://" + gw.AdminAddr().String() }
 
@@ -68,33 +101,9 @@ func getStatus(t testing.TB, url string) (int, string) {
 // A WebSocket chat API built with the AWS CLI, used by a real client and
 // by @connections through the SDK.
 func TestControlPlaneWebSocketChatByTheAWSCLI(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
 	b := newBackend(t, nil)
 	gw := startGateway(t, controlYAML)
-	cli := func(args ...string) map[string]any {
-		t.Helper()
-		cmd := exec.Command(awsCLI, append([]string{"apigatewayv2", "--endpoint-url", gw.adminURL(), "--output", "json"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
-			"AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecret, "AWS_DEFAULT_REGION=us-east-1")
-		out, err := cmd.Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, ee.Stderr)
-			}
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if len(out) > 0 {
-			if err := json.Unmarshal(out, &m); err != nil {
-				t.Fatalf("aws %s: %v\n%s", args[0], err, out)
-			}
-		}
-		return m
-	}
+	cli := awsCLI(t, gw, "apigatewayv2")
 	api := cli("create-api", "--name", "chat", "--protocol-type", "WEBSOCKET", "--route-selection-expression", "$request.body.action")
 	apiID := api["ApiId"].(string)
 	if len(apiID) != 10 || api["ApiEndpoint"] != "ws://"+gw.Host+"/_aws/execute-api/"+apiID {

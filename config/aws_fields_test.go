@@ -159,7 +159,7 @@ func TestAWSOnlyFieldsStayStrict(t *testing.T) {
 			[]string{"f.yaml:9:21: apis[0].integrations[0].tlsConfig.serverName: unknown key; valid keys: serverNameToVerify"}},
 		{"key in no model", api("    tagz: {a: b}\n"), []string{"f.yaml:4:5: apis[0].tagz: unknown key; did you mean tags?"}},
 		{"tags is no longer stages", api("    tags: [x]\n"), []string{"f.yaml:4:11: apis[0].tags: want a mapping, got a list"}},
-		{"no suggestion of a key already set", api("    stagess: []\n"), []string{"f.yaml:4:5: apis[0].stagess: unknown key; valid keys: apiId, name, description, protocolType, routeSelectionExpression, integrations, routes, stages, authorizers, apiKeySelectionExpression, apiKeys, corsConfiguration, limits"}},
+		{"no suggestion of a key already set", api("    stagess: []\n"), []string{"f.yaml:4:5: apis[0].stagess: unknown key; valid keys: apiId, name, description, protocolType, openapi, routeSelectionExpression, integrations, routes, stages, authorizers, apiKeySelectionExpression, apiKeys, corsConfiguration, limits"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantErrors(t, tc.doc, nil, tc.want...) })
 	}

@@ -53,6 +53,8 @@ type decoder struct {
 	baseDir string
 	// base is set by LoadBase: the file may have no API.
 	base bool
+	// openapi reads the OpenAPI documents entries name.
+	openapi OpenAPIImporter
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {

@@ -16,6 +16,15 @@
 // means "the default", and the field's consumer documents what that
 // default is.
 //
+// LoadWith also reads the OpenAPI documents that restApis and apis
+// entries name (openapi: FILE, a Portico extension), through the
+// importer its caller gives (OpenAPIImporter: package openapi imports
+// config, so config cannot call it). Each such entry becomes the API its
+// document describes, completed by the entry's own keys, before the file
+// is validated; the document's errors carry its own file:line:col.
+// cmd/portico loads through LoadWith at startup, in validate and on
+// SIGHUP, so all three read the documents.
+//
 // # Configurations written for AWS
 //
 // Every key may also be written in PascalCase, as the AWS CLI prints it

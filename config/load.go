@@ -20,7 +20,7 @@ import (
 // and an ErrorList holding every problem found; otherwise the File's
 // Warnings list what loaded but will not do what it may seem to.
 func Load(path string) (*File, error) {
-	return load(path, false)
+	return load(path, LoadOptions{})
 }
 
 // LoadBase is Load for a file whose APIs come from elsewhere (a SAM or
@@ -28,10 +28,10 @@ func Load(path string) (*File, error) {
 // settings (listeners, admin, credentials, NATS, ...) and may have no API.
 // The merged File is validated again when it is applied.
 func LoadBase(path string) (*File, error) {
-	return load(path, true)
+	return load(path, LoadOptions{Base: true})
 }
 
-func load(path string, base bool) (*File, error) {
+func load(path string, opt LoadOptions) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		msg := err.Error()
@@ -40,7 +40,7 @@ func load(path string, base bool) (*File, error) {
 		}
 		return nil, ErrorList{{File: path, Msg: msg, Err: err}}
 	}
-	return parseFile(path, data, os.LookupEnv, base)
+	return parseFile(path, data, os.LookupEnv, opt)
 }
 
 // Parse is Load for a file already in memory; filename names it in errors.
@@ -51,11 +51,11 @@ func Parse(filename string, data []byte) (*File, error) {
 
 // parse is Parse with the environment lookup as a hook, for tests.
 func parse(filename string, data []byte, lookupEnv func(string) (string, bool)) (*File, error) {
-	return parseFile(filename, data, lookupEnv, false)
+	return parseFile(filename, data, lookupEnv, LoadOptions{})
 }
 
 // parseFile is parse; base says that the file may have no API (LoadBase).
-func parseFile(filename string, data []byte, lookupEnv func(string) (string, bool), base bool) (*File, error) {
+func parseFile(filename string, data []byte, lookupEnv func(string) (string, bool), opt LoadOptions) (*File, error) {
 	whole := func(line int, format string, args ...any) (*File, error) {
 		return nil, ErrorList{{File: filename, Line: line, Msg: fmt.Sprintf(format, args...)}}
 	}
@@ -88,7 +88,7 @@ func parseFile(filename string, data []byte, lookupEnv func(string) (string, boo
 
 	d := newDecoder(filename, lookupEnv)
 	d.baseDir = filepath.Dir(filename)
-	d.base = base
+	d.base, d.openapi = opt.Base, opt.OpenAPI
 	root := doc.Content[0]
 	d.pos[""] = root
 	if root.Kind != yaml.MappingNode {
@@ -97,7 +97,13 @@ func parseFile(filename string, data []byte, lookupEnv func(string) (string, boo
 	}
 	var f File
 	d.decode(root, reflect.ValueOf(&f).Elem(), "")
-	if !d.stop {
+	expanded := true
+	if !d.stop && len(d.errs) == 0 {
+		n := len(d.errs)
+		expandOpenAPI(&f, d)
+		expanded = len(d.errs) == n // else the entry has no API to check
+	}
+	if !d.stop && expanded {
 		validate(&f, d)
 	}
 	if len(d.errs) > 0 {

@@ -20,6 +20,11 @@ type RestAPI struct {
 	RestAPIID   string `yaml:"restApiId"`
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
+	// OpenAPI names an OpenAPI 3 or Swagger 2 document (a path relative
+	// to the config file) that gives the API's resources, authorizers,
+	// models and request validators (Portico extension; see
+	// OpenAPIImporter). The entry's other keys complete or override it.
+	OpenAPI string `yaml:"openapi"`
 	// BinaryMediaTypes are the content types passed as binary
 	// ("image/png", "*/*"). A "/" may be written "~1", as AWS's patch
 	// paths and SAM write it; Load turns it back into "/".

@@ -196,10 +196,14 @@ type API struct {
 	// APIID is the API's identity. When absent, Load derives it from Name
 	// (10 lowercase alphanumerics, the same on every load; see
 	// StableAPIID), so open connections survive reloads.
-	APIID                    string        `yaml:"apiId"`
-	Name                     string        `yaml:"name"`
-	Description              string        `yaml:"description"`
-	ProtocolType             string        `yaml:"protocolType"` // WEBSOCKET or HTTP
+	APIID        string `yaml:"apiId"`
+	Name         string `yaml:"name"`
+	Description  string `yaml:"description"`
+	ProtocolType string `yaml:"protocolType"` // WEBSOCKET or HTTP
+	// OpenAPI names an OpenAPI 3 document (a path relative to the config
+	// file) that gives an HTTP API's routes, integrations, authorizers and
+	// CORS configuration (Portico extension; see OpenAPIImporter).
+	OpenAPI                  string        `yaml:"openapi"`
 	RouteSelectionExpression string        `yaml:"routeSelectionExpression"`
 	Integrations             []Integration `yaml:"integrations"`
 	Routes                   []Route       `yaml:"routes"`

@@ -311,11 +311,11 @@ func TestErrors(t *testing.T) {
 	}{
 		{"unsigned", "GET", "/v2/apis", false, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`},
 		{"unknown path", "GET", "/v2/nothing", true, 400, "BadRequestException", `{"message":"No apigatewayv2 operation is GET /v2/nothing"}`},
-		{"unsupported", "PUT", "/v2/apis", true, 400, "BadRequestException", `{"message":"Portico does not support the apigatewayv2 operation ImportApi"}`},
+		{"unsupported", "GET", "/v2/vpclinks", true, 400, "BadRequestException", `{"message":"Portico does not support the apigatewayv2 operation GetVpcLinks"}`},
 		{"v1 unsupported", "GET", "/apikeys", true, 400, "BadRequestException",
 			`{"message":"Portico does not support the apigateway (v1) operation GetApiKeys yet"}`},
 		{"v1 import", "POST", "/restapis?mode=import", true, 400, "BadRequestException",
-			`{"message":"Portico does not support the apigateway (v1) operation ImportRestApi yet"}`},
+			`{"message":"Errors found during import:\n\tbody: Invalid OpenAPI input: the document is empty"}`},
 		{"v1 unknown api", "GET", "/restapis/nope", true, 404, "NotFoundException", `{"message":"Invalid Rest API Id specified"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

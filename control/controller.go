@@ -594,6 +594,19 @@ func (c *Controller) isTaken(id string) bool {
 	return slices.ContainsFunc(c.base.RestAPIs, func(a config.RestAPI) bool { return a.RestAPIID == id })
 }
 
+// newAPIID returns a new API ID that neither the file nor the store uses,
+// in the one namespace REST and v2 APIs share (as in the file).
+func (c *Controller) newAPIID(ctx context.Context) string {
+	return newID(10, func(id string) bool {
+		if c.isTaken(id) {
+			return true
+		}
+		_, err1 := c.store.Get(ctx, apiKey(id))
+		_, err2 := c.store.Get(ctx, restKey(id))
+		return err1 == nil || err2 == nil
+	})
+}
+
 // newID returns n random lowercase alphanumerics that used does not
 // report as used.
 func newID(n int, used func(string) bool) string {
@@ -649,15 +662,9 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	path := r.URL.EscapedPath()
-	op, params, ok := match(r.Method, path)
-	if ok && op.Name == "CreateRestApi" && r.URL.Query().Get("mode") == "import" {
-		ok = false // ImportRestApi shares the path
-	}
+	op, params, ok := match(r.Method, path, r.URL.Query())
 	if !ok && !strings.HasPrefix(path, "/v2/") {
 		name := modelOperationFor(modelOperationsV1, r.Method, path)
-		if r.Method == http.MethodPost && path == "/restapis" && r.URL.Query().Get("mode") == "import" {
-			name = "ImportRestApi"
-		}
 		if name != "" {
 			badRequest("Portico does not support the apigateway (v1) operation %s yet", name).write(w)
 			return

@@ -48,6 +48,15 @@
 // deployment's resources in config.RestStage.Deployment, and the registry
 // builds each such stage from its own snapshot (config.RestAPI.StageAPIs).
 //
+// OpenAPI import (v1_import.go, v2_import.go): ImportRestApi, PutRestApi
+// (overwrite or merge), ImportApi and ReimportApi read the document with
+// package openapi and make the record with the converters that show
+// file-managed APIs (fileRestRecord, fileRecord), with new IDs as the
+// create operations assign them (PutRestApi keeps the IDs of the
+// resources, authorizers, models and validators it finds again by path or
+// name). An imported API gets no stage: it is served after
+// CreateDeployment (v1) or CreateStage (v2), as one created step by step.
+//
 // APIs of the configuration file are shown by the read operations and
 // refused by the others (400).
 //

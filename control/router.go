@@ -44,16 +44,26 @@ func Operations() []Operation {
 	return out
 }
 
-// match finds the operation for method and the escaped path, and its path
-// parameters.
-func match(method, escapedPath string) (*route, map[string]string, bool) {
+// match finds the operation for method, the escaped path and the query,
+// and its path parameters. An operation whose path carries a query
+// (ImportRestApi's /restapis?mode=import, as the model writes it) matches
+// only requests with that query parameter; it comes before the operation
+// of the same path without one in the table.
+func match(method, escapedPath string, query url.Values) (*route, map[string]string, bool) {
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	for i := range routes {
 		r := &routes[i]
 		if r.Method != method {
 			continue
 		}
-		if params, ok := matchPath(r.Path, segs); ok {
+		path, q, hasQuery := strings.Cut(r.Path, "?")
+		if hasQuery {
+			k, v, _ := strings.Cut(q, "=")
+			if query.Get(k) != v {
+				continue
+			}
+		}
+		if params, ok := matchPath(path, segs); ok {
 			return r, params, true
 		}
 	}

@@ -19,10 +19,12 @@ import (
 // method responses, integrations, integration responses, deployments and
 // stages). The others answer BadRequestException naming the operation.
 var routesV1 = []route{
+	{Operation{"ImportRestApi", "POST", "/restapis?mode=import"}, importRestAPI},
 	{Operation{"CreateRestApi", "POST", "/restapis"}, createRestAPI},
 	{Operation{"GetRestApis", "GET", "/restapis"}, getRestAPIs},
 	{Operation{"GetRestApi", "GET", "/restapis/{restapi_id}"}, getRestAPI},
 	{Operation{"UpdateRestApi", "PATCH", "/restapis/{restapi_id}"}, updateRestAPI},
+	{Operation{"PutRestApi", "PUT", "/restapis/{restapi_id}"}, putRestAPI},
 	{Operation{"DeleteRestApi", "DELETE", "/restapis/{restapi_id}"}, deleteRestAPI},
 
 	{Operation{"GetResources", "GET", "/restapis/{restapi_id}/resources"}, getResources},
@@ -197,14 +199,7 @@ func createRestAPI(c *Controller, in *call) (int, any, *apiError) {
 		req.EndpointConfiguration = &wireEndpointConfiguration{Types: []string{"EDGE"}, IPAddressType: "ipv4"}
 	}
 	req.CreatedDate = c.epochNow()
-	req.ID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, restKey(id))
-		_, err2 := c.store.Get(in.ctx, apiKey(id))
-		return err1 == nil || err2 == nil
-	})
+	req.ID = c.newAPIID(in.ctx)
 	req.RootResourceID = newID(10, nil)
 	rec := &restRecord{API: req, Resources: []*wireResource{{ID: req.RootResourceID, Path: "/"}}}
 	_, err := c.changeRest(in.ctx, req.ID, func(cur *restRecord) (*restRecord, any, *apiError) {

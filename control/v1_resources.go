@@ -361,6 +361,9 @@ func resourcesFromConfig(rs []config.RestResource) []*wireResource {
 					RequestTemplates: in.RequestTemplates, PassthroughBehavior: in.PassthroughBehavior, ContentHandling: in.ContentHandling,
 					TimeoutInMillis: in.TimeoutInMillis, CacheNamespace: in.CacheNamespace, CacheKeyParameters: in.CacheKeyParameters,
 					ConnectionType: in.ConnectionType, ConnectionID: in.ConnectionID, Credentials: in.Credentials}
+				if in.TLSConfig != nil {
+					wi.TLSConfig = &wireRestTLSConfig{InsecureSkipVerification: in.TLSConfig.InsecureSkipVerification}
+				}
 				for code, ir := range in.IntegrationResponses {
 					if wi.IntegrationResponses == nil {
 						wi.IntegrationResponses = map[string]*wireRestIntegrationResponse{}

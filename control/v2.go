@@ -24,6 +24,8 @@ var routesV2 = []route{
 	{Operation{"GetApi", "GET", "/v2/apis/{apiId}"}, getAPI},
 	{Operation{"UpdateApi", "PATCH", "/v2/apis/{apiId}"}, updateAPI},
 	{Operation{"DeleteApi", "DELETE", "/v2/apis/{apiId}"}, deleteAPI},
+	{Operation{"ImportApi", "PUT", "/v2/apis"}, importAPI},
+	{Operation{"ReimportApi", "PUT", "/v2/apis/{apiId}"}, reimportAPI},
 
 	{Operation{"CreateRoute", "POST", "/v2/apis/{apiId}/routes"}, createRoute},
 	{Operation{"GetRoutes", "GET", "/v2/apis/{apiId}/routes"}, getRoutes},
@@ -246,14 +248,7 @@ func createAPI(c *Controller, in *call) (int, any, *apiError) {
 	a := req.wireAPI
 	a.APIEndpoint, a.APIGatewayManaged = "", false
 	a.CreatedDate = c.timestamp()
-	a.APIID = newID(10, func(id string) bool {
-		if c.isTaken(id) {
-			return true
-		}
-		_, err1 := c.store.Get(in.ctx, apiKey(id))
-		_, err2 := c.store.Get(in.ctx, restKey(id)) // one namespace of IDs, as in the file
-		return err1 == nil || err2 == nil
-	})
+	a.APIID = c.newAPIID(in.ctx)
 	if a.APIKeySelectionExpression == "" { // AWS's default, HTTP APIs included
 		a.APIKeySelectionExpression = "$request.header.x-api-key"
 	}

@@ -14,8 +14,12 @@
 // Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::Not, Fn::And,
 // Fn::Or, Fn::FindInMap, Fn::Base64, Fn::Length, Fn::ToJsonString,
 // Fn::GetAZs), parameters with their defaults and overrides, pseudo
-// parameters, Conditions and SAM's Globals. Fn::ImportValue, inline code
-// and OpenAPI definitions are errors that say so; resource types Portico
+// parameters, Conditions and SAM's Globals. OpenAPI definitions
+// (DefinitionBody, DefinitionUri, Body, BodyS3Location) are read by
+// package openapi (openapi.go): an inline body after its intrinsics are
+// resolved, with its errors moved back to the template's lines; a
+// document in S3 is an error. Fn::ImportValue and inline code are errors
+// that say so; resource types Portico
 // does not serve are skipped with a warning (a Ref of one reads as its
 // name). A property is resolved only when the converter reads it, so
 // what Portico ignores (Policies, Tags) never fails a template.

@@ -38,6 +38,9 @@ type loader struct {
 	sharedPlanFrom origin
 	sharedPlanKey  string
 	budget         int // values resolved so far (maxResolvedNodes)
+	// inline is the inline OpenAPI definition being imported, for its
+	// errors' positions (see inlinePositions).
+	inline *yaml.Node
 }
 
 // origin is the template resource that produced a part of the File.

@@ -27,17 +27,16 @@ var restBuilders = map[string]func(*loader, *resource, *props){
 }
 
 func (l *loader) buildRestAPI(r *resource, p *props) {
-	for _, prop := range []string{"Body", "BodyS3Location", "CloneFrom"} {
-		if p.has(prop) {
-			l.errorf(p.nodeAt(prop), p.key+"."+prop, "%s", openAPIUnsupported)
-			return
-		}
+	if p.has("CloneFrom") {
+		l.errorf(p.nodeAt("CloneFrom"), p.key+".CloneFrom", "CloneFrom is not supported: there is no other API to clone here; give the definition as Body or BodyS3Location")
+		return
 	}
 	b := newRestBuild(r, r.physical)
-	b.api.Name = cmp.Or(p.str("Name"), r.id)
-	b.api.Description = p.str("Description")
-	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
-	b.api.APIKeySource = p.str("ApiKeySourceType")
+	def, ok := l.restDefinition(b, p, "Body", "BodyS3Location")
+	if !ok {
+		return
+	}
+	l.restAPIProps(b, p, def)
 	p.done(r.typ, "Tags", "EndpointConfiguration", "Policy", "MinimumCompressionSize", "DisableExecuteApiEndpoint",
 		"FailOnWarnings", "Mode", "Parameters")
 	l.restAPIs[r.physical] = b

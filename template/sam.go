@@ -45,24 +45,16 @@ var samAPIQuiet = []string{"Tags", "Description", "EndpointConfiguration", "Trac
 	"CacheClusterEnabled", "CacheClusterSize", "MinimumCompressionSize", "Domain", "DisableExecuteApiEndpoint",
 	"FailOnWarnings", "Mode", "PropagateTags", "AlwaysDeploy", "MergeDefinitions", "Name", "CanarySetting"}
 
-// openAPIUnsupported is the message for DefinitionBody and DefinitionUri.
-const openAPIUnsupported = "OpenAPI definitions are not supported yet (the OpenAPI importer is issue #16): declare the routes as the functions' events, or as AWS::ApiGateway / AWS::ApiGatewayV2 resources"
-
 // buildSAMApi converts an AWS::Serverless::Api (and the implicit
 // ServerlessRestApi).
 func (l *loader) buildSAMApi(r *resource, p *props) {
-	for _, prop := range []string{"DefinitionBody", "DefinitionUri"} {
-		if p.has(prop) {
-			l.errorf(p.nodeAt(prop), p.key+"."+prop, "%s", openAPIUnsupported)
-			return
-		}
-	}
 	b := newRestBuild(r, r.physical)
-	b.api.Name = cmp.Or(p.str("Name"), r.id)
-	b.api.Description = p.str("Description")
-	b.api.BinaryMediaTypes = binaryMediaTypes(p.list("BinaryMediaTypes"))
-	b.api.APIKeySource = p.str("ApiKeySourceType")
 	b.sam = &samRest{authTypes: map[string]string{}, paths: map[string]bool{}, validators: map[string]string{}}
+	def, ok := l.restDefinition(b, p, "DefinitionBody", "DefinitionUri")
+	if !ok {
+		return
+	}
+	l.restAPIProps(b, p, def)
 	stage := config.RestStage{StageName: p.required("StageName", ": e.g. Prod"), Variables: p.stringMap("Variables"),
 		MethodSettings: l.methodSettings(p), AccessLogSettings: l.accessLog(p.child("AccessLogSetting"))}
 	b.api.Stages = []config.RestStage{stage}
@@ -308,15 +300,18 @@ func (l *loader) samCors(b *restBuild) {
 // buildSAMHttpApi converts an AWS::Serverless::HttpApi (and the implicit
 // ServerlessHttpApi).
 func (l *loader) buildSAMHttpApi(r *resource, p *props) {
-	for _, prop := range []string{"DefinitionBody", "DefinitionUri"} {
-		if p.has(prop) {
-			l.errorf(p.nodeAt(prop), p.key+"."+prop, "%s", openAPIUnsupported)
-			return
-		}
-	}
 	b := &v2Build{res: r, routes: map[string]int{}, integrations: map[string]int{}, origins: map[string]origin{},
 		sam: &samHTTP{authTypes: map[string]string{}}}
-	b.api = config.API{APIID: r.physical, Name: cmp.Or(p.str("Name"), r.id), ProtocolType: "HTTP", Description: p.str("Description")}
+	b.api = config.API{APIID: r.physical, ProtocolType: "HTTP"}
+	def, ok := l.httpDefinition(b, p, "DefinitionBody", "DefinitionUri")
+	if !ok {
+		return
+	}
+	if def == nil {
+		def = &config.API{}
+	}
+	b.api.Name, b.api.Description = cmp.Or(p.str("Name"), def.Name, r.id), cmp.Or(p.str("Description"), def.Description)
+	b.api.CorsConfiguration = def.CorsConfiguration
 	stage := config.Stage{StageName: cmp.Or(p.str("StageName"), "$default"), AutoDeploy: true, StageVariables: p.stringMap("StageVariables"),
 		AccessLogSettings: l.accessLog(p.child("AccessLogSettings"))}
 	stage.DefaultRouteSettings = l.routeSettings(p.child("DefaultRouteSettings"))

@@ -30,16 +30,24 @@ var v2Builders = map[string]func(*loader, *resource, *props){
 var v2Quiet = []string{"Tags", "DisableExecuteApiEndpoint", "DisableSchemaValidation", "Version", "FailOnWarnings", "CredentialsArn", "BasePath", "Name"}
 
 func (l *loader) buildV2API(r *resource, p *props) {
-	for _, prop := range []string{"Body", "BodyS3Location"} {
-		if p.has(prop) {
-			l.errorf(p.nodeAt(prop), p.key+"."+prop, "%s", openAPIUnsupported)
-			return
-		}
-	}
 	b := &v2Build{res: r, routes: map[string]int{}, integrations: map[string]int{}, origins: map[string]origin{}}
-	b.api = config.API{APIID: r.physical, Name: cmp.Or(p.str("Name"), r.id), Description: p.str("Description"),
-		ProtocolType: p.required("ProtocolType", ": WEBSOCKET or HTTP"), RouteSelectionExpression: p.str("RouteSelectionExpression"),
-		APIKeySelectionExpression: p.str("ApiKeySelectionExpression")}
+	b.api = config.API{APIID: r.physical}
+	def, ok := l.httpDefinition(b, p, "Body", "BodyS3Location")
+	if !ok {
+		return
+	}
+	protocol := "HTTP"
+	if def == nil {
+		def = &config.API{}
+		protocol = p.required("ProtocolType", ": WEBSOCKET or HTTP")
+	} else if t := p.str("ProtocolType"); t != "" && t != "HTTP" {
+		l.errorf(p.nodeAt("ProtocolType"), p.key+".ProtocolType", "an OpenAPI Body describes an HTTP API; ProtocolType is %s", t)
+		return
+	}
+	b.api.Name, b.api.Description = cmp.Or(p.str("Name"), def.Name, r.id), cmp.Or(p.str("Description"), def.Description)
+	b.api.ProtocolType, b.api.RouteSelectionExpression = protocol, p.str("RouteSelectionExpression")
+	b.api.APIKeySelectionExpression = p.str("ApiKeySelectionExpression")
+	b.api.CorsConfiguration = def.CorsConfiguration
 	if c := p.child("CorsConfiguration"); c.node != nil {
 		b.api.CorsConfiguration = l.cors(c)
 	}

@@ -113,7 +113,7 @@ func (c *command) configPath(flagValue string, pos []string, stderr io.Writer) (
 // invalid config; an invalid one is reported with every error and its
 // file:line. Both exit 2.
 func (c *command) loadConfig(path string, stderr io.Writer) (file *config.File, code int, done bool) {
-	file, err := config.Load(path)
+	file, err := loadConfigFile(path)
 	if err == nil {
 		return file, 0, false
 	}

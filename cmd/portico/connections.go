@@ -182,7 +182,7 @@ func resolveConnectionsTarget(path, endpoint, apiID, stage string) (connectionsT
 	}
 	singleAPI := false
 	if path != "" {
-		f, err := config.Load(path)
+		f, err := loadConfigFile(path)
 		if err != nil {
 			return t, fmt.Errorf("--config: %v", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/portico-gw/portico/config"
+	"github.com/portico-gw/portico/openapi"
 	"github.com/portico-gw/portico/template"
 )
 
@@ -93,16 +94,32 @@ func (c *command) resolve(s *source, configFlag string, pos []string, stderr io.
 	return code, done
 }
 
+// openAPI reads the OpenAPI documents that config entries name
+// (openapi: FILE): startup, validate and SIGHUP all load through it.
+var openAPI = config.OpenAPIImporter{
+	REST: func(file string, doc []byte) (config.RestAPI, []string, error) {
+		return openapi.ImportREST(file, doc, openapi.ImportOptions{})
+	},
+	HTTP: func(file string, doc []byte) (config.API, []string, error) {
+		return openapi.ImportHTTP(file, doc, openapi.ImportOptions{})
+	},
+}
+
+// loadConfigFile is config.Load with the OpenAPI importer.
+func loadConfigFile(path string) (*config.File, error) {
+	return config.LoadWith(path, config.LoadOptions{OpenAPI: openAPI})
+}
+
 // load reads the config file and the template and merges them.
 func (s *source) load() (*config.File, error) {
 	if s.templatePath == "" {
-		return config.Load(s.configPath)
+		return loadConfigFile(s.configPath)
 	}
 	var base *config.File
 	opts := template.Options{Parameters: s.params}
 	if s.configPath != "" {
 		var err error
-		if base, err = config.LoadBase(s.configPath); err != nil {
+		if base, err = config.LoadWith(s.configPath, config.LoadOptions{Base: true, OpenAPI: openAPI}); err != nil {
 			return nil, &loadError{what: "config", path: s.configPath, err: err}
 		}
 		opts.Region, opts.AccountID = base.Region, base.AccountID
