@@ -64,6 +64,27 @@
 // file:line:col; with ImportOptions.FailOnWarnings they are the error
 // (*WarningsError).
 //
+// # Export
+//
+// ExportREST writes a REST API (the resources a stage's deployment froze)
+// as OpenAPI 3.0.1 or Swagger 2.0, JSON or YAML, as apigateway GetExport
+// does: paths with their methods (ANY as x-amazon-apigateway-any-method),
+// parameters from the method's requestParameters, request and response
+// models as $refs to components.schemas / definitions, method responses
+// with their headers, security schemes from the authorizers and api_key
+// for apiKeyRequired; with ExportOptions.Extensions the
+// x-amazon-apigateway-integration, -authtype, -authorizer,
+// -request-validator(s), -gateway-responses, -binary-media-types,
+// -api-key-source, -minimum-compression-size, -endpoint-configuration and
+// -policy. The layout follows the exports AWS's docs print (the
+// LambdaCalc and Kinesis proxy samples, kept as golden tests):
+// consumes/produces from models and templates, resources without methods
+// left out, AWS's defaults (HEADER key source, EDGE) left out. ExportHTTP
+// writes an HTTP API as OpenAPI 3.0.1 with its integrations, authorizers
+// and CORS, as apigatewayv2 ExportApi does. Keys and paths are sorted, so
+// an export is the same bytes every time, and an exported document
+// imports back to the same tree (the round-trip tests).
+//
 // # Concurrency
 //
 // The functions of this package keep no state and are safe for
