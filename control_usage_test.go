@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -342,4 +344,100 @@ usagePlanKeys:
 	if !slices.Equal(names, []string{"from-the-file", "first", "second again"}) {
 		t.Fatalf("get-api-keys names: %v", names)
 	}
+}
+
+// GetUsage after real data-plane calls, and UpdateUsage granting more of
+// the quota, with the SDK.
+func TestControlPlaneGetAndUpdateUsageSDK(t *testing.T) {
+	ctx := context.Background()
+	gw := startGateway(t, controlYAML)
+	client := v1Client(gw)
+	apiID, _ := restAPIWithKeyRequired(t, client)
+	url := gw.URL + "/_aws/execute-api/" + apiID + "/prod/pets"
+	key, err := client.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("k"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := client.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("other"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := client.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("five"),
+		ApiStages: []types.ApiStage{{ApiId: &apiID, Stage: aws.String("prod")}},
+		Quota:     &types.QuotaSettings{Limit: 5, Period: types.QuotaPeriodTypeMonth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []*string{key.Id, other.Id} {
+		if _, err := client.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: k, KeyType: aws.String("API_KEY")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		if status, _ := callWithKey(t, url, *key.Value); status != 200 {
+			t.Fatalf("call: %d", status)
+		}
+	}
+	today := time.Now().UTC()
+	yesterday := today.AddDate(0, 0, -1)
+	u, err := client.GetUsage(ctx, &apigateway.GetUsageInput{UsagePlanId: plan.Id,
+		StartDate: aws.String(yesterday.Format(time.DateOnly)), EndDate: aws.String(today.Format(time.DateOnly))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *u.UsagePlanId != *plan.Id || *u.StartDate != yesterday.Format(time.DateOnly) || *u.EndDate != today.Format(time.DateOnly) {
+		t.Fatalf("get-usage: %+v", u)
+	}
+	// Yesterday nothing, all 5 left; today 3 used, 2 left.
+	want := [][]int64{{0, 5}, {3, 2}}
+	if got := u.Items[*key.Id]; !reflect.DeepEqual(got, want) {
+		t.Fatalf("get-usage of the key: %v, want %v (all: %v)", got, want, u.Items)
+	}
+	if got := u.Items[*other.Id]; !reflect.DeepEqual(got, [][]int64{{0, 5}, {0, 5}}) {
+		t.Fatalf("get-usage of the other key: %v", got)
+	}
+	u, err = client.GetUsage(ctx, &apigateway.GetUsageInput{UsagePlanId: plan.Id, KeyId: other.Id,
+		StartDate: aws.String(today.Format(time.DateOnly)), EndDate: aws.String(today.Format(time.DateOnly))})
+	if err != nil || len(u.Items) != 1 || u.Items[*other.Id] == nil {
+		t.Fatalf("get-usage keyId: %+v %v", u, err)
+	}
+	_, err = client.GetUsage(ctx, &apigateway.GetUsageInput{UsagePlanId: plan.Id, StartDate: aws.String("yesterday"), EndDate: aws.String("2026-01-01")})
+	wantV2Error(t, err, 400, "BadRequestException", `Invalid startDate specified: "yesterday"; want YYYY-MM-DD`)
+	_, err = client.GetUsage(ctx, &apigateway.GetUsageInput{UsagePlanId: aws.String("nope"), StartDate: aws.String("2026-01-01"), EndDate: aws.String("2026-01-01")})
+	wantV2Error(t, err, 404, "NotFoundException", "Invalid Usage Plan ID specified")
+
+	// Two more, then the quota is spent.
+	for range 2 {
+		if status, _ := callWithKey(t, url, *key.Value); status != 200 {
+			t.Fatalf("call: %d", status)
+		}
+	}
+	if status, body := callWithKey(t, url, *key.Value); status != 429 || body != `{"message":"Limit Exceeded"}` {
+		t.Fatalf("over the quota: %d %s", status, body)
+	}
+	// UpdateUsage grants 2 more.
+	upd, err := client.UpdateUsage(ctx, &apigateway.UpdateUsageInput{UsagePlanId: plan.Id, KeyId: key.Id, PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/remaining"), Value: aws.String("2")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := upd.Items[*key.Id]; !reflect.DeepEqual(got, [][]int64{{5, 2}}) {
+		t.Fatalf("update-usage: %v", upd.Items)
+	}
+	for i := range 2 {
+		if status, _ := callWithKey(t, url, *key.Value); status != 200 {
+			t.Fatalf("granted call %d: %d", i+1, status)
+		}
+	}
+	if status, _ := callWithKey(t, url, *key.Value); status != 429 {
+		t.Fatalf("over the granted quota: %d", status)
+	}
+	u, err = client.GetUsage(ctx, &apigateway.GetUsageInput{UsagePlanId: plan.Id, KeyId: key.Id,
+		StartDate: aws.String(today.Format(time.DateOnly)), EndDate: aws.String(today.Format(time.DateOnly))})
+	if err != nil || !reflect.DeepEqual(u.Items[*key.Id], [][]int64{{7, 0}}) {
+		t.Fatalf("get-usage after the grant: %+v %v", u, err)
+	}
+	_, err = client.UpdateUsage(ctx, &apigateway.UpdateUsageInput{UsagePlanId: plan.Id, KeyId: aws.String("nope"), PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/remaining"), Value: aws.String("2")}}})
+	wantV2Error(t, err, 404, "NotFoundException", "Invalid API Key identifier specified")
 }

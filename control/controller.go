@@ -48,10 +48,31 @@ type Config struct {
 	// empty result, means AWS's form,
 	// https://{apiId}.execute-api.{region}.amazonaws.com.
 	Endpoint func() string
+	// Usage is the data plane's count of usage-plan requests, which
+	// GetUsage reads and UpdateUsage credits. Nil: GetUsage answers
+	// zeros and UpdateUsage changes nothing served.
+	Usage Usage
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives the Controller's logs. Nil means discard.
 	Logger *slog.Logger
+}
+
+// Usage is what the control plane reads and changes of the data plane's
+// usage-plan counts (Portico's *usage.Meter implements it).
+type Usage interface {
+	// Daily returns the requests admitted for keyID under planID's quota
+	// on each UTC day from first to last, both included.
+	Daily(planID, keyID string, first, last time.Time) []int
+	// PeriodUsed returns the requests admitted for keyID under planID in
+	// the quota period that starts at start.
+	PeriodUsed(planID, keyID string, start time.Time) int
+	// PeriodStart returns the start of the quota period (DAY, WEEK or
+	// MONTH, with its offset) that holds t.
+	PeriodStart(period string, offset int, t time.Time) time.Time
+	// SetCredit lets keyID make extra requests beyond planID's quota
+	// limit in the period that starts at start.
+	SetCredit(planID, keyID string, start time.Time, extra int)
 }
 
 // Validate reports what New would refuse: a Config without Apply or File.
@@ -330,6 +351,7 @@ func (c *Controller) applyLocked(st *state) error {
 		}
 	}
 	next.keys, next.plans, next.planKeys = usageServed(c.base, &next, st.keys, st.plans)
+	c.applyCredits(st.plans)
 	if c.appliedOnce && reflect.DeepEqual(next, c.applied) {
 		return nil
 	}

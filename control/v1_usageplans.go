@@ -65,6 +65,15 @@ type usagePlanRecord struct {
 	Plan    wireUsagePlan `json:"usagePlan"`
 	Keys    []string      `json:"keys,omitempty"`
 	Created *epoch        `json:"created,omitempty"`
+	// Credits are UpdateUsage's extensions of the quota, by key ID.
+	Credits map[string]usageCredit `json:"credits,omitempty"`
+}
+
+// usageCredit lets a key make Extra requests beyond the plan's quota
+// limit in the quota period that starts at Start.
+type usageCredit struct {
+	Start *epoch `json:"start"`
+	Extra int    `json:"extra"`
 }
 
 func (c *Controller) usagePlanRecords(ctx context.Context) ([]*usagePlanRecord, error) {
