@@ -22,7 +22,8 @@
 // each node's Run applies what other nodes change. A JetStreamStore that
 // cannot reach JetStream fails with an *UnavailableError, answered 503
 // ServiceUnavailableException with its reason; a record larger than one
-// NATS message is refused (ErrTooLarge, 400), not chunked. Every change is a read-modify-write checked by
+// NATS message is stored in chunks (see JetStreamStore), up to MaxChunks
+// of them (larger: ErrTooLarge, 400). Every change is a read-modify-write checked by
 // revision: when another writer changed the API in between, the change
 // runs again on what that writer stored (up to a few times, then 409
 // ConflictException), so no change is lost silently.
