@@ -49,8 +49,18 @@
 // deployment's resources in config.RestStage.Deployment, and the registry
 // builds each such stage from its own snapshot (config.RestAPI.StageAPIs).
 //
-// APIs of the configuration file are shown by the read operations and
-// refused by the others (400).
+// API keys and usage plans (v1: /apikeys, /usageplans) are one record
+// each, keys v1.apikeys.{id} and v1.usageplans.{id} (a plan with the IDs
+// of its keys and UpdateUsage's credits), composed into the
+// configuration's apiKeys, usagePlans and usagePlanKeys (usageServed),
+// which the data plane enforces through package usage. A plan's stage
+// whose API or stage is gone, and a plan key whose key is gone, stay in
+// the plan and are left out of the configuration. GetUsage and
+// UpdateUsage read and credit the data plane's counts through
+// Config.Usage (Portico's usage.Meter).
+//
+// APIs, API keys and usage plans of the configuration file are shown by
+// the read operations and refused by the others (400).
 //
 // Auth: SigV4 with service apigateway, any region, against the configured
 // credentials (internal/sigv4); unsigned requests only with
