@@ -586,7 +586,7 @@ func refused(err error) *apiError {
 	return badRequest("%s", strings.Join(msgs, "; "))
 }
 
-var apiIndexRE = regexp.MustCompile(`^(apis|restApis)\[\d+\]\.?`)
+var apiIndexRE = regexp.MustCompile(`^(apis|restApis|apiKeys|usagePlans|usagePlanKeys)\[\d+\]\.?`)
 
 // fileAPI returns the file-managed API with the ID, or nil.
 func (c *Controller) fileAPI(id string) *config.API {

@@ -598,7 +598,15 @@ func usageServed(base *config.File, cp *applied, keys []*apiKeyRecord, plans []*
 	for _, k := range base.APIKeys {
 		known[k.ID] = true
 	}
+	values := map[string]bool{}
+	for _, k := range base.APIKeys {
+		values[k.Value] = true
+	}
 	for _, k := range keys {
+		if values[k.Value] { // two nodes gave a value at once: the older key has it
+			continue
+		}
+		values[k.Value] = true
 		enabled := k.Enabled
 		outKeys = append(outKeys, config.APIKey{ID: k.ID, Name: k.Name, Value: k.Value, Enabled: &enabled,
 			Description: k.Description, StageKeys: slices.Clone(k.StageKeys)})
