@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -263,4 +264,38 @@ func TestControlPlaneLargeRecordAcrossCluster(t *testing.T) {
 		}
 	}
 	waitServed(t, nodes[2].URL+"/_aws/execute-api/"+*api.Id+"/prod/r7", `{"resource": 7}`, 10*time.Second)
+
+	// An API key and a usage plan made through node A are enforced on
+	// node C: r0 requires a key from now on.
+	r0 := res.Items[slices.IndexFunc(res.Items, func(r v1types.Resource) bool { return *r.Path == "/r0" })]
+	if _, err := a.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: api.Id, ResourceId: r0.Id, HttpMethod: aws.String("GET"),
+		PatchOperations: []v1types.PatchOperation{{Op: v1types.OpReplace, Path: aws.String("/apiKeyRequired"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := a.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("k"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := a.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("p"),
+		ApiStages: []v1types.ApiStage{{ApiId: api.Id, Stage: aws.String("prod")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id, KeyType: aws.String("API_KEY")}); err != nil {
+		t.Fatal(err)
+	}
+	url := nodes[2].URL + "/_aws/execute-api/" + *api.Id + "/prod/r0"
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		withKey, _ := callWithKey(t, url, *key.Value)
+		without, _ := callWithKey(t, url, "")
+		if withKey == 200 && without == 403 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node C: %d with the key, %d without, want 200 and 403", withKey, without)
+		}
+	}
 }

@@ -341,7 +341,8 @@ usagePlanKeys:
 	for _, k := range list.Items {
 		names = append(names, *k.Name)
 	}
-	if !slices.Equal(names, []string{"from-the-file", "first", "second again"}) {
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"first", "from-the-file", "second again"}) {
 		t.Fatalf("get-api-keys names: %v", names)
 	}
 }
