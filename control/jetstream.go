@@ -77,7 +77,8 @@ const MaxChunks = 64
 // value, and the chunks of a refused write are removed. Get, List and
 // Watch reassemble the value; a reader whose chunks were replaced in
 // between reads the key again. The chunks of a value are removed after
-// the write that replaces or deletes it; a node that stops between
+// the write that replaces or deletes it (their purge markers are swept
+// after ten minutes, at most every ten minutes); a node that stops between
 // writing chunks and the manifest leaves them behind (they are never
 // read). Values over MaxChunks chunks are refused with ErrTooLarge.
 type JetStreamStore struct {
@@ -87,6 +88,9 @@ type JetStreamStore struct {
 
 	mu sync.Mutex
 	kv jetstream.KeyValue // nil until opened; guarded by mu
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time // the last sweepMarkers; guarded by sweepMu
 }
 
 var _ Store = (*JetStreamStore)(nil)
@@ -241,6 +245,52 @@ func (s *JetStreamStore) removeChunks(kv jetstream.KeyValue, m *manifest) {
 	defer cancel()
 	for i := range m.Chunks {
 		_ = kv.Purge(ctx, chunkKey(m.ID, i))
+	}
+	s.sweepMarkers(ctx, kv)
+}
+
+// sweepEvery is how often, at most, a store removes the purge markers
+// that removed chunks leave in the bucket, and markerAge how old a marker
+// must be to go (the watchers have seen it).
+var (
+	sweepEvery = 10 * time.Minute
+	markerAge  = 10 * time.Minute
+)
+
+// sweepMarkers removes the purge markers of chunks older than markerAge,
+// at most every sweepEvery, so that the bucket does not keep one marker
+// for every chunk ever removed. Best effort.
+func (s *JetStreamStore) sweepMarkers(ctx context.Context, kv jetstream.KeyValue) {
+	s.sweepMu.Lock()
+	if time.Since(s.lastSweep) < sweepEvery {
+		s.sweepMu.Unlock()
+		return
+	}
+	s.lastSweep = time.Now()
+	s.sweepMu.Unlock()
+	w, err := kv.Watch(ctx, chunkPrefix+">", jetstream.MetaOnly())
+	if err != nil {
+		return
+	}
+	var old []string
+	for e := range w.Updates() {
+		if e == nil { // the current values are all delivered
+			break
+		}
+		if e.Operation() != jetstream.KeyValuePut && time.Since(e.Created()) > markerAge {
+			old = append(old, e.Key())
+		}
+	}
+	_ = w.Stop()
+	if len(old) == 0 {
+		return
+	}
+	stream, err := s.js.Stream(ctx, "KV_"+s.bucket)
+	if err != nil {
+		return
+	}
+	for _, k := range old {
+		_ = stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+s.bucket+"."+k))
 	}
 }
 

@@ -312,3 +312,37 @@ func TestControlJetStreamStoreWithoutJetStream(t *testing.T) {
 		t.Fatalf("Watch: %v, want ErrUnavailable", err)
 	}
 }
+
+// The purge markers of removed chunks are swept from the bucket.
+func TestControlJetStreamStoreSweepsChunkMarkers(t *testing.T) {
+	ctx := context.Background()
+	every, age := sweepEvery, markerAge
+	sweepEvery, markerAge = 0, 0
+	t.Cleanup(func() { sweepEvery, markerAge = every, age })
+	s := newTestJetStreamStore(t)
+	messages := func() uint64 {
+		t.Helper()
+		st, err := s.js.Stream(ctx, "KV_"+s.bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Msgs
+	}
+	r1, err := s.Create(ctx, "v1.restapis.big", bytes.Repeat([]byte("a"), 2<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := messages(); n != 4 { // 3 chunks, 1 manifest
+		t.Fatalf("%d messages after Create, want 4", n)
+	}
+	if _, err := s.Update(ctx, "v1.restapis.big", bytes.Repeat([]byte("b"), 2<<20), r1); err != nil {
+		t.Fatal(err)
+	}
+	if n := messages(); n != 4 { // the old chunks and their markers gone
+		t.Fatalf("%d messages after Update, want 4", n)
+	}
+}
