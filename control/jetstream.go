@@ -81,6 +81,13 @@ const MaxChunks = 64
 // after ten minutes, at most every ten minutes); a node that stops between
 // writing chunks and the manifest leaves them behind (they are never
 // read). Values over MaxChunks chunks are refused with ErrTooLarge.
+//
+// Read-your-writes. JetStream answers a key's read from any replica,
+// which may not have the latest write yet; Get and List wait (up to
+// staleWait) for the revision this store last wrote of a key, so a
+// change read back right after it was made on this node is seen. Other
+// nodes' writes are seen as soon as the answering replica has them (a
+// change based on a stale read is still refused by its revision check).
 type JetStreamStore struct {
 	js       jetstream.JetStream
 	bucket   string
@@ -91,6 +98,11 @@ type JetStreamStore struct {
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // the last sweepMarkers; guarded by sweepMu
+
+	// written is this node's last write of each key it wrote (one small
+	// entry per key of the control plane's state). Guarded by writtenMu.
+	writtenMu sync.Mutex
+	written   map[string]writeMark
 }
 
 var _ Store = (*JetStreamStore)(nil)
@@ -319,6 +331,25 @@ func (s *JetStreamStore) assemble(ctx context.Context, kv jetstream.KeyValue, va
 	return out, nil
 }
 
+// assembleWait is assemble for a watch: it waits up to staleWait for
+// chunks that the replica answering does not have yet, and returns nil
+// when they cannot be read (replaced by a later write, whose event
+// follows).
+func (s *JetStreamStore) assembleWait(ctx context.Context, kv jetstream.KeyValue, value []byte) []byte {
+	deadline := time.Now().Add(staleWait)
+	for {
+		v, err := s.assemble(ctx, kv, value)
+		if err == nil || !errors.Is(err, errChunksGone) || time.Now().After(deadline) {
+			return v
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(staleRetry):
+		}
+	}
+}
+
 // errChunksGone: a chunked value's chunks are gone or do not match its
 // manifest, because a later write replaced it.
 var errChunksGone = errors.New("control: the value's chunks were replaced")
@@ -341,23 +372,64 @@ func (s *JetStreamStore) Get(ctx context.Context, key string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	for attempt := 0; ; attempt++ {
+	s.writtenMu.Lock()
+	w, known := s.written[key]
+	s.writtenMu.Unlock()
+	deadline := time.Now().Add(staleWait)
+	for {
+		retry := time.Now().Before(deadline)
 		e, err := kv.Get(ctx, key)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+			if known && !w.deleted && retry { // a replica behind this node's own write
+				break
+			}
 			return Entry{}, ErrNotFound
 		case err != nil:
 			return Entry{}, storeErr(ctx, err)
+		case known && e.Revision() < w.revision && retry: // a replica behind this node's own write
+		default:
+			value, err := s.assemble(ctx, kv, e.Value())
+			if errors.Is(err, errChunksGone) && retry { // replaced meanwhile, or a replica behind
+				break
+			}
+			if err != nil {
+				return Entry{}, err
+			}
+			return Entry{Key: e.Key(), Value: value, Revision: e.Revision()}, nil
 		}
-		value, err := s.assemble(ctx, kv, e.Value())
-		if errors.Is(err, errChunksGone) && attempt < maxRetries { // replaced meanwhile: read the new value
-			continue
+		select {
+		case <-ctx.Done():
+			return Entry{}, ctx.Err()
+		case <-time.After(staleRetry):
 		}
-		if err != nil {
-			return Entry{}, err
-		}
-		return Entry{Key: e.Key(), Value: value, Revision: e.Revision()}, nil
 	}
+}
+
+// staleWait bounds how long Get waits for the replica that answers it
+// to have this node's own last write of the key (JetStream's direct gets
+// are answered by any replica), retrying every staleRetry.
+const (
+	staleWait  = 3 * time.Second
+	staleRetry = 20 * time.Millisecond
+)
+
+// writeMark is this node's last write of a key: a value at revision, or
+// a deletion of the value before revision.
+type writeMark struct {
+	revision uint64
+	deleted  bool
+}
+
+// wrote remembers this node's write of key, so that its Get and List
+// read it back (read-your-writes) even from a replica that is behind.
+func (s *JetStreamStore) wrote(key string, w writeMark) {
+	s.writtenMu.Lock()
+	defer s.writtenMu.Unlock()
+	if s.written == nil {
+		s.written = make(map[string]writeMark)
+	}
+	s.written[key] = w
 }
 
 // kvFilter is the subject filter that covers every key starting with
@@ -383,6 +455,13 @@ func (s *JetStreamStore) List(ctx context.Context, prefix string) ([]Entry, erro
 		}
 	}
 	_ = lister.Stop()
+	s.writtenMu.Lock()
+	for k, w := range s.written { // what a replica behind may not list yet
+		if strings.HasPrefix(k, prefix) && !w.deleted && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	s.writtenMu.Unlock()
 	slices.Sort(keys)
 	out := make([]Entry, 0, len(keys))
 	for _, k := range keys {
@@ -411,6 +490,8 @@ func (s *JetStreamStore) Create(ctx context.Context, key string, value []byte) (
 	rev, err := kv.Create(ctx, key, value)
 	if err != nil {
 		s.removeChunks(kv, chunks)
+	} else {
+		s.wrote(key, writeMark{revision: rev})
 	}
 	switch {
 	case errors.Is(err, jetstream.ErrKeyExists):
@@ -440,6 +521,8 @@ func (s *JetStreamStore) Update(ctx context.Context, key string, value []byte, r
 	rev, err := kv.Update(ctx, key, value, revision)
 	if err != nil {
 		s.removeChunks(kv, chunks)
+	} else {
+		s.wrote(key, writeMark{revision: rev})
 	}
 	switch {
 	case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyExists):
@@ -468,6 +551,7 @@ func (s *JetStreamStore) Delete(ctx context.Context, key string, revision uint64
 	case err != nil:
 		return storeErr(ctx, err)
 	}
+	s.wrote(key, writeMark{revision: revision + 1, deleted: true})
 	s.removeChunks(kv, old)
 	return nil
 }
@@ -533,11 +617,7 @@ func (s *JetStreamStore) Watch(ctx context.Context, prefix string) (<-chan Event
 				}
 				ev := Event{Entry: Entry{Key: e.Key(), Revision: e.Revision()}}
 				if e.Operation() == jetstream.KeyValuePut {
-					v, err := s.assemble(wctx, kv, e.Value())
-					if err != nil { // replaced meanwhile: a later event follows
-						continue
-					}
-					ev.Value = v
+					ev.Value = s.assembleWait(wctx, kv, e.Value())
 				} else {
 					ev.Deleted = true
 				}
