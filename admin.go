@@ -94,7 +94,7 @@ func (s *Server) newControl(f *config.File, store control.Store) (*control.Contr
 	}
 	return control.New(control.Config{
 		Apply: s.Apply, File: f, Store: store, Credentials: credentialMap(f), AllowUnsigned: f.ControlPlane.AllowUnsigned,
-		Endpoint: s.dataPlaneURL, Logger: s.log.With("component", "control"),
+		Endpoint: s.dataPlaneURL, Usage: s.meter, Logger: s.log.With("component", "control"),
 	})
 }
 

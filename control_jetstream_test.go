@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	v1types "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	awshttp "github.com/aws/smithy-go/transport/http"
@@ -176,5 +180,122 @@ func TestControlPlaneClusterSurvivesFullRestart(t *testing.T) {
 		// JetStream elects its leaders again before the nodes can read.
 		waitServed(t, nd.URL+"/_aws/execute-api/"+*api.ApiId+"/x", "cluster-persisted", 30*time.Second)
 		t.Logf("node %d serves the API again", i)
+	}
+}
+
+// A REST API of about 3 MB (ten resources whose integrations carry
+// 300 KB mapping templates), more than one NATS message, made through
+// node A's control plane, is stored in chunks and read whole on node C,
+// which serves its deployment.
+func TestControlPlaneLargeRecordAcrossCluster(t *testing.T) {
+	ctx := context.Background()
+	nodes := startClusterYAML(t, 3, controlYAML)
+	a := apigateway.New(apigateway.Options{Region: "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(testAccessKey, testSecret, ""),
+		BaseEndpoint: aws.String(nodes[0].adminURL()), RetryMaxAttempts: 1})
+	var api *apigateway.CreateRestApiOutput
+	deadline := time.Now().Add(30 * time.Second)
+	for { // 503 until the JetStream cluster has a leader
+		var err error
+		api, err = a.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("large")})
+		if err == nil {
+			break
+		}
+		var re *awshttp.ResponseError
+		if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("CreateRestApi: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	template := func(i int) string {
+		return fmt.Sprintf("#* resource %d: %s *#{\"statusCode\": 200}", i, strings.Repeat(fmt.Sprintf("filler %d ", i), 30000))
+	}
+	const resources = 10
+	for i := range resources {
+		r, err := a.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId,
+			PathPart: aws.String(fmt.Sprintf("r%d", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: r.Id, HttpMethod: aws.String("GET"),
+			AuthorizationType: aws.String("NONE")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: api.Id, ResourceId: r.Id,
+			HttpMethod: aws.String("GET"), StatusCode: aws.String("200")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: r.Id, HttpMethod: aws.String("GET"),
+			Type: v1types.IntegrationTypeMock, RequestTemplates: map[string]string{"application/json": template(i)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: api.Id, ResourceId: r.Id,
+			HttpMethod: aws.String("GET"), StatusCode: aws.String("200"),
+			ResponseTemplates: map[string]string{"application/json": fmt.Sprintf(`{"resource": %d}`, i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	// Node C reads the whole record (its control plane) and serves it.
+	c := apigateway.New(apigateway.Options{Region: "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(testAccessKey, testSecret, ""),
+		BaseEndpoint: aws.String(nodes[2].adminURL()), RetryMaxAttempts: 1})
+	res, err := c.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != resources+1 {
+		t.Fatalf("node C: %d resources, want %d", len(res.Items), resources+1)
+	}
+	for _, r := range res.Items {
+		if *r.Path == "/" {
+			continue
+		}
+		var i int
+		fmt.Sscanf(*r.PathPart, "r%d", &i)
+		in, err := c.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: api.Id, ResourceId: r.Id, HttpMethod: aws.String("GET")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := in.RequestTemplates["application/json"]; got != template(i) {
+			t.Fatalf("node C: the template of %s has %d bytes, want the %d written", *r.Path, len(got), len(template(i)))
+		}
+	}
+	waitServed(t, nodes[2].URL+"/_aws/execute-api/"+*api.Id+"/prod/r7", `{"resource": 7}`, 10*time.Second)
+
+	// An API key and a usage plan made through node A are enforced on
+	// node C: r0 requires a key from now on.
+	r0 := res.Items[slices.IndexFunc(res.Items, func(r v1types.Resource) bool { return *r.Path == "/r0" })]
+	if _, err := a.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: api.Id, ResourceId: r0.Id, HttpMethod: aws.String("GET"),
+		PatchOperations: []v1types.PatchOperation{{Op: v1types.OpReplace, Path: aws.String("/apiKeyRequired"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := a.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("k"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := a.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("p"),
+		ApiStages: []v1types.ApiStage{{ApiId: api.Id, Stage: aws.String("prod")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: plan.Id, KeyId: key.Id, KeyType: aws.String("API_KEY")}); err != nil {
+		t.Fatal(err)
+	}
+	url := nodes[2].URL + "/_aws/execute-api/" + *api.Id + "/prod/r0"
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		withKey, _ := callWithKey(t, url, *key.Value)
+		without, _ := callWithKey(t, url, "")
+		if withKey == 200 && without == 403 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node C: %d with the key, %d without, want 200 and 403", withKey, without)
+		}
 	}
 }

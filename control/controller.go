@@ -48,10 +48,31 @@ type Config struct {
 	// empty result, means AWS's form,
 	// https://{apiId}.execute-api.{region}.amazonaws.com.
 	Endpoint func() string
+	// Usage is the data plane's count of usage-plan requests, which
+	// GetUsage reads and UpdateUsage credits. Nil: GetUsage answers
+	// zeros and UpdateUsage changes nothing served.
+	Usage Usage
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives the Controller's logs. Nil means discard.
 	Logger *slog.Logger
+}
+
+// Usage is what the control plane reads and changes of the data plane's
+// usage-plan counts (Portico's *usage.Meter implements it).
+type Usage interface {
+	// Daily returns the requests admitted for keyID under planID's quota
+	// on each UTC day from first to last, both included.
+	Daily(planID, keyID string, first, last time.Time) []int
+	// PeriodUsed returns the requests admitted for keyID under planID in
+	// the quota period that starts at start.
+	PeriodUsed(planID, keyID string, start time.Time) int
+	// PeriodStart returns the start of the quota period (DAY, WEEK or
+	// MONTH, with its offset) that holds t.
+	PeriodStart(period string, offset int, t time.Time) time.Time
+	// SetCredit lets keyID make extra requests beyond planID's quota
+	// limit in the period that starts at start.
+	SetCredit(planID, keyID string, start time.Time, extra int)
 }
 
 // Validate reports what New would refuse: a Config without Apply or File.
@@ -80,10 +101,9 @@ type Controller struct {
 	mu sync.Mutex
 	// base is the file's model, with API IDs assigned. Guarded by mu.
 	base *config.File
-	// applied and appliedRest are the control plane's part of the last
-	// configuration applied (nil: none). Guarded by mu.
-	applied     []config.API
-	appliedRest []config.RestAPI
+	// applied is the control plane's part of the last configuration
+	// applied. Guarded by mu.
+	applied applied
 	// appliedOnce says applied holds what was applied, so that an Apply
 	// of the same APIs can be skipped. Guarded by mu.
 	appliedOnce bool
@@ -135,7 +155,7 @@ func (c *Controller) ReloadFile(f *config.File, apply func(*config.File) error) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	base := withIDs(f)
-	if err := apply(compose(base, c.applied, c.appliedRest)); err != nil {
+	if err := apply(compose(base, &c.applied)); err != nil {
 		return err
 	}
 	c.base = base
@@ -148,15 +168,11 @@ func (c *Controller) ReloadFile(f *config.File, apply func(*config.File) error) 
 func (c *Controller) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	recs, err := c.records(ctx)
+	st, err := c.load(ctx)
 	if err != nil {
 		return err
 	}
-	rest, err := c.restRecords(ctx)
-	if err != nil {
-		return err
-	}
-	return c.applyLocked(recs, rest)
+	return c.applyLocked(st)
 }
 
 // Run applies the Store's APIs, then every change to them, until ctx ends;
@@ -245,47 +261,34 @@ func apiKey(id string) string { return keyPrefix + id }
 
 func restKey(id string) string { return restKeyPrefix + id }
 
-// restRecords returns the control plane's REST APIs in the Store, oldest
-// first.
-func (c *Controller) restRecords(ctx context.Context) ([]*restRecord, error) {
-	entries, err := c.store.List(ctx, restKeyPrefix)
+// listRecords returns the records of kind R under prefix in the Store,
+// oldest first by created.
+func listRecords[R any](ctx context.Context, s Store, prefix string, created func(*R) time.Time) ([]*R, error) {
+	entries, err := s.List(ctx, prefix)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*restRecord, 0, len(entries))
+	out := make([]*R, 0, len(entries))
 	for _, e := range entries {
-		rec := new(restRecord)
+		rec := new(R)
 		if err := json.Unmarshal(e.Value, rec); err != nil {
 			return nil, fmt.Errorf("control: store key %s: %w", e.Key, err)
 		}
 		out = append(out, rec)
 	}
-	created := func(r *restRecord) time.Time {
-		if r.API.CreatedDate == nil {
-			return time.Time{}
-		}
-		return time.Time(*r.API.CreatedDate)
-	}
-	slices.SortStableFunc(out, func(a, b *restRecord) int { return created(a).Compare(created(b)) })
+	slices.SortStableFunc(out, func(a, b *R) int { return created(a).Compare(created(b)) })
 	return out, nil
+}
+
+// restRecords returns the control plane's REST APIs in the Store, oldest
+// first.
+func (c *Controller) restRecords(ctx context.Context) ([]*restRecord, error) {
+	return listRecords(ctx, c.store, restKeyPrefix, func(r *restRecord) time.Time { return r.API.CreatedDate.time() })
 }
 
 // records returns the control plane's APIs in the Store, oldest first.
 func (c *Controller) records(ctx context.Context) ([]*apiRecord, error) {
-	entries, err := c.store.List(ctx, keyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*apiRecord, 0, len(entries))
-	for _, e := range entries {
-		rec := new(apiRecord)
-		if err := json.Unmarshal(e.Value, rec); err != nil {
-			return nil, fmt.Errorf("control: store key %s: %w", e.Key, err)
-		}
-		out = append(out, rec)
-	}
-	slices.SortStableFunc(out, func(a, b *apiRecord) int { return a.API.created().Compare(b.API.created()) })
-	return out, nil
+	return listRecords(ctx, c.store, keyPrefix, func(r *apiRecord) time.Time { return r.API.created() })
 }
 
 func (a *wireAPI) created() time.Time {
@@ -295,37 +298,79 @@ func (a *wireAPI) created() time.Time {
 	return time.Time(*a.CreatedDate)
 }
 
-// applyLocked applies the file's APIs plus what recs and rest serve,
-// unless that is what was applied last.
-func (c *Controller) applyLocked(recs []*apiRecord, rest []*restRecord) error {
+// state is what the Store holds: every record of every kind, oldest
+// first within a kind.
+type state struct {
+	v2    []*apiRecord
+	v1    []*restRecord
+	keys  []*apiKeyRecord
+	plans []*usagePlanRecord
+}
+
+// load reads the Store's records.
+func (c *Controller) load(ctx context.Context) (*state, error) {
+	var st state
+	var err error
+	if st.v2, err = c.records(ctx); err != nil {
+		return nil, err
+	}
+	if st.v1, err = c.restRecords(ctx); err != nil {
+		return nil, err
+	}
+	if st.keys, err = c.apiKeyRecords(ctx); err != nil {
+		return nil, err
+	}
+	if st.plans, err = c.usagePlanRecords(ctx); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// applied is the control plane's part of a configuration.
+type applied struct {
+	apis     []config.API
+	restAPIs []config.RestAPI
+	keys     []config.APIKey
+	plans    []config.UsagePlan
+	planKeys []config.UsagePlanKey
+}
+
+// applyLocked applies the file's APIs plus what st serves, unless that
+// is what was applied last.
+func (c *Controller) applyLocked(st *state) error {
 	var apis []config.API
-	for _, rec := range recs {
+	for _, rec := range st.v2 {
 		if a, ok := served(rec); ok {
 			apis = append(apis, a)
 		}
 	}
-	var restAPIs []config.RestAPI
-	for _, rec := range rest {
+	next := applied{apis: apis}
+	for _, rec := range st.v1 {
 		if a, ok := restServed(rec); ok {
-			restAPIs = append(restAPIs, a)
+			next.restAPIs = append(next.restAPIs, a)
 		}
 	}
-	if c.appliedOnce && reflect.DeepEqual(apis, c.applied) && reflect.DeepEqual(restAPIs, c.appliedRest) {
+	next.keys, next.plans, next.planKeys = usageServed(c.base, &next, st.keys, st.plans)
+	c.applyCredits(st.plans)
+	if c.appliedOnce && reflect.DeepEqual(next, c.applied) {
 		return nil
 	}
-	if err := c.cfg.Apply(compose(c.base, apis, restAPIs)); err != nil {
+	if err := c.cfg.Apply(compose(c.base, &next)); err != nil {
 		return err
 	}
-	c.applied, c.appliedRest, c.appliedOnce = apis, restAPIs, true
+	c.applied, c.appliedOnce = next, true
 	return nil
 }
 
-// compose returns base with apis and restAPIs after its own.
-func compose(base *config.File, apis []config.API, restAPIs []config.RestAPI) *config.File {
+// compose returns base with what the control plane serves after its own.
+func compose(base *config.File, cp *applied) *config.File {
 	m := *base
 	m.Warnings = nil
-	m.APIs = append(slices.Clip(base.APIs), apis...)
-	m.RestAPIs = append(slices.Clip(base.RestAPIs), restAPIs...)
+	m.APIs = append(slices.Clip(base.APIs), cp.apis...)
+	m.RestAPIs = append(slices.Clip(base.RestAPIs), cp.restAPIs...)
+	m.APIKeys = append(slices.Clip(base.APIKeys), cp.keys...)
+	m.UsagePlans = append(slices.Clip(base.UsagePlans), cp.plans...)
+	m.UsagePlanKeys = append(slices.Clip(base.UsagePlanKeys), cp.planKeys...)
 	return &m
 }
 
@@ -357,12 +402,8 @@ func (c *Controller) change(ctx context.Context, id string, fn func(rec *apiReco
 		}
 		return next, out, aerr
 	}
-	return changeLocked(c, ctx, apiKey(id), deployed, func(v2 []*apiRecord, v1 []*restRecord, next *apiRecord) ([]*apiRecord, []*restRecord) {
-		v2 = slices.DeleteFunc(v2, func(r *apiRecord) bool { return r.API.APIID == id })
-		if next != nil {
-			v2 = append(v2, next)
-		}
-		return v2, v1
+	return changeLocked(c, ctx, apiKey(id), deployed, func(st *state, next *apiRecord) {
+		st.v2 = replaced(st.v2, next, func(r *apiRecord) bool { return r.API.APIID == id })
 	})
 }
 
@@ -373,20 +414,26 @@ func (c *Controller) changeRest(ctx context.Context, id string, fn func(rec *res
 	if c.fileRestAPI(id) != nil {
 		return nil, errFileManagedRest(id)
 	}
-	return changeLocked(c, ctx, restKey(id), fn, func(v2 []*apiRecord, v1 []*restRecord, next *restRecord) ([]*apiRecord, []*restRecord) {
-		v1 = slices.DeleteFunc(v1, func(r *restRecord) bool { return r.API.ID == id })
-		if next != nil {
-			v1 = append(v1, next)
-		}
-		return v2, v1
+	return changeLocked(c, ctx, restKey(id), fn, func(st *state, next *restRecord) {
+		st.v1 = replaced(st.v1, next, func(r *restRecord) bool { return r.API.ID == id })
 	})
 }
 
-// changeLocked is the read-modify-write of change and changeRest, with
-// c.mu held: with puts the new record (nil: deleted) among the store's
-// others, to be applied.
+// replaced returns recs without the record that is reports, with next
+// (when not nil) last.
+func replaced[R any](recs []*R, next *R, is func(*R) bool) []*R {
+	recs = slices.DeleteFunc(recs, is)
+	if next != nil {
+		recs = append(recs, next)
+	}
+	return recs
+}
+
+// changeLocked is the read-modify-write of change, changeRest and the
+// API key and usage plan changes, with c.mu held: with puts the new
+// record (nil: deleted) among the store's others, to be applied.
 func changeLocked[R any](c *Controller, ctx context.Context, key string, fn func(rec *R) (*R, any, *apiError),
-	with func(v2 []*apiRecord, v1 []*restRecord, next *R) ([]*apiRecord, []*restRecord)) (any, *apiError) {
+	with func(st *state, next *R)) (any, *apiError) {
 	for attempt := range maxRetries {
 		var rec *R
 		e, err := c.store.Get(ctx, key)
@@ -407,16 +454,12 @@ func changeLocked[R any](c *Controller, ctx context.Context, key string, fn func
 			}
 			return nil, apiErr
 		}
-		v2, err := c.records(ctx)
+		st, err := c.load(ctx)
 		if err != nil {
 			return nil, c.storeFailed(ctx, err)
 		}
-		v1, err := c.restRecords(ctx)
-		if err != nil {
-			return nil, c.storeFailed(ctx, err)
-		}
-		v2, v1 = with(v2, v1, next)
-		if err := c.applyLocked(v2, v1); err != nil {
+		with(st, next)
+		if err := c.applyLocked(st); err != nil {
 			c.resyncLocked(ctx)
 			return nil, refused(err)
 		}
@@ -461,13 +504,9 @@ func (c *Controller) storeFailed(ctx context.Context, err error) *apiError {
 // resyncLocked applies the Store's state again after a change that was
 // applied and then not stored.
 func (c *Controller) resyncLocked(ctx context.Context) {
-	recs, err := c.records(ctx)
-	var rest []*restRecord
+	st, err := c.load(ctx)
 	if err == nil {
-		rest, err = c.restRecords(ctx)
-	}
-	if err == nil {
-		err = c.applyLocked(recs, rest)
+		err = c.applyLocked(st)
 	}
 	if err != nil {
 		c.log.Error("control plane: re-applying the store's APIs failed", "error", err)
@@ -547,7 +586,7 @@ func refused(err error) *apiError {
 	return badRequest("%s", strings.Join(msgs, "; "))
 }
 
-var apiIndexRE = regexp.MustCompile(`^(apis|restApis)\[\d+\]\.?`)
+var apiIndexRE = regexp.MustCompile(`^(apis|restApis|apiKeys|usagePlans|usagePlanKeys)\[\d+\]\.?`)
 
 // fileAPI returns the file-managed API with the ID, or nil.
 func (c *Controller) fileAPI(id string) *config.API {

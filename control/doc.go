@@ -22,7 +22,8 @@
 // each node's Run applies what other nodes change. A JetStreamStore that
 // cannot reach JetStream fails with an *UnavailableError, answered 503
 // ServiceUnavailableException with its reason; a record larger than one
-// NATS message is refused (ErrTooLarge, 400), not chunked. Every change is a read-modify-write checked by
+// NATS message is stored in chunks (see JetStreamStore), up to MaxChunks
+// of them (larger: ErrTooLarge, 400). Every change is a read-modify-write checked by
 // revision: when another writer changed the API in between, the change
 // runs again on what that writer stored (up to a few times, then 409
 // ConflictException), so no change is lost silently.
@@ -57,8 +58,18 @@
 // name). An imported API gets no stage: it is served after
 // CreateDeployment (v1) or CreateStage (v2), as one created step by step.
 //
-// APIs of the configuration file are shown by the read operations and
-// refused by the others (400).
+// API keys and usage plans (v1: /apikeys, /usageplans) are one record
+// each, keys v1.apikeys.{id} and v1.usageplans.{id} (a plan with the IDs
+// of its keys and UpdateUsage's credits), composed into the
+// configuration's apiKeys, usagePlans and usagePlanKeys (usageServed),
+// which the data plane enforces through package usage. A plan's stage
+// whose API or stage is gone, and a plan key whose key is gone, stay in
+// the plan and are left out of the configuration. GetUsage and
+// UpdateUsage read and credit the data plane's counts through
+// Config.Usage (Portico's usage.Meter).
+//
+// APIs, API keys and usage plans of the configuration file are shown by
+// the read operations and refused by the others (400).
 //
 // Exports (export.go). GetExport (v1) writes what a REST API's stage
 // serves, its deployment's snapshot (a file-managed API: its file's

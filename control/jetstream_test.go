@@ -102,8 +102,108 @@ func TestControlJetStreamStoreRevisions(t *testing.T) {
 	if _, err := s.Create(ctx, "v2.apis.a", []byte("new")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Create(ctx, "v2.apis.big", bytes.Repeat([]byte("x"), 2<<20)); !errors.Is(err, ErrTooLarge) {
-		t.Fatalf("Create of 2 MiB: %v, want ErrTooLarge", err)
+	if _, err := s.Create(ctx, "v2.apis.big", bytes.Repeat([]byte("x"), (MaxChunks+1)<<20)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Create of %d MiB: %v, want ErrTooLarge", MaxChunks+1, err)
+	}
+}
+
+// chunkKeys returns the chunk keys in s's bucket.
+func chunkKeys(t *testing.T, s *JetStreamStore) []string {
+	t.Helper()
+	kv, err := s.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lister, err := kv.ListKeysFiltered(context.Background(), chunkPrefix+">")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for k := range lister.Keys() {
+		out = append(out, k)
+	}
+	return out
+}
+
+// A value larger than one NATS message is stored in chunks, with the
+// same revision checks; a watcher reads it whole; replaced and deleted
+// values leave no chunks.
+func TestControlJetStreamStoreChunks(t *testing.T) {
+	ctx := context.Background()
+	s := newTestJetStreamStore(t)
+	big := func(c byte, n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = c + byte(i%7)
+		}
+		return b
+	}
+	ch, err := s.Watch(ctx, "v1.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := big('a', 2<<20+12345)
+	r1, err := s.Create(ctx, "v1.restapis.big", one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Get(ctx, "v1.restapis.big")
+	if err != nil || !bytes.Equal(e.Value, one) || e.Revision != r1 {
+		t.Fatalf("Get: %d bytes rev %d %v, want %d bytes rev %d", len(e.Value), e.Revision, err, len(one), r1)
+	}
+	if n := len(chunkKeys(t, s)); n != 3 {
+		t.Fatalf("%d chunks, want 3", n)
+	}
+	select {
+	case ev := <-ch:
+		if ev.Key != "v1.restapis.big" || !bytes.Equal(ev.Value, one) {
+			t.Fatalf("watch: %s %d bytes", ev.Key, len(ev.Value))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no watch event")
+	}
+	if _, err := s.Create(ctx, "v1.restapis.big", one); !errors.Is(err, ErrExists) {
+		t.Fatalf("Create of an existing key: %v", err)
+	}
+	two := big('k', 3<<20-10000)
+	r2, err := s.Update(ctx, "v1.restapis.big", two, r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A change based on the stale revision is refused, and leaves nothing.
+	if _, err := s.Update(ctx, "v1.restapis.big", big('z', 2<<20), r1); !errors.Is(err, ErrRevision) {
+		t.Fatalf("Update with a stale revision: %v, want ErrRevision", err)
+	}
+	if err := s.Delete(ctx, "v1.restapis.big", r1); !errors.Is(err, ErrRevision) {
+		t.Fatalf("Delete with a stale revision: %v, want ErrRevision", err)
+	}
+	if n := len(chunkKeys(t, s)); n != 3 {
+		t.Fatalf("%d chunks after the update, want 3 (the old ones removed)", n)
+	}
+	list, err := s.List(ctx, "v1.")
+	if err != nil || len(list) != 1 || !bytes.Equal(list[0].Value, two) || list[0].Revision != r2 {
+		t.Fatalf("List: %d entries %v", len(list), err)
+	}
+	// Back to a small value, then deleted.
+	r3, err := s.Update(ctx, "v1.restapis.big", []byte("small"), r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(chunkKeys(t, s)); n != 0 {
+		t.Fatalf("%d chunks after a small update", n)
+	}
+	if err := s.Delete(ctx, "v1.restapis.big", r3); err != nil {
+		t.Fatal(err)
+	}
+	r4, err := s.Create(ctx, "v1.restapis.big", one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "v1.restapis.big", r4); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(chunkKeys(t, s)); n != 0 {
+		t.Fatalf("%d chunks after Delete", n)
 	}
 }
 
@@ -210,5 +310,39 @@ func TestControlJetStreamStoreWithoutJetStream(t *testing.T) {
 	}
 	if _, err := s.Watch(ctx, keyPrefix); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Watch: %v, want ErrUnavailable", err)
+	}
+}
+
+// The purge markers of removed chunks are swept from the bucket.
+func TestControlJetStreamStoreSweepsChunkMarkers(t *testing.T) {
+	ctx := context.Background()
+	every, age := sweepEvery, markerAge
+	sweepEvery, markerAge = 0, 0
+	t.Cleanup(func() { sweepEvery, markerAge = every, age })
+	s := newTestJetStreamStore(t)
+	messages := func() uint64 {
+		t.Helper()
+		st, err := s.js.Stream(ctx, "KV_"+s.bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Msgs
+	}
+	r1, err := s.Create(ctx, "v1.restapis.big", bytes.Repeat([]byte("a"), 2<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := messages(); n != 4 { // 3 chunks, 1 manifest
+		t.Fatalf("%d messages after Create, want 4", n)
+	}
+	if _, err := s.Update(ctx, "v1.restapis.big", bytes.Repeat([]byte("b"), 2<<20), r1); err != nil {
+		t.Fatal(err)
+	}
+	if n := messages(); n != 4 { // the old chunks and their markers gone
+		t.Fatalf("%d messages after Update, want 4", n)
 	}
 }

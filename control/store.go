@@ -46,7 +46,8 @@ type Entry struct {
 }
 
 // Event is one change seen by Store.Watch. A deletion has Deleted set and
-// no Value.
+// no Value. A JetStreamStore's event of a chunked value that could not be
+// read (replaced since) has no Value either: Get reads the key's value.
 type Event struct {
 	Entry
 	Deleted bool

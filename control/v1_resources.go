@@ -35,6 +35,14 @@ func (t *epoch) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// time returns t as a time.Time; nil is the zero time.
+func (t *epoch) time() time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return time.Time(*t)
+}
+
 func (c *Controller) epochNow() *epoch {
 	t := epoch(c.now().Truncate(time.Second))
 	return &t

@@ -15,7 +15,7 @@ import (
 // routes is the control plane's route table: the apigatewayv2 operations
 // it serves, then the apigateway (v1) ones. Operations() and the README
 // list it.
-var routes = slices.Concat(routesV2, routesV1)
+var routes = slices.Concat(routesV2, routesV2Deletes, routesV1, routesV1Usage, routesV1Plans, routesV1UsageCounts)
 
 // routesV2 are the apigatewayv2 operations the control plane serves.
 var routesV2 = []route{

@@ -207,6 +207,9 @@ func (m *Meter) receive(msg *nats.Msg) {
 		if !c.start.Equal(e.PeriodStart) { // an earlier period
 			continue
 		}
-		c.byNode[e.Node] = max(c.byNode[e.Node], e.Count)
+		if old := c.byNode[e.Node]; e.Count > old {
+			c.byNode[e.Node] = e.Count
+			m.addDailyLocked(quotaKey{e.UsagePlanID, e.KeyID}, time.Now(), e.Count-old)
+		}
 	}
 }

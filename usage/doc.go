@@ -50,6 +50,14 @@
 // new name, so the counts the cluster remembers of its previous life
 // still count and its own start again from zero.
 //
+// # Usage reports
+//
+// A Meter also keeps, for the control plane's GetUsage, the requests of
+// each (plan, key) per UTC day for the last HistoryDays (90) days, as far
+// as the node knows across the cluster (a count heard from another node
+// is counted on the day it is heard), and UpdateUsage's credits (SetCredit:
+// extra requests beyond a quota's limit in one period).
+//
 // Counts live in the Meter, which the node owns, so they survive a reload
 // (a changed throttle starts a new bucket; a changed quota limit applies
 // to the count so far).

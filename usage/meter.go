@@ -41,14 +41,16 @@ type Meter struct {
 	closeOnce     sync.Once
 
 	mu       sync.Mutex
-	buckets  map[bucketKey]*rate.Limiter // guarded by mu
-	quotas   map[quotaKey]*quotaCount    // guarded by mu
-	dirty    bool                        // some own count changed since the last publish; guarded by mu
-	wantFull bool                        // publish every count next time; guarded by mu
-	joined   bool                        // guarded by mu
-	closed   bool                        // guarded by mu
-	sub      *nats.Subscription          // set by Join; guarded by mu
-	done     chan struct{}               // closed when run returns; nil before Join; guarded by mu
+	buckets  map[bucketKey]*rate.Limiter    // guarded by mu
+	quotas   map[quotaKey]*quotaCount       // guarded by mu
+	daily    map[quotaKey]map[time.Time]int // requests by UTC day, the last HistoryDays days; guarded by mu
+	credits  map[quotaKey]credit            // guarded by mu
+	dirty    bool                           // some own count changed since the last publish; guarded by mu
+	wantFull bool                           // publish every count next time; guarded by mu
+	joined   bool                           // guarded by mu
+	closed   bool                           // guarded by mu
+	sub      *nats.Subscription             // set by Join; guarded by mu
+	done     chan struct{}                  // closed when run returns; nil before Join; guarded by mu
 }
 
 // NewMeter returns an empty Meter that counts locally.
@@ -61,6 +63,8 @@ func NewMeter(cfg MeterConfig) *Meter {
 		stop:          make(chan struct{}),
 		buckets:       make(map[bucketKey]*rate.Limiter),
 		quotas:        make(map[quotaKey]*quotaCount),
+		daily:         make(map[quotaKey]map[time.Time]int),
+		credits:       make(map[quotaKey]credit),
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
@@ -161,13 +165,93 @@ func (m *Meter) Count(g Grant, now time.Time) bool {
 	start := PeriodStart(q.Period, q.Offset, now)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := m.countLocked(quotaKey{g.Plan.PlanID, g.KeyID}, start)
-	if c.total() >= q.Limit {
+	k := quotaKey{g.Plan.PlanID, g.KeyID}
+	c := m.countLocked(k, start)
+	limit := q.Limit
+	if cr, ok := m.credits[k]; ok && cr.start.Equal(start) {
+		limit += cr.extra
+	}
+	if c.total() >= limit {
 		return false
 	}
 	c.byNode[m.origin]++
 	c.dirty, m.dirty = true, true
+	m.addDailyLocked(k, now, 1)
 	return true
+}
+
+// HistoryDays is how many days of daily counts a Meter keeps (Daily).
+const HistoryDays = 90
+
+// credit is the requests a key may make beyond its plan's quota limit
+// in the period that starts at start (UpdateUsage).
+type credit struct {
+	start time.Time
+	extra int
+}
+
+// addDailyLocked counts n requests of k on now's UTC day, dropping the
+// days older than HistoryDays.
+func (m *Meter) addDailyLocked(k quotaKey, now time.Time, n int) {
+	day := PeriodStart("DAY", 0, now)
+	days := m.daily[k]
+	if days == nil {
+		days = make(map[time.Time]int)
+		m.daily[k] = days
+	}
+	if _, ok := days[day]; !ok {
+		oldest := day.AddDate(0, 0, -HistoryDays)
+		for d := range days {
+			if d.Before(oldest) {
+				delete(days, d)
+			}
+		}
+	}
+	days[day] += n
+}
+
+// Daily returns the requests admitted for keyID under planID's quota on
+// each UTC day from first to last (both included), across the cluster as
+// far as this node knows: a count heard from another node is counted on
+// the day it is heard. Days older than HistoryDays are zeros, and so are
+// the days before this node started.
+func (m *Meter) Daily(planID, keyID string, first, last time.Time) []int {
+	first, last = PeriodStart("DAY", 0, first), PeriodStart("DAY", 0, last)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	days := m.daily[quotaKey{planID, keyID}]
+	var out []int
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		out = append(out, days[d])
+	}
+	return out
+}
+
+// PeriodUsed returns the requests admitted for keyID under planID in the
+// quota period that starts at start, across the cluster as far as this
+// node knows.
+func (m *Meter) PeriodUsed(planID, keyID string, start time.Time) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.quotas[quotaKey{planID, keyID}]; c != nil && c.start.Equal(start) {
+		return c.total()
+	}
+	return 0
+}
+
+// SetCredit lets keyID make extra requests (fewer when negative) beyond
+// planID's quota limit in the period that starts at start; it replaces
+// the key's credit before.
+func (m *Meter) SetCredit(planID, keyID string, start time.Time, extra int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.credits[quotaKey{planID, keyID}] = credit{start: start.UTC(), extra: extra}
+}
+
+// PeriodStart is the package's PeriodStart, for callers that hold a
+// Meter behind an interface.
+func (m *Meter) PeriodStart(period string, offset int, now time.Time) time.Time {
+	return PeriodStart(period, offset, now)
 }
 
 // countLocked returns the count of k for the period that starts at start,

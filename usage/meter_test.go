@@ -62,6 +62,45 @@ func TestMeterQuota(t *testing.T) {
 	}
 }
 
+// Daily counts by UTC day, keeps HistoryDays of them; a credit raises
+// the quota of its period only.
+func TestMeterDailyAndCredit(t *testing.T) {
+	m := NewMeter(MeterConfig{})
+	plan := &PlanStage{PlanID: "plan", Quota: &config.QuotaSettings{Limit: 2, Period: "MONTH"}}
+	g := Grant{KeyID: "key", Plan: plan}
+	day1 := time.Date(2026, 12, 2, 23, 0, 0, 0, time.UTC)
+	day2 := day1.Add(2 * time.Hour)
+	m.Count(g, day1)
+	m.Count(g, day2)
+	if m.Count(g, day2) {
+		t.Fatal("a third request admitted under a limit of 2")
+	}
+	if got := m.Daily("plan", "key", day1.AddDate(0, 0, -1), day2); len(got) != 3 || got[0] != 0 || got[1] != 1 || got[2] != 1 {
+		t.Fatalf("Daily: %v, want [0 1 1]", got)
+	}
+	start := PeriodStart("MONTH", 0, day2)
+	if n := m.PeriodUsed("plan", "key", start); n != 2 {
+		t.Fatalf("PeriodUsed: %d", n)
+	}
+	m.SetCredit("plan", "key", start.AddDate(0, -1, 0), 5) // another period: no effect
+	if m.Count(g, day2) {
+		t.Fatal("a credit of the previous period counted")
+	}
+	m.SetCredit("plan", "key", start, 1)
+	if !m.Count(g, day2) || m.Count(g, day2) {
+		t.Fatal("a credit of 1 does not admit exactly one more request")
+	}
+	// Days older than HistoryDays are dropped when a new day is counted.
+	later := day2.AddDate(0, 0, HistoryDays+2)
+	m.Count(Grant{KeyID: "key", Plan: &PlanStage{PlanID: "plan", Quota: &config.QuotaSettings{Limit: 100, Period: "DAY"}}}, later)
+	m.mu.Lock()
+	n := len(m.daily[quotaKey{"plan", "key"}])
+	m.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d days kept, want 1", n)
+	}
+}
+
 func TestSplitMethodKey(t *testing.T) {
 	tests := []struct{ key, path, verb string }{
 		{"/pets/GET", "/pets", "GET"},
