@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"os"
 	"path/filepath"
@@ -76,9 +77,9 @@ func expandOpenAPI(f *File, d *decoder) {
 		}
 		imp.OpenAPI = a.OpenAPI
 		imp.RestAPIID = a.RestAPIID
-		imp.Name = cmpOr(a.Name, imp.Name)
-		imp.Description = cmpOr(a.Description, imp.Description)
-		imp.APIKeySource = cmpOr(a.APIKeySource, imp.APIKeySource)
+		imp.Name = cmp.Or(a.Name, imp.Name)
+		imp.Description = cmp.Or(a.Description, imp.Description)
+		imp.APIKeySource = cmp.Or(a.APIKeySource, imp.APIKeySource)
 		if len(a.BinaryMediaTypes) > 0 {
 			imp.BinaryMediaTypes = a.BinaryMediaTypes
 		}
@@ -119,8 +120,8 @@ func expandOpenAPI(f *File, d *decoder) {
 		}
 		imp.OpenAPI = a.OpenAPI
 		imp.APIID = a.APIID
-		imp.Name = cmpOr(a.Name, imp.Name)
-		imp.Description = cmpOr(a.Description, imp.Description)
+		imp.Name = cmp.Or(a.Name, imp.Name)
+		imp.Description = cmp.Or(a.Description, imp.Description)
 		if a.CorsConfiguration != nil {
 			imp.CorsConfiguration = a.CorsConfiguration
 		}
@@ -179,11 +180,4 @@ func (d *decoder) documentProblems(key string, err error, warnings []string) boo
 		d.at(childKey(key, "openapi"), "%v", err)
 	}
 	return false
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

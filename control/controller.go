@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -728,7 +729,7 @@ func (c *Controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		apiID := cmpOr(params["apiId"], params["restapi_id"])
+		apiID := cmp.Or(params["apiId"], params["restapi_id"])
 		switch a := out.(type) {
 		case wireAPI:
 			apiID = a.APIID

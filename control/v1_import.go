@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -205,7 +206,7 @@ func importedRest(api *config.RestAPI, cur *restRecord) {
 		r := &api.Resources[i]
 		if r.Path != "/" {
 			parent := r.Path[:strings.LastIndexByte(r.Path, '/')]
-			r.ParentID = byPath[cmpOr(parent, "/")]
+			r.ParentID = byPath[cmp.Or(parent, "/")]
 		}
 	}
 }
@@ -326,8 +327,8 @@ func mergeRest(rec, doc *restRecord) {
 			}
 		}
 	}
-	rec.API.Name = cmpOr(doc.API.Name, rec.API.Name)
-	rec.API.Description = cmpOr(doc.API.Description, rec.API.Description)
+	rec.API.Name = cmp.Or(doc.API.Name, rec.API.Name)
+	rec.API.Description = cmp.Or(doc.API.Description, rec.API.Description)
 }
 
 // mergeBy returns cur with each of add replacing the element of the same

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -355,7 +356,7 @@ func resourcesFromConfig(rs []config.RestResource) []*wireResource {
 			if wr.ResourceMethods == nil {
 				wr.ResourceMethods = map[string]*wireMethod{}
 			}
-			wm := &wireMethod{HTTPMethod: name, AuthorizationType: cmpOr(m.AuthorizationType, "NONE"), AuthorizerID: m.AuthorizerID,
+			wm := &wireMethod{HTTPMethod: name, AuthorizationType: cmp.Or(m.AuthorizationType, "NONE"), AuthorizerID: m.AuthorizerID,
 				APIKeyRequired: m.APIKeyRequired, AuthorizationScopes: m.AuthorizationScopes, RequestParameters: m.RequestParameters,
 				RequestModels: m.RequestModels, RequestValidatorID: m.RequestValidatorID, OperationName: m.OperationName}
 			for code, mr := range m.MethodResponses {
@@ -392,7 +393,7 @@ func resourcesFromConfig(rs []config.RestResource) []*wireResource {
 // operations.
 func fileRestRecord(a *config.RestAPI) *restRecord {
 	rec := &restRecord{API: wireRestAPI{ID: a.RestAPIID, Name: a.Name, Description: a.Description,
-		BinaryMediaTypes: a.BinaryMediaTypes, APIKeySource: cmpOr(a.APIKeySource, "HEADER"),
+		BinaryMediaTypes: a.BinaryMediaTypes, APIKeySource: cmp.Or(a.APIKeySource, "HEADER"),
 		EndpointConfiguration: &wireEndpointConfiguration{Types: []string{"REGIONAL"}}}}
 	rec.Resources = resourcesFromConfig(a.Resources)
 	for _, au := range a.Authorizers {
@@ -402,7 +403,7 @@ func fileRestRecord(a *config.RestAPI) *restRecord {
 			IdentityValidationExpression: au.IdentityValidationExpression, AuthorizerResultTTLInSeconds: au.AuthorizerResultTTLInSeconds})
 	}
 	for _, m := range a.Models {
-		rec.Models = append(rec.Models, &wireRestModel{ID: cmpOr(m.ID, m.Name), Name: m.Name, Description: m.Description,
+		rec.Models = append(rec.Models, &wireRestModel{ID: cmp.Or(m.ID, m.Name), Name: m.Name, Description: m.Description,
 			Schema: m.Schema, ContentType: m.ContentType})
 	}
 	for _, v := range a.RequestValidators {
@@ -426,11 +427,4 @@ func fileRestRecord(a *config.RestAPI) *restRecord {
 		rec.Stages = append(rec.Stages, s)
 	}
 	return rec
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
