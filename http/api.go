@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -82,8 +81,11 @@ type stage struct {
 	name      string
 	vars      map[string]string
 	throttles map[string]*throttle // by route key; nil entries allow all
-	metrics   *metrics.Stage       // nil without metrics
-	accessLog *accesslog.Logger    // nil without access logging
+	// targets are the HTTP_PROXY routes' integration URIs with the stage's
+	// variables filled, by route key.
+	targets   map[string]*target
+	metrics   *metrics.Stage    // nil without metrics
+	accessLog *accesslog.Logger // nil without access logging
 }
 
 // New builds the API from its configuration, which config.Load has
@@ -147,6 +149,12 @@ func New(cfg Config) (*API, error) {
 				settings = &rs
 			}
 			st.throttles[k] = newThrottle(settings)
+			if rt := a.byKey[k]; rt.kind == "HTTP_PROXY" {
+				if st.targets == nil {
+					st.targets = make(map[string]*target)
+				}
+				st.targets[k] = newTarget(rt.uri, s.StageVariables)
+			}
 		}
 		a.stages[s.StageName] = st
 	}
@@ -247,7 +255,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	if rt.kind == "HTTP_PROXY" {
-		a.forward(w, q, rt, log, obs)
+		a.forward(w, q, st, rt, log, obs)
 		return
 	}
 	body := q.body
@@ -355,36 +363,43 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header
 // the integration URI, as AWS does; {name} in the URI takes path parameters
 // and ${stageVariables.name} stage variables; the client's query string is
 // passed on.
-func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, obs *observed) {
+func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, log reqLog, obs *observed) {
 	f, ok := rt.inv.(integration.Forwarder)
 	if !ok {
 		log.Error("HTTP_PROXY invoker cannot forward")
 		errInternal.write(w, q.requestID)
 		return
 	}
-	u, err := a.targetURL(q, rt)
-	if err != nil {
-		log.Warn("building the integration URL", "error", err)
-		errInternal.write(w, q.requestID)
-		return
-	}
 	r := q.r
-	header := r.Header.Clone()
-	if rt.reqMap != nil {
-		query := u.Query()
-		path := u.EscapedPath()
-		rt.reqMap.apply(header, query, &path, requestSource{q})
-		u.RawQuery = query.Encode()
-		u.RawPath = path
-		u.Path, _ = url.PathUnescape(path)
+	t := st.targets[rt.key]
+	if t == nil { // New builds one per stage for every HTTP_PROXY route
+		t = newTarget(rt.uri, st.vars)
 	}
-	target := u.String()
-	fwd, _ := q.headersV2()
-	header.Set("X-Forwarded-For", fwd["x-forwarded-for"])
-	header.Set("X-Forwarded-Proto", fwd["x-forwarded-proto"])
-	header.Set("X-Forwarded-Port", fwd["x-forwarded-port"])
-	header.Set("X-Amzn-Trace-Id", fwd["x-amzn-trace-id"])
-	header.Set("Forwarded", fmt.Sprintf("for=%s;host=%s;proto=%s", forwardedFor(q.sourceIP()), r.Host, fwd["x-forwarded-proto"]))
+	uri := t.fill(q.params)
+	var target string
+	fast := false
+	header := r.Header // Forward copies it, with the fields below set
+	if rt.reqMap == nil {
+		target, fast = fastTarget(uri, rt.key == "$default", q.rest, r.URL.RawQuery)
+	}
+	if !fast {
+		u, err := targetURL(uri, q, rt)
+		if err != nil {
+			log.Warn("building the integration URL", "error", err)
+			errInternal.write(w, q.requestID)
+			return
+		}
+		if rt.reqMap != nil {
+			header = header.Clone()
+			query := u.Query()
+			path := u.EscapedPath()
+			rt.reqMap.apply(header, query, &path, requestSource{q})
+			u.RawQuery = query.Encode()
+			u.RawPath = path
+			u.Path, _ = url.PathUnescape(path)
+		}
+		target = u.String()
+	}
 	var body io.Reader
 	switch {
 	case q.body != nil:
@@ -392,10 +407,11 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, 
 	case r.ContentLength != 0:
 		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	}
+	q.forward = integration.ForwardRequest{
+		URL: target, Method: r.Method, Header: header, Set: q.forwardFields(), Body: body, ContentLength: r.ContentLength,
+	}
 	start := time.Now()
-	resp, err := f.Forward(r.Context(), &integration.ForwardRequest{
-		URL: target, Method: r.Method, Header: header, Body: body, ContentLength: r.ContentLength,
-	})
+	resp, err := f.Forward(r.Context(), &q.forward)
 	invoked(obs, rt, err, time.Since(start)) // until the response header
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -425,47 +441,6 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, 
 	if _, err := io.Copy(w, out); err != nil {
 		log.Debug("streaming the integration response", "error", err)
 	}
-}
-
-var uriParamRE = regexp.MustCompile(`\{([A-Za-z0-9_.-]+)\+?\}`)
-var stageVarRE = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
-
-func (a *API) targetURL(q *request, rt *route) (*url.URL, error) {
-	uri := stageVarRE.ReplaceAllStringFunc(rt.uri, func(s string) string {
-		return q.stageVars[stageVarRE.FindStringSubmatch(s)[1]]
-	})
-	uri = uriParamRE.ReplaceAllStringFunc(uri, func(s string) string {
-		name := strings.TrimSuffix(uriParamRE.FindStringSubmatch(s)[1], "+")
-		v, ok := q.params[name]
-		if !ok {
-			return s
-		}
-		// Greedy values keep their slashes.
-		return (&url.URL{Path: v}).EscapedPath()
-	})
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, err
-	}
-	if rt.key == "$default" {
-		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + q.rest
-		u.Path, _ = url.PathUnescape(u.RawPath)
-	}
-	if raw := q.r.URL.RawQuery; raw != "" {
-		if u.RawQuery != "" {
-			u.RawQuery += "&" + raw
-		} else {
-			u.RawQuery = raw
-		}
-	}
-	return u, nil
-}
-
-func forwardedFor(ip string) string {
-	if strings.Contains(ip, ":") {
-		return `"[` + ip + `]"`
-	}
-	return ip
 }
 
 func cmpOr(v ...string) string {

@@ -74,6 +74,11 @@ type request struct {
 	format    string         // the payload format the authorizer context is shaped for
 	iam       *iamIdentity   // the SigV4 signer, on AWS_IAM routes
 	trace     string
+	// fields and forward are an HTTP_PROXY request's forwarding fields and
+	// Forward's request, held here so that they cost no allocation of their
+	// own.
+	fields  [5]integration.Field
+	forward integration.ForwardRequest
 }
 
 // rawPath is the path as AWS reports it: with the stage prefix for named
