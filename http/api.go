@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portico-gw/portico/authorizer"
@@ -199,7 +200,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errNotFound.write(w, requestID)
 		return
 	}
-	obs := &observed{Writer: statusrec.Writer{ResponseWriter: w}}
+	// The answer's recorder and the request are one allocation.
+	ex := &exchange{obs: observed{Writer: statusrec.Writer{ResponseWriter: w}}}
+	obs := &ex.obs
 	w = obs
 	defer a.finish(r, st, obs, requestID, time.Now())
 	if rest == "" {
@@ -230,7 +233,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errThrottled.write(w, requestID)
 		return
 	}
-	q := &request{
+	q := &ex.q
+	*q = request{
 		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
 		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
 		format: cmpOr(rt.format, "2.0"),
@@ -291,9 +295,21 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: resp.Body}
 		status = rt.respMap.apply(status, resp.Header, src)
 	}
-	a.respond(w, r, status, resp.Header, requestID)
+	a.respond(w, q, status, resp.Header)
 	_, _ = w.Write(resp.Body)
 }
+
+// exchange is what ServeHTTP allocates for a request: the recorder of its
+// answer and the request.
+type exchange struct {
+	obs observed
+	q   request
+}
+
+// copyBuffers are forward's buffers for streaming answers, of io.Copy's
+// size: the statusrec.Writer hides net/http's pooled ReadFrom, so io.Copy
+// would allocate one per request.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // mapped returns a copy of q as the integration sees it after request
 // parameter mapping: the headers, query and path the mapping produced.
@@ -346,14 +362,15 @@ func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, requestI
 }
 
 // respond writes status and header with the gateway's own fields.
-func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header http.Header, requestID string) {
+func (a *API) respond(w http.ResponseWriter, q *request, status int, header http.Header) {
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v
 	}
-	setRequestID(h, requestID)
+	q.idHeader[0] = q.requestID
+	setRequestIDValues(h, q.idHeader[:])
 	if a.cors != nil {
-		a.cors.decorate(h, r)
+		a.cors.decorate(h, q.r)
 	}
 	w.WriteHeader(status)
 }
@@ -437,8 +454,10 @@ func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, l
 		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: body}
 		status = rt.respMap.apply(status, resp.Header, src)
 	}
-	a.respond(w, r, status, resp.Header, q.requestID)
-	if _, err := io.Copy(w, out); err != nil {
+	a.respond(w, q, status, resp.Header)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(w, out, *buf); err != nil {
 		log.Debug("streaming the integration response", "error", err)
 	}
 }

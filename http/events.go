@@ -79,6 +79,8 @@ type request struct {
 	// own.
 	fields  [5]integration.Field
 	forward integration.ForwardRequest
+	// idHeader is the apigw-requestid field's values, [requestID].
+	idHeader [1]string
 }
 
 // rawPath is the path as AWS reports it: with the stage prefix for named
