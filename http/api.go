@@ -221,7 +221,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		// in respond, replacing the backend's.
 		a.cors.decorate(w.Header(), r)
 	}
-	m, ok := a.routes.Match(r.Method, rest)
+	m, ok := a.routes.MatchDeferred(r.Method, rest)
 	if !ok {
 		errNotFound.write(w, requestID)
 		return
@@ -236,7 +236,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	q := &ex.q
 	*q = request{
 		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
-		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
+		routeKey: m.RouteKey, rest: rest, match: m, requestID: requestID, now: time.Now(),
 		format: cmpOr(rt.format, "2.0"),
 	}
 	log := reqLog{a.log, st.name, m.RouteKey, requestID}
@@ -392,7 +392,7 @@ func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, l
 	if t == nil { // New builds one per stage for every HTTP_PROXY route
 		t = newTarget(rt.uri, st.vars)
 	}
-	uri := t.fill(q.params)
+	uri := t.fillFunc(q.param)
 	var target string
 	fast := false
 	header := r.Header // Forward copies it, with the fields below set
@@ -421,6 +421,8 @@ func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, l
 	switch {
 	case q.body != nil:
 		body = bytes.NewReader(q.body)
+	case r.ContentLength > 0 && r.ContentLength <= MaxBodyBytes:
+		body = r.Body // net/http ends it at its Content-Length: under the limit
 	case r.ContentLength != 0:
 		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	}

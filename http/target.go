@@ -57,6 +57,14 @@ func newTarget(uri string, stageVars map[string]string) *target {
 // parameter, escaped as a path (greedy values keep their slashes); a
 // placeholder no parameter names stays as written.
 func (t *target) fill(params map[string]string) string {
+	return t.fillFunc(func(name string) (string, bool) {
+		v, ok := params[name]
+		return v, ok
+	})
+}
+
+// fillFunc is fill with the path parameters given by param.
+func (t *target) fillFunc(param func(name string) (string, bool)) string {
 	if len(t.parts) == 1 && !t.parts[0].param {
 		return t.parts[0].text
 	}
@@ -66,7 +74,7 @@ func (t *target) fill(params map[string]string) string {
 			b.WriteString(p.text)
 			continue
 		}
-		v, ok := params[p.name]
+		v, ok := param(p.name)
 		if !ok {
 			b.WriteString(p.text)
 			continue
