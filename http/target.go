@@ -68,18 +68,24 @@ func (t *target) fillFunc(param func(name string) (string, bool)) string {
 	if len(t.parts) == 1 && !t.parts[0].param {
 		return t.parts[0].text
 	}
-	var b strings.Builder
+	// Each part's text first, then one allocation of the right size.
+	var stack [8]string
+	texts := stack[:0]
+	n := 0
 	for _, p := range t.parts {
-		if !p.param {
-			b.WriteString(p.text)
-			continue
+		text := p.text
+		if p.param {
+			if v, ok := param(p.name); ok {
+				text = (&url.URL{Path: v}).EscapedPath()
+			}
 		}
-		v, ok := param(p.name)
-		if !ok {
-			b.WriteString(p.text)
-			continue
-		}
-		b.WriteString((&url.URL{Path: v}).EscapedPath())
+		texts = append(texts, text)
+		n += len(text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, text := range texts {
+		b.WriteString(text)
 	}
 	return b.String()
 }
