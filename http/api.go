@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/portico-gw/portico/authorizer"
@@ -82,8 +82,11 @@ type stage struct {
 	name      string
 	vars      map[string]string
 	throttles map[string]*throttle // by route key; nil entries allow all
-	metrics   *metrics.Stage       // nil without metrics
-	accessLog *accesslog.Logger    // nil without access logging
+	// targets are the HTTP_PROXY routes' integration URIs with the stage's
+	// variables filled, by route key.
+	targets   map[string]*target
+	metrics   *metrics.Stage    // nil without metrics
+	accessLog *accesslog.Logger // nil without access logging
 }
 
 // New builds the API from its configuration, which config.Load has
@@ -147,6 +150,12 @@ func New(cfg Config) (*API, error) {
 				settings = &rs
 			}
 			st.throttles[k] = newThrottle(settings)
+			if rt := a.byKey[k]; rt.kind == "HTTP_PROXY" {
+				if st.targets == nil {
+					st.targets = make(map[string]*target)
+				}
+				st.targets[k] = newTarget(rt.uri, s.StageVariables)
+			}
 		}
 		a.stages[s.StageName] = st
 	}
@@ -191,7 +200,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errNotFound.write(w, requestID)
 		return
 	}
-	obs := &observed{Writer: statusrec.Writer{ResponseWriter: w}}
+	// The answer's recorder and the request are one allocation.
+	ex := &exchange{obs: observed{Writer: statusrec.Writer{ResponseWriter: w}}}
+	obs := &ex.obs
 	w = obs
 	defer a.finish(r, st, obs, requestID, time.Now())
 	if rest == "" {
@@ -210,7 +221,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		// in respond, replacing the backend's.
 		a.cors.decorate(w.Header(), r)
 	}
-	m, ok := a.routes.Match(r.Method, rest)
+	m, ok := a.routes.MatchDeferred(r.Method, rest)
 	if !ok {
 		errNotFound.write(w, requestID)
 		return
@@ -222,9 +233,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		errThrottled.write(w, requestID)
 		return
 	}
-	q := &request{
+	q := &ex.q
+	*q = request{
 		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
-		routeKey: m.RouteKey, rest: rest, params: m.PathParams, requestID: requestID, now: time.Now(),
+		routeKey: m.RouteKey, rest: rest, match: m, requestID: requestID, now: time.Now(),
 		format: cmpOr(rt.format, "2.0"),
 	}
 	log := reqLog{a.log, st.name, m.RouteKey, requestID}
@@ -247,7 +259,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		return
 	}
 	if rt.kind == "HTTP_PROXY" {
-		a.forward(w, q, rt, log, obs)
+		a.forward(w, q, st, rt, log, obs)
 		return
 	}
 	body := q.body
@@ -283,9 +295,21 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: resp.Body}
 		status = rt.respMap.apply(status, resp.Header, src)
 	}
-	a.respond(w, r, status, resp.Header, requestID)
+	a.respond(w, q, status, resp.Header)
 	_, _ = w.Write(resp.Body)
 }
+
+// exchange is what ServeHTTP allocates for a request: the recorder of its
+// answer and the request.
+type exchange struct {
+	obs observed
+	q   request
+}
+
+// copyBuffers are forward's buffers for streaming answers, of io.Copy's
+// size: the statusrec.Writer hides net/http's pooled ReadFrom, so io.Copy
+// would allocate one per request.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // mapped returns a copy of q as the integration sees it after request
 // parameter mapping: the headers, query and path the mapping produced.
@@ -338,14 +362,15 @@ func (a *API) failed(w http.ResponseWriter, r *http.Request, err error, requestI
 }
 
 // respond writes status and header with the gateway's own fields.
-func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header http.Header, requestID string) {
+func (a *API) respond(w http.ResponseWriter, q *request, status int, header http.Header) {
 	h := w.Header()
 	for k, v := range header {
 		h[k] = v
 	}
-	setRequestID(h, requestID)
+	q.idHeader[0] = q.requestID
+	setRequestIDValues(h, q.idHeader[:])
 	if a.cors != nil {
-		a.cors.decorate(h, r)
+		a.cors.decorate(h, q.r)
 	}
 	w.WriteHeader(status)
 }
@@ -355,47 +380,57 @@ func (a *API) respond(w http.ResponseWriter, r *http.Request, status int, header
 // the integration URI, as AWS does; {name} in the URI takes path parameters
 // and ${stageVariables.name} stage variables; the client's query string is
 // passed on.
-func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, obs *observed) {
+func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, log reqLog, obs *observed) {
 	f, ok := rt.inv.(integration.Forwarder)
 	if !ok {
 		log.Error("HTTP_PROXY invoker cannot forward")
 		errInternal.write(w, q.requestID)
 		return
 	}
-	u, err := a.targetURL(q, rt)
-	if err != nil {
-		log.Warn("building the integration URL", "error", err)
-		errInternal.write(w, q.requestID)
-		return
-	}
 	r := q.r
-	header := r.Header.Clone()
-	if rt.reqMap != nil {
-		query := u.Query()
-		path := u.EscapedPath()
-		rt.reqMap.apply(header, query, &path, requestSource{q})
-		u.RawQuery = query.Encode()
-		u.RawPath = path
-		u.Path, _ = url.PathUnescape(path)
+	t := st.targets[rt.key]
+	if t == nil { // New builds one per stage for every HTTP_PROXY route
+		t = newTarget(rt.uri, st.vars)
 	}
-	target := u.String()
-	fwd, _ := q.headersV2()
-	header.Set("X-Forwarded-For", fwd["x-forwarded-for"])
-	header.Set("X-Forwarded-Proto", fwd["x-forwarded-proto"])
-	header.Set("X-Forwarded-Port", fwd["x-forwarded-port"])
-	header.Set("X-Amzn-Trace-Id", fwd["x-amzn-trace-id"])
-	header.Set("Forwarded", fmt.Sprintf("for=%s;host=%s;proto=%s", forwardedFor(q.sourceIP()), r.Host, fwd["x-forwarded-proto"]))
+	uri := t.fillFunc(q.param)
+	var target string
+	fast := false
+	header := r.Header // Forward copies it, with the fields below set
+	if rt.reqMap == nil {
+		target, fast = fastTarget(uri, rt.key == "$default", q.rest, r.URL.RawQuery)
+	}
+	if !fast {
+		u, err := targetURL(uri, q, rt)
+		if err != nil {
+			log.Warn("building the integration URL", "error", err)
+			errInternal.write(w, q.requestID)
+			return
+		}
+		if rt.reqMap != nil {
+			header = header.Clone()
+			query := u.Query()
+			path := u.EscapedPath()
+			rt.reqMap.apply(header, query, &path, requestSource{q})
+			u.RawQuery = query.Encode()
+			u.RawPath = path
+			u.Path, _ = url.PathUnescape(path)
+		}
+		target = u.String()
+	}
 	var body io.Reader
 	switch {
 	case q.body != nil:
 		body = bytes.NewReader(q.body)
+	case r.ContentLength > 0 && r.ContentLength <= MaxBodyBytes:
+		body = r.Body // net/http ends it at its Content-Length: under the limit
 	case r.ContentLength != 0:
 		body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	}
+	q.forward = integration.ForwardRequest{
+		URL: target, Method: r.Method, Header: header, Set: q.forwardFields(), Body: body, ContentLength: r.ContentLength,
+	}
 	start := time.Now()
-	resp, err := f.Forward(r.Context(), &integration.ForwardRequest{
-		URL: target, Method: r.Method, Header: header, Body: body, ContentLength: r.ContentLength,
-	})
+	resp, err := f.Forward(r.Context(), &q.forward)
 	invoked(obs, rt, err, time.Since(start)) // until the response header
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -421,51 +456,12 @@ func (a *API) forward(w http.ResponseWriter, q *request, rt *route, log reqLog, 
 		src := responseSource{request: requestSource{q}, header: resp.Header.Clone(), body: body}
 		status = rt.respMap.apply(status, resp.Header, src)
 	}
-	a.respond(w, r, status, resp.Header, q.requestID)
-	if _, err := io.Copy(w, out); err != nil {
+	a.respond(w, q, status, resp.Header)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(w, out, *buf); err != nil {
 		log.Debug("streaming the integration response", "error", err)
 	}
-}
-
-var uriParamRE = regexp.MustCompile(`\{([A-Za-z0-9_.-]+)\+?\}`)
-var stageVarRE = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
-
-func (a *API) targetURL(q *request, rt *route) (*url.URL, error) {
-	uri := stageVarRE.ReplaceAllStringFunc(rt.uri, func(s string) string {
-		return q.stageVars[stageVarRE.FindStringSubmatch(s)[1]]
-	})
-	uri = uriParamRE.ReplaceAllStringFunc(uri, func(s string) string {
-		name := strings.TrimSuffix(uriParamRE.FindStringSubmatch(s)[1], "+")
-		v, ok := q.params[name]
-		if !ok {
-			return s
-		}
-		// Greedy values keep their slashes.
-		return (&url.URL{Path: v}).EscapedPath()
-	})
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, err
-	}
-	if rt.key == "$default" {
-		u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + q.rest
-		u.Path, _ = url.PathUnescape(u.RawPath)
-	}
-	if raw := q.r.URL.RawQuery; raw != "" {
-		if u.RawQuery != "" {
-			u.RawQuery += "&" + raw
-		} else {
-			u.RawQuery = raw
-		}
-	}
-	return u, nil
-}
-
-func forwardedFor(ip string) string {
-	if strings.Contains(ip, ":") {
-		return `"[` + ip + `]"`
-	}
-	return ip
 }
 
 func cmpOr(v ...string) string {

@@ -61,9 +61,7 @@ func newRouteAuth(r config.Route, built map[string]*authorizer.Configured) *rout
 
 // authorize runs the route's check. It writes the answer and returns false
 // when the request may not proceed; otherwise it fills q.auth.
-func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, ra *routeAuth, log interface {
-	Warn(string, ...any)
-}) (ok bool) {
+func (a *API) authorize(ctx context.Context, w http.ResponseWriter, q *request, ra *routeAuth, log reqLog) (ok bool) {
 	failed, cached := false, false // an error rather than a deny; a cached Lambda answer
 	if ra.kind != "" {
 		defer func() {

@@ -35,6 +35,20 @@
 // {"message":"Too Many Requests"}; a body over 10 MB is 413. Failures are
 // logged with the request ID.
 //
+// # HTTP_PROXY
+//
+// The integration URI's ${stageVariables.name} are filled per stage and its
+// {name} placeholders found at load; a request fills the path parameters
+// (escaped as a path; a name the route lacks stays as written), appends the
+// request path on the $default route and the client's query string. A URL
+// whose parsing would change nothing is sent as built, any other is parsed
+// and written back as before (tests hold the two to each other). The
+// client's header goes to Forward as it is, with X-Forwarded-For, -Proto,
+// -Port, X-Amzn-Trace-Id and Forwarded to set: one copy of the header per
+// request. Path parameters are decoded only when something reads them. The
+// allocations per request against a bare httputil.ReverseProxy:
+// BenchmarkServeHTTPProxy and BenchmarkReverseProxy (BENCHMARKS.md).
+//
 // # Concurrency
 //
 // An API is immutable after New; ServeHTTP is safe for concurrent use.

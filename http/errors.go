@@ -44,6 +44,12 @@ func WriteNotFound(w http.ResponseWriter, requestID string) { errNotFound.write(
 // setRequestID sets apigw-requestid, spelt in lower case as AWS sends it
 // (net/http writes map keys as they are).
 func setRequestID(h http.Header, requestID string) {
+	setRequestIDValues(h, []string{requestID})
+}
+
+// setRequestIDValues is setRequestID with the field's values, one request
+// ID, made by the caller.
+func setRequestIDValues(h http.Header, values []string) {
 	h.Del("Apigw-Requestid")
-	h["apigw-requestid"] = []string{requestID}
+	h["apigw-requestid"] = values
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
+	"github.com/portico-gw/portico/routing"
 )
 
 // The Lambda proxy events of HTTP APIs (reference http-and-rest-apis.md
@@ -65,8 +66,9 @@ type request struct {
 	stage     string // "$default" or a name
 	stageVars map[string]string
 	routeKey  string
-	rest      string // the path after the stage, escaped, "/" at least
-	params    map[string]string
+	rest      string            // the path after the stage, escaped, "/" at least
+	params    map[string]string // nil until pathParams makes it from match
+	match     routing.HTTPMatch // MatchDeferred's
 	body      []byte
 	requestID string
 	now       time.Time
@@ -74,6 +76,32 @@ type request struct {
 	format    string         // the payload format the authorizer context is shaped for
 	iam       *iamIdentity   // the SigV4 signer, on AWS_IAM routes
 	trace     string
+	// fields and forward are an HTTP_PROXY request's forwarding fields and
+	// Forward's request, held here so that they cost no allocation of their
+	// own.
+	fields  [5]integration.Field
+	forward integration.ForwardRequest
+	// idHeader is the apigw-requestid field's values, [requestID].
+	idHeader [1]string
+}
+
+// pathParams returns the route's path parameters, made from the match on
+// first use (nil when the route has none).
+func (q *request) pathParams() map[string]string {
+	if q.params == nil {
+		q.match.LoadParams()
+		q.params = q.match.PathParams
+	}
+	return q.params
+}
+
+// param returns one path parameter without making the map.
+func (q *request) param(name string) (string, bool) {
+	if q.params != nil {
+		v, ok := q.params[name]
+		return v, ok
+	}
+	return q.match.Param(name)
 }
 
 // rawPath is the path as AWS reports it: with the stage prefix for named
@@ -202,7 +230,7 @@ func (q *request) eventV2() *eventV2 {
 		Cookies:               cookies,
 		Headers:               headers,
 		QueryStringParameters: q.queryV2(),
-		PathParameters:        q.params,
+		PathParameters:        q.pathParams(),
 		StageVariables:        nonEmpty(q.stageVars),
 		RequestContext: contextV2{
 			AccountID:    q.accountID,
@@ -259,7 +287,7 @@ func (q *request) eventV1() *integration.ProxyEventV1 {
 		Resource: resource, ResourceID: q.routeKey, Path: q.rawPath(),
 		Headers: headers, MultiValueHeaders: multi, Body: body, Base64: b64,
 		APIID: q.apiID, AccountID: q.accountID, Stage: q.stage, RequestID: q.requestID, Now: q.now,
-		PathParameters: q.params, StageVariables: q.stageVars, Authorizer: q.auth, IAM: iam,
+		PathParameters: q.pathParams(), StageVariables: q.stageVars, Authorizer: q.auth, IAM: iam,
 	})
 }
 

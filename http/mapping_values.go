@@ -107,8 +107,7 @@ func (s requestSource) Value(ref *expr.Ref) (string, bool) {
 		if ref.Name == "" {
 			return q.rest, true
 		}
-		v, ok := q.params[ref.Name]
-		return v, ok
+		return q.param(ref.Name)
 	case expr.Context:
 		v := q.contextValue(ref.Name)
 		return v, v != ""

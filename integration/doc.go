@@ -169,7 +169,9 @@
 // else POST), the client's header without hop-by-hop fields, and the body
 // with its length, or chunked when the length is unknown. Forward adds no
 // field beyond HTTP's framing (Host, Content-Length or Transfer-Encoding):
-// no X-Forwarded-* (the mode adds them), no User-Agent, and, with the
+// no X-Forwarded-* (the mode adds them, as ForwardRequest.Set, which
+// replaces the header's fields of those names in Forward's one copy of the
+// header), no User-Agent, and, with the
 // package's client, no Accept-Encoding (compressed answers pass through as
 // they are). Redirects are returned, never followed, and
 // hop-by-hop fields are removed from the answer's header too. Spec's

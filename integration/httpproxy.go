@@ -153,7 +153,7 @@ func (p *httpProxy) Forward(ctx context.Context, req *ForwardRequest) (*http.Res
 	case req.ContentLength < 0 && hreq.ContentLength == 0:
 		hreq.ContentLength = -1 // unknown: sent chunked
 	}
-	hreq.Header = forwardHeader(req.Header, true)
+	hreq.Header = forwardHeaderSet(req.Header, req.Set, true)
 	if host := hreq.Header.Get("Host"); host != "" {
 		hreq.Host = host
 	}
@@ -245,17 +245,27 @@ func redacted(u *url.URL) string {
 
 // forwardHeader returns a copy of h, names canonicalised, without
 // hop-by-hop fields; with emptyUserAgent, and no User-Agent field left, it
-// adds an empty one (net/http would add its own). The values share one
-// allocation, as http.Header.Clone's do.
+// adds an empty one (net/http would add its own).
 func forwardHeader(h http.Header, emptyUserAgent bool) http.Header {
-	n := 1 // room for the User-Agent
+	return forwardHeaderSet(h, nil, emptyUserAgent)
+}
+
+// forwardHeaderSet is forwardHeader with the set fields replacing h's of
+// the same name, as http.Header.Set on the copy would: one copy where a
+// Clone and Sets would make two. The values share one allocation, as
+// http.Header.Clone's do.
+func forwardHeaderSet(h http.Header, set []Field, emptyUserAgent bool) http.Header {
+	n := 1 + len(set) // room for the User-Agent and the set fields
 	for _, values := range h {
 		n += len(values)
 	}
 	backing := make([]string, 0, n)
-	out := make(http.Header, len(h)+1)
+	out := make(http.Header, len(h)+len(set)+1)
 	for name, values := range h {
 		key := textproto.CanonicalMIMEHeaderKey(name)
+		if isSet(set, key) {
+			continue
+		}
 		if prev, ok := out[key]; ok || len(values) == 0 {
 			out[key] = append(prev, values...) // two spellings of a name, or no values: as append on its own
 			continue
@@ -264,6 +274,11 @@ func forwardHeader(h http.Header, emptyUserAgent bool) http.Header {
 		backing = append(backing, values...)
 		out[key] = backing[start:len(backing):len(backing)]
 	}
+	for _, f := range set {
+		start := len(backing)
+		backing = append(backing, f.Value)
+		out[f.Name] = backing[start:len(backing):len(backing)]
+	}
 	removeHopHeaders(out)
 	if _, ok := out["User-Agent"]; emptyUserAgent && !ok {
 		start := len(backing)
@@ -271,6 +286,16 @@ func forwardHeader(h http.Header, emptyUserAgent bool) http.Header {
 		out["User-Agent"] = backing[start:len(backing):len(backing)]
 	}
 	return out
+}
+
+// isSet reports whether set names the canonical name.
+func isSet(set []Field, name string) bool {
+	for _, f := range set {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // removeHopHeaders deletes, from a header with canonical names, the

@@ -48,6 +48,11 @@ type ForwardRequest struct {
 	// field becomes the request's Host; without one the backend's host is
 	// sent.
 	Header http.Header
+	// Set are fields that replace Header's fields of the same name, as
+	// http.Header.Set on a copy of Header would, in order; Header itself is
+	// not modified. Their names are canonical. The mode's X-Forwarded-*
+	// fields go here, so that the client's header is copied once.
+	Set []Field
 	// Body is streamed to the backend; nil means no body. Forward closes it
 	// when it is an io.Closer.
 	Body io.Reader
@@ -55,6 +60,9 @@ type ForwardRequest struct {
 	// chunked). It is ignored when Body is nil.
 	ContentLength int64
 }
+
+// Field is one header field: a canonical name and its value.
+type Field struct{ Name, Value string }
 
 // Request is one invocation.
 type Request struct {

@@ -82,8 +82,39 @@ type HTTPMatch struct {
 	RouteKey string
 	// PathParams maps parameter names to percent-decoded values; nil when
 	// the route has no parameters. A greedy parameter holds the rest of the
-	// path without its leading slash.
+	// path without its leading slash. MatchDeferred leaves it nil for
+	// LoadParams.
 	PathParams map[string]string
+
+	// deferred is MatchDeferred's route and path, for Param and
+	// LoadParams; nil after Match or without parameters.
+	deferred *httpRoute
+	path     string
+}
+
+// LoadParams fills in PathParams after MatchDeferred, as Match would have
+// set them (nil when the route has none). It does nothing after Match, or
+// when it already ran. It is not safe for concurrent use on one HTTPMatch.
+func (m *HTTPMatch) LoadParams() {
+	if m.deferred != nil && m.PathParams == nil {
+		m.PathParams = m.deferred.pathParams(m.path)
+	}
+}
+
+// Param returns the path parameter name as PathParams holds it, or would
+// after LoadParams, and whether it is there. It allocates only to decode a
+// percent-escaped value.
+func (m *HTTPMatch) Param(name string) (value string, ok bool) {
+	if m.PathParams != nil || m.deferred == nil {
+		value, ok = m.PathParams[name]
+		return value, ok
+	}
+	m.deferred.eachParam(m.path, func(n, raw string) {
+		if n == name { // the last one wins, as in the map
+			value, ok = unescapeSegment(raw), true
+		}
+	})
+	return value, ok
 }
 
 // RouteKeyError is returned by NewHTTPRoutes for a route key it rejects.
@@ -282,6 +313,17 @@ func (n *httpNode) insert(r *httpRoute, method int) error {
 // false when nothing matches (the caller answers 404 {"message":"Not
 // Found"}). The package documentation gives the priority.
 func (t *HTTPRoutes) Match(method, path string) (m HTTPMatch, ok bool) {
+	m, ok = t.MatchDeferred(method, path)
+	if m.deferred != nil {
+		m.PathParams, m.deferred, m.path = m.deferred.pathParams(m.path), nil, ""
+	}
+	return m, ok
+}
+
+// MatchDeferred is Match without PathParams, which it leaves nil: the
+// match's LoadParams fills them in, and Param reads one of them, so that a
+// caller that needs none allocates nothing.
+func (t *HTTPRoutes) MatchDeferred(method, path string) (m HTTPMatch, ok bool) {
 	if path == "" {
 		path = "/"
 	}
@@ -294,7 +336,11 @@ func (t *HTTPRoutes) Match(method, path string) (m HTTPMatch, ok bool) {
 			r = w.greedy
 		}
 		if r != nil {
-			return HTTPMatch{RouteKey: r.key, PathParams: r.pathParams(path)}, true
+			m := HTTPMatch{RouteKey: r.key}
+			if r.params > 0 {
+				m.deferred, m.path = r, path
+			}
+			return m, true
 		}
 	}
 	if t.hasDefault {
@@ -399,11 +445,18 @@ func (r *httpRoute) pathParams(path string) map[string]string {
 		return nil
 	}
 	params := make(map[string]string, r.params)
+	r.eachParam(path, func(name, raw string) { params[name] = unescapeSegment(raw) })
+	return params
+}
+
+// eachParam calls fn with each of r's parameters in path, which r matches,
+// in order: its name and its value still escaped.
+func (r *httpRoute) eachParam(path string, fn func(name, raw string)) {
 	p := 0 // at the "/" before the next segment
 	for _, s := range r.segs {
 		start := p + 1
 		if s.kind == segGreedy {
-			params[s.text] = unescapeSegment(path[start:]) // decodes a multi-segment rest the same way
+			fn(s.text, path[start:]) // decodes a multi-segment rest the same way
 			break
 		}
 		end := len(path)
@@ -411,9 +464,8 @@ func (r *httpRoute) pathParams(path string) map[string]string {
 			end = start + i
 		}
 		if s.kind == segParam {
-			params[s.text] = unescapeSegment(path[start:end])
+			fn(s.text, path[start:end])
 		}
 		p = end
 	}
-	return params
 }

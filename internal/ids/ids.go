@@ -137,7 +137,13 @@ func mustRead(b []byte) {
 func NewTraceID(now time.Time) string {
 	var b [12]byte
 	mustRead(b[:])
-	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex.EncodeToString(b[:])
+	// One allocation: the value is built on the stack, then copied.
+	var buf [64]byte
+	out := append(buf[:0], "Root=1-"...)
+	out = strconv.AppendInt(out, now.Unix(), 16)
+	out = append(out, '-')
+	out = hex.AppendEncode(out, b[:])
+	return string(out)
 }
 
 // EnableFastRandom makes the version-4 UUIDs of the process (the
