@@ -251,4 +251,3 @@ func BenchmarkConnect(b *testing.B) {
 		time.Sleep(time.Millisecond)
 	}
 }
-
