@@ -36,6 +36,10 @@ type Route struct {
 	TwoWay bool
 
 	metrics *metrics.Route // set by NewAPI; nil without metrics
+	// noEvent is set (by New) for a MOCK integration, which reads no
+	// Lambda proxy event: $connect, messages and $disconnect then build
+	// none.
+	noEvent bool
 }
 
 // Limits are an API's gateway limits. Zero values mean the AWS defaults,
@@ -222,7 +226,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	// rawheader): the authorizer's event and $connect's share them.
 	var headers map[string]string
 	var multiHeaders map[string][]string
-	if _, hasConnect := table.routes["$connect"]; hasConnect || table.authorizer != nil {
+	if connect, hasConnect := table.routes["$connect"]; hasConnect && !connect.noEvent || table.authorizer != nil {
 		headers, multiHeaders = connectHeaders(r, c.sourceIP)
 	}
 
@@ -259,7 +263,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 
 	var responseHeader http.Header
 	if route, ok := table.routes["$connect"]; ok {
-		ev := c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
+		var ev []byte
+		if !route.noEvent {
+			ev = c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
+		}
 		start := time.Now()
 		params := c.connectParams(r, requestID)
 		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: params, Template: params})
