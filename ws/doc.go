@@ -61,6 +61,9 @@
 //   - requestContext.domainName is the Host header as the client sent it,
 //     port included, so callback URLs built from it reach this gateway.
 //   - stageVariables appears in events only when the stage has variables.
+//   - A route whose integration is a MOCK builds no Lambda proxy event (a
+//     MOCK reads only the body and its templates' data), so a MOCK $connect
+//     costs no JSON encoding of the handshake's headers.
 //
 // # Concurrency
 //
