@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,7 +54,7 @@ type rawClient struct {
 	br *bufio.Reader
 }
 
-func dialRaw(b *testing.B, addr string) *rawClient {
+func dialRaw(b testing.TB, addr string) *rawClient {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
@@ -63,7 +65,7 @@ func dialRaw(b *testing.B, addr string) *rawClient {
 
 // roundTrip writes req and reads one answer; it returns its status line's
 // code.
-func (rc *rawClient) roundTrip(b *testing.B, req []byte) int {
+func (rc *rawClient) roundTrip(b testing.TB, req []byte) int {
 	if _, err := rc.c.Write(req); err != nil {
 		b.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func (rc *rawClient) roundTrip(b *testing.B, req []byte) int {
 
 // readHead reads a response's head and, when body is set, its
 // Content-Length body; it returns the status code.
-func readHead(b *testing.B, br *bufio.Reader, body bool) int {
+func readHead(b testing.TB, br *bufio.Reader, body bool) int {
 	status, length := 0, 0
 	for first := true; ; first = false {
 		line, err := br.ReadSlice('\n')
@@ -116,7 +118,7 @@ func drain(c net.Conn) {
 // signedPostBytes is a PostToConnection request for id as it goes on the
 // wire, signed now with the aws-sdk-go-v2 signer: the benchmark replays it
 // well within the 5-minute skew.
-func signedPostBytes(b *testing.B, host, id string, data []byte) []byte {
+func signedPostBytes(b testing.TB, host, id string, data []byte) []byte {
 	req, err := http.NewRequest(http.MethodPost, "http://"+host+"/b/@connections/"+strings.ReplaceAll(id, "=", "%3D"), bytes.NewReader(data))
 	if err != nil {
 		b.Fatal(err)
@@ -251,3 +253,44 @@ func BenchmarkConnect(b *testing.B) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestPostToConnectionWireHead pins the answer to a PostToConnection as it
+// goes on the wire: 200, and exactly Content-Length: 0, Date and a UUID
+// x-amzn-RequestId; the next request on the connection is answered too.
+func TestPostToConnectionWireHead(t *testing.T) {
+	gw := startGateway(t, benchPostConfig)
+	ws := dial(t, gw.WS+"/b", nil)
+	var id string
+	for deadline := time.Now().Add(5 * time.Second); id == "" && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		for _, c := range gw.Registry().Snapshot() {
+			id = c.ID()
+		}
+	}
+	req := signedPostBytes(t, gw.Host, id, []byte("hello"))
+	c, err := net.Dial("tcp", gw.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for i := range 2 {
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(resp.Header) != 3 || resp.Header.Get("Content-Length") != "0" ||
+			resp.Header.Get("Date") == "" || !uuidPattern.MatchString(resp.Header.Get("X-Amzn-Requestid")) {
+			t.Fatalf("POST %d: %d %v", i, resp.StatusCode, resp.Header)
+		}
+		if got := readText(t, ws); got != "hello" {
+			t.Fatalf("client got %q", got)
+		}
+	}
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
