@@ -289,7 +289,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 			writeRejection(w, resp, requestID)
 			return
 		}
-		if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+		// The canonical spelling: Get then allocates no key.
+		if p := resp.Header.Get("Sec-Websocket-Protocol"); p != "" {
 			responseHeader = http.Header{"Sec-Websocket-Protocol": {p}}
 		}
 	}
@@ -362,8 +363,19 @@ func validHandshake(r *http.Request) bool {
 	if r.Method != http.MethodGet || r.Header.Get("Sec-Websocket-Version") != "13" {
 		return false
 	}
-	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))
-	return err == nil && len(key) == 16
+	return validKey(r.Header.Get("Sec-Websocket-Key"))
+}
+
+// validKey reports whether s is a Sec-WebSocket-Key: standard base64 of 16
+// bytes. A key of the usual size is decoded on the stack.
+func validKey(s string) bool {
+	if len(s) > 32 {
+		key, err := base64.StdEncoding.DecodeString(s)
+		return err == nil && len(key) == 16
+	}
+	var dst [24]byte // base64.StdEncoding.DecodedLen(32)
+	n, err := base64.StdEncoding.Decode(dst[:], []byte(s))
+	return err == nil && n == 16
 }
 
 // originAllowed implements limits.allowedOrigins.
