@@ -14,7 +14,6 @@ import (
 	"github.com/portico-gw/portico/integration"
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
-	"github.com/portico-gw/portico/internal/statusrec"
 	"github.com/portico-gw/portico/rest"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/usage"
@@ -386,9 +385,14 @@ func newWebSocketAPI(b *buildContext, m model) (servedAPI, error) {
 
 func (a webSocketAPI) serve(w http.ResponseWriter, r *http.Request, t routing.Target) {
 	if connections.IsManagementPath(t.Rest) {
-		sw := &statusrec.Writer{ResponseWriter: w}
-		op := a.s.mgmt.Serve(sw, r, t.APIID, t.Stage, t.Rest)
-		a.s.metrics.Management(r.Method, op, sw.Status)
+		// Management sets (and lifts) the body's read deadline itself. With
+		// its own body type back, net/http sees after the handler that the
+		// body was read, and allocates no reader to drain it.
+		if b, ok := r.Body.(*deadlineBody); ok {
+			r.Body = b.ReadCloser
+		}
+		op, status := a.s.mgmt.ServeStatus(w, r, t.APIID, t.Stage, t.Rest)
+		a.s.metrics.Management(r.Method, op, status)
 		return
 	}
 	if t.Rest != "" && t.Rest != "/" {

@@ -21,6 +21,7 @@ import (
 	"github.com/portico-gw/portico/internal/accesslog"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/natsbus"
+	"github.com/portico-gw/portico/internal/urlpath"
 	"github.com/portico-gw/portico/metrics"
 	"github.com/portico-gw/portico/routing"
 	"github.com/portico-gw/portico/usage"
@@ -451,7 +452,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	set := s.set.Load()
-	t, err := set.resolver.Resolve(r.Host, r.URL.EscapedPath())
+	t, err := set.resolver.Resolve(r.Host, urlpath.Escaped(r.URL))
 	if err != nil {
 		s.logResolveFailure(r, set, err)
 		var re *routing.ResolveError

@@ -29,7 +29,8 @@
 // limit (nothing when Content-Length announces it), and gives the body
 // ManagementConfig.BodyReadTimeout (10 s) to arrive, else 408. A request
 // that cannot succeed never holds more than the limit of gateway memory,
-// nor for longer than the timeout.
+// nor for longer than the timeout. Management.ServeStatus is Serve that also
+// returns the status it answered, for callers that count it.
 //
 // Ownership: the Registry is the node's; Management and Bus are each given it
 // at construction and run operations on one connection through the same

@@ -13,11 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/portico-gw/portico/internal/clientaddr"
 	"github.com/portico-gw/portico/internal/ids"
 	"github.com/portico-gw/portico/internal/sigv4"
+	"github.com/portico-gw/portico/internal/urlpath"
 )
 
 // ManagementConfig configures the @connections API.
@@ -139,12 +138,25 @@ func IsManagementPath(rest string) bool {
 // whether it is announced by Content-Length or found by reading one byte
 // more, and stops waiting for the body after the body read timeout (408).
 func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) (operation string) {
-	operation = Operation(r.Method, rest)
-	w.Header()["X-Amzn-Requestid"] = []string{uuid.NewString()}
+	operation, _ = m.ServeStatus(w, r, apiID, stage, rest)
+	return operation
+}
 
-	signed, ok := m.checkHeader(w, r)
-	if !ok {
-		return operation
+// ServeStatus is Serve, and also returns the status it answered with, for
+// callers that would otherwise wrap w to learn it.
+func (m *Management) ServeStatus(w http.ResponseWriter, r *http.Request, apiID, stage, rest string) (operation string, status int) {
+	operation = Operation(r.Method, rest)
+	w.Header()["X-Amzn-Requestid"] = ids.NewUUIDValue() // []string{uuid.NewString()}, one allocation
+	res := m.serve(w, r, operation, apiID, stage, rest)
+	writeResult(w, res)
+	return operation, res.Status
+}
+
+// serve runs the request and returns the Result to answer.
+func (m *Management) serve(w http.ResponseWriter, r *http.Request, operation, apiID, stage, rest string) Result {
+	signed, res := m.checkHeader(r)
+	if res.Status != 0 {
+		return res
 	}
 	limit := 0
 	if r.Method == http.MethodPost && (operation == OpPostToConnection || operation == OpBroadcast) {
@@ -152,49 +164,42 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 	}
 	body, res := m.readBody(w, r, limit)
 	if res.Status != 0 {
-		writeResult(w, res)
-		return operation
+		return res
 	}
-	if signed && !m.verify(w, r, body) {
-		return operation
+	if signed {
+		if res := m.verify(r, body); res.Status != 0 {
+			return res
+		}
 	}
 	switch {
 	case operation == OpBroadcast:
 		if r.Method != http.MethodPost {
-			writeResult(w, errMissingToken.result())
-			return operation
+			return errMissingToken.result()
 		}
-		writeResult(w, m.broadcast(apiID, stage, body))
-		return operation
+		return m.broadcast(apiID, stage, body)
 	case operation == OpListConnections:
 		if r.Method != http.MethodGet {
-			writeResult(w, errMissingToken.result())
-			return operation
+			return errMissingToken.result()
 		}
-		writeResult(w, m.list(r, apiID, stage))
-		return operation
+		return m.list(r, apiID, stage)
 	}
 
-	id, ok := connectionIDFromPath(rest)
+	id, ok := connectionIDFromPathIn(rest, r.URL.Path)
 	if !ok {
-		writeResult(w, errMissingToken.result())
-		return operation
+		return errMissingToken.result()
 	}
 	switch r.Method {
 	case http.MethodPost, http.MethodGet, http.MethodDelete:
 	default:
-		writeResult(w, errMissingToken.result())
-		return operation
+		return errMissingToken.result()
 	}
 	if !ids.Valid(id) {
-		writeResult(w, errBadRequestID.result())
-		return operation
+		return errBadRequestID.result()
 	}
 	op := Op{Method: r.Method, ConnectionID: id, APIID: apiID, Stage: stage, Body: body}
 	node, _ := ids.NodeOf(id)
 	if node == m.node || m.bus == nil {
-		writeResult(w, m.Local(op))
-		return operation
+		return m.Local(op)
 	}
 	res, err := m.bus.Remote(r.Context(), node, op)
 	switch {
@@ -204,8 +209,7 @@ func (m *Management) Serve(w http.ResponseWriter, r *http.Request, apiID, stage,
 		m.log.Warn("@connections call to another node failed", "connection_id", id, "error", err)
 		res = errBusUnavailable.result()
 	}
-	writeResult(w, res)
-	return operation
+	return res
 }
 
 // Local runs op on this node's registry.
@@ -322,6 +326,10 @@ func (m *Management) list(r *http.Request, apiID, stage string) Result {
 	return Result{Status: http.StatusOK, ContentType: "application/json", Body: body}
 }
 
+// zeroLength is the Content-Length of an empty answer, shared: net/http
+// copies the handler's header before writing it, and nothing changes it.
+var zeroLength = []string{"0"}
+
 func writeResult(w http.ResponseWriter, res Result) {
 	h := w.Header()
 	if res.ErrorType != "" {
@@ -330,41 +338,42 @@ func writeResult(w http.ResponseWriter, res Result) {
 	if res.ContentType != "" {
 		h.Set("Content-Type", res.ContentType)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(res.Body)))
+	if len(res.Body) == 0 {
+		h["Content-Length"] = zeroLength[:1:1]
+	} else {
+		h["Content-Length"] = []string{strconv.Itoa(len(res.Body))}
+	}
 	w.WriteHeader(res.Status)
 	_, _ = w.Write(res.Body)
 }
 
 // checkHeader runs the authentication checks that need no body: an unsigned
 // request passes only when that is allowed and it comes from loopback; a
-// signed one must pass sigv4.Verifier.CheckHeader. It writes the 403 itself
-// and returns ok=false when the request is refused; signed says whether
-// verify must still check the signature against the body.
-func (m *Management) checkHeader(w http.ResponseWriter, r *http.Request) (signed, ok bool) {
+// signed one must pass sigv4.Verifier.CheckHeader. A non-zero Result is the
+// 403 to answer; signed says whether verify must still check the signature
+// against the body.
+func (m *Management) checkHeader(r *http.Request) (signed bool, res Result) {
 	if !sigv4.Signed(r) {
 		if m.allowUnsigned && fromLoopback(r) {
-			return false, true
+			return false, Result{}
 		}
-		writeResult(w, errMissingToken.result())
-		return false, false
+		return false, errMissingToken.result()
 	}
 	if err := m.verifier.CheckHeader(r); err != nil {
 		m.log.Debug("@connections signature refused before the body", "error", err)
-		writeResult(w, forbidden(err.Error()).result())
-		return true, false
+		return true, forbidden(err.Error()).result()
 	}
-	return true, true
+	return true, Result{}
 }
 
-// verify checks the request's SigV4 signature against its body. It writes
-// the 403 itself and returns false when the request is refused.
-func (m *Management) verify(w http.ResponseWriter, r *http.Request, body []byte) bool {
+// verify checks the request's SigV4 signature against its body. A non-zero
+// Result is the 403 to answer.
+func (m *Management) verify(r *http.Request, body []byte) Result {
 	if _, err := m.verifier.Verify(r, body); err != nil {
 		m.log.Debug("@connections signature refused", "error", err)
-		writeResult(w, forbidden(err.Error()).result())
-		return false
+		return forbidden(err.Error()).result()
 	}
-	return true
+	return Result{}
 }
 
 // readBody reads a request body of at most limit bytes within the body read
@@ -388,7 +397,7 @@ func (m *Management) readBody(w http.ResponseWriter, r *http.Request, limit int)
 	if r.ContentLength > int64(limit) {
 		return nil, errPayloadTooLarge.result()
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	body, err := readAtMost(r.Body, limit, r.ContentLength)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return nil, errBodyTimeout.result()
@@ -398,14 +407,48 @@ func (m *Management) readBody(w http.ResponseWriter, r *http.Request, limit int)
 		return nil, errPayloadTooLarge.result()
 	}
 	// The whole body is in: lift the deadline, so that a slow operation
-	// (another node, a listing) is not cut short by it.
+	// (another node, a listing) is not cut short by it. Closing the body,
+	// read to its end, spares net/http draining it after the handler.
 	_ = rc.SetReadDeadline(time.Time{})
+	_ = r.Body.Close()
 	return body, Result{}
+}
+
+// readAtMost reads body until EOF or until it has more than limit bytes,
+// as io.ReadAll(io.LimitReader(body, limit+1)) does, into one buffer sized
+// for the announced length (size, -1 when unknown) and the one byte more
+// that finds EOF.
+func readAtMost(body io.Reader, limit int, size int64) ([]byte, error) {
+	n := 512
+	if size >= 0 && size <= int64(limit) {
+		n = int(size)
+	}
+	b := make([]byte, 0, min(n, limit)+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := body.Read(b[len(b):min(cap(b), limit+1)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil || len(b) > limit {
+			return b, err
+		}
+	}
 }
 
 // connectionIDFromPath extracts and unescapes the ID from
 // "/@connections/{id}".
 func connectionIDFromPath(rest string) (string, bool) {
+	return connectionIDFromPathIn(rest, "")
+}
+
+// connectionIDFromPathIn is connectionIDFromPath for a request whose
+// unescaped path is path: when path ends with the unescaped ID, that
+// substring is returned instead of a fresh copy.
+func connectionIDFromPathIn(rest, path string) (string, bool) {
 	var tail string
 	switch {
 	case strings.HasPrefix(rest, ConnectionsPrefix+"/"):
@@ -417,6 +460,9 @@ func connectionIDFromPath(rest string) (string, bool) {
 	}
 	if tail == "" || strings.Contains(tail, "/") {
 		return "", false
+	}
+	if n := urlpath.UnescapedLen(tail); n <= len(path) && urlpath.UnescapesTo(tail, path[len(path)-n:]) {
+		return path[len(path)-n:], true
 	}
 	id, err := url.PathUnescape(tail)
 	if err != nil {

@@ -342,8 +342,17 @@ func statusLabel(status int) string {
 	if status < 100 || status > 599 {
 		return "other"
 	}
-	return strconv.Itoa(status)
+	return statusLabels[status-100]
 }
+
+// statusLabels holds the labels of statuses 100-599, made once rather than
+// by an allocation per counted request.
+var statusLabels = func() (l [500]string) {
+	for i := range l {
+		l[i] = strconv.Itoa(100 + i)
+	}
+	return l
+}()
 
 // closeCodeLabel keeps close codes bounded: the RFC 6455 codes as
 // themselves, the registered (3000-3999) and private (4000-4999) ranges

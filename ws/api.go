@@ -36,6 +36,10 @@ type Route struct {
 	TwoWay bool
 
 	metrics *metrics.Route // set by NewAPI; nil without metrics
+	// noEvent is set (by New) for a MOCK integration, which reads no
+	// Lambda proxy event: $connect, messages and $disconnect then build
+	// none.
+	noEvent bool
 }
 
 // Limits are an API's gateway limits. Zero values mean the AWS defaults,
@@ -222,7 +226,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 	// rawheader): the authorizer's event and $connect's share them.
 	var headers map[string]string
 	var multiHeaders map[string][]string
-	if _, hasConnect := table.routes["$connect"]; hasConnect || table.authorizer != nil {
+	if connect, hasConnect := table.routes["$connect"]; hasConnect && !connect.noEvent || table.authorizer != nil {
 		headers, multiHeaders = connectHeaders(r, c.sourceIP)
 	}
 
@@ -259,7 +263,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 
 	var responseHeader http.Header
 	if route, ok := table.routes["$connect"]; ok {
-		ev := c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
+		var ev []byte
+		if !route.noEvent {
+			ev = c.connectEvent(r, headers, multiHeaders, requestID, connectedAt)
+		}
 		start := time.Now()
 		params := c.connectParams(r, requestID)
 		resp, err := route.Integration.Invoke(ctx, &integration.Request{Event: ev, Params: params, Template: params})
@@ -282,7 +289,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, baseP
 			writeRejection(w, resp, requestID)
 			return
 		}
-		if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+		// The canonical spelling: Get then allocates no key.
+		if p := resp.Header.Get("Sec-Websocket-Protocol"); p != "" {
 			responseHeader = http.Header{"Sec-Websocket-Protocol": {p}}
 		}
 	}
@@ -355,8 +363,19 @@ func validHandshake(r *http.Request) bool {
 	if r.Method != http.MethodGet || r.Header.Get("Sec-Websocket-Version") != "13" {
 		return false
 	}
-	key, err := base64.StdEncoding.DecodeString(r.Header.Get("Sec-Websocket-Key"))
-	return err == nil && len(key) == 16
+	return validKey(r.Header.Get("Sec-Websocket-Key"))
+}
+
+// validKey reports whether s is a Sec-WebSocket-Key: standard base64 of 16
+// bytes. A key of the usual size is decoded on the stack.
+func validKey(s string) bool {
+	if len(s) > 32 {
+		key, err := base64.StdEncoding.DecodeString(s)
+		return err == nil && len(key) == 16
+	}
+	var dst [24]byte // base64.StdEncoding.DecodedLen(32)
+	n, err := base64.StdEncoding.Decode(dst[:], []byte(s))
+	return err == nil && n == 16
 }
 
 // originAllowed implements limits.allowedOrigins.

@@ -63,6 +63,7 @@ func New(cfg BuildConfig) (*API, error) {
 		return nil, fmt.Errorf("ws: API %s: routeSelectionExpression: %w", c.APIID, err)
 	}
 	invokers := make(map[string]integration.Invoker, len(c.Integrations))
+	mocks := make(map[string]bool)
 	for i := range c.Integrations {
 		in := &c.Integrations[i]
 		spec, err := integration.SpecFromConfig(c, in)
@@ -74,6 +75,7 @@ func New(cfg BuildConfig) (*API, error) {
 			return nil, fmt.Errorf("ws: API %s: integration %s: %w", c.APIID, in.IntegrationID, err)
 		}
 		invokers[in.IntegrationID] = inv
+		mocks[in.IntegrationID] = spec.Type == "MOCK"
 	}
 	routes := make([]Route, 0, len(c.Routes))
 	for _, rt := range c.Routes {
@@ -88,7 +90,7 @@ func New(cfg BuildConfig) (*API, error) {
 				twoWay = true
 			}
 		}
-		routes = append(routes, Route{Key: rt.RouteKey, Integration: inv, TwoWay: twoWay})
+		routes = append(routes, Route{Key: rt.RouteKey, Integration: inv, TwoWay: twoWay, noEvent: mocks[id]})
 	}
 	stages := make([]Stage, 0, len(c.Stages))
 	for _, st := range c.Stages {

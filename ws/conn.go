@@ -764,7 +764,10 @@ func (c *conn) handleMessage(data []byte) {
 		return
 	}
 	route := table.routes[routeKey]
-	ev := c.messageEvent(routeKey, requestID, data)
+	var ev []byte
+	if !route.noEvent {
+		ev = c.messageEvent(routeKey, requestID, data)
+	}
 	ctx := context.Background()
 	params := c.messageParams(routeKey, requestID, data)
 	resp, err := route.Integration.Invoke(ctx, &integration.Request{
@@ -806,7 +809,10 @@ func (c *conn) disconnect(st closeStatus) {
 		c.logDisconnect(requestID, start, code, reason, 0, "")
 		return
 	}
-	ev := c.disconnectEvent(requestID, code, reason)
+	var ev []byte
+	if !route.noEvent {
+		ev = c.disconnectEvent(requestID, code, reason)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.api.srv.discTO)
 	defer cancel()
 	params := c.disconnectParams(requestID)

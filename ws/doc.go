@@ -25,7 +25,10 @@
 // gorilla's read buffer is empty (readable.go). Message invocations run on their own
 // goroutines, at most limits.maxInFlight (16) per connection: the reader runs
 // the one that reaches the bound itself, which stops it reading the socket
-// instead of dropping messages.
+// instead of dropping messages. A route whose integration is a MOCK builds
+// no Lambda proxy event (a MOCK reads only the body and its templates'
+// data), so a MOCK $connect costs no JSON encoding of the handshake's
+// headers.
 //
 // # Per node
 //

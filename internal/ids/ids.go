@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 )
@@ -83,9 +84,19 @@ func putRequestID(b []byte) {
 // (from the pool that EnableFastRandom turns on), and a fresh x-amz-apigw-id
 // as NewRequestID makes it. Both share one allocation.
 func NewRequestIDs() (requestID, apigwID string) {
-	const uuidLen = 36 // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-	u := uuid.New()
 	var b [uuidLen + IDLen]byte
+	putUUID(b[:uuidLen])
+	putRequestID(b[uuidLen:])
+	s := string(b[:])
+	return s[:uuidLen], s[uuidLen:]
+}
+
+const uuidLen = 36 // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+
+// putUUID writes a random version-4 UUID into b[:uuidLen], as
+// uuid.NewString formats it.
+func putUUID(b []byte) {
+	u := uuid.New()
 	hex.Encode(b[0:8], u[0:4])
 	b[8] = '-'
 	hex.Encode(b[9:13], u[4:6])
@@ -95,9 +106,24 @@ func NewRequestIDs() (requestID, apigwID string) {
 	hex.Encode(b[19:23], u[8:10])
 	b[23] = '-'
 	hex.Encode(b[24:36], u[10:16])
-	putRequestID(b[uuidLen:])
-	s := string(b[:])
-	return s[:uuidLen], s[uuidLen:]
+}
+
+// uuidValue is a header value list of one UUID and the UUID's bytes, in
+// one allocation.
+type uuidValue struct {
+	v [1]string
+	b [uuidLen]byte
+}
+
+// NewUUIDValue returns a header's value list holding one fresh UUID, as
+// []string{uuid.NewString()} does, in one allocation instead of two: the
+// string's bytes live in the same object as the list, and are never written
+// again. The list's capacity is 1, so that appending to it copies it.
+func NewUUIDValue() []string {
+	p := new(uuidValue)
+	putUUID(p.b[:])
+	p.v[0] = unsafe.String(&p.b[0], len(p.b))
+	return p.v[:1:1]
 }
 
 // NodeOf returns the node ID encoded in a connection ID, and false when id is

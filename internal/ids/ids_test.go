@@ -83,3 +83,23 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+func TestUUIDValue(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 1000 {
+		v := NewUUIDValue()
+		if len(v) != 1 || cap(v) != 1 {
+			t.Fatalf("len %d cap %d, want 1 and 1", len(v), cap(v))
+		}
+		u, err := uuid.Parse(v[0])
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || u.String() != v[0] || seen[v[0]] {
+			t.Fatalf("%q: %v, version %v, variant %v, seen %v; want uuid.NewString's form", v[0], err, u.Version(), u.Variant(), seen[v[0]])
+		}
+		seen[v[0]] = true
+	}
+	// uuid.New allocates once unless EnableFastRandom's pool is on.
+	random := testing.AllocsPerRun(100, func() { _ = uuid.New() })
+	if n := testing.AllocsPerRun(100, func() { _ = NewUUIDValue() }); n != random+1 {
+		t.Errorf("NewUUIDValue allocates %v times, want %v", n, random+1)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/portico-gw/portico/internal/urlpath"
 )
 
 // scratch holds the buffers one verification needs; they are pooled so the
@@ -57,7 +59,7 @@ func appendCanonicalRequest(dst []byte, s *scratch, r *http.Request, a *authoriz
 	dst = append(dst, '\n')
 
 	// The raw path as sent, escaped once more (every service but S3).
-	path := r.URL.EscapedPath()
+	path := urlpath.Escaped(r.URL) // r.URL.EscapedPath(), without allocating
 	if path == "" {
 		path = "/"
 	}
