@@ -395,7 +395,7 @@ func importAPIKeys(c *Controller, in *call) (int, any, *apiError) {
 		key   apiKeyRecord
 		plans []string
 	}
-	var todo []imported
+	var pending []imported
 	out := struct {
 		IDs      []string `json:"ids"`
 		Warnings []string `json:"warnings,omitempty"`
@@ -425,19 +425,19 @@ func importAPIKeys(c *Controller, in *call) (int, any, *apiError) {
 				plans = append(plans, id)
 			}
 		}
-		todo = append(todo, imported{key: k, plans: plans})
+		pending = append(pending, imported{key: k, plans: plans})
 	}
 	if failOnWarnings && len(out.Warnings) > 0 {
 		return 0, nil, badRequest("Invalid API key file: %s", strings.Join(out.Warnings, "; "))
 	}
-	for _, im := range todo {
+	for _, im := range pending {
 		for _, p := range im.plans {
 			if _, err := c.findPlan(in.ctx, p); err != nil {
 				return 0, nil, badRequest("Invalid Usage Plan ID specified: %s", p)
 			}
 		}
 	}
-	for _, im := range todo {
+	for _, im := range pending {
 		id, err := c.importKey(in.ctx, im.key)
 		if err != nil {
 			return 0, nil, err
