@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/portico-gw/portico/internal/proxybench"
 )
 
 // The HTTP API scenarios drive an HTTP API (apis, protocolType HTTP) with
@@ -30,30 +32,11 @@ import (
 // locally; every request carries the same token. The baseline is the same
 // route without the authorizer.
 
-// httpProxyConfig is one HTTP API whose greedy route proxies every method
-// to the echo backend.
-const httpProxyConfig = `
-apis:
-  - apiId: bench00003
-    name: bench
-    protocolType: HTTP
-    integrations:
-      - integrationId: echo
-        integrationType: HTTP_PROXY
-        integrationMethod: ANY
-        integrationUri: "http://%s/{proxy}"
-        payloadFormatVersion: "1.0"
-    routes:
-      - routeKey: ANY /{proxy+}
-        target: integrations/echo
-    stages:
-      - stageName: $default
-        autoDeploy: true
-`
-
 // StartHTTPProxyGateway runs a node whose HTTP API proxies to the echo
 // backend.
-func StartHTTPProxyGateway() (*Target, error) { return startProxyAPI(httpProxyConfig, "/echo") }
+func StartHTTPProxyGateway() (*Target, error) {
+	return startProxyAPI(proxybench.HTTPAPIConfig, "/echo")
+}
 
 // httpJWTConfig is one HTTP API with GET /items going to an AWS_PROXY
 // function over HTTP; %s is the route's authorization, then the function's

@@ -17,6 +17,8 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/gorilla/websocket"
+
+	"github.com/portico-gw/portico/internal/proxybench"
 )
 
 // The proxy-hop scenario measures a two-way hop through an HTTP integration:
@@ -35,15 +37,7 @@ func echoBackend() (addr string, closeFn func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data, err := readAll(r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(data)
-	})}
+	srv := &http.Server{Handler: http.HandlerFunc(proxybench.Echo)}
 	go func() { _ = srv.Serve(l) }()
 	return l.Addr().String(), func() { _ = srv.Close() }, nil
 }

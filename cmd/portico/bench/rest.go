@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/portico-gw/portico/internal/proxybench"
 )
 
 // The REST scenarios drive a REST API (restApis) with plain HTTP clients:
@@ -24,24 +26,11 @@ import (
 // cached (one token for every request, TTL 300), against the same API
 // without the authorizer.
 
-// restProxyConfig is one REST API whose greedy resource proxies every
-// method to the echo backend.
-const restProxyConfig = `
-restApis:
-  - restApiId: bench00001
-    name: bench
-    resources:
-      /{proxy+}:
-        resourceMethods:
-          ANY:
-            methodIntegration: {type: HTTP_PROXY, httpMethod: ANY, uri: "http://%s/{proxy}"}
-    stages:
-      - stageName: b
-`
-
 // StartRESTProxyGateway runs a node whose REST API proxies to the echo
 // backend.
-func StartRESTProxyGateway() (*Target, error) { return startProxyAPI(restProxyConfig, "/b/echo") }
+func StartRESTProxyGateway() (*Target, error) {
+	return startProxyAPI(proxybench.RESTAPIConfig, "/b/echo")
+}
 
 // startProxyAPI runs a node with the config cfg, whose %s is the echo
 // backend's address, and POSTs to path on it.
