@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -105,8 +106,8 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{
 		id:        c.APIID,
-		accountID: cmpOr(cfg.AccountID, "000000000000"),
-		region:    cmpOr(cfg.Region, "us-east-1"),
+		accountID: cmp.Or(cfg.AccountID, "000000000000"),
+		region:    cmp.Or(cfg.Region, "us-east-1"),
 		verifier:  authorizer.NewIAMVerifier(cfg.Credentials),
 		byKey:     make(map[string]*route, len(c.Routes)),
 		stages:    make(map[string]*stage, len(c.Stages)),
@@ -237,7 +238,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request, stageName, rest 
 	*q = request{
 		r: r, apiID: a.id, accountID: a.accountID, stage: st.name, stageVars: st.vars,
 		routeKey: m.RouteKey, rest: rest, match: m, requestID: requestID, now: time.Now(),
-		format: cmpOr(rt.format, "2.0"),
+		format: cmp.Or(rt.format, "2.0"),
 	}
 	log := reqLog{a.log, st.name, m.RouteKey, requestID}
 	// HTTP_PROXY streams the body, unless SigV4 must hash it first.
@@ -462,13 +463,4 @@ func (a *API) forward(w http.ResponseWriter, q *request, st *stage, rt *route, l
 	if _, err := io.CopyBuffer(w, out, *buf); err != nil {
 		log.Debug("streaming the integration response", "error", err)
 	}
-}
-
-func cmpOr(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -274,8 +274,8 @@ func stringToSignMAC(s *scratch, key *[32]byte, a *authorization, canon []byte) 
 // decodeSignature decodes a signature already checked by isSignature.
 func decodeSignature(s string) (sig [32]byte) {
 	for i := range sig {
-		h, _ := unhex(s[2*i])
-		l, _ := unhex(s[2*i+1])
+		h, _ := urlpath.Unhex(s[2*i])
+		l, _ := urlpath.Unhex(s[2*i+1])
 		sig[i] = h<<4 | l
 	}
 	return sig

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portico-gw/portico/internal/urlpath"
 )
 
 const (
@@ -317,8 +319,8 @@ func unescapeAt(s string, i int) (byte, int) {
 		return ' ', 0
 	case '%':
 		if i+2 < len(s) {
-			if h, ok := unhex(s[i+1]); ok {
-				if l, ok := unhex(s[i+2]); ok {
+			if h, ok := urlpath.Unhex(s[i+1]); ok {
+				if l, ok := urlpath.Unhex(s[i+2]); ok {
 					return h<<4 | l, 2
 				}
 			}
@@ -327,18 +329,6 @@ func unescapeAt(s string, i int) (byte, int) {
 	default:
 		return c, 0
 	}
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // queryUnescape decodes a query component, allocating only when it has

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/portico-gw/portico/internal/urlpath"
 )
 
 // Kind classifies why a request failed verification. API Gateway reports
@@ -366,7 +368,7 @@ func isHex64(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if _, ok := unhex(s[i]); !ok {
+		if _, ok := urlpath.Unhex(s[i]); !ok {
 			return false
 		}
 	}

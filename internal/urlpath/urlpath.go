@@ -29,8 +29,8 @@ func UnescapesTo(escaped, plain string) bool {
 			if i+2 >= len(escaped) {
 				return false
 			}
-			hi, ok1 := unhex(escaped[i+1])
-			lo, ok2 := unhex(escaped[i+2])
+			hi, ok1 := Unhex(escaped[i+1])
+			lo, ok2 := Unhex(escaped[i+2])
 			if !ok1 || !ok2 {
 				return false
 			}
@@ -76,7 +76,9 @@ func plainEncoded(s string) bool {
 	return true
 }
 
-func unhex(c byte) (byte, bool) {
+// Unhex is the value of the hexadecimal digit c, either case; ok is false
+// when c is not one.
+func Unhex(c byte) (v byte, ok bool) {
 	switch {
 	case '0' <= c && c <= '9':
 		return c - '0', true
