@@ -111,16 +111,22 @@ func StartLambdaLocal(o Options) (*Target, error) {
 		return out.Payload, nil
 	}
 	t := lambdaTarget("lambda-local", invoke, closeFn)
-	// Warm every environment: envs invocations at once, twice.
+	// Warm every environment: envs invocations at once, twice. An
+	// invocation may try three times: on a loaded machine a new process can
+	// miss the 10 s init timeout, and the next try starts another.
 	for range 2 {
 		var wg sync.WaitGroup
 		errs := make(chan error, envs)
 		for range envs {
 			wg.Go(func() {
 				ex, _, _ := t.NewExchanger()
-				if _, err := ex(context.Background(), []byte("warm")); err != nil {
-					errs <- err
+				var err error
+				for range 3 {
+					if _, err = ex(context.Background(), []byte("warm")); err == nil {
+						return
+					}
 				}
+				errs <- err
 			})
 		}
 		wg.Wait()

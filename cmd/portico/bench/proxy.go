@@ -175,6 +175,10 @@ func (r loopResult) metrics(rate string) map[string]float64 {
 	}
 }
 
+// exchangeGrace is how long a closed loop waits for the exchanges in flight
+// when its run ends.
+const exchangeGrace = 30 * time.Second
+
 // closedLoop runs o.Conns exchangers of t, each in a closed loop of
 // 100-byte payloads timed from their send, for o.Duration. check, when
 // not nil, judges each reply. It fails only when no exchange succeeded.
@@ -192,7 +196,11 @@ func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, repl
 	var mu sync.Mutex
 	var done, failed atomic.Int64
 	var firstErr atomic.Value
-	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	// A client starts exchanges until the run's end and waits for the last
+	// one, so that a slow first exchange (a cold connection on a loaded
+	// machine) is counted rather than cut off; exchangeGrace bounds the wait.
+	end := time.Now().Add(o.Duration)
+	ctx, cancel := context.WithTimeout(ctx, o.Duration+exchangeGrace)
 	defer cancel()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
@@ -203,7 +211,7 @@ func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, repl
 		wg.Add(1)
 		go func(ex Exchange) {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(end) {
 				sent := time.Now()
 				data := payloadAt(sent, 100)
 				reply, err := ex(ctx, data)
@@ -211,10 +219,8 @@ func closedLoop(ctx context.Context, t *Target, o Options, check func(sent, repl
 					err = check(data, reply)
 				}
 				if err != nil {
-					if ctx.Err() == nil {
-						failed.Add(1)
-						firstErr.CompareAndSwap(nil, err)
-					}
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
 					continue
 				}
 				mu.Lock()
