@@ -31,14 +31,30 @@ var corkPool = sync.Pool{New: func() any {
 
 // corkBuf is a cork's buffer, pooled, with the state of the batch that
 // holds it, so that a connection that is not mid-batch holds none of it:
-// the flush threshold, and tryFlush's write(2) (write makes it; n and err
-// are its result).
+// the flush threshold, the write deadline the batch's next blocking write
+// takes, and tryFlush's write(2) (write makes it; n and err are its result).
 type corkBuf struct {
-	b       []byte
-	flushAt int
-	write   func(fd uintptr) bool
-	n       int
-	err     error
+	b        []byte
+	flushAt  int
+	deadline time.Time
+	write    func(fd uintptr)
+	n        int
+	err      error
+}
+
+// SetWriteDeadline passes t through, or, while corked, keeps it for the
+// batch's next write to the socket. gorilla sets the deadline before every
+// frame, and on a socket that costs a runtime timer update per frame
+// (a tenth of a broadcast delivery's CPU) though the corked frame only
+// reaches a buffer; tryFlush's non-blocking write needs no deadline.
+func (g *frameGuard) SetWriteDeadline(t time.Time) error {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.wbuf == nil {
+		return g.Conn.SetWriteDeadline(t)
+	}
+	g.wbuf.deadline = t
+	return nil
 }
 
 // Write passes p through, or appends it to the cork buffer.
@@ -78,6 +94,7 @@ func (g *frameGuard) uncork() error {
 	}
 	err := g.flushLocked()
 	g.wbuf.b = g.wbuf.b[:0]
+	g.wbuf.deadline = time.Time{}
 	corkPool.Put(g.wbuf)
 	g.wbuf = nil
 	return err
@@ -94,12 +111,21 @@ func (g *frameGuard) drain(deadline time.Time) error {
 	if g.wbuf == nil {
 		return nil
 	}
+	g.wbuf.deadline = time.Time{} // this deadline, not the batch's
 	return g.flushLocked()
 }
 
+// flushLocked writes the cork buffer through the socket, which may block:
+// under the batch's deadline, if one was set since the last flush.
 func (g *frameGuard) flushLocked() error {
 	if len(g.wbuf.b) == 0 {
 		return nil
+	}
+	if !g.wbuf.deadline.IsZero() {
+		if err := g.Conn.SetWriteDeadline(g.wbuf.deadline); err != nil {
+			return err
+		}
+		g.wbuf.deadline = time.Time{}
 	}
 	_, err := g.Conn.Write(g.wbuf.b)
 	g.wbuf.b = g.wbuf.b[:0]
@@ -109,7 +135,10 @@ func (g *frameGuard) flushLocked() error {
 // tryFlush writes what the cork holds without waiting: one write(2) on the
 // non-blocking socket. It reports whether everything went out; what did not
 // stays corked for uncork. Sockets that expose no file descriptor (tests'
-// pipes) are never tried.
+// pipes) are never tried. The write goes through Control, not Write: Write
+// fails once the socket's last deadline has passed, and the corked frames
+// set none on the socket (SetWriteDeadline); wmu, held, orders it with
+// every other write.
 func (g *frameGuard) tryFlush() (done bool, err error) {
 	g.wmu.Lock()
 	defer g.wmu.Unlock()
@@ -126,7 +155,7 @@ func (g *frameGuard) tryFlush() (done bool, err error) {
 			return false, nil
 		}
 	}
-	if err := g.raw.Write(g.wbuf.write); err != nil {
+	if err := g.raw.Control(g.wbuf.write); err != nil {
 		return false, err
 	}
 	n, werr := g.wbuf.n, g.wbuf.err

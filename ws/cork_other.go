@@ -8,7 +8,6 @@ import "syscall"
 // write(2) takes (Windows): it answers EAGAIN, so tryFlush leaves the bytes
 // corked for uncork, which writes them through the net.Conn as it does for
 // sockets with no descriptor.
-func (cb *corkBuf) writeOnce(uintptr) bool {
+func (cb *corkBuf) writeOnce(uintptr) {
 	cb.n, cb.err = 0, syscall.EAGAIN
-	return true
 }
