@@ -138,7 +138,13 @@ func (c *conn) Info() (connections.Info, error) {
 	}, nil
 }
 
-func (c *conn) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
+// touch records activity now, and returns now for the caller's own use (a
+// write deadline), which spares a broadcast delivery a second clock read.
+func (c *conn) touch() time.Time {
+	now := time.Now()
+	c.lastActive.Store(now.UnixMilli())
+	return now
+}
 
 // outMsg is one queued message: raw bytes, or a frame prepared once for a
 // broadcast.
@@ -191,8 +197,7 @@ func (c *conn) enqueue(m outMsg) error {
 		// goroutine when the socket takes the frame at once.
 		c.writing = true
 		c.mu.Unlock()
-		c.touch()
-		c.writeNow(m)
+		c.writeNow(m, c.touch())
 		return nil
 	}
 	c.queue = append(c.queue, m)
@@ -232,8 +237,9 @@ func (c *conn) releaseWriting() {
 // frame is built into the cork buffer and written with one non-blocking
 // write(2). A POST therefore never waits on its client: whatever the socket
 // does not take at once, and anything queued meanwhile, is left to
-// writeLoop, which writes it with the write timeout.
-func (c *conn) writeNow(m outMsg) {
+// writeLoop, which writes it with the write timeout. now is when the
+// message was taken (touch's reading, so that the clock is read once).
+func (c *conn) writeNow(m outMsg, now time.Time) {
 	fg := c.netConn
 	if fg == nil {
 		c.mu.Lock()
@@ -245,7 +251,7 @@ func (c *conn) writeNow(m outMsg) {
 		return
 	}
 	fg.cork(0)
-	err := c.writeMsg(m)
+	err := c.writeMsg(m, now)
 	done := false
 	if err == nil {
 		done, err = fg.tryFlush()
@@ -294,8 +300,9 @@ func (c *conn) finishWrite(fg *frameGuard) {
 	c.writeLoop()
 }
 
-func (c *conn) writeMsg(m outMsg) error {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.api.limits.WriteTimeout))
+// writeMsg writes m under a write deadline WriteTimeout after now.
+func (c *conn) writeMsg(m outMsg, now time.Time) error {
+	_ = c.ws.SetWriteDeadline(now.Add(c.api.limits.WriteTimeout))
 	if m.prepared != nil {
 		return c.ws.WritePreparedMessage(m.prepared)
 	}
@@ -676,7 +683,7 @@ func (c *conn) writeLoop() {
 		}
 		var err error
 		for _, msg := range batch {
-			if err = c.writeMsg(msg); err != nil {
+			if err = c.writeMsg(msg, time.Now()); err != nil {
 				break
 			}
 		}
