@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"slices"
 	"sort"
@@ -183,12 +184,19 @@ func (b *Bus) Remote(ctx context.Context, node string, op Op) (Result, error) {
 	if !b.nc.IsConnected() {
 		return Result{}, ErrBusDown
 	}
-	msg := nats.NewMsg(b.nodeSubject(node) + ".op")
-	msg.Header.Set(hdrMethod, op.Method)
-	msg.Header.Set(hdrConnection, op.ConnectionID)
-	msg.Header.Set(hdrAPI, op.APIID)
-	msg.Header.Set(hdrStage, op.Stage)
-	msg.Data = op.Body
+	// One array backs the four header values: Header.Set allocates a
+	// slice for each, on every forwarded call.
+	v := [...]string{op.Method, op.ConnectionID, op.APIID, op.Stage}
+	msg := &nats.Msg{
+		Subject: b.nodeSubject(node) + ".op",
+		Header: nats.Header{
+			hdrMethod:     v[0:1:1],
+			hdrConnection: v[1:2:2],
+			hdrAPI:        v[2:3:3],
+			hdrStage:      v[3:4:4],
+		},
+		Data: op.Body,
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	reply, err := b.nc.RequestMsgWithContext(ctx, msg)
@@ -228,7 +236,7 @@ func (b *Bus) onNode(m *nats.Msg) {
 			Body:         m.Data,
 		})
 		reply := nats.NewMsg(m.Reply)
-		reply.Header.Set(hdrStatus, strconv.Itoa(res.Status))
+		reply.Header[hdrStatus] = statusValue(res.Status)
 		if res.ErrorType != "" {
 			reply.Header.Set(hdrErrorType, res.ErrorType)
 		}
@@ -246,6 +254,19 @@ func (b *Bus) onNode(m *nats.Msg) {
 			_ = m.Respond([]byte(outcome))
 		}
 	}
+}
+
+// statusOK is the Portico-Status of every successful operation, made once:
+// strconv.Itoa and the value's slice would be allocated for each reply.
+var statusOK = []string{strconv.Itoa(http.StatusOK)}
+
+// statusValue is the Portico-Status header value of status. Callers do not
+// modify it.
+func statusValue(status int) []string {
+	if status == http.StatusOK {
+		return statusOK
+	}
+	return []string{strconv.Itoa(status)}
 }
 
 // Replies on a sendSubject request.
