@@ -185,6 +185,8 @@ func (q *request) authorizerValue(key string) string {
 			claims = j["claims"]
 		}
 		switch c := claims.(type) {
+		case *jwtClaims:
+			return c.m[claim]
 		case map[string]string:
 			return c[claim]
 		case map[string]any:
