@@ -19,10 +19,11 @@ const (
 // claims it checked: the claims as the integration gets them, and the
 // token's scopes.
 type verifiedToken struct {
-	claims map[string]string // shared by every result served from it: read-only
-	scopes []string
-	until  time.Time // min(exp, verification + tokenCacheMaxAge)
-	keysAt time.Time // the key fetch the signature was checked with (keySet.current)
+	claims     map[string]string // shared by every result served from it: read-only
+	claimsJSON []byte            // claims encoded, shared likewise
+	scopes     []string
+	until      time.Time // min(exp, verification + tokenCacheMaxAge)
+	keysAt     time.Time // the key fetch the signature was checked with (keySet.current)
 }
 
 // tokenCache remembers tokens that passed, so that a client sending the

@@ -260,3 +260,63 @@ credentials:
 		t.Error("a refused request reached the function")
 	}
 }
+
+// TestJWTClaimsSpliced checks that the claims the token cache encodes once
+// reach the function exactly as encoding the claims map per request wrote
+// them, for the request that verified the token and for the next one,
+// served from the cache, in both payload formats.
+func TestJWTClaimsSpliced(t *testing.T) {
+	iss := newIssuer(t)
+	for _, format := range []string{"2.0", "1.0"} {
+		t.Run(format, func(t *testing.T) {
+			fn := newFunction(t, answer(`{"statusCode":200,"body":"in"}`))
+			base := startGateway(t, httpAPI(fnIntegration(fn.URL, format), `
+- {routeKey: "GET /open", target: integrations/fn, authorizationType: JWT, authorizerId: jwt}`,
+				"- stageName: $default", `
+authorizers:
+  - authorizerId: jwt
+    authorizerType: JWT
+    identitySource: [$request.header.Authorization]
+    jwtConfiguration: {issuer: "`+iss.URL+`", audience: [app]}`))
+			now := time.Now()
+			token := iss.token(t, jwt.MapClaims{"iss": iss.URL, "aud": "app", "exp": now.Add(time.Hour).Unix(),
+				"name": "<A & B>\u2028\"q\"", "groups": []string{"g1", "g2"}, "n": 12.5, "ok": true, "obj": map[string]any{"k": "v"}})
+			var got []string
+			for range 2 {
+				if resp, body := do(t, "GET", base+"/open", nil, map[string]string{"Authorization": token}); resp.StatusCode != 200 {
+					t.Fatalf("%d %s", resp.StatusCode, body)
+				}
+				var ev struct {
+					RequestContext struct {
+						Authorizer json.RawMessage `json:"authorizer"`
+					} `json:"requestContext"`
+				}
+				if err := json.Unmarshal(fn.last(t), &ev); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, string(ev.RequestContext.Authorizer))
+			}
+			// The reference: the claims decoded, then encoded as a map the
+			// way every request used to.
+			var claims map[string]string
+			var m map[string]json.RawMessage
+			_ = json.Unmarshal([]byte(got[0]), &m)
+			if format == "2.0" {
+				_ = json.Unmarshal(m["jwt"], &m)
+			}
+			if err := json.Unmarshal(m["claims"], &claims); err != nil || claims["name"] != "<A & B>\u2028\"q\"" {
+				t.Fatalf("claims %v (%v) in %s", claims, err, got[0])
+			}
+			var ref any = map[string]any{"claims": claims, "scopes": nil}
+			if format == "2.0" {
+				ref = map[string]any{"jwt": ref}
+			}
+			want, _ := json.Marshal(ref)
+			for i, g := range got {
+				if g != string(want) {
+					t.Errorf("request %d: authorizer\n%s\nwant\n%s", i, g, want)
+				}
+			}
+		})
+	}
+}

@@ -37,17 +37,17 @@ type eventV2 struct {
 }
 
 type contextV2 struct {
-	AccountID    string         `json:"accountId"`
-	APIID        string         `json:"apiId"`
-	Authorizer   map[string]any `json:"authorizer,omitempty"`
-	DomainName   string         `json:"domainName"`
-	DomainPrefix string         `json:"domainPrefix"`
-	HTTP         httpV2         `json:"http"`
-	RequestID    string         `json:"requestId"`
-	RouteKey     string         `json:"routeKey"`
-	Stage        string         `json:"stage"`
-	Time         string         `json:"time"`
-	TimeEpoch    int64          `json:"timeEpoch"`
+	AccountID    string `json:"accountId"`
+	APIID        string `json:"apiId"`
+	Authorizer   any    `json:"authorizer,omitempty"` // nil, a map or *jwtContext
+	DomainName   string `json:"domainName"`
+	DomainPrefix string `json:"domainPrefix"`
+	HTTP         httpV2 `json:"http"`
+	RequestID    string `json:"requestId"`
+	RouteKey     string `json:"routeKey"`
+	Stage        string `json:"stage"`
+	Time         string `json:"time"`
+	TimeEpoch    int64  `json:"timeEpoch"`
 }
 
 type httpV2 struct {
@@ -72,7 +72,8 @@ type request struct {
 	body      []byte
 	requestID string
 	now       time.Time
-	auth      map[string]any // requestContext.authorizer, nil when none ran
+	auth      map[string]any // requestContext.authorizer, nil when none ran or jwt holds it
+	jwt       jwtContext     // a JWT authorizer's answer on a 2.0 route
 	format    string         // the payload format the authorizer context is shaped for
 	iam       *iamIdentity   // the SigV4 signer, on AWS_IAM routes
 	trace     string
@@ -218,6 +219,18 @@ func (q *request) queryV2() map[string]string {
 
 func parseQuery(raw string) url.Values { return integration.ParseQuery(raw) }
 
+// authorizerV2 is requestContext.authorizer in payload 2.0; an untyped nil,
+// which omitempty omits, when no authorizer ran.
+func (q *request) authorizerV2() any {
+	switch {
+	case q.jwt.claims.m != nil:
+		return &q.jwt
+	case q.auth != nil:
+		return q.auth
+	}
+	return nil
+}
+
 func (q *request) eventV2() *eventV2 {
 	headers, cookies := q.headersV2()
 	body, b64 := q.encodedBody()
@@ -235,7 +248,7 @@ func (q *request) eventV2() *eventV2 {
 		RequestContext: contextV2{
 			AccountID:    q.accountID,
 			APIID:        q.apiID,
-			Authorizer:   q.auth,
+			Authorizer:   q.authorizerV2(),
 			DomainName:   name,
 			DomainPrefix: prefix,
 			HTTP: httpV2{

@@ -175,6 +175,13 @@ func (q *request) contextValue(name string) string {
 // either payload format's shape of q.auth. Objects, arrays and null are
 // absent.
 func (q *request) authorizerValue(key string) string {
+	if q.jwt.claims.m != nil { // 2.0: only claims are scalars
+		claim, ok := strings.CutPrefix(key, "claims.")
+		if !ok {
+			return ""
+		}
+		return q.jwt.claims.m[claim]
+	}
 	a := q.auth
 	if a == nil {
 		return ""
@@ -185,6 +192,8 @@ func (q *request) authorizerValue(key string) string {
 			claims = j["claims"]
 		}
 		switch c := claims.(type) {
+		case *jwtClaims:
+			return c.m[claim]
 		case map[string]string:
 			return c[claim]
 		case map[string]any:
