@@ -30,7 +30,7 @@ import (
 // (payload format 2.0) is POSTed over HTTP to a tiny function server, with
 // a JWT authorizer whose issuer (OIDC discovery and JWKS, RS256) runs
 // locally; every request carries the same token. The baseline is the same
-// route without the authorizer.
+// route without the authorizer, sent the same token.
 
 // StartHTTPProxyGateway runs a node whose HTTP API proxies to the echo
 // backend.
@@ -78,36 +78,36 @@ func startHTTPLambda(authorized bool) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Both sides send the same token, so that the ratio is the authorizer's
+	// cost alone: the baseline's event carries the same Authorization
+	// header; only its route has no authorizer to read it.
+	iss, err := startJWTIssuer()
+	if err != nil {
+		stopFn()
+		return nil, err
+	}
+	token, err := iss.token()
+	if err != nil {
+		stopFn()
+		iss.close()
+		return nil, err
+	}
+	header := http.Header{"Authorization": {"Bearer " + token}}
 	name, auth, authorizers := "no-authorizer", "", ""
 	fetches := new(atomic.Int64) // stays 0 without an authorizer
-	stopIssuer := func() {}
-	header := http.Header{}
 	if authorized {
-		var iss *jwtIssuer
-		iss, err = startJWTIssuer()
-		if err != nil {
-			stopFn()
-			return nil, err
-		}
-		stopIssuer, fetches = iss.close, &iss.jwksFetches
-		token, err := iss.token()
-		if err != nil {
-			stopFn()
-			stopIssuer()
-			return nil, err
-		}
-		header.Set("Authorization", "Bearer "+token)
+		fetches = &iss.jwksFetches
 		name, auth, authorizers = "jwt-authorizer", ", authorizationType: JWT, authorizerId: jwt", fmt.Sprintf(httpJWTAuthorizers, iss.url)
 	}
 	srv, err := startNode(fmt.Sprintf(httpJWTConfig, auth, fnURL, authorizers))
 	if err != nil {
 		stopFn()
-		stopIssuer()
+		iss.close()
 		return nil, err
 	}
 	t := httpTarget(name, http.MethodGet, "http://"+srv.Addr().String()+"/items", header, []byte("ok"))
 	t.AuthorizerCalls = fetches
-	t.Close = func() { stop(srv); stopFn(); stopIssuer() }
+	t.Close = func() { stop(srv); stopFn(); iss.close() }
 	return t, nil
 }
 
