@@ -21,12 +21,7 @@ func BenchmarkJWTRoute(b *testing.B) {
 	base := startGateway(b, httpAPI(fnIntegration(fn.URL, "2.0"), `
 - {routeKey: "GET /jwt", target: integrations/fn, authorizationType: JWT, authorizerId: jwt}
 - {routeKey: "GET /none", target: integrations/fn}`,
-		"- stageName: $default", `
-authorizers:
-  - authorizerId: jwt
-    authorizerType: JWT
-    identitySource: [$request.header.Authorization]
-    jwtConfiguration: {issuer: "`+iss.URL+`", audience: [app]}`))
+		"- stageName: $default", jwtAuthorizer(iss.URL)))
 	now := time.Now()
 	token := "Bearer " + iss.token(b, jwt.MapClaims{"iss": iss.URL, "aud": "app", "sub": "u1",
 		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "scope": "read write",

@@ -64,18 +64,24 @@ func (iss *oidcIssuer) token(t testing.TB, claims jwt.MapClaims) string {
 	return s
 }
 
+// jwtAuthorizer is the authorizers block of an HTTP API with one JWT
+// authorizer, jwt, for issuer and the audience app.
+func jwtAuthorizer(issuer string) string {
+	return `
+authorizers:
+  - authorizerId: jwt
+    authorizerType: JWT
+    identitySource: [$request.header.Authorization]
+    jwtConfiguration: {issuer: "` + issuer + `", audience: [app]}`
+}
+
 func TestJWTAuthorizer(t *testing.T) {
 	iss := newIssuer(t)
 	fn := newFunction(t, answer(`"in"`))
 	base := startGateway(t, httpAPI(fnIntegration(fn.URL, "2.0"), `
 - {routeKey: "GET /open", target: integrations/fn, authorizationType: JWT, authorizerId: jwt}
 - {routeKey: "GET /admin", target: integrations/fn, authorizationType: JWT, authorizerId: jwt, authorizationScopes: [admin]}`,
-		"- stageName: $default", `
-authorizers:
-  - authorizerId: jwt
-    authorizerType: JWT
-    identitySource: [$request.header.Authorization]
-    jwtConfiguration: {issuer: "`+iss.URL+`", audience: [app]}`))
+		"- stageName: $default", jwtAuthorizer(iss.URL)))
 	now := time.Now()
 	valid := iss.token(t, jwt.MapClaims{"iss": iss.URL, "aud": "app", "sub": "u1", "exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "scope": "read write", "groups": []string{"g1", "g2"}})
 
@@ -272,12 +278,7 @@ func TestJWTClaimsSpliced(t *testing.T) {
 			fn := newFunction(t, answer(`{"statusCode":200,"body":"in"}`))
 			base := startGateway(t, httpAPI(fnIntegration(fn.URL, format), `
 - {routeKey: "GET /open", target: integrations/fn, authorizationType: JWT, authorizerId: jwt}`,
-				"- stageName: $default", `
-authorizers:
-  - authorizerId: jwt
-    authorizerType: JWT
-    identitySource: [$request.header.Authorization]
-    jwtConfiguration: {issuer: "`+iss.URL+`", audience: [app]}`))
+				"- stageName: $default", jwtAuthorizer(iss.URL)))
 			now := time.Now()
 			token := iss.token(t, jwt.MapClaims{"iss": iss.URL, "aud": "app", "exp": now.Add(time.Hour).Unix(),
 				"name": "<A & B>\u2028\"q\"", "groups": []string{"g1", "g2"}, "n": 12.5, "ok": true, "obj": map[string]any{"k": "v"}})
